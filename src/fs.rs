@@ -1,0 +1,188 @@
+//! The virtual file system: the engine's only input. The page fills a
+//! `MemFs` from its editors; the CLI reads the disk through `DiskFs`.
+//! Paths are absolute, `/`-separated and normalised (no `.`, `..` or `//`).
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+
+pub trait Files {
+    /// The bytes of a file, or `None` when there is no file at `path`.
+    fn read(&self, path: &str) -> Option<Cow<'_, [u8]>>;
+    fn is_dir(&self, path: &str) -> bool;
+    /// Names (not paths) of the entries of a directory, sorted.
+    fn list(&self, dir: &str) -> Vec<String>;
+    fn is_file(&self, path: &str) -> bool {
+        self.read(path).is_some()
+    }
+    fn exists(&self, path: &str) -> bool {
+        self.is_file(path) || self.is_dir(path)
+    }
+}
+
+/// Joins `rel` onto the directory `dir` and normalises the result. An
+/// absolute `rel` replaces `dir`. `..` above the root stays at the root, as
+/// on a real file system.
+pub fn join(dir: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    let start = if rel.starts_with('/') { "" } else { dir };
+    for part in start.split('/').chain(rel.split('/')) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+/// Normalises a path given relative to the root (`apps/base/x.yaml`).
+pub fn normalize(path: &str) -> String {
+    join("/", path)
+}
+
+pub fn parent(path: &str) -> &str {
+    match path.rfind('/') {
+        Some(0) | None => "/",
+        Some(i) => &path[..i],
+    }
+}
+
+pub fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// Whether `path` is `dir` or lies below it.
+pub fn is_within(path: &str, dir: &str) -> bool {
+    dir == "/" || path == dir || (path.starts_with(dir) && path.as_bytes().get(dir.len()) == Some(&b'/'))
+}
+
+/// `path` relative to `base` (`/a/b/c`, `/a` → `b/c`; `/a/x`, `/a/b` → `../x`).
+pub fn relative(path: &str, base: &str) -> String {
+    let p: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let b: Vec<&str> = base.split('/').filter(|s| !s.is_empty()).collect();
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut out: Vec<&str> = vec![".."; b.len() - common];
+    out.extend(&p[common..]);
+    if out.is_empty() {
+        ".".to_string()
+    } else {
+        out.join("/")
+    }
+}
+
+/// An in-memory tree: what the page edits.
+#[derive(Clone, Debug, Default)]
+pub struct MemFs {
+    files: BTreeMap<String, Vec<u8>>,
+    /// Directories that exist without files in them.
+    dirs: BTreeSet<String>,
+}
+
+impl MemFs {
+    pub fn new() -> MemFs {
+        MemFs::default()
+    }
+    pub fn insert(&mut self, path: &str, content: impl Into<Vec<u8>>) {
+        self.files.insert(normalize(path), content.into());
+    }
+    pub fn remove(&mut self, path: &str) -> bool {
+        self.files.remove(&normalize(path)).is_some()
+    }
+    pub fn add_dir(&mut self, path: &str) {
+        self.dirs.insert(normalize(path));
+    }
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(|s| s.as_str())
+    }
+    pub fn get(&self, path: &str) -> Option<&[u8]> {
+        self.files.get(path).map(|v| v.as_slice())
+    }
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+impl Files for MemFs {
+    fn read(&self, path: &str) -> Option<Cow<'_, [u8]>> {
+        self.files.get(path).map(|v| Cow::Borrowed(v.as_slice()))
+    }
+    fn is_dir(&self, path: &str) -> bool {
+        if path == "/" || self.dirs.contains(path) {
+            return true;
+        }
+        let prefix = format!("{}/", path);
+        let below = |s: &String| s.starts_with(&prefix);
+        self.files.range(prefix.clone()..).next().is_some_and(|(k, _)| below(k))
+            || self.dirs.range(prefix.clone()..).next().is_some_and(below)
+    }
+    fn list(&self, dir: &str) -> Vec<String> {
+        let prefix = if dir == "/" { "/".to_string() } else { format!("{}/", dir) };
+        let mut names = BTreeSet::new();
+        let keys = self.files.keys().chain(self.dirs.iter());
+        for k in keys.filter(|k| k.starts_with(&prefix)) {
+            if let Some(first) = k[prefix.len()..].split('/').next() {
+                if !first.is_empty() {
+                    names.insert(first.to_string());
+                }
+            }
+        }
+        names.into_iter().collect()
+    }
+}
+
+/// The real disk, read lazily, for the CLI.
+#[derive(Clone, Debug, Default)]
+pub struct DiskFs;
+
+impl Files for DiskFs {
+    fn read(&self, path: &str) -> Option<Cow<'_, [u8]>> {
+        let meta = std::fs::metadata(path).ok()?;
+        if !meta.is_file() {
+            return None;
+        }
+        std::fs::read(path).ok().map(Cow::Owned)
+    }
+    fn is_dir(&self, path: &str) -> bool {
+        std::fs::metadata(path).map(|m| m.is_dir()).unwrap_or(false)
+    }
+    fn list(&self, dir: &str) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn join_normalises() {
+        assert_eq!(join("/a/b", "../c/./d.yaml"), "/a/c/d.yaml");
+        assert_eq!(join("/a", "/x"), "/x");
+        assert_eq!(join("/", "../../x"), "/x");
+        assert_eq!(relative("/a/x", "/a/b"), "../x");
+        assert_eq!(relative("/a/b/c", "/a"), "b/c");
+        assert!(is_within("/a/b", "/a"));
+        assert!(!is_within("/ab", "/a"));
+    }
+
+    #[test]
+    fn memfs_dirs() {
+        let mut fs = MemFs::new();
+        fs.insert("apps/base/k.yaml", "x");
+        fs.insert("apps/staging/k.yaml", "y");
+        assert!(fs.is_dir("/apps"));
+        assert!(fs.is_dir("/apps/base"));
+        assert!(!fs.is_dir("/app"));
+        assert_eq!(fs.list("/apps"), vec!["base", "staging"]);
+        assert_eq!(fs.list("/"), vec!["apps"]);
+    }
+}

@@ -1,0 +1,14 @@
+//! Overlay Playground's engine: a Kustomize-compatible overlay builder over a
+//! virtual file system. Plain Rust; `wasm.rs` and the CLI are thin faces on it.
+
+pub mod error;
+pub mod fs;
+pub mod kustomize;
+pub mod yaml;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use error::{Error, Result};
+pub use fs::{DiskFs, Files, MemFs};
+pub use kustomize::{build, render, BuildOptions, LoadRestrictor};

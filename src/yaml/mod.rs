@@ -1,0 +1,10 @@
+//! YAML with source positions: parse text into `Node`s, emit them exactly as
+//! kustomize prints them.
+
+pub mod emit;
+pub mod node;
+pub mod parse;
+
+pub use emit::{emit_documents, emit_node};
+pub use node::{Kind, Node, Scalar, Span, Style, Value};
+pub use parse::{parse_documents, parse_single};

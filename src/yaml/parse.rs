@@ -1,0 +1,598 @@
+//! YAML text → `Node` trees, one per document, each node with its span.
+//! Scalars are resolved with the YAML 1.2 rules kustomize's kyaml uses for
+//! resources (go-yaml v3); `resolve_yaml11` gives the YAML 1.1 reading that
+//! kustomize applies to kustomization files.
+
+use super::node::{Kind, Node, Scalar, Span, Style, Value};
+use crate::error::{Error, Result};
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Bounds that keep hostile input from hanging the page.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Nodes one file may expand to through aliases and documents.
+    pub max_nodes: usize,
+    pub max_depth: usize,
+    /// Nodes one file may add by repeating anchors: real manifests use a few
+    /// aliases; a "billion laughs" document uses billions.
+    pub max_alias_nodes: usize,
+    /// Kustomization files are read by a YAML 1.1 reader that lets a later
+    /// duplicate key win; resources reject duplicates.
+    pub allow_duplicate_keys: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { max_nodes: 5_000_000, max_depth: 1000, max_alias_nodes: 100_000, allow_duplicate_keys: false }
+    }
+}
+
+/// Parses every document of a file. Empty documents are dropped, as kustomize
+/// drops them.
+pub fn parse_documents(file: &str, text: &str) -> Result<Vec<Node>> {
+    parse_with(file, text, Limits::default())
+}
+
+/// Parses a file that must hold exactly one document (or none: `None`).
+pub fn parse_single(file: &str, text: &str) -> Result<Option<Node>> {
+    let mut docs = parse_documents(file, text)?;
+    if docs.len() > 1 {
+        let span = docs[1].span.clone();
+        return Err(Error::at(&span, "expected one YAML document, found several"));
+    }
+    Ok(docs.pop())
+}
+
+enum Frame {
+    Seq { items: Vec<Node>, span: Span, anchor: usize },
+    Map { entries: Vec<(Node, Node)>, key: Option<Node>, span: Span, anchor: usize, merges: Vec<Node> },
+}
+
+struct Builder {
+    file: Arc<str>,
+    limits: Limits,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Node, usize)>,
+    nodes: usize,
+    alias_nodes: usize,
+    docs: Vec<Node>,
+    doc: Option<Node>,
+}
+
+fn span_of(file: &Arc<str>, m: &saphyr_parser::Marker) -> Span {
+    Span::new(file, m.line() as u32, m.col() as u32 + 1)
+}
+
+fn scan_error(file: &Arc<str>, e: &ScanError) -> Error {
+    let m = e.marker();
+    let msg = describe_scan_error(e.info());
+    Error::at(&Span::new(file, m.line() as u32, m.col() as u32 + 1), msg)
+}
+
+/// Turns the scanner's terse messages into ones a learner can act on.
+fn describe_scan_error(info: &str) -> String {
+    let hint = if info.contains("mapping values are not allowed") {
+        " (a value containing ': ' must be quoted, or the indentation is off)"
+    } else if info.contains("did not find expected key") || info.contains("did not find expected '-'") {
+        " (check the indentation of this line)"
+    } else if info.contains("tab") {
+        " (YAML indentation must use spaces, not tabs)"
+    } else {
+        ""
+    };
+    format!("invalid YAML: {}{}", info, hint)
+}
+
+fn count(node: &Node) -> usize {
+    match &node.value {
+        Value::Scalar(_) => 1,
+        Value::Seq(items) => 1 + items.iter().map(count).sum::<usize>(),
+        Value::Map(entries) => 1 + entries.iter().map(|(k, v)| count(k) + count(v)).sum::<usize>(),
+    }
+}
+
+impl Builder {
+    fn push_node(&mut self, node: Node, weight: usize) -> Result<()> {
+        self.nodes += weight;
+        if self.nodes > self.limits.max_nodes {
+            return Err(Error::at(
+                &node.span,
+                format!(
+                    "this file expands to more than {} YAML nodes (through aliases or documents); refusing to build it",
+                    self.limits.max_nodes
+                ),
+            ));
+        }
+        match self.stack.last_mut() {
+            None => self.doc = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, merges, .. }) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => {
+                    let is_merge = matches!(&k.value, Value::Scalar(s) if s.text == "<<" && s.style == Style::Plain);
+                    if is_merge {
+                        merges.push(node);
+                    } else {
+                        if let Some(name) = k.as_str() {
+                            let allow = self.limits.allow_duplicate_keys;
+                            if let Some(slot) = entries.iter_mut().find(|(pk, _)| pk.as_str() == Some(name)) {
+                                if allow {
+                                    slot.1 = node;
+                                    return Ok(());
+                                }
+                                let prev = &slot.0;
+                                return Err(Error::at(
+                                    &k.span,
+                                    format!(
+                                        "duplicate key \"{}\": it is already defined at line {} of this mapping; remove one of them",
+                                        name, prev.span.line
+                                    ),
+                                ));
+                            }
+                        }
+                        entries.push((k, node));
+                    }
+                }
+            },
+        }
+        Ok(())
+    }
+
+    fn remember(&mut self, anchor: usize, node: &Node) {
+        if anchor > 0 {
+            self.anchors.insert(anchor, (node.clone(), count(node)));
+        }
+    }
+
+    fn event(&mut self, event: Event<'_>, span: Span) -> Result<()> {
+        match event {
+            Event::DocumentStart(_) => self.doc = None,
+            Event::DocumentEnd => {
+                if let Some(doc) = self.doc.take() {
+                    if !doc.is_null() {
+                        self.docs.push(doc);
+                    }
+                }
+                self.anchors.clear();
+            }
+            Event::Alias(id) => {
+                let (node, weight) = match self.anchors.get(&id) {
+                    Some((n, w)) => (n.clone(), *w),
+                    None => return Err(Error::at(&span, "invalid YAML: an alias refers to an unknown anchor")),
+                };
+                // Check the budget before cloning grows memory further.
+                self.alias_nodes += weight;
+                if self.alias_nodes > self.limits.max_alias_nodes {
+                    return Err(Error::at(
+                        &span,
+                        format!(
+                            "aliases in this file expand to more than {} YAML nodes (an alias bomb?); refusing to build it",
+                            self.limits.max_alias_nodes
+                        ),
+                    ));
+                }
+                let mut node = node;
+                node.span = span;
+                self.push_node(node, weight)?;
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
+                let style = match style {
+                    ScalarStyle::Plain => Style::Plain,
+                    ScalarStyle::SingleQuoted => Style::Single,
+                    ScalarStyle::DoubleQuoted => Style::Double,
+                    ScalarStyle::Literal => Style::Literal,
+                    ScalarStyle::Folded => Style::Folded,
+                };
+                let kind = resolve_tagged(&text, style, tag.as_deref());
+                let node = Node::new(Value::Scalar(Scalar { text: text.into_owned(), kind, style }), span);
+                self.remember(anchor, &node);
+                self.push_node(node, 1)?;
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.check_depth(&span)?;
+                self.stack.push(Frame::Seq { items: Vec::new(), span, anchor });
+            }
+            Event::MappingStart(anchor, _) => {
+                self.check_depth(&span)?;
+                self.stack.push(Frame::Map { entries: Vec::new(), key: None, span, anchor, merges: Vec::new() });
+            }
+            Event::SequenceEnd => {
+                if let Some(Frame::Seq { items, span, anchor }) = self.stack.pop() {
+                    let node = Node::new(Value::Seq(items), span);
+                    self.remember(anchor, &node);
+                    self.push_node(node, 1)?;
+                }
+            }
+            Event::MappingEnd => {
+                if let Some(Frame::Map { mut entries, span, anchor, merges, .. }) = self.stack.pop() {
+                    merge_keys(&mut entries, merges, &span)?;
+                    let node = Node::new(Value::Map(entries), span);
+                    self.remember(anchor, &node);
+                    self.push_node(node, 1)?;
+                }
+            }
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+        }
+        Ok(())
+    }
+
+    fn check_depth(&self, span: &Span) -> Result<()> {
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(Error::at(span, format!("YAML nested deeper than {} levels; refusing to build it", self.limits.max_depth)));
+        }
+        Ok(())
+    }
+}
+
+/// `<<: *base` fills in the keys the mapping does not set itself, as
+/// go-yaml does when kustomize decodes a resource.
+fn merge_keys(entries: &mut Vec<(Node, Node)>, merges: Vec<Node>, span: &Span) -> Result<()> {
+    for merge in merges {
+        let sources: Vec<Node> = match merge.value {
+            Value::Map(_) => vec![merge],
+            Value::Seq(items) => items,
+            _ => return Err(Error::at(span, "invalid YAML: the value of a merge key (<<) must be a mapping or a list of mappings")),
+        };
+        for source in sources {
+            let Value::Map(src) = source.value else {
+                return Err(Error::at(&source.span, "invalid YAML: the value of a merge key (<<) must be a mapping or a list of mappings"));
+            };
+            for (k, v) in src {
+                if !entries.iter().any(|(ek, _)| ek == &k) {
+                    entries.push((k, v));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn parse_with(file: &str, text: &str, limits: Limits) -> Result<Vec<Node>> {
+    let file: Arc<str> = Arc::from(file);
+    let mut b = Builder { file: file.clone(), limits, stack: Vec::new(), anchors: HashMap::new(), nodes: 0, alias_nodes: 0, docs: Vec::new(), doc: None };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    for item in Parser::new_from_str(text) {
+        let (event, span) = item.map_err(|e| scan_error(&file, &e))?;
+        let sp = span_of(&b.file, &span.start);
+        b.event(event, sp)?;
+    }
+    if let Some(doc) = b.doc.take() {
+        if !doc.is_null() {
+            b.docs.push(doc);
+        }
+    }
+    Ok(b.docs)
+}
+
+fn resolve_tagged(text: &str, style: Style, tag: Option<&str>) -> Kind {
+    match tag {
+        Some("tag:yaml.org,2002:str") | Some("!!str") => Kind::Str,
+        Some("tag:yaml.org,2002:int") | Some("!!int") => Kind::Int,
+        Some("tag:yaml.org,2002:float") | Some("!!float") => Kind::Float,
+        Some("tag:yaml.org,2002:bool") | Some("!!bool") => Kind::Bool,
+        Some("tag:yaml.org,2002:null") | Some("!!null") => Kind::Null,
+        Some("tag:yaml.org,2002:timestamp") | Some("!!timestamp") => Kind::Timestamp,
+        Some(_) => Kind::Str,
+        None if style == Style::Plain => resolve_plain(text),
+        None => Kind::Str,
+    }
+}
+
+/// The kind go-yaml v3 (YAML 1.2 core, plus its compatibility rules) gives an
+/// untagged plain scalar.
+pub fn resolve_plain(text: &str) -> Kind {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Kind::Null,
+        "true" | "True" | "TRUE" | "false" | "False" | "FALSE" => return Kind::Bool,
+        ".nan" | ".NaN" | ".NAN" | ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF" => {
+            return Kind::Float
+        }
+        _ => {}
+    }
+    let first = text.as_bytes()[0];
+    match first {
+        b'0'..=b'9' | b'+' | b'-' => {
+            if first.is_ascii_digit() && is_timestamp(text) {
+                return Kind::Timestamp;
+            }
+            let plain: String = text.chars().filter(|&c| c != '_').collect();
+            if parse_go_int(&plain).is_some() {
+                return Kind::Int;
+            }
+            if is_yaml_float(&plain) {
+                return Kind::Float;
+            }
+            let unsigned = plain.strip_prefix('-').unwrap_or(&plain);
+            if let Some(b) = unsigned.strip_prefix("0b") {
+                if !b.is_empty() && b.bytes().all(|c| c == b'0' || c == b'1') {
+                    return Kind::Int;
+                }
+            }
+            if let Some(o) = unsigned.strip_prefix("0o") {
+                if !o.is_empty() && o.bytes().all(|c| (b'0'..=b'7').contains(&c)) {
+                    return Kind::Int;
+                }
+            }
+            Kind::Str
+        }
+        b'.' => {
+            if is_yaml_float(text) || text[1..].bytes().all(|c| c.is_ascii_digit()) && text.len() > 1 {
+                Kind::Float
+            } else {
+                Kind::Str
+            }
+        }
+        _ => Kind::Str,
+    }
+}
+
+/// The kind go-yaml v2 (YAML 1.1) gives an untagged plain scalar; used for
+/// kustomization files, which kustomize reads through sigs.k8s.io/yaml.
+pub fn resolve_yaml11(text: &str) -> Kind {
+    match text {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => {
+            Kind::Bool
+        }
+        _ => match resolve_plain(text) {
+            Kind::Timestamp => Kind::Str,
+            k => k,
+        },
+    }
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)` or `ParseUint(s, 0, 64)` acceptance: the
+/// value as i128 when the text is an integer literal that fits.
+pub fn parse_go_int(s: &str) -> Option<i128> {
+    let (neg, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if body.is_empty() {
+        return None;
+    }
+    let lower = body.to_ascii_lowercase();
+    let (radix, digits) = if let Some(d) = lower.strip_prefix("0x") {
+        (16, d)
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (8, d)
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (2, d)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, &lower[1..])
+    } else {
+        (10, lower.as_str())
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let v = u128::from_str_radix(digits, radix).ok()?;
+    if neg {
+        if v > (i64::MAX as u128) + 1 {
+            return None;
+        }
+        Some(-(v as i128))
+    } else {
+        if v > u64::MAX as u128 {
+            return None;
+        }
+        Some(v as i128)
+    }
+}
+
+/// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
+pub fn is_yaml_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+        i += 1;
+    }
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - start
+    };
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    } else {
+        if digits(&mut i) == 0 {
+            return false;
+        }
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            digits(&mut i);
+        }
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// A YAML timestamp as go-yaml accepts it: `YYYY-M-D`, optionally followed
+/// by a time (`T`, `t` or a space, then `H:M:S[.frac][Z|±HH:MM]`).
+pub fn is_timestamp(s: &str) -> bool {
+    parse_timestamp(s).is_some()
+}
+
+/// Parses a timestamp into its parts (year, month, day, hour, minute, second,
+/// nanoseconds, offset in seconds).
+pub fn parse_timestamp(s: &str) -> Option<(i64, u32, u32, u32, u32, u32, u32, i32)> {
+    let b = s.as_bytes();
+    if b.len() < 8 || !b[..4].iter().all(|c| c.is_ascii_digit()) || b[4] != b'-' {
+        return None;
+    }
+    let mut i = 5;
+    let num = |i: &mut usize, max: usize| -> Option<u32> {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() && *i - start < max {
+            *i += 1;
+        }
+        if *i == start {
+            return None;
+        }
+        s[start..*i].parse().ok()
+    };
+    let year: i64 = s[..4].parse().ok()?;
+    let month = num(&mut i, 2)?;
+    if i >= b.len() || b[i] != b'-' {
+        return None;
+    }
+    i += 1;
+    let day = num(&mut i, 2)?;
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return None;
+    }
+    if i == b.len() {
+        return Some((year, month, day, 0, 0, 0, 0, 0));
+    }
+    let sep = b[i];
+    if sep != b'T' && sep != b't' && sep != b' ' {
+        return None;
+    }
+    i += 1;
+    let hour = num(&mut i, 2)?;
+    if i >= b.len() || b[i] != b':' {
+        return None;
+    }
+    i += 1;
+    let minute = num(&mut i, 2)?;
+    if i >= b.len() || b[i] != b':' {
+        return None;
+    }
+    i += 1;
+    let second = num(&mut i, 2)?;
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let mut nanos = 0u32;
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == start || i - start > 9 {
+            return None;
+        }
+        let frac = &s[start..i];
+        nanos = format!("{:0<9}", frac).parse().ok()?;
+    }
+    let mut offset = 0i32;
+    if sep == b' ' {
+        // go-yaml's space-separated layout has no zone.
+        return if i == b.len() { Some((year, month, day, hour, minute, second, nanos, 0)) } else { None };
+    }
+    if i == b.len() {
+        return None;
+    }
+    match b[i] {
+        b'Z' => i += 1,
+        b'+' | b'-' => {
+            let sign = if b[i] == b'-' { -1 } else { 1 };
+            i += 1;
+            let oh = num(&mut i, 2)?;
+            if i >= b.len() || b[i] != b':' {
+                return None;
+            }
+            i += 1;
+            let om = num(&mut i, 2)?;
+            offset = sign * (oh as i32 * 3600 + om as i32 * 60);
+        }
+        _ => return None,
+    }
+    if i != b.len() {
+        return None;
+    }
+    Some((year, month, day, hour, minute, second, nanos, offset))
+}
+
+fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ => {
+            if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 {
+                29
+            } else {
+                28
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_like_go_yaml_v3() {
+        assert_eq!(resolve_plain("yes"), Kind::Str);
+        assert_eq!(resolve_plain("true"), Kind::Bool);
+        assert_eq!(resolve_plain("010"), Kind::Int);
+        assert_eq!(resolve_plain("0x1F"), Kind::Int);
+        assert_eq!(resolve_plain("1_000"), Kind::Int);
+        assert_eq!(resolve_plain("1e3"), Kind::Float);
+        assert_eq!(resolve_plain("08"), Kind::Float);
+        assert_eq!(resolve_plain("2024-01-01"), Kind::Timestamp);
+        assert_eq!(resolve_plain("1.2.3"), Kind::Str);
+        assert_eq!(resolve_plain("~"), Kind::Null);
+        assert_eq!(resolve_plain("-"), Kind::Str);
+        assert_eq!(resolve_yaml11("n"), Kind::Bool);
+    }
+
+    #[test]
+    fn keeps_order_and_positions() {
+        let docs = parse_documents("a.yaml", "b: 1\na:\n  - x\n---\n# empty\n---\nc: 'q'\n").unwrap();
+        assert_eq!(docs.len(), 2);
+        let m = docs[0].as_map().unwrap();
+        assert_eq!(m[0].0.as_str(), Some("b"));
+        assert_eq!(m[1].0.as_str(), Some("a"));
+        let x = &docs[0].get("a").unwrap().as_seq().unwrap()[0];
+        assert_eq!((x.span.line, x.span.col), (3, 5));
+        assert_eq!(docs[1].get("c").unwrap().as_scalar().unwrap().kind, Kind::Str);
+    }
+
+    #[test]
+    fn errors_carry_positions() {
+        let e = parse_documents("bad.yaml", "a: 1\nb: [\n").unwrap_err();
+        assert_eq!(e.file(), Some("bad.yaml"));
+        assert!(e.span.unwrap().line >= 2);
+        let e = parse_documents("dup.yaml", "a: 1\na: 2\n").unwrap_err();
+        assert_eq!(e.span.as_ref().unwrap().line, 2);
+        assert!(e.message.contains("duplicate key"));
+    }
+
+    #[test]
+    fn refuses_alias_bombs_quickly() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            text.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        }
+        let e = parse_documents("bomb.yaml", &text).unwrap_err();
+        assert!(e.message.contains("alias"), "{}", e.message);
+    }
+
+    #[test]
+    fn merge_keys_fill_in() {
+        let docs = parse_documents("m.yaml", "base: &b {x: 1, y: 2}\nd:\n  <<: *b\n  y: 3\n").unwrap();
+        let d = docs[0].get("d").unwrap();
+        assert_eq!(d.get_str("x"), Some("1"));
+        assert_eq!(d.get_str("y"), Some("3"));
+    }
+}
