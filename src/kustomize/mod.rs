@@ -5,6 +5,8 @@ use crate::error::{Error, Result};
 use crate::fs::Files;
 use crate::yaml::Node;
 
+pub mod patch;
+
 /// Which files a kustomization may read (kustomize's `--load-restrictor`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum LoadRestrictor {

@@ -1,0 +1,72 @@
+//! Telling a strategic merge patch from a JSON 6902 patch, as kustomize's
+//! PatchTransformer does: it reads the text both ways and exactly one reading
+//! must succeed.
+
+use crate::error::{Error, Result};
+use crate::yaml::{parse_documents, Node};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PatchKind {
+    /// One patch per YAML document, each a map.
+    StrategicMerge(Vec<Node>),
+    /// The list of operations.
+    Json6902(Node),
+}
+
+/// Reads patch text. As a strategic merge patch every document must be a
+/// map; as JSON 6902 the text (JSON, or else the first YAML document) must be
+/// a list of maps.
+pub fn parse_patch(text: &str, file: &str) -> Result<PatchKind> {
+    let text = text.trim();
+    let docs = parse_documents(file, text);
+    let as_sm = match &docs {
+        Ok(d) if d.iter().all(|n| n.is_map()) => Some(d.clone()),
+        _ => None,
+    };
+    let as_json = match &docs {
+        Ok(d) if !text.is_empty() => d.first().filter(|n| is_op_list(n)).cloned(),
+        _ => None,
+    };
+    match (as_sm, as_json) {
+        (Some(sm), None) => Ok(PatchKind::StrategicMerge(sm)),
+        (None, Some(ops)) => Ok(PatchKind::Json6902(ops)),
+        (Some(_), Some(_)) => Err(Error::in_file(file, "illegally qualifies as both an SM and JSON patch")),
+        (None, None) => {
+            let why = match docs {
+                Err(e) => format!(": {}", e.message),
+                Ok(_) => String::new(),
+            };
+            Err(Error::in_file(file, format!("unable to parse SM or JSON patch{}", why)))
+        }
+    }
+}
+
+fn is_op_list(n: &Node) -> bool {
+    n.as_seq().is_some_and(|items| items.iter().all(|i| i.is_map()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_maps_are_strategic_merge() {
+        let p = parse_patch("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nkind: Secret\n", "p.yaml").unwrap();
+        assert!(matches!(p, PatchKind::StrategicMerge(ref v) if v.len() == 2));
+    }
+
+    #[test]
+    fn yaml_and_json_lists_are_json6902() {
+        let y = parse_patch("- op: add\n  path: /a\n  value: 1\n", "p.yaml").unwrap();
+        assert!(matches!(y, PatchKind::Json6902(ref n) if n.as_seq().unwrap().len() == 1));
+        let j = parse_patch(r#"[{"op": "remove", "path": "/a"}]"#, "p.json").unwrap();
+        assert!(matches!(j, PatchKind::Json6902(_)));
+    }
+
+    #[test]
+    fn neither_reading_is_an_error() {
+        assert!(parse_patch("- 1\n- 2\n", "p.yaml").is_err());
+        assert!(parse_patch("just text", "p.yaml").is_err());
+        assert!(parse_patch("a: [", "p.yaml").is_err());
+    }
+}
