@@ -155,9 +155,20 @@ fn reresolve_yaml11(n: &Node) -> Node {
         }
         Value::Scalar(s) => Value::Scalar(s.clone()),
         Value::Seq(items) => Value::Seq(items.iter().map(reresolve_yaml11).collect()),
-        Value::Map(entries) => Value::Map(entries.iter().map(|(k, v)| (k.clone(), reresolve_yaml11(v))).collect()),
+        Value::Map(entries) => Value::Map(entries.iter().map(|(k, v)| (json_key(k), reresolve_yaml11(v))).collect()),
     };
     Node::new(value, n.span.clone())
+}
+
+/// A map key of patch YAML as JSON spells it: YAML 1.1 reads a plain `n` or
+/// `yes` as a boolean, which becomes the key "false" or "true".
+fn json_key(k: &Node) -> Node {
+    match k.as_scalar() {
+        Some(s) if s.style == Style::Plain && resolve_yaml11(&s.text) == Kind::Bool => {
+            Node::string(bool_text(&s.text), k.span.clone())
+        }
+        _ => k.clone(),
+    }
 }
 
 /// A node as it comes back from a JSON round trip.
@@ -176,7 +187,7 @@ fn json_scalar(s: &Scalar) -> std::result::Result<Scalar, String> {
     let (text, kind) = match s.kind {
         Kind::Str => return Ok(s.clone()),
         Kind::Null => ("null".to_string(), Kind::Null),
-        Kind::Bool => (s.text.to_ascii_lowercase(), Kind::Bool),
+        Kind::Bool => (bool_text(&s.text).to_string(), Kind::Bool),
         Kind::Int => {
             let plain: String = s.text.chars().filter(|&c| c != '_').collect();
             let f = parse_int_loose(&plain).ok_or_else(|| format!("cannot read {} as a number", s.text))?;
@@ -186,6 +197,14 @@ fn json_scalar(s: &Scalar) -> std::result::Result<Scalar, String> {
         Kind::Timestamp => (rfc3339(&s.text).unwrap_or_else(|| s.text.clone()), Kind::Str),
     };
     Ok(Scalar { text, kind, style: Style::Plain })
+}
+
+/// JSON's spelling of a YAML 1.1 or 1.2 boolean (`yes`, `On`, `TRUE`...).
+fn bool_text(t: &str) -> &'static str {
+    match t.to_ascii_lowercase().as_str() {
+        "true" | "yes" | "y" | "on" => "true",
+        _ => "false",
+    }
 }
 
 fn parse_int_loose(s: &str) -> Option<f64> {
