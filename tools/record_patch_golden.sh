@@ -13,7 +13,7 @@
 # Usage: tools/record_patch_golden.sh [case...]   (default: every case)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
-cases_dir="$root/tests/golden/patch"
+cases_dir="${PATCH_GOLDEN_DIR:-$root/tests/golden/patch}"
 [ $# -gt 0 ] || set -- $(ls "$cases_dir")
 for name in "$@"; do
   dir="$cases_dir/$name"

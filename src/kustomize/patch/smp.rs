@@ -26,7 +26,15 @@ use crate::yaml::{Node, Value};
 pub fn merge(target: &Node, patch: &Node, schema: &Schema) -> Result<Option<Node>> {
     let w = Walker { schema };
     let out = w.walk(Some(target.clone()), Some(patch.clone()), false, None)?;
-    Ok(out.node.filter(|n| !is_empty_map(Some(n))))
+    // kustomize keeps the resource node it handed to the merge and only sees
+    // in-place edits of it: a top-level `$patch: replace`, which hands back
+    // the patch instead, leaves the resource as it was.
+    match out.node {
+        None => Ok(None),
+        Some(n) if is_empty_map(Some(&n)) => Ok(None),
+        Some(_) if !out.in_place => Ok(Some(target.clone())),
+        Some(n) => Ok(Some(n)),
+    }
 }
 
 /// Applies a strategic merge patch as kustomize's `Resource.ApplySmPatch`
