@@ -624,3 +624,199 @@ fn append_list(dst: &mut Vec<Node>, src: &[Node], keys: &[String]) -> Result<()>
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::parse_single;
+
+    fn y(text: &str) -> Node {
+        parse_single("t.yaml", text).unwrap().unwrap()
+    }
+
+    /// Equality with map keys in any order (lists in exact order).
+    fn same(a: &Node, b: &Node) -> bool {
+        match (&a.value, &b.value) {
+            (Value::Scalar(x), Value::Scalar(y)) => x == y || (a.is_null() && b.is_null()),
+            (Value::Seq(x), Value::Seq(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q)),
+            (Value::Map(x), Value::Map(y)) => {
+                x.len() == y.len() && x.iter().all(|(k, v)| b.get(text(k)).is_some_and(|w| same(v, w)))
+            }
+            _ => false,
+        }
+    }
+
+    const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\n";
+
+    /// Merges a patch body into a Deployment body (both under DEPLOY's header).
+    fn merge_deploy(target: &str, patch: &str) -> Result<Option<Node>> {
+        let t = y(&format!("{}{}", DEPLOY, target));
+        let p = y(&format!("{}{}", DEPLOY, patch));
+        merge(&t, &p, Schema::shared())
+    }
+
+    fn check(target: &str, patch: &str, expected: &str) {
+        let got = merge_deploy(target, patch).unwrap().expect("resource kept");
+        let want = y(&format!("{}{}", DEPLOY, expected));
+        assert!(same(&got, &want), "got {:#?}\nwant {:#?}", got, want);
+    }
+
+    /// The `name` values of the items of the list at `path`.
+    fn names(n: &Node, path: &[&str], key: &str) -> Vec<String> {
+        n.path(path).unwrap().as_seq().unwrap().iter().map(|i| i.get_str(key).unwrap().to_string()).collect()
+    }
+
+    const CONTAINERS: &str = "spec:\n  template:\n    spec:\n      containers:\n";
+
+    #[test]
+    fn maps_merge_recursively_and_scalars_are_replaced() {
+        check(
+            "spec:\n  replicas: 1\n  selector: {matchLabels: {a: b}}\n",
+            "spec:\n  replicas: 3\n  selector: {matchLabels: {c: d}}\n",
+            "spec:\n  replicas: 3\n  selector: {matchLabels: {a: b, c: d}}\n",
+        );
+    }
+
+    #[test]
+    fn null_deletes_and_empty_nulls_of_the_target_vanish() {
+        check(
+            "spec:\n  replicas: 1\n  paused: null\n  revisionHistoryLimit:\n  selector: {a: b}\n",
+            "spec:\n  replicas: null\n  selector: null\n",
+            "spec:\n  paused: null\n",
+        );
+    }
+
+    #[test]
+    fn containers_merge_by_name_with_patch_items_first() {
+        let t = format!("{}      - {{name: a, image: a1}}\n      - {{name: b, image: b1}}\n", CONTAINERS);
+        let p = format!("{}      - {{name: b, image: b2}}\n      - {{name: c, image: c1}}\n", CONTAINERS);
+        let out = merge_deploy(&t, &p).unwrap().unwrap();
+        let path = ["spec", "template", "spec", "containers"];
+        assert_eq!(names(&out, &path, "name"), ["b", "c", "a"]);
+        assert_eq!(names(&out, &path, "image"), ["b2", "c1", "a1"]);
+    }
+
+    #[test]
+    fn env_keeps_kustomize_order() {
+        let t = format!(
+            "{}      - name: main\n        env: [{{name: POD_NAME, value: p}}, {{name: MODE, value: old}}]\n",
+            CONTAINERS
+        );
+        let p = format!(
+            "{}      - name: main\n        env: [{{name: MODE, value: new}}, {{name: EXTRA_1, value: e}}]\n",
+            CONTAINERS
+        );
+        let out = merge_deploy(&t, &p).unwrap().unwrap();
+        let env = ["spec", "template", "spec", "containers"];
+        let main = &out.path(&env).unwrap().as_seq().unwrap()[0];
+        assert_eq!(names(main, &["env"], "name"), ["MODE", "EXTRA_1", "POD_NAME"]);
+        assert_eq!(names(main, &["env"], "value"), ["new", "e", "p"]);
+    }
+
+    #[test]
+    fn ports_merge_by_port_and_protocol_moving_target_items_last() {
+        let t = format!(
+            "{}      - name: main\n        ports: [{{containerPort: 80}}, {{containerPort: 90, protocol: UDP}}]\n",
+            CONTAINERS
+        );
+        let p = format!(
+            "{}      - name: main\n        ports: [{{containerPort: 80, protocol: TCP}}, {{containerPort: 100}}]\n",
+            CONTAINERS
+        );
+        let out = merge_deploy(&t, &p).unwrap().unwrap();
+        let main = &out.path(&["spec", "template", "spec", "containers"]).unwrap().as_seq().unwrap()[0];
+        assert!(same(main.get("ports").unwrap(), &y("[{containerPort: 100}, {containerPort: 80}, {containerPort: 90, protocol: UDP}]")));
+    }
+
+    #[test]
+    fn volumes_by_name_and_mounts_by_mount_path() {
+        let t = "spec:\n  template:\n    spec:\n      volumes: [{name: a, emptyDir: {}}]\n      containers:\n      - name: c\n        volumeMounts: [{name: a, mountPath: /a}]\n";
+        let p = "spec:\n  template:\n    spec:\n      volumes: [{name: a, configMap: {name: x}}]\n      containers:\n      - name: c\n        volumeMounts: [{name: b, mountPath: /a}]\n";
+        check(
+            t,
+            p,
+            "spec:\n  template:\n    spec:\n      volumes: [{name: a, emptyDir: {}, configMap: {name: x}}]\n      containers:\n      - name: c\n        volumeMounts: [{name: b, mountPath: /a}]\n",
+        );
+    }
+
+    #[test]
+    fn lists_without_merge_strategy_are_replaced() {
+        let t = format!("{}      - {{name: c, args: [a, b]}}\n      tolerations: [{{key: x}}]\n", CONTAINERS);
+        let p = format!("{}      - {{name: c, args: [z]}}\n      tolerations: [{{key: y}}]\n", CONTAINERS);
+        let e = format!("{}      - {{name: c, args: [z]}}\n      tolerations: [{{key: y}}]\n", CONTAINERS);
+        check(&t, &p, &e);
+    }
+
+    #[test]
+    fn patch_delete_removes_items_maps_and_whole_resources() {
+        let t = format!("{}      - {{name: a}}\n      - {{name: b}}\n  strategy: {{type: Recreate}}\n", CONTAINERS);
+        let p = format!("{}      - {{name: a, $patch: delete}}\n  strategy: {{$patch: delete}}\n", CONTAINERS);
+        check(&t, &p, &format!("{}      - {{name: b}}\n", CONTAINERS));
+        assert_eq!(merge_deploy("spec: {}\n", "$patch: delete\n").unwrap(), None);
+    }
+
+    #[test]
+    fn patch_replace_on_maps_and_lists() {
+        check(
+            "spec:\n  selector: {matchLabels: {a: b}}\n",
+            "spec:\n  selector: {$patch: replace, matchExpressions: []}\n",
+            "spec:\n  selector: {matchExpressions: []}\n",
+        );
+        let t = format!("{}      - {{name: a}}\n      - {{name: b}}\n", CONTAINERS);
+        let p = format!("{}      - {{$patch: replace}}\n      - {{name: c}}\n", CONTAINERS);
+        check(&t, &p, &format!("{}      - {{name: c}}\n", CONTAINERS));
+    }
+
+    #[test]
+    fn patch_replace_on_an_item_or_the_resource_keeps_the_target() {
+        // kustomize's quirks: the target's item is laid back over the list,
+        // and a replaced top-level node is not the one kustomize keeps.
+        let t = format!("{}      - {{name: a, image: old, args: [x]}}\n", CONTAINERS);
+        let p = format!("{}      - {{name: a, image: new, $patch: replace}}\n", CONTAINERS);
+        check(&t, &p, &t);
+        check("spec: {replicas: 1}\n", "$patch: replace\nspec: {paused: true}\n", "spec: {replicas: 1}\n");
+    }
+
+    #[test]
+    fn other_smp_directives_are_plain_fields_to_kyaml() {
+        let t = format!("{}      - {{name: a, args: [x, y]}}\n", CONTAINERS);
+        let p = "spec:\n  template:\n    spec:\n      $setElementOrder/containers: [{name: a}]\n      containers:\n      - {name: a, $deleteFromPrimitiveList/args: [x], $retainKeys: [name]}\n";
+        let e = "spec:\n  template:\n    spec:\n      $setElementOrder/containers: [{name: a}]\n      containers:\n      - {name: a, args: [x, y], $deleteFromPrimitiveList/args: [x], $retainKeys: [name]}\n";
+        check(&t, p, e);
+    }
+
+    #[test]
+    fn finalizers_merge_as_a_set_patch_first() {
+        let out = merge_deploy("  finalizers: [a, b, a]\n", "  finalizers: [c, a]\n").unwrap().unwrap();
+        assert!(same(out.path(&["metadata", "finalizers"]).unwrap(), &y("[c, a, b]")));
+    }
+
+    #[test]
+    fn kinds_without_schema_replace_lists_but_nested_resources_find_theirs() {
+        let t = y("apiVersion: x/v1\nkind: W\nmetadata: {name: w}\nparts: [{name: a}, {name: b}]\npod: {apiVersion: v1, kind: Pod, spec: {containers: [{name: c1}]}}\n");
+        let p = y("apiVersion: x/v1\nkind: W\nmetadata: {name: w}\nparts: [{name: b, size: 2}]\npod: {apiVersion: v1, kind: Pod, spec: {containers: [{name: c2}]}}\n");
+        let out = merge(&t, &p, Schema::shared()).unwrap().unwrap();
+        assert!(same(out.get("parts").unwrap(), &y("[{name: b, size: 2}]")));
+        assert!(same(out.path(&["pod", "spec", "containers"]).unwrap(), &y("[{name: c2}, {name: c1}]")));
+    }
+
+    #[test]
+    fn shape_mismatches_and_unknown_directives_fail() {
+        let e = merge_deploy("spec: {replicas: 1}\n", "spec: {replicas: {n: 1}}\n").unwrap_err();
+        assert!(e.message.contains("wrong node kind: expected ScalarNode but got MappingNode"), "{}", e.message);
+        let e = merge_deploy("spec: {}\n", "spec: {$patch: frob}\n").unwrap_err();
+        assert_eq!(e.message, "unknown patch strategy 'frob'");
+    }
+
+    #[test]
+    fn apply_sm_patch_keeps_kind_name_and_namespace() {
+        let t = y("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: n}\n");
+        let p = y("apiVersion: v1\nkind: Secret\nmetadata: {name: b, namespace: m, labels: {x: y}}\n");
+        let out = apply_sm_patch(&t, &p, Schema::shared(), false, false).unwrap().unwrap();
+        assert!(same(&out, &y("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: n, labels: {x: y}}\n")));
+        let renamed = apply_sm_patch(&t, &p, Schema::shared(), true, true).unwrap().unwrap();
+        assert_eq!(renamed.get_str("kind"), Some("Secret"));
+        assert_eq!(renamed.path(&["metadata", "name"]).and_then(|n| n.as_str()), Some("b"));
+        assert_eq!(renamed.path(&["metadata", "namespace"]).and_then(|n| n.as_str()), Some("n"));
+    }
+}
