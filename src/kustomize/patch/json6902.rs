@@ -433,3 +433,83 @@ fn json_equal(doc: &Node, want: &Node) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::parse_single;
+
+    fn y(text: &str) -> Node {
+        parse_single("t.yaml", text).unwrap().unwrap()
+    }
+
+    const DOC: &str = "kind: ConfigMap\ndata: {a: '1', b: two}\nlist: [x, y, z]\nmeta: {a/b: s, t~u: v}\n";
+
+    fn run(ops: &str) -> Result<Node> {
+        let mut doc = y(DOC);
+        apply(&mut doc, &y(ops)).map(|_| doc)
+    }
+
+    fn err(ops: &str) -> String {
+        run(ops).unwrap_err().message
+    }
+
+    #[test]
+    fn add_replace_remove() {
+        let out = run("[{op: add, path: /data/c, value: '3'}, {op: replace, path: /data/a, value: 1}, {op: remove, path: /data/b}, {op: add, path: /list/1, value: w}]").unwrap();
+        assert_eq!(out.get("data").unwrap(), &y("{a: 1, c: '3'}"));
+        assert_eq!(out.get("list").unwrap(), &y("[x, w, y, z]"));
+    }
+
+    #[test]
+    fn move_copy_and_test() {
+        let out = run("[{op: test, path: /data/a, value: '1'}, {op: move, from: /data/a, path: /moved}, {op: copy, from: /list, path: /data/l}, {op: move, from: /list/0, path: /list/-}]").unwrap();
+        assert_eq!(out.get("moved").unwrap(), &y("'1'"));
+        assert_eq!(out.path(&["data", "l"]).unwrap(), &y("[x, y, z]"));
+        assert_eq!(out.get("list").unwrap(), &y("[y, z, x]"));
+        assert!(out.path(&["data", "a"]).is_none());
+    }
+
+    #[test]
+    fn pointer_escapes_append_and_negative_indexes() {
+        let out = run("[{op: replace, path: /meta/a~1b, value: S}, {op: remove, path: /meta/t~0u}, {op: add, path: /list/-, value: end}, {op: add, path: /list/-1, value: last}, {op: add, path: /list/-6, value: first}]").unwrap();
+        assert_eq!(out.get("meta").unwrap(), &y("{a/b: S}"));
+        assert_eq!(out.get("list").unwrap(), &y("[first, x, y, z, end, last]"));
+    }
+
+    #[test]
+    fn library_quirks_are_kept() {
+        // replace of a missing map key adds it; copy from one writes null;
+        // a missing field passes a test for null.
+        let out = run("[{op: replace, path: /data/new, value: v}, {op: copy, from: /data/none, path: /data/n}, {op: test, path: /data/zz, value: null}]").unwrap();
+        assert_eq!(out.path(&["data", "new"]).unwrap(), &y("v"));
+        assert!(out.path(&["data", "n"]).unwrap().is_null());
+    }
+
+    #[test]
+    fn the_document_goes_through_json() {
+        let mut doc = y("a: 1.0\nb: 1e3\nc: 0x1F\nd: 2024-01-01\ne: 12345678901234567890\n");
+        apply(&mut doc, &y("[{op: add, path: /f, value: {x: yes, n: 1}}]")).unwrap();
+        let want = y("a: 1\nb: 1000\nc: 31\nd: '2024-01-01T00:00:00Z'\ne: 12345678901234567000\nf: {x: true, 'false': 1}\n");
+        assert_eq!(doc, want);
+    }
+
+    #[test]
+    fn errors_read_like_kustomize() {
+        assert_eq!(err("[{op: remove, path: /data/zz}]"), "error in remove for path: '/data/zz': Unable to remove nonexistent key: zz: missing value");
+        assert_eq!(err("[{op: add, path: /no/x, value: 1}]"), "add operation does not apply: doc is missing path: \"/no/x\": missing value");
+        assert_eq!(err("[{op: replace, path: /list/7, value: 1}]"), "replace operation does not apply: doc is missing key: /list/7: missing value");
+        assert_eq!(err("[{op: add, path: /list/5, value: 1}]"), "error in add for path: '/list/5': Unable to access invalid index: 5: invalid index referenced");
+        assert_eq!(err("[{op: test, path: /data/a, value: 1}]"), "testing value /data/a failed: test failed");
+        assert_eq!(err("[{op: move, from: /data/q, path: /data/b}]"), "error in move for path: 'q': Unable to remove nonexistent key: q: missing value");
+        assert_eq!(err("[{op: bogus, path: /a}]"), "Unexpected kind: bogus");
+        assert_eq!(err("[{op: add, path: '', value: 1}]"), "add operation does not apply: doc is missing path: \"\": missing value");
+    }
+
+    #[test]
+    fn a_failed_patch_leaves_the_target_alone() {
+        let mut doc = y(DOC);
+        assert!(apply(&mut doc, &y("[{op: add, path: /data/c, value: 1}, {op: remove, path: /nope}]")).is_err());
+        assert_eq!(doc, y(DOC));
+    }
+}
