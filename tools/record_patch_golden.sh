@@ -7,6 +7,7 @@
 #   patch.yaml      a strategic merge patch or a JSON 6902 patch
 #   target          (optional) the `target:` selector of the patch, as YAML
 #                   flow text, e.g. {kind: Deployment, name: app}
+#   openapi.json    (optional) a custom OpenAPI schema (kustomize's `openapi:`)
 # This script writes expected.yaml (kubectl's output), or expected.err (its
 # error message) when kustomize refuses the patch.
 #
@@ -24,6 +25,10 @@ for name in "$@"; do
     echo "patches:"
     echo "- path: patch.yaml"
     if [ -f "$dir/target" ]; then echo "  target: $(cat "$dir/target")"; fi
+    if [ -f "$dir/openapi.json" ]; then
+      cp "$dir/openapi.json" "$work/"
+      printf 'openapi:\n  path: openapi.json\n'
+    fi
   } > "$work/kustomization.yaml"
   rm -f "$dir/expected.yaml" "$dir/expected.err"
   if kubectl kustomize "$work" > "$work/out" 2> "$work/err"; then

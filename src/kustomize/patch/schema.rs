@@ -10,6 +10,7 @@
 //! unknown kind).
 
 use crate::error::{Error, Result};
+use crate::yaml::Node;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -91,6 +92,85 @@ impl Schema {
             }
         }
         Ok(())
+    }
+
+    /// A schema read from an OpenAPI (swagger 2) document, as kustomize's
+    /// `openapi: {path: ...}` field gives one. kustomize then uses it instead
+    /// of the built-in schema, not on top of it.
+    pub fn from_openapi(doc: &Node) -> Result<Schema> {
+        let mut s = Schema::default();
+        s.add_openapi(doc)?;
+        Ok(s)
+    }
+
+    /// Adds the `definitions` of an OpenAPI document: their list merge keys
+    /// and strategies, and the kinds their `x-kubernetes-group-version-kind`
+    /// names.
+    pub fn add_openapi(&mut self, doc: &Node) -> Result<()> {
+        let defs = doc
+            .get("definitions")
+            .and_then(|d| d.as_map())
+            .ok_or_else(|| Error::at(&doc.span, "an OpenAPI schema needs a `definitions` map"))?;
+        for (name, def) in defs {
+            let name = name.as_str().unwrap_or_default().to_string();
+            self.add_openapi_definition(&name, def);
+            let gvks = def.get("x-kubernetes-group-version-kind").and_then(|g| g.as_seq());
+            for g in gvks.into_iter().flatten() {
+                let (group, version, kind) = (g.get_str("group").unwrap_or(""), g.get_str("version"), g.get_str("kind"));
+                if let (Some(version), Some(kind)) = (version, kind) {
+                    let api = if group.is_empty() { version.to_string() } else { format!("{}/{}", group, version) };
+                    self.gvks.insert((api, kind.to_string()), Ty::Def(name.clone()));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Records one definition's properties; inline object schemas become
+    /// definitions of their own, named after their path.
+    fn add_openapi_definition(&mut self, name: &str, def: &Node) {
+        let mut props = HashMap::new();
+        for (key, prop) in def.get("properties").and_then(|p| p.as_map()).into_iter().flatten() {
+            let key = key.as_str().unwrap_or_default();
+            props.insert(key.to_string(), self.openapi_ty(&format!("{}/{}", name, key), prop));
+        }
+        self.defs.insert(name.to_string(), props);
+    }
+
+    fn openapi_ty(&mut self, path: &str, s: &Node) -> Ty {
+        if let Some(r) = s.get_str("$ref") {
+            return Ty::Def(r.trim_start_matches("#/definitions/").to_string());
+        }
+        let is_array = match s.get("type") {
+            Some(t) if t.is_seq() => t.as_seq().unwrap().len() == 1 && t.as_seq().unwrap()[0].as_str() == Some("array"),
+            Some(t) => t.as_str() == Some("array"),
+            None => false,
+        };
+        if is_array {
+            let strategy = s.get_str("x-kubernetes-patch-strategy").unwrap_or("").to_string();
+            let mut keys: Vec<String> = s
+                .get("x-kubernetes-list-map-keys")
+                .and_then(|k| k.as_seq())
+                .map(|k| k.iter().filter_map(|k| k.as_str().map(str::to_string)).collect())
+                .unwrap_or_default();
+            if keys.is_empty() {
+                keys.extend(s.get_str("x-kubernetes-patch-merge-key").map(str::to_string));
+            }
+            let items = s.get("items").map(|i| if i.is_seq() { i.as_seq().unwrap().first().cloned() } else { Some(i.clone()) });
+            let item = match items.flatten() {
+                Some(i) => self.openapi_ty(&format!("{}[]", path), &i),
+                None => Ty::Leaf,
+            };
+            return Ty::List { strategy, keys, item: Box::new(item) };
+        }
+        if s.get("properties").is_some() {
+            self.add_openapi_definition(path, s);
+            return Ty::Def(path.to_string());
+        }
+        match s.get("additionalProperties") {
+            Some(a) if a.is_map() => Ty::Map(Box::new(self.openapi_ty(&format!("{}{{}}", path), a))),
+            _ => Ty::Leaf,
+        }
     }
 
     /// The root shape of a resource of this apiVersion and kind, or `None`
@@ -210,6 +290,27 @@ mod tests {
         assert!(s.for_gvk("example.com/v1", "Widget").is_none());
         let args = lookup(&s, "v1", "Pod", &["spec", "containers", "[]", "args"]).unwrap();
         assert_eq!(s.strategy_and_keys(args), ("", &[][..]));
+    }
+
+    #[test]
+    fn openapi_documents_give_merge_keys() {
+        let doc = crate::yaml::parse_single(
+            "s.json",
+            r##"{"definitions": {
+              "x.W": {"x-kubernetes-group-version-kind": [{"group": "example.com", "version": "v1", "kind": "W"}],
+                      "properties": {"spec": {"$ref": "#/definitions/x.Spec"}}},
+              "x.Spec": {"properties": {
+                "parts": {"type": "array", "x-kubernetes-patch-strategy": "merge", "x-kubernetes-patch-merge-key": "id",
+                          "items": {"type": "object", "properties": {"subs": {"type": "array",
+                            "x-kubernetes-patch-strategy": "merge", "x-kubernetes-list-map-keys": ["a", "b"]}}}}}}}}"##,
+        )
+        .unwrap()
+        .unwrap();
+        let s = Schema::from_openapi(&doc).unwrap();
+        assert_eq!(keys_at(&s, "example.com/v1", "W", &["spec", "parts"]), ("merge".into(), vec!["id".into()]));
+        let subs = keys_at(&s, "example.com/v1", "W", &["spec", "parts", "[]", "subs"]);
+        assert_eq!(subs, ("merge".into(), vec!["a".into(), "b".into()]));
+        assert!(s.for_gvk("apps/v1", "Deployment").is_none());
     }
 
     #[test]
