@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::fs::Files;
 
 pub use build::Output;
-pub use resmap::{Gvk, ResId, ResMap, Resource};
+pub use resmap::{Behavior, Gvk, ResId, ResMap, Resource};
 
 /// Which files a kustomization may read (kustomize's `--load-restrictor`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

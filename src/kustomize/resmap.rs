@@ -134,12 +134,26 @@ pub struct Resource {
     /// Ids it had before transformers renamed or moved it, oldest first
     /// (kustomize keeps these in build annotations for name references).
     pub previous: Vec<ResId>,
+    /// Made by a generator whose name gets a content hash suffix.
+    pub needs_hash: bool,
+    /// For generated resources: how they combine with one of the same id.
+    pub behavior: Behavior,
+}
+
+/// A generator's `behavior:`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Behavior {
+    #[default]
+    Unspecified,
+    Create,
+    Merge,
+    Replace,
 }
 
 impl Resource {
     pub fn new(node: Node) -> Resource {
         let source = node.span.clone();
-        Resource { node, source, previous: Vec::new() }
+        Resource { node, source, previous: Vec::new(), needs_hash: false, behavior: Behavior::Unspecified }
     }
     /// Remembers the current id before a transformer may change it.
     pub fn store_previous_id(&mut self) {
