@@ -5,6 +5,7 @@ pub mod build;
 pub mod fieldspec;
 pub mod kustomization;
 pub mod resmap;
+pub mod selector;
 pub mod transformers;
 
 use crate::error::Result;
