@@ -6,7 +6,8 @@
 //! output: merged list items come in patch order followed by the target's
 //! remaining items; lists keyed by several keys (ports) move target items to
 //! the end; `$patch: replace` on a list item keeps the target's item; keys
-//! with an empty null value (`key:`) disappear. kyaml knows only `$patch`;
+//! with an empty null value (`key:`) disappear; a number patched over a
+//! quoted string stays a string. kyaml knows only `$patch`;
 //! `$setElementOrder/…`, `$retainKeys` and `$deleteFromPrimitiveList/…` are
 //! ordinary fields to it, and so they are here.
 //!
@@ -18,7 +19,7 @@
 use super::schema::{At, Schema};
 use crate::error::{Error, Result};
 use crate::yaml::parse::resolve_plain;
-use crate::yaml::{Node, Value};
+use crate::yaml::{Kind, Node, Style, Value};
 
 /// Merges `patch` into `target`. `None` means the patch deletes the resource
 /// (`$patch: delete`). The result is what kyaml's merge gives; kustomize's
@@ -299,9 +300,24 @@ fn field_names(dest: &Node, origin: Option<&Node>) -> Vec<String> {
 /// replaces the old one in place or is appended.
 fn set_field(dest: &mut Node, key: &str, val: Outcome) {
     match val.node {
-        Some(n) if !n.is_null() || val.keep_null => dest.set(key, n),
+        Some(mut n) if !n.is_null() || val.keep_null => {
+            keep_quoting(dest.get(key), &mut n);
+            dest.set(key, n)
+        }
         _ => {
             dest.remove(key);
+        }
+    }
+}
+
+/// kyaml gives a new field value the style of the value it replaces; a
+/// number or boolean written into a quoted (or block) scalar is then printed
+/// quoted, and so reads back as a string.
+fn keep_quoting(old: Option<&Node>, new: &mut Node) {
+    let quoted = old.and_then(|o| o.as_scalar()).is_some_and(|s| s.style != Style::Plain);
+    if let Value::Scalar(s) = &mut new.value {
+        if quoted && !matches!(s.kind, Kind::Str | Kind::Null) {
+            s.kind = Kind::Str;
         }
     }
 }
