@@ -23,8 +23,11 @@ pub fn parse_patch(text: &str, file: &str) -> Result<PatchKind> {
         Ok(d) if d.iter().all(|n| n.is_map()) => Some(d.clone()),
         _ => None,
     };
+    // Text starting with `[` is decoded as JSON proper; anything else is
+    // YAML, of which only the first document counts.
+    let strict_json_ok = !text.starts_with('[') || serde_json::from_str::<serde_json::Value>(text).is_ok();
     let as_json = match &docs {
-        Ok(d) if !text.is_empty() => d.first().filter(|n| is_op_list(n)).cloned(),
+        Ok(d) if !text.is_empty() && strict_json_ok => d.first().filter(|n| is_op_list(n)).cloned(),
         _ => None,
     };
     match (as_sm, as_json) {
@@ -68,5 +71,7 @@ mod tests {
         assert!(parse_patch("- 1\n- 2\n", "p.yaml").is_err());
         assert!(parse_patch("just text", "p.yaml").is_err());
         assert!(parse_patch("a: [", "p.yaml").is_err());
+        // Starting with `[` means JSON, and this is YAML flow style only.
+        assert!(parse_patch("[{op: add, path: /a, value: 1}]", "p.yaml").is_err());
     }
 }
