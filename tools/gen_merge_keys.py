@@ -27,7 +27,9 @@ where <type> is one of
   R:<definition>                       an object of that definition
   L:<strategy>:<key,key|->:<type|->    a list, its strategy and keys, its items
   M:<type>                             a map (additionalProperties) of <type>
-Fields and definitions with nothing to merge by key are left out.
+Fields and definitions with nothing to merge by key are left out, and the
+prefixes io.k8s.api., io.k8s.apimachinery.pkg.apis. and io.k8s. are dropped
+from definition names.
 """
 import os
 import re
@@ -117,6 +119,17 @@ def gvks(text):
 
 DEF_PREFIX = "#/definitions/"
 
+# Definition names are only keys inside the table, so the common prefixes
+# are dropped to keep it small.
+SHORTEN = ("io.k8s.api.", "io.k8s.apimachinery.pkg.apis.", "io.k8s.")
+
+
+def short(name):
+    for prefix in SHORTEN:
+        if name.startswith(prefix):
+            return name[len(prefix):]
+    return name
+
 
 def describe(schema):
     """The merge-relevant shape of a schema: ('R', def) | ('L', strat, keys, item)
@@ -192,7 +205,7 @@ def main():
         if t is None:
             return "-"
         if t[0] == "R":
-            return "R:" + t[1]
+            return "R:" + short(t[1])
         if t[0] == "L":
             return "L:%s:%s:%s" % (t[1] or "-", ",".join(t[2]) or "-", render(t[3]))
         return "M:" + render(t[1])
@@ -201,9 +214,9 @@ def main():
     print("# tag kustomize/v5.5.0, file %s (Kubernetes %s)." % (rel, version))
     print("# Regenerate: tools/gen_merge_keys.py <kustomize checkout> > src/kustomize/patch/merge_keys.txt")
     for api, kind, name in sorted(set(gvk_rows)):
-        print("G %s %s %s" % (api, kind, name))
+        print("G %s %s %s" % (api, kind, short(name)))
     for name in sorted(matters):
-        print("D " + name)
+        print("D " + short(name))
         for pname in sorted(defs[name]):
             t = defs[name][pname]
             if type_matters(t):
