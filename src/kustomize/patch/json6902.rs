@@ -417,14 +417,15 @@ fn remove(con: &mut Node, key: &str) -> std::result::Result<Node, String> {
     }
 }
 
-/// json-patch's equality for `test`: lists item by item; maps one way (every
-/// field of the document's value must be in the test value, equal); scalars
-/// by their JSON text, so a string never equals a number.
+/// json-patch's equality for `test`: lists item by item, maps key by key
+/// (the same keys on both sides), scalars by their JSON text, so a string
+/// never equals a number.
 fn json_equal(doc: &Node, want: &Node) -> bool {
     match (&doc.value, &want.value) {
-        (Value::Map(a), Value::Map(_)) => a.iter().all(|(k, v)| {
-            k.as_str().and_then(|k| want.get(k)).is_some_and(|w| json_equal(v, w))
-        }),
+        (Value::Map(a), Value::Map(b)) => {
+            a.len() == b.len()
+                && a.iter().all(|(k, v)| k.as_str().and_then(|k| want.get(k)).is_some_and(|w| json_equal(v, w)))
+        }
         (Value::Seq(a), Value::Seq(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| json_equal(x, y)),
         (Value::Scalar(a), Value::Scalar(b)) => {
             let is_str = |s: &Scalar| matches!(s.kind, Kind::Str | Kind::Timestamp);
@@ -501,6 +502,7 @@ mod tests {
         assert_eq!(err("[{op: replace, path: /list/7, value: 1}]"), "replace operation does not apply: doc is missing key: /list/7: missing value");
         assert_eq!(err("[{op: add, path: /list/5, value: 1}]"), "error in add for path: '/list/5': Unable to access invalid index: 5: invalid index referenced");
         assert_eq!(err("[{op: test, path: /data/a, value: 1}]"), "testing value /data/a failed: test failed");
+        assert_eq!(err("[{op: test, path: /data, value: {a: '1', b: two, c: 3}}]"), "testing value /data failed: test failed");
         assert_eq!(err("[{op: move, from: /data/q, path: /data/b}]"), "error in move for path: 'q': Unable to remove nonexistent key: q: missing value");
         assert_eq!(err("[{op: bogus, path: /a}]"), "Unexpected kind: bogus");
         assert_eq!(err("[{op: add, path: '', value: 1}]"), "add operation does not apply: doc is missing path: \"\": missing value");
