@@ -14,13 +14,14 @@ pub enum PatchKind {
 }
 
 /// Reads patch text. As a strategic merge patch every document must be a
-/// map; as JSON 6902 the text (JSON, or else the first YAML document) must be
-/// a list of maps.
+/// resource (a map with kind and metadata.name; `FooList`s are unpacked); as
+/// JSON 6902 the text (JSON, or else the first YAML document) must be a list
+/// of maps.
 pub fn parse_patch(text: &str, file: &str) -> Result<PatchKind> {
     let text = text.trim();
     let docs = parse_documents(file, text);
     let as_sm = match &docs {
-        Ok(d) if d.iter().all(|n| n.is_map()) => Some(d.clone()),
+        Ok(d) => as_resources(d),
         _ => None,
     };
     // Text starting with `[` is decoded as JSON proper; anything else is
@@ -44,6 +45,37 @@ pub fn parse_patch(text: &str, file: &str) -> Result<PatchKind> {
     }
 }
 
+/// The documents read as kustomize's resource factory reads them: empty
+/// ones dropped, each a map with a kind and (unless a list) a name, and
+/// `FooList` documents replaced by their `items`.
+fn as_resources(docs: &[Node]) -> Option<Vec<Node>> {
+    let mut out = Vec::new();
+    let mut queue: std::collections::VecDeque<Node> = docs.iter().cloned().collect();
+    while let Some(doc) = queue.pop_front() {
+        if doc.as_map().is_some_and(|m| m.is_empty()) {
+            continue;
+        }
+        let kind = doc.as_map().and_then(|_| doc.get_str("kind")).unwrap_or("");
+        if kind.is_empty() {
+            return None;
+        }
+        if kind.ends_with("List") {
+            match doc.get("items") {
+                None => {}
+                Some(items) if items.is_null() => continue,
+                Some(items) => {
+                    queue.extend(items.as_seq()?.iter().cloned());
+                    continue;
+                }
+            }
+        } else if doc.path(&["metadata", "name"]).and_then(|n| n.as_str()).unwrap_or("").is_empty() {
+            return None;
+        }
+        out.push(doc);
+    }
+    Some(out)
+}
+
 fn is_op_list(n: &Node) -> bool {
     n.as_seq().is_some_and(|items| items.iter().all(|i| i.is_map()))
 }
@@ -54,8 +86,16 @@ mod tests {
 
     #[test]
     fn yaml_maps_are_strategic_merge() {
-        let p = parse_patch("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nkind: Secret\n", "p.yaml").unwrap();
+        let p = parse_patch("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nkind: Secret\nmetadata: {name: b}\n", "p.yaml").unwrap();
         assert!(matches!(p, PatchKind::StrategicMerge(ref v) if v.len() == 2));
+    }
+
+    #[test]
+    fn strategic_merge_patches_need_kind_and_name_and_lists_unpack() {
+        assert!(parse_patch("kind: ConfigMap\nmetadata: {labels: {a: b}}\n", "p.yaml").is_err());
+        assert!(parse_patch("metadata: {name: a}\n", "p.yaml").is_err());
+        let p = parse_patch("kind: ConfigMapList\nitems:\n- {kind: ConfigMap, metadata: {name: a}}\n- {kind: Secret, metadata: {name: b}}\n", "p.yaml").unwrap();
+        assert!(matches!(p, PatchKind::StrategicMerge(ref v) if v.len() == 2 && v[1].get_str("kind") == Some("Secret")));
     }
 
     #[test]
