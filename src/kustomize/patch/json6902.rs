@@ -94,7 +94,7 @@ fn apply_op(doc: &mut Node, op: &Node) -> Result<()> {
             };
             let ok = match (val, &want) {
                 // A missing field passes a test for null.
-                (None, w) => w.as_ref().map_or(true, |w| w.is_null()),
+                (None, w) => w.as_ref().is_none_or(|w| w.is_null()),
                 (Some(_), None) => false,
                 (Some(v), Some(w)) => json_equal(v, w),
             };
@@ -244,7 +244,7 @@ fn go_json_number(f: f64) -> std::result::Result<(String, Kind), String> {
         return Err(format!("json: unsupported value: {}Inf", if f > 0.0 { "+" } else { "-" }));
     }
     let abs = f.abs();
-    let text = if abs != 0.0 && (abs < 1e-6 || abs >= 1e21) {
+    let text = if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
         // Go: exponent form with an explicit sign and at least one digit.
         let e = format!("{:e}", f);
         let (mant, exp) = e.split_once('e').unwrap();

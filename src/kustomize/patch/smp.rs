@@ -113,7 +113,7 @@ struct Walker<'s> {
 }
 
 fn is_missing_or_null(n: Option<&Node>) -> bool {
-    n.map_or(true, |n| n.is_null())
+    n.is_none_or(|n| n.is_null())
 }
 
 fn is_empty_map(n: Option<&Node>) -> bool {
@@ -616,7 +616,7 @@ fn element_set(items: &mut Vec<Node>, element: Option<Node>, keys: &[String], va
 /// its key values; an item lacking a key is appended as is.
 fn append_list(dst: &mut Vec<Node>, src: &[Node], keys: &[String]) -> Result<()> {
     for elem in src {
-        if keys.first().map_or(true, |k| k.is_empty()) {
+        if keys.first().is_none_or(|k| k.is_empty()) {
             element_set(dst, Some(elem.clone()), &[String::new()], &[text(elem).to_string()])?;
             continue;
         }
