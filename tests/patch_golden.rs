@@ -142,23 +142,23 @@ fn patch_golden_cases() {
     assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), dirs.len(), failures.join("\n\n"));
 }
 
-/// Every golden patch applied to every golden resource (and each resource
-/// used as a patch on the others): whatever the outcome, no panics.
+/// Every golden patch applied to every golden resource: whatever the
+/// outcome, no panics.
 #[test]
 fn cross_applying_cases_never_panics() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/patch");
-    let mut docs = Vec::new();
+    let (mut targets, mut patches) = (Vec::new(), Vec::new());
     for e in fs::read_dir(&root).unwrap() {
         let dir = e.unwrap().path();
-        for f in ["resource.yaml", "patch.yaml"] {
+        for (f, docs) in [("resource.yaml", &mut targets), ("patch.yaml", &mut patches)] {
             if let Ok(text) = fs::read_to_string(dir.join(f)) {
                 docs.extend(parse_documents(f, &text).unwrap_or_default());
             }
         }
     }
     let schema = Schema::shared();
-    for t in &docs {
-        for p in &docs {
+    for t in &targets {
+        for p in &patches {
             if p.is_seq() {
                 let mut t = t.clone();
                 let _ = json6902::apply(&mut t, p);
