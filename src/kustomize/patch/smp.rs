@@ -125,14 +125,6 @@ fn text(n: &Node) -> &str {
     n.as_str().unwrap_or("")
 }
 
-fn kind_name(n: &Node) -> &'static str {
-    match n.value {
-        Value::Map(_) => "MappingNode",
-        Value::Seq(_) => "SequenceNode",
-        Value::Scalar(_) => "ScalarNode",
-    }
-}
-
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Shape {
     Map,
@@ -162,7 +154,7 @@ fn check_shape(n: Option<&Node>, want: Shape) -> Result<()> {
     match n {
         Some(n) if !n.is_null() && shape(n) != want => Err(Error::at(
             &n.span,
-            format!("wrong node kind: expected {} but got {}", shape_name(want), kind_name(n)),
+            format!("wrong node kind: expected {} but got {}", shape_name(want), shape_name(shape(n))),
         )),
         _ => Ok(()),
     }
