@@ -6,6 +6,10 @@
 pub fn key_less(a: &str, b: &str) -> bool {
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
+    chars_less(&ar, &br)
+}
+
+fn chars_less(ar: &[char], br: &[char]) -> bool {
     for i in 0..ar.len().min(br.len()) {
         if ar[i] == br[i] {
             continue;
@@ -66,29 +70,42 @@ fn is_letter(c: char) -> bool {
     }
 }
 
-/// Sorts like Go's `sort.Sort` with [`key_less`]. Go uses insertion sort for
-/// up to 12 elements; doing the same keeps the exact order even for the odd
-/// keys on which `Less` is not transitive. Longer maps use a stable sort,
-/// which agrees with Go whenever the order is consistent.
-pub fn sort_keys<T>(items: &mut [T], key: impl Fn(&T) -> &str) {
-    if items.len() <= 12 {
-        for i in 1..items.len() {
-            let mut j = i;
-            while j > 0 && key_less(key(&items[j]), key(&items[j - 1])) {
-                items.swap(j, j - 1);
-                j -= 1;
-            }
+/// Sorts with [`key_less`], as go-yaml's `sort.Sort(keyList)` does.
+///
+/// `Less` is not transitive on some key sets (`1e3` < `2` < `10` < `1e3`);
+/// Go then sorts keys that arrive in random map order, so kustomize's own
+/// output varies from run to run and no order can match it. For all other
+/// key sets every correct sort agrees. A plain merge sort is used because it
+/// stays well-behaved (no panic, deterministic) on an inconsistent `Less`.
+pub fn sort_keys<T>(items: &mut Vec<T>, key: impl Fn(&T) -> &str) {
+    if items.len() <= 1 {
+        return;
+    }
+    let keys: Vec<Vec<char>> = items.iter().map(|item| key(item).chars().collect()).collect();
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    merge_sort(&mut order, &|a, b| chars_less(&keys[a], &keys[b]));
+    let mut slots: Vec<Option<T>> = items.drain(..).map(Some).collect();
+    items.extend(order.into_iter().map(|i| slots[i].take().expect("each index once")));
+}
+
+fn merge_sort(v: &mut [usize], less: &dyn Fn(usize, usize) -> bool) {
+    if v.len() <= 1 {
+        return;
+    }
+    let mid = v.len() / 2;
+    merge_sort(&mut v[..mid], less);
+    merge_sort(&mut v[mid..], less);
+    let (left, right) = (v[..mid].to_vec(), v[mid..].to_vec());
+    let (mut i, mut j) = (0, 0);
+    for slot in v.iter_mut() {
+        // Take from the right only when strictly less: stable.
+        if j < right.len() && (i == left.len() || less(right[j], left[i])) {
+            *slot = right[j];
+            j += 1;
+        } else {
+            *slot = left[i];
+            i += 1;
         }
-    } else {
-        items.sort_by(|x, y| {
-            if key_less(key(x), key(y)) {
-                std::cmp::Ordering::Less
-            } else if key_less(key(y), key(x)) {
-                std::cmp::Ordering::Greater
-            } else {
-                std::cmp::Ordering::Equal
-            }
-        });
     }
 }
 
@@ -110,5 +127,12 @@ mod tests {
         assert_eq!(sorted(&["05", "6", "5"]), ["5", "05", "6"]);
         assert_eq!(sorted(&["a0", "a_", "a-"]), ["a-", "a_", "a0"]);
         assert_eq!(sorted(&["ab", "a", ""]), ["", "a", "ab"]);
+    }
+
+    #[test]
+    fn survives_intransitive_keys() {
+        // `1e3` < `2` < `10` < `1e3`: any order will do, but no panic.
+        let v = sorted(&["10", "1e3", "2", "1_", "a01", "a9", "a10", "a1b2", "a1b10"]);
+        assert_eq!(v.len(), 9);
     }
 }
