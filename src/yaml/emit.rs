@@ -12,13 +12,13 @@
 //! token like `1000`/`true`/`null` or a string), and [`writer`] prints it as
 //! libyaml would.
 
-mod gotime;
 mod number;
 mod resolve;
 mod scalar;
 mod sort;
 mod writer;
 
+use super::gotime;
 use super::node::{Kind, Node, Scalar, Value};
 use crate::error::{Error, Result};
 use writer::{Out, Writer};
@@ -79,7 +79,39 @@ fn check_key(key: &Node, root: bool) -> Result<()> {
             ),
         ));
     }
-    check_text(key, &s.text)
+    check_text(key, &s.text)?;
+    check_key_fits_json_reader(key, &s.text)
+}
+
+/// go-yaml v2 reads each JSON key as an implicit key, which must sit on one
+/// line and end within 1024 characters of where it starts.
+fn check_key_fits_json_reader(key: &Node, text: &str) -> Result<()> {
+    if text.contains('\u{85}') {
+        return Err(Error::at(
+            &key.span,
+            "this key contains a NEL line break (U+0085); kustomize cannot print keys that span lines (\"did not find expected ',' or '}'\")",
+        ));
+    }
+    let json_len = 2 + text.chars().map(json_escaped_len).sum::<usize>();
+    if json_len > 1024 {
+        return Err(Error::at(
+            &key.span,
+            format!(
+                "this key is too long for kustomize: written as JSON it takes {json_len} characters, and kustomize's YAML reader accepts at most 1024 (\"did not find expected ',' or '}}'\")"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// How many characters Go's `encoding/json` writes for `c` in a string.
+fn json_escaped_len(c: char) -> usize {
+    match c {
+        '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
+        '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => 6,
+        c if (c as u32) < 0x20 => 6,
+        _ => 1,
+    }
 }
 
 fn check_scalar(node: &Node, s: &Scalar) -> Result<()> {
@@ -389,6 +421,11 @@ mod tests {
         assert!(check_str("k: [1, -.inf]\n").is_err());
         assert!(check_str("k: \"a\\x7Fb\"\n").unwrap_err().message.contains("U+007F"));
         assert!(check_str("k: \"a\\u0085--- b\"\n").is_err());
+        assert!(check_str("data:\n  \"a\\u0085b\": v\n").unwrap_err().message.contains("NEL"));
+        assert!(check_str(&format!("data:\n  {}: v\n", "k".repeat(1023))).unwrap_err().message.contains("1024"));
+        assert!(check_str(&format!("data:\n  {}: v\n", "k".repeat(1022))).is_ok());
+        assert!(check_str(&format!("data:\n  \"{}\": v\n", "<".repeat(171))).is_err());
+        assert!(check_str(&format!("data:\n  \"{}\": v\n", "<".repeat(170))).is_ok());
         let e = check_str("a: 1\ndata:\n  10: x\n").unwrap_err();
         assert_eq!((e.span.as_ref().unwrap().line, e.span.as_ref().unwrap().col), (3, 3));
     }

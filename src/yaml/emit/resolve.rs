@@ -2,7 +2,7 @@
 //! encoder double-quotes it. v2 speaks YAML 1.1: `yes`, `on`, `y`, `~`,
 //! timestamps, `0b`/octal ints and base-60 numbers all count.
 
-use super::gotime;
+use crate::yaml::gotime;
 use super::number::{go_parse_float, go_parse_int, go_parse_uint};
 use crate::yaml::parse::is_yaml_float;
 

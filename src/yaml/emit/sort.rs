@@ -2,14 +2,8 @@
 //! keys): runs of digits compare as numbers (`a9` < `a10`), letters sort
 //! after every non-letter (`_u` < `B` < `b`), otherwise code points.
 
-/// go-yaml v2's `keyList.Less` for two string keys.
-pub fn key_less(a: &str, b: &str) -> bool {
-    let ar: Vec<char> = a.chars().collect();
-    let br: Vec<char> = b.chars().collect();
-    chars_less(&ar, &br)
-}
-
-fn chars_less(ar: &[char], br: &[char]) -> bool {
+/// go-yaml v2's `keyList.Less` for two string keys (as chars).
+fn key_less(ar: &[char], br: &[char]) -> bool {
     for i in 0..ar.len().min(br.len()) {
         if ar[i] == br[i] {
             continue;
@@ -70,7 +64,7 @@ fn is_letter(c: char) -> bool {
     }
 }
 
-/// Sorts with [`key_less`], as go-yaml's `sort.Sort(keyList)` does.
+/// Sorts with `key_less`, as go-yaml's `sort.Sort(keyList)` does.
 ///
 /// `Less` is not transitive on some key sets (`1e3` < `2` < `10` < `1e3`);
 /// Go then sorts keys that arrive in random map order, so kustomize's own
@@ -83,7 +77,7 @@ pub fn sort_keys<T>(items: &mut Vec<T>, key: impl Fn(&T) -> &str) {
     }
     let keys: Vec<Vec<char>> = items.iter().map(|item| key(item).chars().collect()).collect();
     let mut order: Vec<usize> = (0..items.len()).collect();
-    merge_sort(&mut order, &|a, b| chars_less(&keys[a], &keys[b]));
+    merge_sort(&mut order, &|a, b| key_less(&keys[a], &keys[b]));
     let mut slots: Vec<Option<T>> = items.drain(..).map(Some).collect();
     items.extend(order.into_iter().map(|i| slots[i].take().expect("each index once")));
 }
