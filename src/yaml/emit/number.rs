@@ -109,12 +109,39 @@ fn underscores_ok(s: &str) -> bool {
 /// the position of the decimal point relative to them (Go's `digs.dp`):
 /// `v = 0.d1d2d3… × 10^dp`.
 fn shortest_digits(v: f64) -> (String, i32) {
-    // Rust's `{:e}` prints the same shortest digits Go's strconv picks.
-    let e = format!("{:e}", v.abs());
-    let (mantissa, exp) = e.split_once('e').unwrap_or((&e, "0"));
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    let exp: i32 = exp.parse().unwrap_or(0);
+    // Rust's `{:e}` prints the shortest digits, as Go's strconv does, but
+    // breaks an exact tie between two candidates upwards where Go picks the
+    // even one (1276361131834942.25 → Go …942.2, Rust …942.3).
+    let (digits, exp) = split_exp(&format!("{:e}", v.abs()));
+    let digits = round_half_even(v.abs(), digits, exp);
     (digits, exp + 1)
+}
+
+/// `d.ddde±x` → (`dddd`, x).
+fn split_exp(e: &str) -> (String, i32) {
+    let (mantissa, exp) = e.split_once('e').unwrap_or((e, "0"));
+    (mantissa.chars().filter(|c| *c != '.').collect(), exp.parse().unwrap_or(0))
+}
+
+fn round_half_even(v: f64, digits: String, exp: i32) -> String {
+    let n = digits.len();
+    // 767 significant digits hold any double exactly.
+    let (exact, exact_exp) = split_exp(&format!("{:.770e}", v));
+    if exact_exp != exp || exact.len() <= n {
+        return digits;
+    }
+    let (truncated, rest) = exact.split_at(n);
+    let is_tie = rest.trim_end_matches('0') == "5";
+    let even = truncated.as_bytes()[n - 1] % 2 == 0;
+    if !is_tie || !even || truncated == digits {
+        return digits;
+    }
+    let candidate = format!("{}.{}e{exp}", &truncated[..1], &truncated[1..]);
+    if candidate.parse::<f64>() == Ok(v) {
+        truncated.to_string()
+    } else {
+        digits
+    }
 }
 
 /// Go's `strconv.FormatFloat(v, 'g', -1, 64)` for a finite `v`.
@@ -232,6 +259,8 @@ mod tests {
         assert_eq!(out(1e-7), "1e-07");
         assert_eq!(out(0.000001), "1e-06");
         assert_eq!(out(123456789012345678901234.0), "1.2345678901234569e+23");
+        // An exact tie between two shortest candidates goes to the even one.
+        assert_eq!(out(1276361131834942.25), "1.2763611318349422e+15");
         assert_eq!(float_output(f64::NAN), None);
     }
 }
