@@ -1,9 +1,18 @@
 //! The kustomize build pipeline: load → accumulate resources → generators →
 //! transformers in kustomize's order → ResMap.
 
-use crate::error::{Error, Result};
+pub mod build;
+pub mod fieldspec;
+pub mod kustomization;
+pub mod resmap;
+pub mod selector;
+pub mod transformers;
+
+use crate::error::Result;
 use crate::fs::Files;
-use crate::yaml::Node;
+
+pub use build::Output;
+pub use resmap::{Behavior, Gvk, ResId, ResMap, Resource};
 
 /// Which files a kustomization may read (kustomize's `--load-restrictor`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -19,14 +28,13 @@ pub struct BuildOptions {
     pub load_restrictor: LoadRestrictor,
 }
 
-/// Builds the kustomization in `dir` (an absolute path in `fs`).
-pub fn build(fs: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Vec<Node>> {
-    let _ = (fs, dir, options);
-    Err(Error::new("not implemented yet"))
+/// Builds the kustomization in `dir` (an absolute path in `files`).
+pub fn build(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Output> {
+    build::run(files, dir, options)
 }
 
 /// Builds and prints, exactly as `kustomize build` prints.
-pub fn render(fs: &dyn Files, dir: &str, options: &BuildOptions) -> Result<String> {
-    let docs = build(fs, dir, options)?;
-    Ok(crate::yaml::emit_documents(&docs))
+pub fn render(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<String> {
+    let out = build(files, dir, options)?;
+    Ok(crate::yaml::emit_documents(&out.resources.nodes()))
 }

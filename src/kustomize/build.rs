@@ -1,0 +1,335 @@
+//! The build pipeline, in kustomize's order (api/internal/target): accumulate
+//! resources, generators, components, transformers; then, at the top level
+//! only, name hashes, back references, vars, and the output order.
+
+use super::fieldspec::TransformerConfig;
+use super::kustomization::{self, Kustomization, Spanned};
+use super::resmap::{ResMap, Resource, ORDER_FIRST, ORDER_LAST};
+use super::transformers;
+use super::{BuildOptions, LoadRestrictor};
+use crate::error::{Error, Result};
+use crate::fs::{self, Files};
+use crate::yaml::{parse_documents, Kind, Node, Value};
+
+/// What a build produces besides its resources.
+#[derive(Clone, Debug, Default)]
+pub struct Output {
+    pub resources: ResMap,
+    /// Warnings kustomize prints to stderr (deprecated fields).
+    pub warnings: Vec<String>,
+}
+
+/// Resources gathered so far, with the configuration that came with them
+/// (kustomize's ResAccumulator).
+#[derive(Clone, Debug, Default)]
+pub struct Accumulator {
+    pub resources: ResMap,
+    pub config: TransformerConfig,
+}
+
+impl Accumulator {
+    fn empty() -> Accumulator {
+        Accumulator { resources: ResMap::new(), config: TransformerConfig::builtin().clone() }
+    }
+    fn merge(&mut self, other: Accumulator) -> Result<()> {
+        self.config.merge(&other.config);
+        self.resources.append_all(other.resources)
+    }
+}
+
+pub struct Builder<'a> {
+    pub files: &'a dyn Files,
+    pub options: &'a BuildOptions,
+    /// Directories being built, outermost first: a new root that contains
+    /// one of them is a cycle.
+    roots: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+pub fn run(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Output> {
+    let mut b = Builder { files, options, roots: Vec::new(), warnings: Vec::new() };
+    if !files.is_dir(dir) {
+        return Err(Error::in_file(dir, format!("must build at directory: '{}' is not a directory", dir)));
+    }
+    let k = b.load(dir)?;
+    b.roots.push(dir.to_string());
+    let mut acc = b.accumulate_target(&k, Accumulator::empty())?;
+    drop_local_config(&mut acc.resources);
+    sort(&k, &mut acc.resources)?;
+    for r in acc.resources.iter_mut() {
+        remove_build_annotations(&mut r.node);
+    }
+    Ok(Output { resources: acc.resources, warnings: b.warnings })
+}
+
+fn sort(k: &Kustomization, resources: &mut ResMap) -> Result<()> {
+    let Some(opts) = k.field("sortOptions") else {
+        resources.sort_legacy(&ORDER_FIRST, &ORDER_LAST);
+        return Ok(());
+    };
+    let order = opts.get_str("order").unwrap_or("");
+    let legacy = opts.get("legacySortOptions").filter(|n| !n.is_null());
+    match order {
+        "legacy" => {
+            let list = |key: &str| -> Vec<String> {
+                legacy.and_then(|l| l.get(key)).and_then(|n| n.as_seq()).map(|s| s.iter().filter_map(|i| i.as_str().map(String::from)).collect()).unwrap_or_default()
+            };
+            if legacy.is_some() {
+                let first = list("orderFirst");
+                let last = list("orderLast");
+                let first: Vec<&str> = first.iter().map(|s| s.as_str()).collect();
+                let last: Vec<&str> = last.iter().map(|s| s.as_str()).collect();
+                resources.sort_legacy(&first, &last);
+            } else {
+                resources.sort_legacy(&ORDER_FIRST, &ORDER_LAST);
+            }
+            Ok(())
+        }
+        "fifo" => {
+            if legacy.is_some() {
+                return Err(Error::at(&opts.span, "the field 'sortOptions.legacySortOptions' is set but the selected sort order is 'fifo', not 'legacy'"));
+            }
+            Ok(())
+        }
+        _ => Err(Error::at(&opts.span, "the field 'sortOptions.order' must be one of [fifo, legacy]")),
+    }
+}
+
+impl<'a> Builder<'a> {
+    fn load(&mut self, dir: &str) -> Result<Kustomization> {
+        let k = kustomization::load(self.files, dir)?;
+        for w in &k.warnings {
+            let line = kustomization::warning_line(w);
+            self.warnings.push(line);
+        }
+        Ok(k)
+    }
+
+    fn accumulate_target(&mut self, k: &Kustomization, mut acc: Accumulator) -> Result<Accumulator> {
+        acc = self.accumulate_resources(k, acc, &k.resources)?;
+        acc = self.accumulate_components(k, acc)?;
+        transformers::run(self, k, &mut acc)?;
+        Ok(acc)
+    }
+
+    fn accumulate_resources(&mut self, k: &Kustomization, mut acc: Accumulator, paths: &[Spanned]) -> Result<Accumulator> {
+        for entry in paths {
+            let path = entry.text.as_str();
+            if is_remote(path) {
+                return Err(Error::at(
+                    &entry.span,
+                    format!("remote resource '{}' cannot be loaded: the playground has no network; copy the files into the repository instead", path),
+                ));
+            }
+            let target = fs::join(&k.dir, path);
+            if self.files.is_file(&target) {
+                let resources = self.read_resources(k, &target, entry)?;
+                acc.resources.append_many(resources)?;
+            } else if self.files.is_dir(&target) {
+                let sub = self.accumulate_directory(&target, entry, false, Accumulator::empty())?;
+                acc.merge(sub)?;
+            } else {
+                return Err(Error::at(
+                    &entry.span,
+                    format!("accumulating resources: '{}' does not exist (looked for {})", path, target),
+                ));
+            }
+        }
+        Ok(acc)
+    }
+
+    fn accumulate_components(&mut self, k: &Kustomization, mut acc: Accumulator) -> Result<Accumulator> {
+        for entry in &k.components {
+            let path = entry.text.as_str();
+            if is_remote(path) {
+                return Err(Error::at(&entry.span, format!("remote component '{}' cannot be loaded: the playground has no network", path)));
+            }
+            let target = fs::join(&k.dir, path);
+            if !self.files.is_dir(&target) {
+                let what = if self.files.is_file(&target) { "is a file, not a directory" } else { "does not exist" };
+                return Err(Error::at(&entry.span, format!("accumulating components: '{}' {}: a component must be a directory with a kustomization.yaml", path, what)));
+            }
+            acc = self.accumulate_directory(&target, entry, true, acc)?;
+        }
+        Ok(acc)
+    }
+
+    /// Builds a nested kustomization. A component works on the resources
+    /// accumulated so far (`acc`); a plain base starts from nothing.
+    fn accumulate_directory(&mut self, dir: &str, entry: &Spanned, is_component: bool, acc: Accumulator) -> Result<Accumulator> {
+        if let Some(visited) = self.roots.iter().find(|r| fs::is_within(r, dir)) {
+            let chain: Vec<&str> = self.roots.iter().map(|s| s.as_str()).chain(std::iter::once(dir)).collect();
+            return Err(Error::at(
+                &entry.span,
+                format!("cycle detected: '{}' contains '{}', which is already being built (chain: {})", dir, visited, chain.join(" → ")),
+            ));
+        }
+        let sub = self.load(dir).map_err(|e| e.or_at(&entry.span))?;
+        if is_component && !sub.is_component() {
+            return Err(Error::at(&entry.span, format!("expected kind 'Component' for path '{}' but got '{}'", dir, sub.kind)));
+        }
+        if !is_component && sub.is_component() {
+            return Err(Error::at(&entry.span, format!("expected kind != 'Component' for path '{}': list components under 'components:', not 'resources:'", dir)));
+        }
+        self.roots.push(dir.to_string());
+        let result = self.accumulate_target(&sub, acc);
+        self.roots.pop();
+        result
+    }
+
+    /// Reads a file the kustomization names, honouring the load restrictor.
+    pub fn read_file(&self, k: &Kustomization, path: &str, span: &crate::yaml::Span) -> Result<(String, Vec<u8>)> {
+        let target = fs::join(&k.dir, path);
+        if self.options.load_restrictor == LoadRestrictor::RootOnly && !fs::is_within(&target, &k.dir) {
+            return Err(Error::at(
+                span,
+                format!(
+                    "security; file '{}' is not in or below '{}' (build with --load-restrictor LoadRestrictionsNone to allow it)",
+                    target, k.dir
+                ),
+            ));
+        }
+        match self.files.read(&target) {
+            Some(bytes) => Ok((target, bytes.into_owned())),
+            None => Err(Error::at(span, format!("file '{}' does not exist", path))),
+        }
+    }
+
+    fn read_resources(&self, k: &Kustomization, target: &str, entry: &Spanned) -> Result<Vec<Resource>> {
+        let (file, bytes) = self.read_file(k, &entry.text, &entry.span)?;
+        debug_assert_eq!(file, target);
+        read_resource_file(&file, &bytes)
+    }
+}
+
+fn is_remote(path: &str) -> bool {
+    path.contains("://") || path.starts_with("github.com/") || path.starts_with("git@") || path.starts_with("gitlab.com/") || path.starts_with("bitbucket.org/")
+}
+
+/// Parses a file of resources: several documents, `List` kinds inlined,
+/// empty documents dropped, every object checked for a kind and a name.
+pub fn read_resource_file(file: &str, bytes: &[u8]) -> Result<Vec<Resource>> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        Error::in_file(file, format!("this file is not UTF-8 text (invalid byte at offset {}); resources must be YAML text", e.valid_up_to()))
+    })?;
+    let mut out = Vec::new();
+    let mut queue: std::collections::VecDeque<Node> = parse_documents(file, text)?.into();
+    while let Some(doc) = queue.pop_front() {
+        if is_empty_object(&doc) {
+            continue;
+        }
+        check_object(&doc)?;
+        let kind = doc.get_str("kind").unwrap_or("");
+        if kind.ends_with("List") {
+            match doc.get("items") {
+                None => {}
+                Some(items) if items.is_null() => continue,
+                Some(items) => match items.as_seq() {
+                    Some(list) => {
+                        for item in list.iter().rev() {
+                            queue.push_front(item.clone());
+                        }
+                        continue;
+                    }
+                    None => return Err(Error::at(&items.span, format!("expected array in {}/items, but found {}", kind, items.shape()))),
+                },
+            }
+        }
+        let mut node = doc;
+        clean_loaded_annotations(&mut node);
+        out.push(Resource::new(node));
+    }
+    Ok(out)
+}
+
+fn is_empty_object(n: &Node) -> bool {
+    match &n.value {
+        Value::Map(m) => m.is_empty(),
+        Value::Scalar(s) => s.kind == Kind::Null,
+        _ => false,
+    }
+}
+
+fn check_object(doc: &Node) -> Result<()> {
+    if !doc.is_map() {
+        return Err(Error::at(&doc.span, format!("expected a Kubernetes object (a mapping with apiVersion, kind and metadata) but found {}", doc.shape())));
+    }
+    let kind = doc.get_str("kind").unwrap_or("");
+    if kind.is_empty() {
+        return Err(Error::at(&doc.span, "missing kind in object: every resource needs 'kind:' (and 'apiVersion:')"));
+    }
+    if let Some(meta) = doc.get("metadata") {
+        if !meta.is_map() && !meta.is_null() {
+            return Err(Error::at(&meta.span, format!("metadata must be a mapping, found {}", meta.shape())));
+        }
+    }
+    if !kind.ends_with("List") {
+        let name = doc.path(&["metadata", "name"]).and_then(|n| n.as_str()).unwrap_or("");
+        if name.is_empty() {
+            return Err(Error::at(&doc.span, format!("missing metadata.name in object of kind {}", kind)));
+        }
+    }
+    if let Some(span) = nil_in_list(doc) {
+        return Err(Error::at(&span, "empty item in a list: remove the lone '-' or give it a value"));
+    }
+    Ok(())
+}
+
+fn nil_in_list(n: &Node) -> Option<crate::yaml::Span> {
+    match &n.value {
+        Value::Seq(items) => items.iter().find_map(|i| if i.is_null() { Some(i.span.clone()) } else { nil_in_list(i) }),
+        Value::Map(m) => m.iter().find_map(|(_, v)| nil_in_list(v)),
+        Value::Scalar(_) => None,
+    }
+}
+
+/// kustomize's reader annotates each document with its index and removes
+/// those annotations again; on the way an empty `annotations:` disappears.
+fn clean_loaded_annotations(node: &mut Node) {
+    let Some(meta) = node.get_mut("metadata") else { return };
+    if let Some(ann) = meta.get_mut("annotations") {
+        for key in ["config.kubernetes.io/index", "internal.config.kubernetes.io/index"] {
+            ann.remove(key);
+        }
+    }
+    let empty = match meta.get("annotations") {
+        Some(a) => a.is_null() || a.as_map().is_some_and(|m| m.is_empty()),
+        None => false,
+    };
+    if empty {
+        meta.remove("annotations");
+    }
+}
+
+/// Annotations kustomize uses during a build and removes before printing.
+const BUILD_ANNOTATIONS: [&str; 8] = [
+    "config.kubernetes.io/previousNames",
+    "config.kubernetes.io/previousKinds",
+    "config.kubernetes.io/previousNamespaces",
+    "internal.config.kubernetes.io/previousNames",
+    "internal.config.kubernetes.io/previousKinds",
+    "internal.config.kubernetes.io/previousNamespaces",
+    "internal.config.kubernetes.io/prefixes",
+    "internal.config.kubernetes.io/suffixes",
+];
+
+fn remove_build_annotations(node: &mut Node) {
+    let Some(meta) = node.get_mut("metadata") else { return };
+    let Some(ann) = meta.get_mut("annotations") else { return };
+    let before = ann.as_map().map(|m| m.len()).unwrap_or(0);
+    for key in BUILD_ANNOTATIONS {
+        ann.remove(key);
+    }
+    let after = ann.as_map().map(|m| m.len()).unwrap_or(0);
+    if before > 0 && after == 0 {
+        meta.remove("annotations");
+    }
+}
+
+/// Resources marked `config.kubernetes.io/local-config` are not output.
+fn drop_local_config(resources: &mut ResMap) {
+    resources.resources.retain(|r| {
+        let v = r.node.path(&["metadata", "annotations", "config.kubernetes.io/local-config"]).and_then(|n| n.as_str());
+        matches!(v, None | Some("false"))
+    });
+}

@@ -1,0 +1,273 @@
+//! Field specs: "in objects of this group/version/kind, the field at this
+//! path". Built-in transformers (namespace, prefix, labels, images, …) find
+//! the fields they change through them, as kustomize's fsslice filter does.
+
+use crate::error::{Error, Result};
+use crate::yaml::{parse_documents, Kind, Node, Span};
+use std::sync::OnceLock;
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FieldSpec {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+    /// Path segments; a `name[]` segment marks a list field.
+    pub path: Vec<String>,
+    pub create: bool,
+}
+
+/// What to create when a field on the path is missing and the spec says
+/// `create: true`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Create {
+    No,
+    Scalar,
+    Map,
+}
+
+impl FieldSpec {
+    pub fn new(path: &str, create: bool) -> FieldSpec {
+        FieldSpec { path: split_path(path), create, ..FieldSpec::default() }
+    }
+    pub fn from_node(node: &Node) -> Result<FieldSpec> {
+        let s = |k: &str| node.get_str(k).unwrap_or("").to_string();
+        let create = node.get("create").and_then(|n| n.as_scalar()).is_some_and(|s| s.kind == Kind::Bool && s.text.eq_ignore_ascii_case("true"));
+        let path = s("path");
+        Ok(FieldSpec { group: s("group"), version: s("version"), kind: s("kind"), path: split_path(&path), create })
+    }
+    pub fn path_string(&self) -> String {
+        self.path.join("/")
+    }
+    pub fn matches(&self, node: &Node) -> bool {
+        let kind = node.get_str("kind").unwrap_or("");
+        if !self.kind.is_empty() && self.kind != kind {
+            return false;
+        }
+        let api_version = node.get_str("apiVersion").unwrap_or("");
+        let (group, version) = match api_version.find('/') {
+            Some(i) => (&api_version[..i], &api_version[i + 1..]),
+            None => ("", api_version),
+        };
+        (self.group.is_empty() || self.group == group) && (self.version.is_empty() || self.version == version)
+    }
+}
+
+/// Splits `a/b\/c/d` into `a`, `b/c`, `d` (a leading `/` is allowed).
+pub fn split_path(path: &str) -> Vec<String> {
+    let mut parts: Vec<&str> = path.split('/').collect();
+    if parts.len() > 1 && parts[0].is_empty() {
+        parts.remove(0);
+    }
+    let mut out: Vec<String> = Vec::new();
+    for p in parts {
+        match out.last_mut() {
+            Some(last) if last.ends_with('\\') => {
+                last.pop();
+                last.push('/');
+                last.push_str(p);
+            }
+            _ => out.push(p.to_string()),
+        }
+    }
+    out
+}
+
+/// Calls `set` on every field of `obj` that `spec` names, creating missing
+/// fields as the spec allows. `set` receives the field's node (a fresh null
+/// when just created).
+pub fn apply(
+    obj: &mut Node,
+    spec: &FieldSpec,
+    create: Create,
+    set: &mut dyn FnMut(&mut Node) -> Result<()>,
+) -> Result<()> {
+    if !spec.matches(obj) {
+        return Ok(());
+    }
+    walk(obj, &spec.path, spec.create, create, set).map_err(|e| {
+        let id = super::resmap::ResId::of(obj);
+        Error { message: format!("considering field '{}' of object {}: {}", spec.path_string(), id, e.message), span: e.span }
+    })
+}
+
+fn walk(node: &mut Node, path: &[String], may_create: bool, create: Create, set: &mut dyn FnMut(&mut Node) -> Result<()>) -> Result<()> {
+    let Some((first, rest)) = path.split_first() else {
+        return set(node);
+    };
+    if node.is_null() {
+        return Ok(());
+    }
+    if let Some(items) = node.as_seq_mut() {
+        for item in items {
+            walk(item, path, may_create, create, set)?;
+        }
+        return Ok(());
+    }
+    if !node.is_map() {
+        return Err(Error::at(&node.span, "expected sequence or mapping node"));
+    }
+    let (name, is_seq) = match first.strip_suffix("[]") {
+        Some(n) => (n, true),
+        None => (first.as_str(), false),
+    };
+    if name.is_empty() {
+        return Err(Error::at(&node.span, "cannot set or create an empty field name"));
+    }
+    let span = node.span.clone();
+    if node.get(name).is_none() {
+        if !may_create || create == Create::No || is_seq {
+            return Ok(());
+        }
+        let fresh = if rest.is_empty() && create == Create::Scalar { Node::null(span.clone()) } else { Node::map(span.clone()) };
+        node.set(name, fresh);
+    }
+    let Some(field) = node.get_mut(name) else { return Ok(()) };
+    if field.is_null() && may_create && create != Create::No && !is_seq && !rest.is_empty() {
+        *field = Node::map(span);
+    }
+    walk(field, rest, may_create, create, set)
+}
+
+/// The field specs of kustomize's built-in transformers (its
+/// "transformer configuration").
+#[derive(Clone, Debug, Default)]
+pub struct TransformerConfig {
+    pub name_prefix: Vec<FieldSpec>,
+    pub name_suffix: Vec<FieldSpec>,
+    pub common_labels: Vec<FieldSpec>,
+    pub template_labels: Vec<FieldSpec>,
+    pub common_annotations: Vec<FieldSpec>,
+    pub namespace: Vec<FieldSpec>,
+    pub var_reference: Vec<FieldSpec>,
+    pub name_reference: Vec<NameBackRef>,
+    pub images: Vec<FieldSpec>,
+    pub replicas: Vec<FieldSpec>,
+}
+
+/// "Objects of this gvk are referred to by name from these fields."
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NameBackRef {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+    pub referrers: Vec<FieldSpec>,
+}
+
+impl TransformerConfig {
+    /// The defaults, parsed once.
+    pub fn builtin() -> &'static TransformerConfig {
+        static CONFIG: OnceLock<TransformerConfig> = OnceLock::new();
+        CONFIG.get_or_init(|| {
+            TransformerConfig::parse("fieldspecs.yaml", include_str!("fieldspecs.yaml")).unwrap_or_default()
+        })
+    }
+
+    /// Reads a transformer configuration file (kustomize's `configurations:`).
+    pub fn parse(file: &str, text: &str) -> Result<TransformerConfig> {
+        let mut config = TransformerConfig::default();
+        for doc in parse_documents(file, text)? {
+            config.merge_node(&doc)?;
+        }
+        Ok(config)
+    }
+
+    fn merge_node(&mut self, doc: &Node) -> Result<()> {
+        let Some(entries) = doc.as_map() else {
+            return Err(Error::at(&doc.span, "a transformer configuration must be a mapping"));
+        };
+        for (k, v) in entries {
+            let key = k.as_str().unwrap_or("");
+            if key == "nameReference" {
+                for item in v.as_seq().map(|s| s.as_slice()).unwrap_or(&[]) {
+                    let s = |k: &str| item.get_str(k).unwrap_or("").to_string();
+                    let referrers = specs(item.get("fieldSpecs"))?;
+                    add_backref(&mut self.name_reference, NameBackRef { group: s("group"), version: s("version"), kind: s("kind"), referrers });
+                }
+                continue;
+            }
+            let list = match key {
+                "namePrefix" => &mut self.name_prefix,
+                "nameSuffix" => &mut self.name_suffix,
+                "commonLabels" => &mut self.common_labels,
+                "templateLabels" => &mut self.template_labels,
+                "commonAnnotations" => &mut self.common_annotations,
+                "namespace" => &mut self.namespace,
+                "varReference" => &mut self.var_reference,
+                "images" => &mut self.images,
+                "replicas" => &mut self.replicas,
+                _ => continue,
+            };
+            for spec in specs(Some(v))? {
+                add_spec(list, spec);
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds another configuration's specs (kustomize's MergeConfig).
+    pub fn merge(&mut self, other: &TransformerConfig) {
+        let pairs: [(&mut Vec<FieldSpec>, &Vec<FieldSpec>); 9] = [
+            (&mut self.name_prefix, &other.name_prefix),
+            (&mut self.name_suffix, &other.name_suffix),
+            (&mut self.common_labels, &other.common_labels),
+            (&mut self.template_labels, &other.template_labels),
+            (&mut self.common_annotations, &other.common_annotations),
+            (&mut self.namespace, &other.namespace),
+            (&mut self.var_reference, &other.var_reference),
+            (&mut self.images, &other.images),
+            (&mut self.replicas, &other.replicas),
+        ];
+        for (mine, theirs) in pairs {
+            for s in theirs {
+                add_spec(mine, s.clone());
+            }
+        }
+        for b in &other.name_reference {
+            add_backref(&mut self.name_reference, b.clone());
+        }
+    }
+}
+
+fn specs(node: Option<&Node>) -> Result<Vec<FieldSpec>> {
+    node.and_then(|n| n.as_seq()).map(|items| items.iter().map(FieldSpec::from_node).collect()).unwrap_or(Ok(Vec::new()))
+}
+
+fn add_spec(list: &mut Vec<FieldSpec>, spec: FieldSpec) {
+    if !list.contains(&spec) {
+        list.push(spec);
+    }
+}
+
+fn add_backref(list: &mut Vec<NameBackRef>, b: NameBackRef) {
+    if let Some(existing) = list.iter_mut().find(|e| e.group == b.group && e.version == b.version && e.kind == b.kind) {
+        for r in b.referrers {
+            add_spec(&mut existing.referrers, r);
+        }
+    } else {
+        list.push(b);
+    }
+}
+
+/// Sets a scalar field to a string value.
+pub fn set_string(node: &mut Node, value: &str, span: &Span) {
+    *node = Node::string(value, span.clone());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_config_loads() {
+        let c = TransformerConfig::builtin();
+        assert!(c.common_labels.len() > 10);
+        assert!(c.name_reference.iter().any(|b| b.kind == "ConfigMap"));
+        assert!(c.namespace.iter().any(|s| s.kind == "APIService"));
+    }
+
+    #[test]
+    fn escaped_slashes() {
+        assert_eq!(split_path("metadata/annotations/a\\/b"), vec!["metadata", "annotations", "a/b"]);
+        assert_eq!(split_path("/spec/x"), vec!["spec", "x"]);
+    }
+}
