@@ -74,7 +74,17 @@ fn digits(rng: &mut Rng, min: usize, spread: usize) -> String {
 /// A random plain scalar that looks like a number, a date or a boolean.
 fn random_number(rng: &mut Rng) -> String {
     let sign = *rng.pick(&["-", "+", "", ""]);
-    match rng.below(12) {
+    match rng.below(15) {
+        12 | 13 => {
+            // Any finite double, in Rust's shortest scientific notation.
+            let v = f64::from_bits(rng.next());
+            if v.is_finite() { format!("{v:e}") } else { "1.5".into() }
+        }
+        14 => {
+            // Halfway cases, where digit rounding rules differ.
+            let big = (1u64 << (50 + rng.below(14))) + rng.next() % 1000;
+            format!("{sign}{big}.{}", rng.pick(&["5", "25", "75", "125"]))
+        }
         0 => format!("{sign}{}", digits(rng, 1, 22)),
         1 => {
             let int = digits(rng, 0, 8);
