@@ -7,7 +7,7 @@
 //! message contains.
 
 use overlay::kustomize::patch::{json6902, parse_patch, smp, PatchKind, Schema};
-use overlay::yaml::{parse_documents, Kind, Node, Value};
+use overlay::yaml::{emit_documents, parse_documents, Kind, Node, Value};
 use std::fs;
 use std::path::Path;
 
@@ -132,6 +132,15 @@ fn patch_golden_cases() {
                 // kubectl orders resources by kind; that is not the patch
                 // engines' business, so documents match in any order.
                 let same = docs.len() == expected.len() && docs.iter().all(|a| expected.iter().any(|b| same_tree(a, b)));
+                // A single resource must also print exactly as kubectl
+                // printed it (several are in kubectl's kind order).
+                if same && docs.len() == 1 {
+                    let text = fs::read_to_string(dir.join("expected.yaml")).unwrap();
+                    let printed = emit_documents(&docs);
+                    if printed != text {
+                        failures.push(format!("{}: printed output differs\n--- ours\n{}--- kubectl\n{}", name, printed, text));
+                    }
+                }
                 if !same {
                     let render = |d: &[Node]| d.iter().map(show).collect::<Vec<_>>().join("\n---\n");
                     failures.push(format!("{}: output differs\n  ours:     {}\n  expected: {}", name, render(&docs), render(&expected)));
