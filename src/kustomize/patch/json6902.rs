@@ -317,10 +317,8 @@ fn find<'a>(doc: &'a mut Node, path: &str) -> Option<(&'a mut Node, String)> {
             Value::Map(entries) => entries.iter_mut().find(|(k, _)| k.as_str() == Some(key.as_str())).map(|(_, v)| v),
             Value::Seq(items) => {
                 let i = go_atoi(&key).ok()?;
-                if i < 0 {
-                    return None;
-                }
-                items.get_mut(i as usize)
+                let len = items.len();
+                items.get_mut(list_index(i, len).ok()?)
             }
             Value::Scalar(_) => None,
         }?;
@@ -345,17 +343,31 @@ fn invalid_index(i: i64) -> String {
     format!("Unable to access invalid index: {}: invalid index referenced", i)
 }
 
+/// An index into an existing list; negative ones count from the end.
+fn list_index(i: i64, len: usize) -> std::result::Result<usize, String> {
+    let len = len as i64;
+    let i = if i < 0 {
+        if i < -len {
+            return Err(invalid_index(i));
+        }
+        i + len
+    } else {
+        i
+    };
+    if i >= len {
+        return Err(invalid_index(i));
+    }
+    Ok(i as usize)
+}
+
 /// The value at `key`; `Ok(None)` for a missing map key (not an error for
 /// the library), `Err` for a bad list index.
 fn get<'a>(con: &'a Node, key: &str) -> std::result::Result<Option<&'a Node>, String> {
     match &con.value {
         Value::Map(_) => Ok(con.get(key)),
         Value::Seq(items) => {
-            let i = go_atoi(key)?;
-            if i < 0 || i as usize >= items.len() {
-                return Err(invalid_index(i));
-            }
-            Ok(Some(&items[i as usize]))
+            let i = list_index(go_atoi(key)?, items.len())?;
+            Ok(Some(&items[i]))
         }
         Value::Scalar(_) => Err("unknown object type".into()),
     }
@@ -366,10 +378,9 @@ fn set(con: &mut Node, key: &str, value: Node) {
     match &mut con.value {
         Value::Map(_) => con.set(key, value),
         Value::Seq(items) => {
-            if let Ok(i) = go_atoi(key) {
-                if let Some(slot) = items.get_mut(i as usize) {
-                    *slot = value;
-                }
+            let len = items.len();
+            if let Some(i) = go_atoi(key).ok().and_then(|i| list_index(i, len).ok()) {
+                items[i] = value;
             }
         }
         Value::Scalar(_) => {}
@@ -476,6 +487,8 @@ mod tests {
         let out = run("[{op: replace, path: /meta/a~1b, value: S}, {op: remove, path: /meta/t~0u}, {op: add, path: /list/-, value: end}, {op: add, path: /list/-1, value: last}, {op: add, path: /list/-6, value: first}]").unwrap();
         assert_eq!(out.get("meta").unwrap(), &y("{a/b: S}"));
         assert_eq!(out.get("list").unwrap(), &y("[first, x, y, z, end, last]"));
+        let out = run("[{op: replace, path: /list/-1, value: Z}, {op: test, path: /list/-3, value: x}]").unwrap();
+        assert_eq!(out.get("list").unwrap(), &y("[x, y, Z]"));
     }
 
     #[test]
