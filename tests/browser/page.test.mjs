@@ -21,6 +21,7 @@ let server;
 let context;
 let page;
 let baseUrl;
+let profile;
 const problems = []; // page errors, console errors, failed requests
 
 function freePort() {
@@ -115,7 +116,7 @@ describe('Overlay Playground page', () => {
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (./build.sh test does)`);
     mkdirSync(SHOTS, { recursive: true });
     ({ proc: server, url: baseUrl } = await startServer());
-    const profile = mkdtempSync(join(tmpdir(), 'overlay-playground-chromium-'));
+    profile = mkdtempSync(join(tmpdir(), 'overlay-playground-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
@@ -123,7 +124,6 @@ describe('Overlay Playground page', () => {
         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       viewport: { width: 1400, height: 900 },
     });
-    context.on('close', () => rmSync(profile, { recursive: true, force: true }));
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(10_000);
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -135,6 +135,7 @@ describe('Overlay Playground page', () => {
   after(async () => {
     await context?.close();
     server?.kill();
+    if (profile) rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   });
 
   it('renders every environment of the fleet-infra preset, in promotion order', async () => {
