@@ -60,6 +60,7 @@ const env = (path) => page.locator(`article.env[data-env="${path}"]`);
 const outputOf = (path) => env(path).locator('pre.output');
 const errorsOf = (path) => env(path).locator('ul.errors');
 const editor = () => page.locator('#editor');
+const classesOf = async (path) => (await env(path).getAttribute('class')).split(/\s+/).sort();
 
 /** Waits until the text of `selector` satisfies `test` (a substring or RegExp). */
 async function waitForText(selector, test, { timeout = 10_000 } = {}) {
@@ -176,6 +177,8 @@ describe('Overlay Playground page', () => {
     assert.match(production, /^ {2}replicas: 7$/m);
     assert.doesNotMatch(production, /replicas: 5/);
     assert.equal(await outputOf('/apps/staging').textContent(), stagingBefore);
+    assert.deepEqual(await classesOf('/apps/production'), ['changed', 'env'], 'the changed panel flashes');
+    assert.deepEqual(await classesOf('/apps/staging'), ['env']);
     assert.equal(await page.locator(`button.file[data-path="${PATCH}"] .modified`).count(), 1, 'the file is marked edited');
     await screenshot('2-edited');
   });
@@ -194,7 +197,7 @@ describe('Overlay Playground page', () => {
     const where = /apps\/production\/my-app-patch\.yaml:6:\d+: \S/;
     await waitForText(sel.errors('/apps/production'), where);
     assert.equal(await outputOf('/apps/production').isHidden(), true, 'no stale output beside the error');
-    assert.equal(await env('/apps/production').getAttribute('class'), 'env failed');
+    assert.ok((await classesOf('/apps/production')).includes('failed'), 'the panel is marked failed');
     assert.equal(await outputOf('/apps/staging').textContent(), stagingBefore, 'staging still renders');
     await screenshot('3-error');
 
