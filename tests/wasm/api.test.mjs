@@ -99,6 +99,11 @@ describe('wasm Workspace', () => {
       assert.equal(result.ok, false, `render(${JSON.stringify(dir.slice(0, 20))})`);
       assert.ok(result.errors.length > 0);
     }
+    ws.setFile('', 'a file named like the root\n');
+    ws.setFile('/', 'kind: Kustomization\n');
+    ws.render('/');
+    ws.renderAll();
+    ws.removeFile('/');
     ws.setFile('k/kustomization.yaml', 'resources: [../k]\n');
     ws.setFile('l/kustomization.yaml', '\u0000\uffff: [\n');
     ws.setFile('m/kustomization.yaml', '- a\n- b\n');
