@@ -47,9 +47,17 @@ function loadWorkspace() {
   for (const [path, text] of Object.entries(state.files)) workspace.setFile(path, text);
 }
 
+function isModified(path) {
+  return state.files[path] !== presets[state.preset]?.[path];
+}
+
 function modifiedPaths() {
-  const original = presets[state.preset] ?? {};
-  return new Set(Object.keys(state.files).filter((p) => state.files[p] !== original[p]));
+  return new Set(Object.keys(state.files).filter(isModified));
+}
+
+/** Whether the tree differs from its preset: a file changed, added or deleted. */
+function hasEdits() {
+  return modifiedPaths().size > 0 || Object.keys(presets[state.preset] ?? {}).some((p) => !(p in state.files));
 }
 
 function persist() {
@@ -124,12 +132,12 @@ function render() {
 function onEdit() {
   const path = state.current;
   if (path == null) return;
-  const wasModified = state.files[path] !== presets[state.preset]?.[path];
+  const wasModified = isModified(path);
   state.files[path] = ui.editor.value;
   workspace.setFile(path, ui.editor.value);
   persist();
   render();
-  if (wasModified !== (state.files[path] !== presets[state.preset]?.[path])) showFiles();
+  if (wasModified !== isModified(path)) showFiles();
 }
 
 /** `./apps//x.yaml` → `apps/x.yaml`; null for paths that leave the tree. */
@@ -174,9 +182,7 @@ function deleteFile() {
 }
 
 function reset() {
-  if (modifiedPaths().size > 0 || Object.keys(state.files).length !== Object.keys(presets[state.preset] ?? {}).length) {
-    if (!confirm(`Discard your edits and reload the preset "${state.preset}"?`)) return;
-  }
+  if (hasEdits() && !confirm(`Discard your edits and reload the preset "${state.preset}"?`)) return;
   store.clear();
   state = presetState(presets[state.preset] ? state.preset : DEFAULT_PRESET);
   loadWorkspace();
