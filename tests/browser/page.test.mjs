@@ -218,6 +218,21 @@ describe('Overlay Playground page', () => {
     await screenshot('4-reset-dark');
   });
 
+  it('switches to another preset, and keeps it across a reload', async () => {
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.locator('#preset').selectOption('clusters-per-env');
+    await waitForText(sel.output('/clusters/prod'), 'namespace: prod');
+    const envs = await page.locator('article.env').evaluateAll((nodes) => nodes.map((n) => n.dataset.env));
+    assert.deepEqual(envs, ['/clusters/dev', '/clusters/staging', '/clusters/prod']);
+    assert.match(await outputOf('/clusters/dev').textContent(), /^ {2}namespace: dev$/m);
+    assert.match(await outputOf('/clusters/prod').textContent(), /^ {2}replicas: 5$/m);
+    assert.equal(await page.locator(`button.file[data-path="${PATCH}"]`).count(), 0, 'the old tree is gone');
+    await loadPage();
+    assert.equal(await page.locator('#preset').inputValue(), 'clusters-per-env');
+    await waitForText(sel.output('/clusters/staging'), 'namespace: staging');
+    await screenshot('5-clusters-per-env');
+  });
+
   it('logged no page error, console error or failed request', () => {
     assert.deepEqual(problems, []);
   });

@@ -20,6 +20,7 @@ const ui = {
   editorPath: $('editor-path'),
   outputs: $('outputs'),
   reset: $('reset'),
+  preset: $('preset'),
   newFile: $('new-file'),
   deleteFile: $('delete-file'),
 };
@@ -181,13 +182,24 @@ function deleteFile() {
   render();
 }
 
-function reset() {
-  if (hasEdits() && !confirm(`Discard your edits and reload the preset "${state.preset}"?`)) return;
+/** Replaces the tree with preset `name`, after asking when that loses edits. */
+function loadPreset(name) {
+  if (hasEdits() && !confirm(`Discard your edits and load the preset "${name}"?`)) {
+    ui.preset.value = state.preset;
+    return;
+  }
   store.clear();
-  state = presetState(presets[state.preset] ? state.preset : DEFAULT_PRESET);
+  state = presetState(name);
+  ui.preset.value = name;
   loadWorkspace();
   openFile(state.current);
   render();
+}
+
+function showPresets() {
+  const names = Object.keys(presets).sort((a, b) => (a === DEFAULT_PRESET ? -1 : b === DEFAULT_PRESET ? 1 : a.localeCompare(b)));
+  ui.preset.replaceChildren(...names.map((name) => el('option', { value: name }, name)));
+  ui.preset.value = state.preset;
 }
 
 async function main() {
@@ -197,7 +209,9 @@ async function main() {
   loadWorkspace();
   yamlTabs(ui.editor);
   ui.editor.addEventListener('input', onEdit);
-  ui.reset.addEventListener('click', reset);
+  ui.reset.addEventListener('click', () => loadPreset(state.preset));
+  ui.preset.addEventListener('change', () => loadPreset(ui.preset.value));
+  showPresets();
   ui.newFile.addEventListener('click', newFile);
   ui.deleteFile.addEventListener('click', deleteFile);
   const first = state.current ?? Object.keys(state.files).sort()[0];
