@@ -15,7 +15,16 @@ use std::path::Path;
 fn same_tree(a: &Node, b: &Node) -> bool {
     match (&a.value, &b.value) {
         // A null is a null however it was spelled (`~`, empty, `null`).
-        (Value::Scalar(x), Value::Scalar(y)) => x == y || (x.kind == Kind::Null && y.kind == Kind::Null),
+        // kubectl prints numbers through JSON (1.0 as 1): compare values.
+        (Value::Scalar(x), Value::Scalar(y)) => {
+            let number = |s: &overlay::yaml::Scalar| match s.kind {
+                Kind::Int | Kind::Float => s.text.replace('_', "").parse::<f64>().ok(),
+                _ => None,
+            };
+            x == y
+                || (x.kind == Kind::Null && y.kind == Kind::Null)
+                || (number(x).is_some() && number(x) == number(y))
+        }
         (Value::Seq(x), Value::Seq(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_tree(p, q)),
         (Value::Map(x), Value::Map(y)) => {
             x.len() == y.len()
