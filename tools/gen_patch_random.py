@@ -2,13 +2,15 @@
 """Random patch cases for a differential run against kubectl.
 
 Usage:
-    tools/gen_patch_random.py smp|json SEED COUNT OUTDIR
+    tools/gen_patch_random.py smp|json|yaml SEED COUNT OUTDIR
     PATCH_GOLDEN_DIR=OUTDIR tools/record_patch_golden.sh
     PATCH_GOLDEN_DIR=OUTDIR cargo test --test patch_golden patch_golden_cases
 
 "smp" makes Deployments and strategic merge patches drawn from a small
 vocabulary (containers, env, ports, volumes, finalizers, nulls, $patch);
-"json" makes JSON 6902 operation lists (every op, odd paths and indexes).
+"json" makes JSON 6902 operation lists (every op, odd paths and indexes);
+"yaml" writes Services and CronJobs as YAML text with scalars spelled at
+random (quoted, plain, null as ~ or nothing), for the style quirks.
 Cases are written in the layout of tests/golden/patch/.
 """
 import json
@@ -107,9 +109,75 @@ def json_ops():
     return ops
 
 
+def spell(v):
+    """A random YAML spelling of a scalar."""
+    if isinstance(v, str):
+        plain_ok = not v.isdigit() and v not in ("true", "yes", "on")
+        return R.choice(['"%s"' % v, "'%s'" % v, v if plain_ok else '"%s"' % v])
+    if v is None:
+        return R.choice(["null", "~", ""])
+    if v is True:
+        return "true"
+    return str(v)
+
+
+def service_text(patch):
+    lines = ["apiVersion: v1", "kind: Service", "metadata:", "  name: s", "spec:"]
+    if R.random() < 0.7:
+        lines.append("  ports:")
+        for _ in range(R.randint(0, 3)):
+            lines.append("  - port: %s" % R.choice(["80", "443", '"80"']))
+            if R.random() < 0.5:
+                lines.append("    protocol: %s" % R.choice(["TCP", "UDP"]))
+            if R.random() < 0.5:
+                lines.append("    targetPort: %s" % spell(R.choice(["8080", "http", 8080])))
+            if R.random() < 0.3:
+                lines.append("    name: %s" % R.choice(["a", "b"]))
+            if patch and R.random() < 0.15:
+                lines.append("    $patch: %s" % R.choice(["delete", "replace"]))
+    if R.random() < 0.5:
+        lines.append("  type: %s" % spell(R.choice(["ClusterIP", "NodePort", None] if patch else ["ClusterIP", "NodePort"])))
+    if R.random() < 0.5:
+        lines.append("  selector:")
+        lines.append("    app: %s" % spell(R.choice(["x", "1", True, None] if patch else ["x", "1", True])))
+    return "\n".join(lines) + "\n"
+
+
+def cronjob_text(patch):
+    lines = ["apiVersion: batch/v1", "kind: CronJob", "metadata:", "  name: c", "spec:",
+             '  schedule: "*/5 * * * *"', "  jobTemplate:", "    spec:"]
+    if R.random() < 0.5:
+        lines.append("      backoffLimit: %s" % spell(R.choice([1, "2", None] if patch else [1, "2"])))
+    lines += ["      template:", "        spec:", "          containers:"]
+    for _ in range(R.randint(1, 3)):
+        lines.append("          - name: %s" % R.choice(["a", "b", "c"]))
+        if R.random() < 0.6:
+            lines.append("            image: %s" % spell(R.choice(["img", "1.0", "true"])))
+        if R.random() < 0.5:
+            lines.append("            env:")
+            for _ in range(R.randint(0, 2)):
+                lines.append("            - name: %s" % R.choice(["X", "Y"]))
+                lines.append("              value: %s" % spell(R.choice(["1", "on", None, 5] if patch else ["1", "on", 5])))
+        if patch and R.random() < 0.1:
+            lines.append("            $patch: delete")
+    if R.random() < 0.4:
+        lines.append("          volumes:")
+        for _ in range(R.randint(0, 2)):
+            lines.append("          - name: %s" % R.choice(["v", "w"]))
+            lines.append("            %s" % R.choice(["emptyDir: {}", "secret: {secretName: s}", "configMap: {name: c}"]))
+    return "\n".join(lines) + "\n"
+
+
 for i in range(count):
     case = os.path.join(out, "%s%d_%d" % (mode, seed, i))
     os.makedirs(case, exist_ok=True)
+    if mode == "yaml":
+        make = R.choice([service_text, cronjob_text])
+        with open(os.path.join(case, "resource.yaml"), "w") as f:
+            f.write(make(False))
+        with open(os.path.join(case, "patch.yaml"), "w") as f:
+            f.write(make(True))
+        continue
     with open(os.path.join(case, "resource.yaml"), "w") as f:
         json.dump(deployment(False) if mode == "smp" else JSON_DOC, f)
     with open(os.path.join(case, "patch.yaml"), "w") as f:
