@@ -6,6 +6,7 @@ pub mod env;
 pub mod error;
 pub mod fs;
 pub mod kustomize;
+pub mod promote;
 pub mod yaml;
 
 #[cfg(target_arch = "wasm32")]
