@@ -75,6 +75,10 @@ impl Promotion {
     pub fn is_noop(&self) -> bool {
         self.change.is_empty()
     }
+    /// A file's path relative to the repository's top, as the patch names it.
+    pub fn path_label(&self, path: &str) -> String {
+        change::relative_to(path, &self.root)
+    }
     /// The pull request's patch, for `git apply`.
     pub fn patch(&self) -> String {
         self.change.patch(&self.root)
