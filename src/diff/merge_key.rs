@@ -1,20 +1,25 @@
 //! Which field identifies the items of a list, so that lists are compared
 //! item by item (`containers[name=app]`) and not by position.
 //!
-//! The answer comes from the merge keys strategic merge uses. Until the
-//! schema table of `kustomize::patch::schema` is on this branch, a small
-//! table of the common Kubernetes lists stands in; `merge_key` is the one
-//! place to swap. Whatever the source, a key is only used when every item on
-//! both sides has it and no two items share a value.
+//! The answer comes from the merge keys strategic merge uses (the schema
+//! of `kustomize::patch::schema`); for lists the schema does not key (custom
+//! resources, Flux objects, unkeyed built-in lists) a small table of common
+//! shapes stands in. Whatever the source, a key is only used when every
+//! item on both sides has it and no two items share a value.
 
 use super::path::{Path, Segment};
+use crate::kustomize::patch::Schema;
 use crate::yaml::Node;
 use std::collections::HashSet;
 
 /// The key field for the list at `path` in a resource of `api_version`/`kind`,
 /// when its items can be matched by one.
 pub fn merge_key(api_version: &str, kind: &str, path: &Path, before: &[Node], after: &[Node]) -> Option<String> {
-    let _ = (api_version, kind);
+    if let Some(keys) = schema_keys(api_version, kind, path) {
+        if let Some(k) = keys.iter().find(|k| identifies(k, before) && identifies(k, after)) {
+            return Some(k.clone());
+        }
+    }
     let field = path.keys().last().unwrap_or("");
     let candidates: &[&str] = match field {
         "volumeMounts" => &["mountPath"],
@@ -29,6 +34,20 @@ pub fn merge_key(api_version: &str, kind: &str, path: &Path, before: &[Node], af
         _ => &["name"],
     };
     candidates.iter().find(|key| identifies(key, before) && identifies(key, after)).map(|k| k.to_string())
+}
+
+/// The merge keys the schema gives the list at `path`.
+fn schema_keys(api_version: &str, kind: &str, path: &Path) -> Option<&'static [String]> {
+    let schema = Schema::shared();
+    let mut at = schema.for_gvk(api_version, kind)?;
+    for seg in &path.0 {
+        at = match seg {
+            Segment::Key(k) => schema.field(at, k)?,
+            Segment::Index(_) | Segment::Item { .. } => schema.elements(at)?,
+        };
+    }
+    let (_, keys) = schema.strategy_and_keys(at);
+    (!keys.is_empty()).then_some(keys)
 }
 
 /// Every item is a mapping with a scalar under `key`, all different.

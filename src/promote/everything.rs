@@ -5,8 +5,7 @@
 //! Whatever still differs afterwards is reported, not hidden.
 
 use super::edit::{Edits, Source};
-use super::files::read_text;
-use crate::env::kustomization_file;
+use super::files::{kustomization_file, read_text};
 use crate::error::{Error, Result};
 use crate::fs::{self, Files};
 use crate::yaml::{parse_single, Node};

@@ -2,6 +2,7 @@
 //! values patch) is copied from A to B as it is.
 
 use crate::error::{Error, Result};
+use crate::kustomize::kustomization::FILE_NAMES;
 use crate::fs::{self, Files};
 use std::collections::BTreeMap;
 
@@ -14,7 +15,7 @@ pub fn copy_files(files: &dyn Files, from: &str, to: &str, names: &[String], out
         if !fs::is_within(&a_path, from) || a_path == from {
             return Err(Error::new(format!("--file {}: name a file inside the overlay, relative to it", name)));
         }
-        if crate::env::KUSTOMIZATION_FILES.contains(&fs::file_name(&a_path)) {
+        if FILE_NAMES.contains(&fs::file_name(&a_path)) {
             return Err(Error::new(format!(
                 "--file {}: the kustomization itself is not copied (it sets what makes each environment itself); promote its images with --images, or everything with --all",
                 name
@@ -35,4 +36,9 @@ pub fn read_text(files: &dyn Files, path: &str) -> Result<Option<String>> {
         None => Ok(None),
         Some(bytes) => String::from_utf8(bytes.into_owned()).map(Some).map_err(|_| Error::in_file(path, "not a UTF-8 text file")),
     }
+}
+
+/// The kustomization file of `dir` (kustomize's names, in its order).
+pub fn kustomization_file(files: &dyn Files, dir: &str) -> Option<String> {
+    FILE_NAMES.iter().map(|name| fs::join(dir, name)).find(|path| files.is_file(path))
 }

@@ -14,12 +14,11 @@ pub use change::{revert, Change, FileChange};
 pub use images::ImageChange;
 
 use crate::diff::{self, Diff, DiffOptions};
-use crate::env::kustomization_file;
 use crate::error::{Error, Result};
 use crate::fs::Files;
 use crate::kustomize::{self, BuildOptions};
 use crate::yaml::Node;
-use files::read_text;
+use files::{kustomization_file, read_text};
 use layered::Layered;
 use std::collections::BTreeMap;
 
