@@ -254,10 +254,16 @@ fn strip(node: &mut Node, path: &Path, kind: &str, ignore: &[IgnoreRule]) {
 /// The unified text diff of two whole renders, Secret values masked.
 pub fn unified_render(before: &[Node], after: &[Node], a_name: &str, b_name: &str, context: usize) -> String {
     let print = |docs: &[Node], others: &[Node], side: &str| -> String {
+        // Secrets are few: find each one's counterpart by name among them.
+        let secrets: Vec<&Node> = others.iter().filter(|o| mask::is_secret(o)).collect();
         let masked: Vec<Node> = docs
             .iter()
             .map(|d| {
-                let other = others.iter().find(|o| mask::is_secret(d) && mask::is_secret(o) && ResourceRef::of(o).name == ResourceRef::of(d).name);
+                if !mask::is_secret(d) {
+                    return d.clone();
+                }
+                let name = ResourceRef::of(d).name;
+                let other = secrets.iter().copied().find(|o| ResourceRef::of(o).name == name);
                 let mut d = d.clone();
                 mask::mask_secret(&mut d, other, side);
                 d
