@@ -13,7 +13,8 @@ mod compare;
 
 const USAGE: &str = "usage: overlay build [DIR] [--load-restrictor LoadRestrictionsRootOnly|LoadRestrictionsNone] [--enable-helm] [--enable-alpha-plugins]
        overlay diff DIR_A DIR_B [--format text|markdown|json|unified] [--ignore PATH]... [--strict-namespaces]
-       overlay promote FROM_DIR TO_DIR [--images] [--file NAME]... [--all] [--write] [--format text|markdown|json|patch] [--ignore PATH]...";
+       overlay promote FROM_DIR TO_DIR [--images] [--file NAME]... [--all] [--write] [--format text|markdown|json|patch] [--ignore PATH]...
+       overlay envs [DIR] [--order dev,staging,prod]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -21,6 +22,7 @@ fn main() -> ExitCode {
         Some("build") => build(&args[1..]),
         Some("diff") => compare::diff(&args[1..]),
         Some("promote") => compare::promote(&args[1..]),
+        Some("envs") => compare::envs(&args[1..]),
         Some("-h") | Some("--help") | Some("help") => {
             println!("{}", USAGE);
             ExitCode::SUCCESS

@@ -86,7 +86,7 @@ fn middle_snake(a: &[u32], ar: Range<usize>, b: &[u32], br: Range<usize>, vf: &m
     let mut vb = V { v: vb, offset };
     vf.set(1, 0);
     vb.set(1, 0);
-    let d_max = ((n + m + 1) / 2) as isize;
+    let d_max = (n + m).div_ceil(2) as isize;
     for d in 0..=d_max {
         let mut k = -d;
         while k <= d {

@@ -206,7 +206,7 @@ fn promotion_text(p: &Promotion) -> String {
         out.push_str(&format!("# note: {}\n", n));
     }
     if !p.is_noop() {
-        out.push_str("\n");
+        out.push('\n');
         out.push_str(&p.patch());
         out.push_str(&format!("\n# Rendered change of {}\n", p.to));
         out.push_str(&text::render(&p.rendered, &labels));
@@ -261,4 +261,37 @@ fn promotion_json(p: &Promotion) -> serde_json::Value {
         "remaining": p.remaining.as_ref().map(|d| json::to_value(d, &Labels { from: p.from.clone(), to: p.to.clone() })),
         "notes": p.notes,
     })
+}
+
+/// `overlay envs [DIR] [--order a,b,c]`: the environments under DIR, one
+/// promotion chain per group (`apps: staging → production`).
+pub fn envs(args: &[String]) -> ExitCode {
+    let mut order: Vec<String> = Vec::new();
+    let parsed = parse(args, &[("text", Format::Text)], |flag, value| {
+        if flag != "--order" {
+            return Ok(false);
+        }
+        order = value().ok_or("--order needs names: dev,staging,prod")?.split(',').map(|s| s.trim().to_string()).collect();
+        Ok(true)
+    });
+    let c = match parsed {
+        Ok(c) => c,
+        Err(e) => return usage_error(&e),
+    };
+    let root = overlay::fs::join(&cwd(), c.dirs.first().map(|s| s.as_str()).unwrap_or("."));
+    let order: Vec<&str> = order.iter().map(|s| s.as_str()).collect();
+    let envs = overlay::env::with_order(overlay::env::environments_under(&DiskFs, &root), &order);
+    let mut out = String::new();
+    let mut i = 0;
+    while i < envs.len() {
+        let group = &envs[i].group;
+        let chain: Vec<&str> = envs[i..].iter().take_while(|e| &e.group == group).map(|e| e.name.as_str()).collect();
+        let dir = overlay::promote::change::relative_to(overlay::fs::parent(&envs[i].path), &root);
+        out.push_str(&format!("{}: {}\n", if dir.is_empty() { "." } else { &dir }, chain.join(" → ")));
+        i += chain.len();
+    }
+    if !print(&out) {
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
 }
