@@ -18,7 +18,7 @@ fn is_secret_value_path<'a>(mut keys: impl Iterator<Item = &'a str>) -> bool {
     matches!(keys.next(), Some("data") | Some("stringData"))
 }
 
-/// Masks the values of changes under `data`/`stringData` of a Secret.
+/// Masks the values of changes under `data`/`stringData`; for Secrets.
 pub fn mask_changes(changes: &mut [FieldChange]) {
     for c in changes {
         if !is_secret_value_path(c.path.keys()) {

@@ -184,7 +184,9 @@ pub fn diff(before: &[Node], after: &[Node], options: &DiffOptions) -> Diff {
                     out.unchanged += 1;
                     continue;
                 }
-                mask::mask_changes(&mut changes);
+                if mask::is_secret(a) || mask::is_secret(b) {
+                    mask::mask_changes(&mut changes);
+                }
                 out.resources.push(ResourceDiff {
                     status: Status::Changed,
                     before: Some(ra),
@@ -301,5 +303,20 @@ mod tests {
         let ignoring = diff(&staging, &prod[..2], &DiffOptions { ignore: vec![IgnoreRule::parse("spec.replicas").unwrap()], ..DiffOptions::default() });
         assert!(ignoring.is_empty());
         assert_eq!(ignoring.unchanged, 2);
+    }
+
+    #[test]
+    fn a_regenerated_config_map_is_one_renamed_object_with_its_data_changes() {
+        let a = parse_documents("a", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-config-5tb2c9dkh6}\ndata: {LOG: info, MODE: a}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: creds-7g2h5m9c4k}\ndata: {token: YQ==}\n").unwrap();
+        let b = parse_documents("b", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-config-m2f8bh7m4g}\ndata: {LOG: debug, MODE: a}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: creds-b2c4d5f6g7}\ndata: {token: Yg==}\n").unwrap();
+        let d = diff(&a, &b, &DiffOptions::default());
+        assert_eq!(d.summary(), Summary { added: 0, removed: 0, changed: 2, unchanged: 0 });
+        let text = format::text::render(&d, &format::Labels::default());
+        assert_eq!(
+            text,
+            "► ConfigMap/app-config-5tb2c9dkh6 → app-config-m2f8bh7m4g renamed\n    data.LOG: info → debug\n► Secret/creds-7g2h5m9c4k → creds-b2c4d5f6g7 renamed\n    data.token: \"*** (before)\" → \"*** (after)\"\n2 changed, 0 added, 0 removed, 0 unchanged\n"
+        );
+        let printed = format!("{:?}", d.resources[1].after_node);
+        assert!(!printed.contains("Yg=="), "Secret values never reach the text view");
     }
 }
