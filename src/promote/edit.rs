@@ -185,6 +185,16 @@ impl Edits {
     }
 }
 
+/// Gives edited text the line endings of the original: a file written with
+/// CRLF keeps CRLF on the lines we add.
+pub fn keep_line_endings(original: &str, edited: String) -> String {
+    if original.contains("\r\n") {
+        edited.replace("\r\n", "\n").replace('\n', "\r\n")
+    } else {
+        edited
+    }
+}
+
 /// Re-indents a block of lines taken from one place (its first line
 /// already stripped of its indentation, the others indented by `from`)
 /// to sit at `to`; the first line gets `first_prefix` instead.

@@ -4,7 +4,7 @@
 //! (`../base`) are rewritten when the two overlays sit at different depths.
 //! Whatever still differs afterwards is reported, not hidden.
 
-use super::edit::{Edits, Source};
+use super::edit::{keep_line_endings, Edits, Source};
 use super::files::{kustomization_file, read_text};
 use crate::error::{Error, Result};
 use crate::fs::{self, Files};
@@ -113,7 +113,7 @@ fn kustomization(a_file: &str, a_text: &str, from: &str, b_file: &str, b_text: &
             }
         }
     }
-    Ok(edits.apply(a_text))
+    Ok(keep_line_endings(b_text, edits.apply(a_text)))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! `images:` entry takes A's newName, newTag and digest (an entry is added
 //! when B has none), so B runs what A runs. Edits B's text in place.
 
-use super::edit::{reindent, Edits, Source};
+use super::edit::{keep_line_endings, reindent, Edits, Source};
 use crate::error::{Error, Result};
 use crate::yaml::{parse_single, Node};
 use serde::Serialize;
@@ -50,7 +50,7 @@ pub fn promote_images(a_file: &str, a_text: &str, b_file: &str, b_text: &str) ->
     if !new_items.is_empty() {
         append_entries(&a_src, &new_items, &b_src, b_key, b_file, &mut edits)?;
     }
-    Ok((edits.apply(b_text), changes))
+    Ok((keep_line_endings(b_text, edits.apply(b_text)), changes))
 }
 
 /// `newName:newTag@digest` as the image would be pulled.
@@ -205,6 +205,14 @@ mod tests {
         let (again, none) = promote(&text);
         assert_eq!(again, text);
         assert!(none.is_empty());
+    }
+
+    #[test]
+    fn crlf_files_stay_crlf() {
+        let b = "namespace: production\r\nimages:\r\n- name: redis\r\n  newTag: \"7\"\r\n";
+        let (text, _) = promote(b);
+        assert!(text.starts_with("namespace: production\r\nimages:\r\n- name: redis\r\n  newName: mirror.example/redis\r\n  digest: sha256:abc\r\n- name: ghcr.io/my-org/my-app\r\n"), "{:?}", text);
+        assert!(!text.replace("\r\n", "").contains('\n'), "{:?}", text);
     }
 
     #[test]

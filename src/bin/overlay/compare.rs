@@ -221,7 +221,7 @@ fn promotion_text(p: &Promotion) -> String {
 fn promotion_markdown(p: &Promotion, context: usize) -> String {
     let mut lines = p.change.message.lines();
     let mut out = format!("## {}\n\n", lines.next().unwrap_or(""));
-    for l in lines {
+    for l in lines.skip_while(|l| l.trim().is_empty()) {
         out.push_str(l);
         out.push('\n');
     }
