@@ -7,10 +7,12 @@ pub mod change;
 pub mod edit;
 pub mod everything;
 pub mod files;
+pub mod history;
 pub mod images;
 pub mod layered;
 
 pub use change::{revert, Change, FileChange};
+pub use history::History;
 pub use images::ImageChange;
 
 use crate::diff::{self, Diff, DiffOptions};
