@@ -164,7 +164,7 @@ fn message(from: &str, to: &str, what: &Selection, images: &[ImageChange], files
     for i in images {
         match &i.before {
             Some(b) => m.push_str(&format!("- {}: {} → {}\n", i.name, b, i.after)),
-            None => m.push_str(&format!("- {}: → {}\n", i.name, i.after)),
+            None => m.push_str(&format!("- {} → {} (new override)\n", i.name, i.after)),
         }
     }
     for f in files {
