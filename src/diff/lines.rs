@@ -28,11 +28,51 @@ pub fn diff_lines<'s>(a: &[&'s str], b: &[&'s str]) -> Vec<Edit> {
     };
     let a_ids: Vec<u32> = a.iter().map(|s| intern(s)).collect();
     let b_ids: Vec<u32> = b.iter().map(|s| intern(s)).collect();
-    let mut out = Vec::with_capacity(a.len().max(b.len()));
-    let max = a.len() + b.len() + 2;
+
+    // A line found on one side only can never match: leave such lines out
+    // of the search (GNU diff does the same). The script stays minimal and
+    // the search gets much smaller when many lines changed.
+    let mut in_a = vec![false; ids.len()];
+    let mut in_b = vec![false; ids.len()];
+    a_ids.iter().for_each(|&i| in_a[i as usize] = true);
+    b_ids.iter().for_each(|&i| in_b[i as usize] = true);
+    let a_keep: Vec<usize> = (0..a.len()).filter(|&i| in_b[a_ids[i] as usize]).collect();
+    let b_keep: Vec<usize> = (0..b.len()).filter(|&j| in_a[b_ids[j] as usize]).collect();
+    let a_red: Vec<u32> = a_keep.iter().map(|&i| a_ids[i]).collect();
+    let b_red: Vec<u32> = b_keep.iter().map(|&j| b_ids[j]).collect();
+
+    let mut reduced = Vec::with_capacity(a_red.len().max(b_red.len()));
+    let max = a_red.len() + b_red.len() + 2;
     let mut vf = vec![0usize; 2 * max + 2];
     let mut vb = vec![0usize; 2 * max + 2];
-    conquer(&a_ids, 0..a.len(), &b_ids, 0..b.len(), &mut vf, &mut vb, &mut out);
+    conquer(&a_red, 0..a_red.len(), &b_red, 0..b_red.len(), &mut vf, &mut vb, &mut reduced);
+
+    // Back to the full sequences: the left-out lines are edits where they stand.
+    let mut out = Vec::with_capacity(a.len().max(b.len()));
+    let (mut ai, mut bi) = (0, 0);
+    for e in reduced {
+        let (upto_a, upto_b) = match e {
+            Edit::Same(x, y) => (Some(a_keep[x]), Some(b_keep[y])),
+            Edit::Delete(x) => (Some(a_keep[x]), None),
+            Edit::Insert(y) => (None, Some(b_keep[y])),
+        };
+        if let Some(i) = upto_a {
+            out.extend((ai..i).map(Edit::Delete));
+            ai = i + 1;
+        }
+        if let Some(j) = upto_b {
+            out.extend((bi..j).map(Edit::Insert));
+            bi = j + 1;
+        }
+        out.push(match (upto_a, upto_b) {
+            (Some(i), Some(j)) => Edit::Same(i, j),
+            (Some(i), None) => Edit::Delete(i),
+            (_, Some(j)) => Edit::Insert(j),
+            (None, None) => unreachable!("every edit names a line"),
+        });
+    }
+    out.extend((ai..a.len()).map(Edit::Delete));
+    out.extend((bi..b.len()).map(Edit::Insert));
     deletions_first(&mut out);
     out
 }
@@ -75,6 +115,8 @@ impl V<'_> {
     }
 }
 
+const MAX_EDIT_COST: isize = 4096;
+
 /// The start of the middle snake of an optimal path (Myers 1986, §4b).
 fn middle_snake(a: &[u32], ar: Range<usize>, b: &[u32], br: Range<usize>, vf: &mut [usize], vb: &mut [usize]) -> Option<(usize, usize)> {
     let n = ar.len();
@@ -86,7 +128,10 @@ fn middle_snake(a: &[u32], ar: Range<usize>, b: &[u32], br: Range<usize>, vf: &m
     let mut vb = V { v: vb, offset };
     vf.set(1, 0);
     vb.set(1, 0);
-    let d_max = (n + m).div_ceil(2) as isize;
+    // Past this many edits the exact search costs more than it is worth:
+    // the caller then takes the rest as one replaced block (still a
+    // correct diff, just not the smallest).
+    let d_max = ((n + m).div_ceil(2) as isize).min(MAX_EDIT_COST);
     for d in 0..=d_max {
         let mut k = -d;
         while k <= d {
@@ -267,13 +312,29 @@ mod tests {
             seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             (seed >> 33) as usize
         };
-        let words = ["a\n", "b\n", "c\n", "d\n"];
-        for _ in 0..300 {
+        // Overlapping vocabularies: some lines exist on one side only.
+        let words = ["a\n", "b\n", "c\n", "d\n", "e\n", "f\n"];
+        for _ in 0..500 {
             let a: Vec<&str> = (0..next() % 30).map(|_| words[next() % 4]).collect();
-            let b: Vec<&str> = (0..next() % 30).map(|_| words[next() % 4]).collect();
+            let b: Vec<&str> = (0..next() % 30).map(|_| words[2 + next() % 4]).collect();
             let edits = diff_lines(&a, &b);
             assert_eq!(apply(&a, &b, &edits), b.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+            let old: Vec<usize> = edits.iter().filter_map(|e| if let Edit::Delete(i) | Edit::Same(i, _) = e { Some(*i) } else { None }).collect();
+            assert_eq!(old, (0..a.len()).collect::<Vec<_>>());
+            // As short as the longest common subsequence allows.
+            let cost = edits.iter().filter(|e| !matches!(e, Edit::Same(..))).count();
+            assert_eq!(cost, a.len() + b.len() - 2 * lcs(&a, &b));
         }
+    }
+
+    fn lcs(a: &[&str], b: &[&str]) -> usize {
+        let mut t = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+        for i in (0..a.len()).rev() {
+            for j in (0..b.len()).rev() {
+                t[i][j] = if a[i] == b[j] { t[i + 1][j + 1] + 1 } else { t[i + 1][j].max(t[i][j + 1]) };
+            }
+        }
+        t[0][0]
     }
 
     #[test]
