@@ -10,6 +10,7 @@ pub mod files;
 pub mod history;
 pub mod images;
 pub mod layered;
+pub mod report;
 
 pub use change::{revert, Change, FileChange};
 pub use history::History;

@@ -8,7 +8,7 @@ use super::{display, usage_error};
 use overlay::diff::format::{json, markdown, text, Labels};
 use overlay::diff::{self, DiffOptions, IgnoreRule};
 use overlay::kustomize::{self, BuildOptions, LoadRestrictor};
-use overlay::promote::{self, PromoteOptions, Promotion, Selection};
+use overlay::promote::{self, report, PromoteOptions, Selection};
 use overlay::DiskFs;
 use std::io::Write;
 use std::process::ExitCode;
@@ -173,9 +173,9 @@ pub fn promote(args: &[String]) -> ExitCode {
     };
     let out = match c.format {
         Format::Patch => p.patch(),
-        Format::Json => serde_json::to_string_pretty(&promotion_json(&p)).unwrap_or_default() + "\n",
-        Format::Markdown => promotion_markdown(&p, c.diff.context),
-        _ => promotion_text(&p),
+        Format::Json => serde_json::to_string_pretty(&report::json(&p)).unwrap_or_default() + "\n",
+        Format::Markdown => report::markdown(&p, c.diff.context),
+        _ => report::text(&p),
     };
     if !print(&out) {
         return ExitCode::from(2);
@@ -194,73 +194,6 @@ pub fn promote(args: &[String]) -> ExitCode {
         eprintln!("wrote {} file(s)", p.change.files.len());
     }
     ExitCode::SUCCESS
-}
-
-fn promotion_text(p: &Promotion) -> String {
-    let labels = Labels { from: format!("{} (before)", p.to), to: format!("{} (after)", p.to) };
-    let mut out = String::new();
-    for line in p.change.message.lines() {
-        out.push_str(&format!("# {}\n", line).replace("# \n", "#\n"));
-    }
-    for n in &p.notes {
-        out.push_str(&format!("# note: {}\n", n));
-    }
-    if !p.is_noop() {
-        out.push('\n');
-        out.push_str(&p.patch());
-        out.push_str(&format!("\n# Rendered change of {}\n", p.to));
-        out.push_str(&text::render(&p.rendered, &labels));
-    }
-    if let Some(rest) = &p.remaining {
-        out.push_str(&format!("\n# Still different between {} and {} after the promotion\n", p.from, p.to));
-        out.push_str(&text::render(rest, &Labels { from: p.from.clone(), to: p.to.clone() }));
-    }
-    out
-}
-
-fn promotion_markdown(p: &Promotion, context: usize) -> String {
-    let mut lines = p.change.message.lines();
-    let mut out = format!("## {}\n\n", lines.next().unwrap_or(""));
-    for l in lines.skip_while(|l| l.trim().is_empty()) {
-        out.push_str(l);
-        out.push('\n');
-    }
-    for n in &p.notes {
-        out.push_str(&format!("> {}\n", n));
-    }
-    if !p.is_noop() {
-        out.push_str(&format!("\n<details><summary>Source change ({} file(s))</summary>\n\n````diff\n{}````\n\n</details>\n\n", p.change.files.len(), p.patch()));
-        let labels = Labels { from: format!("{} (before)", p.to), to: format!("{} (after)", p.to) };
-        out.push_str(&markdown::render(&p.rendered, &labels, context));
-    }
-    if let Some(rest) = &p.remaining {
-        out.push_str(&markdown::render(rest, &Labels { from: p.from.clone(), to: format!("{} after the promotion", p.to) }, context));
-    }
-    out
-}
-
-/// `overlay promote --format json`, version 1: `from`, `to`, `noop`,
-/// `message`, `files` (`path` relative to the repository, `before`/`after`
-/// contents or null), `patch`, `images` (`name`, `before`, `after`),
-/// `rendered` and `remaining` (diffs in the shape of `overlay diff --format
-/// json`; `remaining` is null unless `--all`), `notes`.
-fn promotion_json(p: &Promotion) -> serde_json::Value {
-    let files: Vec<serde_json::Value> =
-        p.change.files.iter().map(|f| serde_json::json!({"path": p.path_label(&f.path), "before": f.before, "after": f.after})).collect();
-    let labels = Labels { from: format!("{} (before)", p.to), to: format!("{} (after)", p.to) };
-    serde_json::json!({
-        "version": 1,
-        "from": p.from,
-        "to": p.to,
-        "noop": p.is_noop(),
-        "message": p.change.message,
-        "files": files,
-        "patch": p.patch(),
-        "images": p.images,
-        "rendered": json::to_value(&p.rendered, &labels),
-        "remaining": p.remaining.as_ref().map(|d| json::to_value(d, &Labels { from: p.from.clone(), to: p.to.clone() })),
-        "notes": p.notes,
-    })
 }
 
 /// `overlay envs [DIR] [--order a,b,c]`: the environments under DIR, one
