@@ -218,6 +218,21 @@ pub fn diff(before: &[Node], after: &[Node], options: &DiffOptions) -> Diff {
     out
 }
 
+/// Two renders and how they differ: builds `a` and `b` (kustomization
+/// directories in `files`) and compares them.
+pub struct Comparison {
+    pub before: Vec<Node>,
+    pub after: Vec<Node>,
+    pub diff: Diff,
+}
+
+pub fn compare_builds(files: &dyn crate::fs::Files, a: &str, b: &str, build: &crate::kustomize::BuildOptions, options: &DiffOptions) -> crate::Result<Comparison> {
+    let before = crate::kustomize::build(files, a, build)?.resources.nodes();
+    let after = crate::kustomize::build(files, b, build)?.resources.nodes();
+    let diff = diff(&before, &after, options);
+    Ok(Comparison { before, after, diff })
+}
+
 /// A copy fit for printing: Secret values masked, ignored fields removed.
 fn printable(node: &Node, other: Option<&Node>, side: &str, ignore: &[IgnoreRule]) -> Node {
     let mut n = node.clone();

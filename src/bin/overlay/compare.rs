@@ -7,7 +7,7 @@
 use super::{display, usage_error};
 use overlay::diff::format::{json, markdown, text, Labels};
 use overlay::diff::{self, DiffOptions, IgnoreRule};
-use overlay::kustomize::{self, BuildOptions, LoadRestrictor};
+use overlay::kustomize::{BuildOptions, LoadRestrictor};
 use overlay::promote::{self, report, PromoteOptions, Selection};
 use overlay::DiskFs;
 use std::io::Write;
@@ -116,16 +116,15 @@ pub fn diff(args: &[String]) -> ExitCode {
     };
     let [a, b] = c.dirs.as_slice() else { return usage_error("diff needs two directories") };
     let cwd = cwd();
-    let build = |dir: &str| kustomize::build(&DiskFs, &overlay::fs::join(&cwd, dir), &c.build).map(|o| o.resources.nodes());
-    let (before, after) = match (build(a), build(b)) {
-        (Ok(x), Ok(y)) => (x, y),
-        (Err(e), _) | (_, Err(e)) => {
+    let (a_dir, b_dir) = (overlay::fs::join(&cwd, a), overlay::fs::join(&cwd, b));
+    let diff::Comparison { before, after, diff: d } = match diff::compare_builds(&DiskFs, &a_dir, &b_dir, &c.build, &c.diff) {
+        Ok(x) => x,
+        Err(e) => {
             eprintln!("Error: {}", display(&e, &cwd));
             return ExitCode::from(2);
         }
     };
     let labels = Labels { from: a.trim_end_matches('/').to_string(), to: b.trim_end_matches('/').to_string() };
-    let d = diff::diff(&before, &after, &c.diff);
     let out = match c.format {
         Format::Text => text::render(&d, &labels),
         Format::Json => json::render(&d, &labels),
