@@ -160,14 +160,38 @@ fn append_entries(a_src: &Source, items: &[&Node], b_src: &Source, b_key: Option
 fn entry_text(a_src: &Source, item: &Node, dash: usize) -> String {
     let first = item.span.line as usize;
     let col = a_src.column(&item.span);
-    let last = if a_src.text[a_src.offset(&item.span)..].starts_with('{') {
-        first
-    } else {
-        a_src.block_last_line(first, a_src.dash_column(&item.span).unwrap_or(col.saturating_sub(2)), false)
-    };
+    let start = a_src.offset(&item.span);
+    if a_src.text[start..].starts_with('{') {
+        // A flow mapping (`- {name: x, newTag: y}`, or inside `[...]`): up to its `}`.
+        let end = flow_end(&a_src.text[start..]).map_or(a_src.text.len(), |n| start + n);
+        return format!("{}- {}\n", " ".repeat(dash), a_src.text[start..end].replace('\n', " "));
+    }
+    let last = a_src.block_last_line(first, a_src.dash_column(&item.span).unwrap_or(col.saturating_sub(2)), false);
     let mut lines = vec![&a_src.line(first)[col..]];
     lines.extend((first + 1..=last).map(|n| a_src.line(n)));
     reindent(&lines, col, dash + 2, &format!("{}- ", " ".repeat(dash)))
+}
+
+/// The length of the flow mapping `text` starts with, through its `}`.
+fn flow_end(text: &str) -> Option<usize> {
+    let mut depth = 0;
+    let mut quote: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"') | (None, '\'') => quote = Some(c),
+            (None, '{') | (None, '[') => depth += 1,
+            (None, '}') | (None, ']') => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -223,5 +247,43 @@ mod tests {
         let (text, _) = promote("images: [] # none yet\nnamespace: production\n");
         assert!(text.starts_with("images: # none yet\n- name: ghcr.io/my-org/my-app\n"), "{}", text);
         assert!(text.ends_with("digest: sha256:abc\nnamespace: production\n"), "{}", text);
+    }
+
+    /// Odd but valid kustomizations on either side: never a panic, and
+    /// whenever an edit is made the result parses and carries A's tag.
+    #[test]
+    fn odd_inputs() {
+        let a_variants = [
+            STAGING,
+            "images: [{name: ghcr.io/my-org/my-app, newTag: '1.1.0'}]\n",
+            "images:\n  - name: ghcr.io/my-org/my-app # app\n    newTag: \"1.1.0\"\n",
+            "images: []\n",
+            "images:\n",
+            "",
+            "resources: [x]\n",
+        ];
+        let b_variants = [
+            "",
+            "namespace: p",
+            "images:\nnamespace: p\n",
+            "images: []\n",
+            "images: [{name: other}]\n",
+            "images:\n- name: ghcr.io/my-org/my-app\n  newTag: 1.0.0\n  digest: sha256:0\n",
+            "images:\n- newTag: 1.0.0\n  name: ghcr.io/my-org/my-app\n",
+            "# only a comment\n",
+            "images:\n  # none yet\n\nresources:\n- ../base\n",
+        ];
+        for a in a_variants {
+            for b in b_variants {
+                let Ok((text, changes)) = promote_images("/a/k.yaml", a, "/b/k.yaml", b) else { continue };
+                if changes.is_empty() {
+                    continue;
+                }
+                let doc = parse_single("/b/k.yaml", &text).unwrap_or_else(|e| panic!("{}\nA:\n{}\nB:\n{}\nout:\n{}", e, a, b, text)).unwrap();
+                let entry = doc.get("images").and_then(Node::as_seq).and_then(|s| s.iter().find(|i| i.get_str("name") == Some("ghcr.io/my-org/my-app")));
+                assert_eq!(entry.and_then(|e| e.get_str("newTag")), Some("1.1.0"), "A:\n{}\nB:\n{}\nout:\n{}", a, b, text);
+                assert!(entry.unwrap().get("digest").is_none(), "A has no digest for it:\n{}", text);
+            }
+        }
     }
 }
