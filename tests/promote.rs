@@ -243,6 +243,29 @@ fn clusters_per_env_everything_keeps_the_namespace() {
     assert!(repo.read("clusters/staging/kustomization.yaml").contains("namespace: staging"));
 }
 
+#[test]
+fn everything_but_ignored_fields_keeps_b_values_with_patches() {
+    let repo = Repo::new("clusters-per-env");
+    let (code, out, err) = repo.overlay(&["promote", "clusters/staging", "clusters/prod", "--all", "--ignore", "spec.replicas"]);
+    assert_eq!(code, 0, "{}", err);
+    assert!(out.contains("# note: kept 1 ignored field(s) of 1 resource(s) with patches in kustomization.yaml"), "{}", out);
+    assert_eq!(
+        change_lines(out.split("# Rendered change").nth(1).unwrap_or("")),
+        vec![
+            "spec.template.spec.containers[name=web].env[name=FEATURE_CHECKOUT_V2].value: \"false\" → \"true\"",
+            "spec.template.spec.containers[name=web].resources.limits.memory: 1Gi → 512Mi",
+        ],
+        "{}",
+        out
+    );
+    let patch = repo.overlay(&["promote", "clusters/staging", "clusters/prod", "--all", "--ignore", "spec.replicas", "--format", "patch"]).1;
+    assert_eq!(repo.apply_check(&patch).0, 0, "{}", patch);
+    assert_eq!(repo.overlay(&["promote", "clusters/staging", "clusters/prod", "--all", "--ignore", "spec.replicas", "--write"]).0, 0);
+    let (code, out, _) = repo.overlay(&["diff", "clusters/staging", "clusters/prod"]);
+    assert_eq!((code, change_lines(&out)), (1, vec!["spec.replicas: 2 → 5"]), "only the ignored field still differs:\n{}", out);
+    assert!(repo.read("clusters/prod/kustomization.yaml").starts_with("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: prod\n"));
+}
+
 /// Loads an example into a `MemFs`, as the page does.
 fn memfs(name: &str) -> MemFs {
     let root = example(name);

@@ -9,6 +9,7 @@ pub mod everything;
 pub mod files;
 pub mod history;
 pub mod images;
+pub mod keep;
 pub mod layered;
 pub mod report;
 
@@ -18,7 +19,7 @@ pub use images::ImageChange;
 
 use crate::diff::{self, Diff, DiffOptions};
 use crate::error::{Error, Result};
-use crate::fs::Files;
+use crate::fs::{self, Files};
 use crate::kustomize::{self, BuildOptions};
 use crate::yaml::Node;
 use files::{kustomization_file, read_text};
@@ -99,8 +100,12 @@ pub fn promote(files: &dyn Files, from: &str, to: &str, what: &Selection, option
     let mut new_texts: BTreeMap<String, String> = BTreeMap::new();
     let mut image_changes = Vec::new();
 
+    let before = render(files, to, &options.build)?;
     if what.everything {
         everything::plan(files, from, to, &mut new_texts, &mut notes)?;
+        if !options.diff.ignore.is_empty() {
+            keep_ignored(files, to, &b_k, &before, &mut new_texts, &mut notes, options)?;
+        }
     } else {
         if what.images {
             let a_text = read_text(files, &a_k)?.unwrap_or_default();
@@ -115,20 +120,13 @@ pub fn promote(files: &dyn Files, from: &str, to: &str, what: &Selection, option
         files::copy_files(files, from, to, &what.files, &mut new_texts, &mut notes)?;
     }
 
-    let mut file_changes = Vec::new();
-    for (path, after) in new_texts {
-        let before = read_text(files, &path)?;
-        if before.as_deref() != Some(after.as_str()) {
-            file_changes.push(FileChange { path, before, after: Some(after) });
-        }
-    }
+    let file_changes = changes_of(files, new_texts)?;
     let message = message(&label(from), &label(to), what, &image_changes, &file_changes, &options.root);
     let change = Change { message, files: file_changes };
     if change.is_empty() {
         notes.push(format!("{} already has what {} has: nothing to promote", label(to), label(from)));
     }
 
-    let before = render(files, to, &options.build)?;
     let after_fs = Layered::new(files, &change.files);
     let after = render(&after_fs, to, &options.build).map_err(|e| Error { message: format!("after the promotion {} would not build: {}", label(to), e.message), span: e.span })?;
     let same_env = DiffOptions { across_namespaces: false, ignore: Vec::new(), context: options.diff.context };
@@ -136,6 +134,51 @@ pub fn promote(files: &dyn Files, from: &str, to: &str, what: &Selection, option
     let remaining = if what.everything { Some(diff::diff(&render(files, from, &options.build)?, &after, &options.diff)) } else { None };
 
     Ok(Promotion { from: label(from), to: label(to), change, images: image_changes, rendered, remaining, notes, root: options.root.clone() })
+}
+
+/// The files whose text would change.
+fn changes_of(files: &dyn Files, new_texts: BTreeMap<String, String>) -> Result<Vec<FileChange>> {
+    let mut out = Vec::new();
+    for (path, after) in new_texts {
+        let before = read_text(files, &path)?;
+        if before.as_deref() != Some(after.as_str()) {
+            out.push(FileChange { path, before, after: Some(after) });
+        }
+    }
+    Ok(out)
+}
+
+/// For `everything` with ignore rules: B keeps its own values of the
+/// ignored fields, through patches added to its kustomization. When those
+/// patches would not build, B's values are not kept and a note says so.
+fn keep_ignored(files: &dyn Files, to: &str, b_k: &str, before: &[Node], new_texts: &mut BTreeMap<String, String>, notes: &mut Vec<String>, options: &PromoteOptions) -> Result<()> {
+    let planned = changes_of(files, new_texts.clone())?;
+    let Ok(after) = render(&Layered::new(files, &planned), to, &options.build) else { return Ok(()) };
+    let keep = keep::ignored_changes(before, &after, &options.diff.ignore);
+    if keep.is_empty() {
+        return Ok(());
+    }
+    let current = match new_texts.get(b_k) {
+        Some(t) => t.clone(),
+        None => read_text(files, b_k)?.unwrap_or_default(),
+    };
+    let text = match keep::add_patches(b_k, &current, &keep) {
+        Ok(t) => t,
+        Err(e) => {
+            notes.push(format!("ignored fields not kept: {}", e.message));
+            return Ok(());
+        }
+    };
+    let mut trial = new_texts.clone();
+    trial.insert(b_k.to_string(), text);
+    if render(&Layered::new(files, &changes_of(files, trial.clone())?), to, &options.build).is_err() {
+        notes.push("ignored fields not kept: the patches that would keep them do not build".to_string());
+        return Ok(());
+    }
+    let fields: usize = keep.iter().map(|k| k.ops.len()).sum();
+    notes.push(format!("kept {} ignored field(s) of {} resource(s) with patches in {}", fields, keep.len(), fs::file_name(b_k)));
+    *new_texts = trial;
+    Ok(())
 }
 
 fn has_images(file: &str, text: &str) -> bool {
