@@ -171,9 +171,18 @@ fn keep_ignored(files: &dyn Files, to: &str, b_k: &str, before: &[Node], new_tex
     };
     let mut trial = new_texts.clone();
     trial.insert(b_k.to_string(), text);
-    if render(&Layered::new(files, &changes_of(files, trial.clone())?), to, &options.build).is_err() {
-        notes.push("ignored fields not kept: the patches that would keep them do not build".to_string());
-        return Ok(());
+    // The patches must build and must take effect (a target that names
+    // nothing would be silently skipped).
+    match render(&Layered::new(files, &changes_of(files, trial.clone())?), to, &options.build) {
+        Err(_) => {
+            notes.push("ignored fields not kept: the patches that would keep them do not build".to_string());
+            return Ok(());
+        }
+        Ok(kept) if !keep::ignored_changes(before, &kept, &options.diff.ignore).is_empty() => {
+            notes.push("ignored fields not kept: the patches that would keep them do not reach every field".to_string());
+            return Ok(());
+        }
+        Ok(_) => {}
     }
     let fields: usize = keep.iter().map(|k| k.ops.len()).sum();
     notes.push(format!("kept {} ignored field(s) of {} resource(s) with patches in {}", fields, keep.len(), fs::file_name(b_k)));
