@@ -35,6 +35,14 @@ impl FieldSpec {
         let path = s("path");
         Ok(FieldSpec { group: s("group"), version: s("version"), kind: s("kind"), path: split_path(&path), create })
     }
+    /// Whether this spec's gvk selects `gvk` (empty parts match anything).
+    pub fn selects(&self, gvk: &super::resmap::Gvk) -> bool {
+        gvk.is_selected_by(&self.group, &self.version, &self.kind)
+    }
+    /// The spec's gvk as kustomize prints it (`Kind.version.group`).
+    pub fn gvk_string(&self) -> String {
+        super::resmap::Gvk { group: self.group.clone(), version: self.version.clone(), kind: self.kind.clone() }.dotted()
+    }
     pub fn path_string(&self) -> String {
         self.path.join("/")
     }
@@ -135,6 +143,9 @@ pub struct TransformerConfig {
     pub name_prefix: Vec<FieldSpec>,
     pub name_suffix: Vec<FieldSpec>,
     pub common_labels: Vec<FieldSpec>,
+    /// Extra fields for `labels:` entries; empty by default, filled only by
+    /// `configurations:` files.
+    pub labels: Vec<FieldSpec>,
     pub template_labels: Vec<FieldSpec>,
     pub common_annotations: Vec<FieldSpec>,
     pub namespace: Vec<FieldSpec>,
@@ -189,6 +200,7 @@ impl TransformerConfig {
                 "namePrefix" => &mut self.name_prefix,
                 "nameSuffix" => &mut self.name_suffix,
                 "commonLabels" => &mut self.common_labels,
+                "labels" => &mut self.labels,
                 "templateLabels" => &mut self.template_labels,
                 "commonAnnotations" => &mut self.common_annotations,
                 "namespace" => &mut self.namespace,
@@ -206,7 +218,8 @@ impl TransformerConfig {
 
     /// Adds another configuration's specs (kustomize's MergeConfig).
     pub fn merge(&mut self, other: &TransformerConfig) {
-        let pairs: [(&mut Vec<FieldSpec>, &Vec<FieldSpec>); 9] = [
+        let pairs: [(&mut Vec<FieldSpec>, &Vec<FieldSpec>); 10] = [
+            (&mut self.labels, &other.labels),
             (&mut self.name_prefix, &other.name_prefix),
             (&mut self.name_suffix, &other.name_suffix),
             (&mut self.common_labels, &other.common_labels),
@@ -225,6 +238,31 @@ impl TransformerConfig {
         for b in &other.name_reference {
             add_backref(&mut self.name_reference, b.clone());
         }
+    }
+}
+
+/// Adds `incoming` to `list` as kustomize's FsSlice.MergeAll does: a spec
+/// whose path is already there for a gvk it selects is skipped, unless the
+/// two disagree on `create`.
+pub fn merge_specs(list: &mut Vec<FieldSpec>, incoming: &[FieldSpec]) -> Result<()> {
+    for spec in incoming {
+        let same = list.iter().find(|s| s.path == spec.path && s.group_version_kind_selected_by(spec));
+        match same {
+            Some(s) if s.create != spec.create => {
+                return Err(Error::new(format!("conflicting fieldspecs: '{}' is listed with create: {} and create: {}", spec.path_string(), s.create, spec.create)))
+            }
+            Some(_) => {}
+            None => list.push(spec.clone()),
+        }
+    }
+    Ok(())
+}
+
+impl FieldSpec {
+    fn group_version_kind_selected_by(&self, selector: &FieldSpec) -> bool {
+        (selector.group.is_empty() || selector.group == self.group)
+            && (selector.version.is_empty() || selector.version == self.version)
+            && (selector.kind.is_empty() || selector.kind == self.kind)
     }
 }
 

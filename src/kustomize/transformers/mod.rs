@@ -1,7 +1,12 @@
 //! The built-in transformers, run in kustomize's order
 //! (api/internal/target/kusttarget_configplugin.go).
 
+mod annotations;
+mod images;
+mod labels;
 mod namespace;
+mod prefix_suffix;
+mod replicas;
 
 use super::build::{Accumulator, Builder};
 use super::kustomization::Kustomization;
@@ -9,18 +14,10 @@ use crate::error::{Error, Result};
 
 /// Fields this engine cannot apply yet: a build that uses one fails rather
 /// than printing something kustomize would not.
-const NOT_YET: [&str; 22] = [
+const NOT_YET: [&str; 14] = [
     "patchesStrategicMerge",
     "patches",
-    "namePrefix",
-    "nameSuffix",
-    "commonLabels",
-    "labels",
-    "commonAnnotations",
     "patchesJson6902",
-    "replicas",
-    "images",
-    "imageTags",
     "replacements",
     "vars",
     "configMapGenerator",
@@ -45,5 +42,11 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
     }
     let _ = b;
     namespace::run(k, acc)?;
+    prefix_suffix::run(k, acc)?;
+    labels::run(k, acc)?;
+    annotations::run(k, acc)?;
+    // patchesJson6902 runs here.
+    replicas::run(k, acc)?;
+    images::run(k, acc)?;
     Ok(())
 }
