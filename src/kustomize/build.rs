@@ -5,6 +5,7 @@
 use super::fieldspec::TransformerConfig;
 use super::kustomization::{self, Kustomization, Spanned};
 use super::resmap::{ResMap, Resource, ORDER_FIRST, ORDER_LAST};
+use super::nameref;
 use super::transformers;
 use super::{BuildOptions, LoadRestrictor};
 use crate::error::{Error, Result};
@@ -54,6 +55,8 @@ pub fn run(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Outpu
     let k = b.load(dir)?;
     b.roots.push(dir.to_string());
     let mut acc = b.accumulate_target(&k, Accumulator::empty())?;
+    // Generated names get their hash suffixes here, before references are fixed.
+    nameref::fix_back_references(&mut acc.resources, &acc.config.name_reference)?;
     drop_local_config(&mut acc.resources);
     sort(&k, &mut acc.resources)?;
     for r in acc.resources.iter_mut() {

@@ -4,6 +4,7 @@
 pub mod build;
 pub mod fieldspec;
 pub mod kustomization;
+pub mod nameref;
 pub mod resmap;
 pub mod transformers;
 
