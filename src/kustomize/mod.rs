@@ -6,6 +6,7 @@ pub mod fieldspec;
 pub mod kustomization;
 pub mod nameref;
 pub mod resmap;
+pub mod selector;
 pub mod transformers;
 
 use crate::error::Result;
