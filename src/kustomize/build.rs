@@ -29,11 +29,14 @@ pub struct Accumulator {
 }
 
 impl Accumulator {
+    /// As kustomize's MakeEmptyAccumulator, the configuration starts empty:
+    /// each kustomization merges the defaults (and its `configurations:`)
+    /// after its resources, and the merge order decides which specs survive.
     fn empty() -> Accumulator {
-        Accumulator { resources: ResMap::new(), config: TransformerConfig::builtin().clone() }
+        Accumulator { resources: ResMap::new(), config: TransformerConfig::default() }
     }
     fn merge(&mut self, other: Accumulator) -> Result<()> {
-        self.config.merge(&other.config);
+        self.config.merge(&other.config)?;
         self.resources.append_all(other.resources)
     }
 }
@@ -110,6 +113,8 @@ impl<'a> Builder<'a> {
 
     fn accumulate_target(&mut self, k: &Kustomization, mut acc: Accumulator) -> Result<Accumulator> {
         acc = self.accumulate_resources(k, acc, &k.resources)?;
+        let own = self.load_configurations(k)?;
+        acc.config.merge(&own)?;
         acc = self.accumulate_components(k, acc)?;
         transformers::run(self, k, &mut acc)?;
         Ok(acc)
@@ -178,6 +183,25 @@ impl<'a> Builder<'a> {
         let result = self.accumulate_target(&sub, acc);
         self.roots.pop();
         result
+    }
+
+    /// The defaults merged with the transformer configurations that
+    /// `configurations:` names (kustomize's MakeTransformerConfig).
+    fn load_configurations(&self, k: &Kustomization) -> Result<TransformerConfig> {
+        let paths = k.string_list("configurations");
+        if paths.is_empty() {
+            return Ok(TransformerConfig::builtin().clone());
+        }
+        let mut custom = TransformerConfig::default();
+        for entry in paths {
+            let (file, bytes) = self.read_file(k, &entry.text, &entry.span)?;
+            let text = std::str::from_utf8(&bytes).map_err(|_| Error::at(&entry.span, format!("'{}' is not UTF-8 text", entry.text)))?;
+            let loaded = TransformerConfig::parse(&file, text)?;
+            custom.merge(&loaded)?;
+        }
+        let mut config = TransformerConfig::builtin().clone();
+        config.merge(&custom)?;
+        Ok(config)
     }
 
     /// Reads a file the kustomization names, honouring the load restrictor.

@@ -179,7 +179,30 @@ impl TransformerConfig {
         for doc in parse_documents(file, text)? {
             config.merge_node(&doc)?;
         }
+        config.sort_fields();
         Ok(config)
+    }
+
+    /// kustomize keeps each list sorted by gvk (sortFields after every load
+    /// and merge). The order matters: merging skips a spec when an earlier
+    /// one of a gvk it selects has the same path, so a general spec that
+    /// sorts after a specific one disappears.
+    fn sort_fields(&mut self) {
+        for list in [
+            &mut self.name_prefix,
+            &mut self.name_suffix,
+            &mut self.namespace,
+            &mut self.common_labels,
+            &mut self.labels,
+            &mut self.template_labels,
+            &mut self.common_annotations,
+            &mut self.var_reference,
+            &mut self.images,
+            &mut self.replicas,
+        ] {
+            list.sort_by_cached_key(|s| gvk_sort_key(&s.group, &s.version, &s.kind));
+        }
+        self.name_reference.sort_by_cached_key(|b| gvk_sort_key(&b.group, &b.version, &b.kind));
     }
 
     fn merge_node(&mut self, doc: &Node) -> Result<()> {
@@ -216,28 +239,34 @@ impl TransformerConfig {
         Ok(())
     }
 
-    /// Adds another configuration's specs (kustomize's MergeConfig).
-    pub fn merge(&mut self, other: &TransformerConfig) {
-        let pairs: [(&mut Vec<FieldSpec>, &Vec<FieldSpec>); 10] = [
-            (&mut self.labels, &other.labels),
-            (&mut self.name_prefix, &other.name_prefix),
-            (&mut self.name_suffix, &other.name_suffix),
-            (&mut self.common_labels, &other.common_labels),
-            (&mut self.template_labels, &other.template_labels),
-            (&mut self.common_annotations, &other.common_annotations),
-            (&mut self.namespace, &other.namespace),
-            (&mut self.var_reference, &other.var_reference),
-            (&mut self.images, &other.images),
-            (&mut self.replicas, &other.replicas),
+    /// Adds another configuration's specs (kustomize's MergeConfig): specs
+    /// already there are skipped; the same field listed once with and once
+    /// without `create` is an error.
+    pub fn merge(&mut self, other: &TransformerConfig) -> Result<()> {
+        let pairs: [(&mut Vec<FieldSpec>, &Vec<FieldSpec>, &str); 10] = [
+            (&mut self.name_prefix, &other.name_prefix, "NamePrefix"),
+            (&mut self.name_suffix, &other.name_suffix, "NameSuffix"),
+            (&mut self.namespace, &other.namespace, "NameSpace"),
+            (&mut self.common_annotations, &other.common_annotations, "CommonAnnotations"),
+            (&mut self.common_labels, &other.common_labels, "CommonLabels"),
+            (&mut self.labels, &other.labels, "Labels"),
+            (&mut self.template_labels, &other.template_labels, "TemplateLabels"),
+            (&mut self.var_reference, &other.var_reference, "VarReference"),
+            (&mut self.images, &other.images, "Images"),
+            (&mut self.replicas, &other.replicas, "Replicas"),
         ];
-        for (mine, theirs) in pairs {
-            for s in theirs {
-                add_spec(mine, s.clone());
-            }
+        for (mine, theirs, what) in pairs {
+            merge_specs(mine, theirs).map_err(|e| Error { message: format!("failed to merge {} fieldSpec: {}", what, e.message), ..e })?;
         }
         for b in &other.name_reference {
-            add_backref(&mut self.name_reference, b.clone());
+            match self.name_reference.iter_mut().find(|e| e.group == b.group && e.version == b.version && e.kind == b.kind) {
+                Some(existing) => merge_specs(&mut existing.referrers, &b.referrers)
+                    .map_err(|e| Error { message: format!("failed to merge NameReference fieldSpec: {}", e.message), ..e })?,
+                None => self.name_reference.push(b.clone()),
+            }
         }
+        self.sort_fields();
+        Ok(())
     }
 }
 
@@ -264,6 +293,21 @@ impl FieldSpec {
             && (selector.version.is_empty() || selector.version == self.version)
             && (selector.kind.is_empty() || selector.kind == self.kind)
     }
+}
+
+/// kustomize's Gvk.IsLessThan: well-known kinds first, in the legacy output
+/// order, then `group_version_kind` with `~G`, `~V`, `~K` for empty parts.
+fn gvk_sort_key(group: &str, version: &str, kind: &str) -> (i64, String) {
+    use super::resmap::{ORDER_FIRST, ORDER_LAST};
+    let rank = if let Some(i) = ORDER_FIRST.iter().position(|k| *k == kind) {
+        i as i64 - ORDER_FIRST.len() as i64
+    } else if let Some(i) = ORDER_LAST.iter().position(|k| *k == kind) {
+        1 + i as i64
+    } else {
+        0
+    };
+    let or = |s: &str, d: &str| if s.is_empty() { d.to_string() } else { s.to_string() };
+    (rank, format!("{}_{}_{}", or(group, "~G"), or(version, "~V"), or(kind, "~K")))
 }
 
 fn specs(node: Option<&Node>) -> Result<Vec<FieldSpec>> {

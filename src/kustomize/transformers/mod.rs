@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 
 /// Fields this engine cannot apply yet: a build that uses one fails rather
 /// than printing something kustomize would not.
-const NOT_YET: [&str; 14] = [
+const NOT_YET: [&str; 13] = [
     "patchesStrategicMerge",
     "patches",
     "patchesJson6902",
@@ -22,7 +22,6 @@ const NOT_YET: [&str; 14] = [
     "vars",
     "configMapGenerator",
     "secretGenerator",
-    "configurations",
     "crds",
     "openapi",
     "transformers",
