@@ -32,7 +32,7 @@ impl Accumulator {
     /// As kustomize's MakeEmptyAccumulator, the configuration starts empty:
     /// each kustomization merges the defaults (and its `configurations:`)
     /// after its resources, and the merge order decides which specs survive.
-    fn empty() -> Accumulator {
+    pub(crate) fn empty() -> Accumulator {
         Accumulator { resources: ResMap::new(), config: TransformerConfig::default() }
     }
     fn merge(&mut self, other: Accumulator) -> Result<()> {
@@ -120,7 +120,7 @@ impl<'a> Builder<'a> {
         Ok(acc)
     }
 
-    fn accumulate_resources(&mut self, k: &Kustomization, mut acc: Accumulator, paths: &[Spanned]) -> Result<Accumulator> {
+    pub(crate) fn accumulate_resources(&mut self, k: &Kustomization, mut acc: Accumulator, paths: &[Spanned]) -> Result<Accumulator> {
         for entry in paths {
             let path = entry.text.as_str();
             if is_remote(path) {

@@ -5,6 +5,7 @@ mod annotations;
 mod images;
 mod labels;
 mod namespace;
+mod plugins;
 mod prefix_suffix;
 mod replicas;
 
@@ -14,7 +15,7 @@ use crate::error::{Error, Result};
 
 /// Fields this engine cannot apply yet: a build that uses one fails rather
 /// than printing something kustomize would not.
-const NOT_YET: [&str; 13] = [
+const NOT_YET: [&str; 12] = [
     "patchesStrategicMerge",
     "patches",
     "patchesJson6902",
@@ -24,7 +25,6 @@ const NOT_YET: [&str; 13] = [
     "secretGenerator",
     "crds",
     "openapi",
-    "transformers",
     "generators",
     "validators",
     "helmCharts",
@@ -39,7 +39,6 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
             }
         }
     }
-    let _ = b;
     namespace::run(k, acc)?;
     prefix_suffix::run(k, acc)?;
     labels::run(k, acc)?;
@@ -47,5 +46,7 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
     // patchesJson6902 runs here.
     replicas::run(k, acc)?;
     images::run(k, acc)?;
+    // replacements run here.
+    plugins::run(b, k, acc)?;
     Ok(())
 }

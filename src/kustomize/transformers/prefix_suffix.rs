@@ -53,7 +53,7 @@ impl AffixTransformer<'_> {
             if !spec.selects(&original) {
                 continue;
             }
-            if spec.path_string() == "metadata/name" {
+            if spec.path_string() == "metadata/name" && !self.text.is_empty() {
                 self.record(r);
             }
             let mut setter = |field: &mut Node| self.set(field);
