@@ -115,6 +115,8 @@ impl<'a> Builder<'a> {
         acc = self.accumulate_resources(k, acc, &k.resources)?;
         let own = self.load_configurations(k)?;
         acc.config.merge(&own)?;
+        let from_crds = self.load_crds(k)?;
+        acc.config.merge(&from_crds)?;
         acc = self.accumulate_components(k, acc)?;
         transformers::run(self, k, &mut acc)?;
         Ok(acc)
@@ -201,6 +203,21 @@ impl<'a> Builder<'a> {
         }
         let mut config = TransformerConfig::builtin().clone();
         config.merge(&custom)?;
+        Ok(config)
+    }
+
+    /// Field specs from the OpenAPI definitions `crds:` names.
+    fn load_crds(&self, k: &Kustomization) -> Result<TransformerConfig> {
+        let mut config = TransformerConfig::default();
+        for entry in k.string_list("crds") {
+            let (file, bytes) = self.read_file(k, &entry.text, &entry.span)?;
+            let text = std::str::from_utf8(&bytes).map_err(|_| Error::at(&entry.span, format!("'{}' is not UTF-8 text", entry.text)))?;
+            let defs = crate::yaml::parse_single(&file, text)
+                .map_err(|e| Error { message: format!("unable to parse open API definition from '{}': {}", entry.text, e.message), ..e })?;
+            if let Some(defs) = defs {
+                config.merge(&super::crds::config_from_definitions(&defs)?)?;
+            }
+        }
         Ok(config)
     }
 

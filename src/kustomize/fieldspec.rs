@@ -259,14 +259,21 @@ impl TransformerConfig {
             merge_specs(mine, theirs).map_err(|e| Error { message: format!("failed to merge {} fieldSpec: {}", what, e.message), ..e })?;
         }
         for b in &other.name_reference {
-            match self.name_reference.iter_mut().find(|e| e.group == b.group && e.version == b.version && e.kind == b.kind) {
-                Some(existing) => merge_specs(&mut existing.referrers, &b.referrers)
-                    .map_err(|e| Error { message: format!("failed to merge NameReference fieldSpec: {}", e.message), ..e })?,
-                None => self.name_reference.push(b.clone()),
-            }
+            self.add_name_reference(b).map_err(|e| Error { message: format!("failed to merge NameReference fieldSpec: {}", e.message), ..e })?;
         }
         self.sort_fields();
         Ok(())
+    }
+
+    /// Adds one back reference: its referrers join those of the same gvk.
+    pub fn add_name_reference(&mut self, b: &NameBackRef) -> Result<()> {
+        match self.name_reference.iter_mut().find(|e| e.group == b.group && e.version == b.version && e.kind == b.kind) {
+            Some(existing) => merge_specs(&mut existing.referrers, &b.referrers),
+            None => {
+                self.name_reference.push(b.clone());
+                Ok(())
+            }
+        }
     }
 }
 

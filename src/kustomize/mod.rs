@@ -2,6 +2,7 @@
 //! transformers in kustomize's order → ResMap.
 
 pub mod build;
+pub mod crds;
 pub mod fieldspec;
 pub mod kustomization;
 pub mod nameref;

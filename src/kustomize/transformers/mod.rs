@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 
 /// Fields this engine cannot apply yet: a build that uses one fails rather
 /// than printing something kustomize would not.
-const NOT_YET: [&str; 12] = [
+const NOT_YET: [&str; 11] = [
     "patchesStrategicMerge",
     "patches",
     "patchesJson6902",
@@ -23,7 +23,6 @@ const NOT_YET: [&str; 12] = [
     "vars",
     "configMapGenerator",
     "secretGenerator",
-    "crds",
     "openapi",
     "generators",
     "validators",
