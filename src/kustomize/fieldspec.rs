@@ -31,7 +31,11 @@ impl FieldSpec {
     }
     pub fn from_node(node: &Node) -> Result<FieldSpec> {
         let s = |k: &str| node.get_str(k).unwrap_or("").to_string();
-        let create = node.get("create").and_then(|n| n.as_scalar()).is_some_and(|s| s.kind == Kind::Bool && s.text.eq_ignore_ascii_case("true"));
+        // Read with YAML 1.1 rules as kustomize does: `yes` and `on` are true.
+        let create = node.get("create").and_then(|n| n.as_scalar()).is_some_and(|s| {
+            let plain = s.kind == Kind::Bool || (s.kind == Kind::Str && s.style == crate::yaml::Style::Plain);
+            plain && matches!(s.text.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "y")
+        });
         let path = s("path");
         Ok(FieldSpec { group: s("group"), version: s("version"), kind: s("kind"), path: split_path(&path), create })
     }

@@ -184,6 +184,16 @@ impl Resource {
     pub fn original_id(&self) -> ResId {
         self.previous.first().cloned().unwrap_or_else(|| self.id())
     }
+    /// The gvk kustomize selects by for "original id" matches: the kind it
+    /// was declared with, the group and version it has now (kustomize keeps
+    /// only previous kinds, not previous apiVersions).
+    pub fn original_gvk(&self) -> Gvk {
+        let current = self.id().gvk;
+        match self.previous.first() {
+            Some(p) => Gvk { kind: p.gvk.kind.clone(), ..current },
+            None => current,
+        }
+    }
     pub fn id(&self) -> ResId {
         ResId::of(&self.node)
     }

@@ -45,7 +45,7 @@ impl AffixTransformer<'_> {
     pub fn apply(&self, r: &mut Resource) -> Result<()> {
         // kustomize selects by the id the resource was declared with, so a
         // kind changed by a patch keeps the treatment of its original kind.
-        let original = r.original_id().gvk;
+        let original = r.original_gvk();
         if is_skipped(&original) {
             return Ok(());
         }
