@@ -62,6 +62,9 @@ pub fn run(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Outpu
     nameref::fix_back_references(&mut acc.resources, &acc.config.name_reference)?;
     drop_local_config(&mut acc.resources);
     sort(&k, &mut acc.resources)?;
+    if let Some(entry) = k.string_list("buildMetadata").iter().find(|e| e.text == "managedByLabel") {
+        transformers::labels::add_managed_by_label(&mut acc.resources, &entry.span)?;
+    }
     for r in acc.resources.iter_mut() {
         remove_build_annotations(&mut r.node);
     }

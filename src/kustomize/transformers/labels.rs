@@ -20,6 +20,14 @@ pub fn run(k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
     set_entries(&mut acc.resources, &common, &specs)
 }
 
+/// `buildMetadata: [managedByLabel]` on the top kustomization: after the
+/// output is sorted, every resource gets the label kubectl's embedded
+/// kustomize stamps (its version string is "(devel)").
+pub fn add_managed_by_label(resources: &mut ResMap, span: &Span) -> Result<()> {
+    let pairs = [("app.kubernetes.io/managed-by".to_string(), "kustomize-(devel)".to_string(), span.clone())];
+    set_entries(resources, &pairs, &[FieldSpec::new("metadata/labels", true)])
+}
+
 /// The fields one `labels:` entry writes to: its own `fields`, any `labels`
 /// specs from configurations, then the selectors (includeSelectors) or the
 /// templates (includeTemplates) and `metadata/labels`.
@@ -140,6 +148,15 @@ mod tests {
     fn conflicting_create_flags_are_an_error() {
         let e = entry("pairs: {a: b}\nfields:\n- path: metadata/labels\n  create: false\n");
         assert!(label_entry_specs(&e, TransformerConfig::builtin()).is_err());
+    }
+
+    #[test]
+    fn managed_by_label_only_touches_metadata() {
+        let mut m = resmap(&[DEPLOYMENT]);
+        add_managed_by_label(&mut m, &Span::default()).unwrap();
+        let n = &m.resources[0].node;
+        assert_eq!(n.path(&["metadata", "labels", "app.kubernetes.io/managed-by"]).and_then(|n| n.as_str()), Some("kustomize-(devel)"));
+        assert!(n.path(&["spec", "selector"]).is_none());
     }
 
     #[test]

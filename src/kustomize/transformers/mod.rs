@@ -3,7 +3,7 @@
 
 mod annotations;
 mod images;
-mod labels;
+pub(crate) mod labels;
 mod namespace;
 mod plugins;
 mod prefix_suffix;
