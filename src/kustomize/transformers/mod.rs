@@ -5,6 +5,7 @@ mod annotations;
 mod images;
 pub(crate) mod labels;
 mod namespace;
+mod patches;
 mod plugins;
 mod prefix_suffix;
 mod replicas;
@@ -15,10 +16,7 @@ use crate::error::{Error, Result};
 
 /// Fields this engine cannot apply yet: a build that uses one fails rather
 /// than printing something kustomize would not.
-const NOT_YET: [&str; 11] = [
-    "patchesStrategicMerge",
-    "patches",
-    "patchesJson6902",
+const NOT_YET: [&str; 8] = [
     "replacements",
     "vars",
     "configMapGenerator",
@@ -38,11 +36,13 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
             }
         }
     }
+    patches::strategic_merge(b, k, acc)?;
+    patches::patches(b, k, acc)?;
     namespace::run(k, acc)?;
     prefix_suffix::run(k, acc)?;
     labels::run(k, acc)?;
     annotations::run(k, acc)?;
-    // patchesJson6902 runs here.
+    patches::json6902(b, k, acc)?;
     replicas::run(k, acc)?;
     images::run(k, acc)?;
     // replacements run here.
