@@ -17,8 +17,10 @@ use crate::error::{Error, Result};
 use crate::kustomize::build::{read_resource_file, Accumulator, Builder};
 use crate::kustomize::fieldspec::FieldSpec;
 use crate::kustomize::kustomization::{Kustomization, Spanned};
+use crate::kustomize::patch::json6902;
 use crate::kustomize::resmap::{ResMap, Resource};
-use crate::yaml::Node;
+use crate::kustomize::selector::Selector;
+use crate::yaml::{parse_documents, Node};
 
 pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
     let entries = k.string_list("transformers");
@@ -26,7 +28,10 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
         return Ok(());
     }
     for config in load_configs(b, k, &entries)?.iter() {
-        apply(config, acc)?;
+        match config.kind() {
+            "PatchJson6902Transformer" if config.node.get_str("apiVersion") == Some("builtin") => json6902(b, k, config, acc)?,
+            _ => apply(config, acc)?,
+        }
     }
     Ok(())
 }
@@ -85,6 +90,39 @@ fn apply(config: &Resource, acc: &mut Accumulator) -> Result<()> {
         "NamespaceTransformer" => namespace(config, acc),
         _ => Err(Error::at(&span, format!("built-in transformer kind '{}' in 'transformers:' is not supported by this engine yet", kind))),
     }
+}
+
+/// A JSON 6902 patch (`jsonOp:` inline, or a file at `path:` relative to
+/// this kustomization) applied to the resources `target` selects.
+fn json6902(b: &Builder, k: &Kustomization, config: &Resource, acc: &mut Accumulator) -> Result<()> {
+    let node = &config.node;
+    let at = |m: &str| Error::at(&config.source, format!("PatchJson6902Transformer '{}': {}", config.name(), m));
+    let target = node.get("target").filter(|t| !t.is_null()).map(Selector::from_node);
+    let Some(target) = target.filter(|t| !t.name.is_empty()) else { return Err(at("must specify the target name")) };
+    let inline = node.get_str("jsonOp").unwrap_or("");
+    let path = node.get_str("path").unwrap_or("");
+    let (file, text) = match (inline.is_empty(), path.is_empty()) {
+        (true, true) => return Err(at("empty file path and empty jsonOp")),
+        (false, false) => return Err(at("must specify a file path or jsonOp, not both")),
+        (false, true) => (config.source.file.to_string(), inline.to_string()),
+        (true, false) => {
+            let span = node.get("path").map(|n| n.span.clone()).unwrap_or_else(|| config.source.clone());
+            let (file, bytes) = b.read_file(k, path, &span)?;
+            let text = String::from_utf8(bytes).map_err(|_| Error::in_file(&file, "the patch file is not UTF-8 text"))?;
+            if text.is_empty() {
+                return Err(at(&format!("patch file '{}' empty seems to be empty", path)));
+            }
+            (file, text)
+        }
+    };
+    let ops = parse_documents(&file, &text)?.into_iter().next().filter(|n| n.is_seq()).ok_or_else(|| at("the JSON patch must be a list of operations"))?;
+    if ops.as_seq().is_some_and(|s| s.is_empty()) {
+        return Err(at("patch appears to be empty"));
+    }
+    for i in target.select(&acc.resources)? {
+        json6902::apply(&mut acc.resources.resources[i].node, &ops)?;
+    }
+    Ok(())
 }
 
 fn affix(config: &Resource, affix: Affix, acc: &mut Accumulator) -> Result<()> {
@@ -161,6 +199,22 @@ mod tests {
         let n = &acc.resources.resources[0].node;
         assert_eq!(n.path(&["metadata", "labels", "a"]).and_then(|n| n.as_str()), Some("b"));
         assert!(n.path(&["spec", "selector"]).is_none());
+    }
+
+    #[test]
+    fn json6902_plugin_patches_its_target() {
+        use crate::fs::MemFs;
+        use crate::kustomize::BuildOptions;
+        let mut fs = MemFs::new();
+        fs.add_dir("/k");
+        fs.insert("/k/kustomization.yaml", b"resources: [d.yaml]\ntransformers: [p.yaml]\n".to_vec());
+        fs.insert("/k/d.yaml", b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n".to_vec());
+        fs.insert(
+            "/k/p.yaml",
+            b"apiVersion: builtin\nkind: PatchJson6902Transformer\nmetadata:\n  name: p\ntarget:\n  kind: Deployment\n  name: d\njsonOp: '[{\"op\": \"add\", \"path\": \"/spec\", \"value\": {\"replicas\": 2}}]'\n".to_vec(),
+        );
+        let out = crate::kustomize::build(&fs, "/k", &BuildOptions::default()).unwrap();
+        assert_eq!(out.resources.resources[0].node.path(&["spec", "replicas"]).and_then(|n| n.as_str()), Some("2"));
     }
 
     #[test]
