@@ -101,7 +101,9 @@ mod tests {
         let mut m = resmap("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n");
         let r = &mut m.resources[0];
         r.store_previous_id();
-        r.node.path_mut(&["metadata", "name"]).map(|n| *n = Node::string("p-d", Span::default()));
+        if let Some(n) = r.node.path_mut(&["metadata", "name"]) {
+            *n = Node::string("p-d", Span::default());
+        }
         set_replicas(&mut m, "d", 2, &TransformerConfig::builtin().replicas, &Span::default()).unwrap();
         assert!(m.resources[0].node.path(&["spec", "replicas"]).is_some());
     }
