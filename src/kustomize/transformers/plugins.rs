@@ -28,8 +28,10 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
         return Ok(());
     }
     for config in load_configs(b, k, &entries)?.iter() {
+        let builtin = config.node.get_str("apiVersion") == Some("builtin");
         match config.kind() {
-            "PatchJson6902Transformer" if config.node.get_str("apiVersion") == Some("builtin") => json6902(b, k, config, acc)?,
+            "PatchJson6902Transformer" if builtin => json6902(b, k, config, acc)?,
+            "PatchTransformer" | "PatchStrategicMergeTransformer" if builtin => patch(b, k, config, acc)?,
             _ => apply(config, acc)?,
         }
     }
@@ -90,6 +92,29 @@ fn apply(config: &Resource, acc: &mut Accumulator) -> Result<()> {
         "NamespaceTransformer" => namespace(config, acc),
         _ => Err(Error::at(&span, format!("built-in transformer kind '{}' in 'transformers:' is not supported by this engine yet", kind))),
     }
+}
+
+/// A PatchTransformer config is one `patches:` entry (path, patch, target,
+/// options); a PatchStrategicMergeTransformer config lists
+/// `patchesStrategicMerge:` entries (`paths`, then the inline `patches`).
+/// Both run through the patch transformers as if this kustomization had
+/// those fields, so paths resolve against it.
+fn patch(b: &Builder, k: &Kustomization, config: &Resource, acc: &mut Accumulator) -> Result<()> {
+    let span = config.source.clone();
+    let mut fields = Node::map(span.clone());
+    let mut as_kustomization = k.clone();
+    if config.kind() == "PatchTransformer" {
+        fields.set("patches", Node::seq(vec![config.node.clone()], span));
+        as_kustomization.node = fields;
+        return super::patches::patches(b, &as_kustomization, acc);
+    }
+    let mut entries: Vec<Node> = config.node.get("paths").and_then(|p| p.as_seq()).cloned().unwrap_or_default();
+    if let Some(inline) = config.node.get("patches").filter(|p| p.as_str().is_some_and(|t| !t.is_empty())) {
+        entries.push(inline.clone());
+    }
+    fields.set("patchesStrategicMerge", Node::seq(entries, span));
+    as_kustomization.node = fields;
+    super::patches::strategic_merge(b, &as_kustomization, acc)
 }
 
 /// A JSON 6902 patch (`jsonOp:` inline, or a file at `path:` relative to
