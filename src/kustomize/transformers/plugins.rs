@@ -7,6 +7,11 @@
 //! kustomization directory that builds into configs). Inline configs come
 //! first, then those from paths, each applied in turn after the
 //! kustomization's own transformers.
+//!
+//! Field-spec transformers run here directly; patch kinds go through the
+//! patch transformers. ReplacementTransformer configs are the one built-in
+//! kind still refused: they belong with `replacements:` (add an arm calling
+//! its list function when that lands).
 
 use super::images::{self, ImageRule};
 use super::labels::{set_entries, string_pairs};
