@@ -3,6 +3,8 @@
 //! only, name hashes, back references, vars, and the output order.
 
 use super::fieldspec::TransformerConfig;
+use super::generators;
+use super::hash;
 use super::kustomization::{self, Kustomization, Spanned};
 use super::resmap::{ResMap, Resource, ORDER_FIRST, ORDER_LAST};
 use super::transformers;
@@ -54,6 +56,8 @@ pub fn run(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Outpu
     let k = b.load(dir)?;
     b.roots.push(dir.to_string());
     let mut acc = b.accumulate_target(&k, Accumulator::empty())?;
+    // Top level only, after every transformer and before name references.
+    hash::hash_names(&mut acc.resources);
     drop_local_config(&mut acc.resources);
     sort(&k, &mut acc.resources)?;
     for r in acc.resources.iter_mut() {
@@ -107,6 +111,7 @@ impl<'a> Builder<'a> {
 
     fn accumulate_target(&mut self, k: &Kustomization, mut acc: Accumulator) -> Result<Accumulator> {
         acc = self.accumulate_resources(k, acc, &k.resources)?;
+        generators::run(self, k, &mut acc)?;
         acc = self.accumulate_components(k, acc)?;
         transformers::run(self, k, &mut acc)?;
         Ok(acc)

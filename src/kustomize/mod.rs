@@ -3,6 +3,8 @@
 
 pub mod build;
 pub mod fieldspec;
+pub mod generators;
+pub mod hash;
 pub mod kustomization;
 pub mod resmap;
 pub mod transformers;

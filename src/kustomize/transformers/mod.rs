@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 
 /// Fields this engine cannot apply yet: a build that uses one fails rather
 /// than printing something kustomize would not.
-const NOT_YET: [&str; 22] = [
+const NOT_YET: [&str; 20] = [
     "patchesStrategicMerge",
     "patches",
     "namePrefix",
@@ -23,8 +23,6 @@ const NOT_YET: [&str; 22] = [
     "imageTags",
     "replacements",
     "vars",
-    "configMapGenerator",
-    "secretGenerator",
     "configurations",
     "crds",
     "openapi",
