@@ -2,6 +2,7 @@
 //! (api/internal/target/kusttarget_configplugin.go).
 
 mod namespace;
+pub mod replacements;
 
 use super::build::{Accumulator, Builder};
 use super::kustomization::Kustomization;
@@ -9,7 +10,7 @@ use crate::error::{Error, Result};
 
 /// Fields this engine cannot apply yet: a build that uses one fails rather
 /// than printing something kustomize would not.
-const NOT_YET: [&str; 20] = [
+const NOT_YET: [&str; 19] = [
     "patchesStrategicMerge",
     "patches",
     "namePrefix",
@@ -21,7 +22,6 @@ const NOT_YET: [&str; 20] = [
     "replicas",
     "images",
     "imageTags",
-    "replacements",
     "vars",
     "configurations",
     "crds",
@@ -41,7 +41,8 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
             }
         }
     }
-    let _ = b;
     namespace::run(k, acc)?;
+    // Last of kustomize's builtin transformers.
+    replacements::run(b, k, acc)?;
     Ok(())
 }
