@@ -5,6 +5,7 @@
 use super::fieldspec::TransformerConfig;
 use super::generators;
 use super::hash;
+use super::vars;
 use super::kustomization::{self, Kustomization, Spanned};
 use super::resmap::{ResMap, Resource, ORDER_FIRST, ORDER_LAST};
 use super::transformers;
@@ -27,15 +28,18 @@ pub struct Output {
 pub struct Accumulator {
     pub resources: ResMap,
     pub config: TransformerConfig,
+    /// `vars:` declared so far, from this level and below.
+    pub vars: Vec<vars::Var>,
 }
 
 impl Accumulator {
     fn empty() -> Accumulator {
-        Accumulator { resources: ResMap::new(), config: TransformerConfig::builtin().clone() }
+        Accumulator { resources: ResMap::new(), config: TransformerConfig::builtin().clone(), vars: Vec::new() }
     }
     fn merge(&mut self, other: Accumulator) -> Result<()> {
         self.config.merge(&other.config);
-        self.resources.append_all(other.resources)
+        self.resources.append_all(other.resources)?;
+        vars::add_all(&mut self.vars, other.vars)
     }
 }
 
@@ -58,6 +62,8 @@ pub fn run(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Outpu
     let mut acc = b.accumulate_target(&k, Accumulator::empty())?;
     // Top level only, after every transformer and before name references.
     hash::hash_names(&mut acc.resources);
+    // Name references go here, between the hash and vars.
+    vars::resolve(&mut acc, &mut b.warnings)?;
     drop_local_config(&mut acc.resources);
     sort(&k, &mut acc.resources)?;
     for r in acc.resources.iter_mut() {
@@ -114,6 +120,7 @@ impl<'a> Builder<'a> {
         generators::run(self, k, &mut acc)?;
         acc = self.accumulate_components(k, acc)?;
         transformers::run(self, k, &mut acc)?;
+        vars::merge_vars(k, &mut acc)?;
         Ok(acc)
     }
 

@@ -7,7 +7,7 @@
 //! suffix at the top level, after every transformer has run.
 
 use super::build::{Accumulator, Builder};
-use super::kustomization::Kustomization;
+use super::kustomization::{field, field_str, Kustomization};
 use super::resmap::{Behavior, ResMap, Resource};
 use crate::error::{Error, Result};
 use crate::yaml::{Kind, Node, Span};
@@ -40,8 +40,8 @@ struct Options {
 impl Options {
     fn from_node(node: Option<&Node>) -> Options {
         let Some(node) = node.filter(|n| n.is_map()) else { return Options::default() };
-        let flag = |key: &str| node.get(key).and_then(|n| n.as_scalar()).is_some_and(|s| s.kind == Kind::Bool && s.text.eq_ignore_ascii_case("true"));
-        Options { labels: string_map(node.get("labels")), annotations: string_map(node.get("annotations")), disable_hash: flag("disableNameSuffixHash"), immutable: flag("immutable") }
+        let flag = |key: &str| field(node, key).and_then(|n| n.as_scalar()).is_some_and(|s| s.kind == Kind::Bool && s.text.eq_ignore_ascii_case("true"));
+        Options { labels: string_map(field(node, "labels")), annotations: string_map(field(node, "annotations")), disable_hash: flag("disableNameSuffixHash"), immutable: flag("immutable") }
     }
 
     /// kustomize's MergeGlobalOptionsIntoLocal: the generator's own labels
@@ -72,8 +72,7 @@ struct Source<'a> {
 }
 
 fn sources<'a>(entry: &'a Node, key: &str) -> Vec<Source<'a>> {
-    entry
-        .get(key)
+    field(entry, key)
         .and_then(|n| n.as_seq())
         .map(|items| items.iter().filter_map(|i| i.as_str().map(|t| Source { text: t, span: &i.span })).collect())
         .unwrap_or_default()
@@ -95,11 +94,11 @@ pub fn run(b: &Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<()> 
 
 fn generate(b: &Builder, k: &Kustomization, kind: GenKind, entry: &Node, global: &Options) -> Result<Resource> {
     let span = entry.span.clone();
-    let name = entry.get_str("name").unwrap_or("");
+    let name = field_str(entry, "name").unwrap_or("");
     if name.is_empty() {
         return Err(Error::at(&span, format!("a {} generator needs a name", kind.name().to_ascii_lowercase())));
     }
-    let options = Options::from_node(entry.get("options")).with_global(global);
+    let options = Options::from_node(field(entry, "options")).with_global(global);
     let pairs = load_pairs(b, k, entry, name)?;
 
     let mut node = Node::map(span.clone());
@@ -107,7 +106,7 @@ fn generate(b: &Builder, k: &Kustomization, kind: GenKind, entry: &Node, global:
     node.set("kind", Node::string(kind.name(), span.clone()));
     let mut meta = Node::map(span.clone());
     meta.set("name", Node::string(name, span.clone()));
-    if let Some(ns) = entry.get_str("namespace").filter(|s| !s.is_empty()) {
+    if let Some(ns) = field_str(entry, "namespace").filter(|s| !s.is_empty()) {
         meta.set("namespace", Node::string(ns, span.clone()));
     }
     if !options.labels.is_empty() {
@@ -120,7 +119,7 @@ fn generate(b: &Builder, k: &Kustomization, kind: GenKind, entry: &Node, global:
     match kind {
         GenKind::ConfigMap => set_configmap_data(&mut node, &pairs, &span),
         GenKind::Secret => {
-            let t = entry.get_str("type").filter(|s| !s.is_empty()).unwrap_or("Opaque");
+            let t = field_str(entry, "type").filter(|s| !s.is_empty()).unwrap_or("Opaque");
             node.set("type", Node::string(t, span.clone()));
             set_secret_data(&mut node, &pairs, &span);
         }
@@ -132,7 +131,7 @@ fn generate(b: &Builder, k: &Kustomization, kind: GenKind, entry: &Node, global:
     let mut r = Resource::new(node);
     r.source = span;
     r.needs_hash = !options.disable_hash;
-    r.behavior = match entry.get_str("behavior") {
+    r.behavior = match field_str(entry, "behavior") {
         Some("create") => Behavior::Create,
         Some("merge") => Behavior::Merge,
         Some("replace") => Behavior::Replace,
@@ -155,7 +154,7 @@ fn string_map_node(map: &BTreeMap<String, String>, span: &Span) -> Node {
 fn load_pairs(b: &Builder, k: &Kustomization, entry: &Node, name: &str) -> Result<BTreeMap<String, Vec<u8>>> {
     let mut pairs: Vec<(String, Vec<u8>, Span)> = Vec::new();
     let mut envs = sources(entry, "envs");
-    if let Some(env) = entry.get("env").filter(|n| !n.is_null()) {
+    if let Some(env) = field(entry, "env") {
         if let Some(text) = env.as_str().filter(|s| !s.is_empty()) {
             envs.push(Source { text, span: &env.span });
         }
@@ -366,6 +365,7 @@ fn combine(old: &Resource, mut new: Resource) -> Resource {
         }
     }
     new.previous = old.previous.clone();
+    new.ref_vars = old.ref_vars.clone();
     // The hash flag is kept only when both sides asked for it.
     new.needs_hash = old.needs_hash && new.needs_hash;
     new.behavior = old.behavior;

@@ -8,6 +8,7 @@ pub mod hash;
 pub mod kustomization;
 pub mod resmap;
 pub mod transformers;
+pub mod vars;
 
 use crate::error::Result;
 use crate::fs::Files;

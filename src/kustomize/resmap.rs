@@ -138,6 +138,9 @@ pub struct Resource {
     pub needs_hash: bool,
     /// For generated resources: how they combine with one of the same id.
     pub behavior: Behavior,
+    /// Names of the `vars:` whose objref picked this resource (kustomize's
+    /// refVarNames): a var's value is read from here at the top level.
+    pub ref_vars: Vec<String>,
 }
 
 /// A generator's `behavior:`.
@@ -153,7 +156,7 @@ pub enum Behavior {
 impl Resource {
     pub fn new(node: Node) -> Resource {
         let source = node.span.clone();
-        Resource { node, source, previous: Vec::new(), needs_hash: false, behavior: Behavior::Unspecified }
+        Resource { node, source, previous: Vec::new(), needs_hash: false, behavior: Behavior::Unspecified, ref_vars: Vec::new() }
     }
     /// Remembers the current id before a transformer may change it.
     pub fn store_previous_id(&mut self) {

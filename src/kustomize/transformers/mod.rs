@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 
 /// Fields this engine cannot apply yet: a build that uses one fails rather
 /// than printing something kustomize would not.
-const NOT_YET: [&str; 19] = [
+const NOT_YET: [&str; 18] = [
     "patchesStrategicMerge",
     "patches",
     "namePrefix",
@@ -22,7 +22,6 @@ const NOT_YET: [&str; 19] = [
     "replicas",
     "images",
     "imageTags",
-    "vars",
     "configurations",
     "crds",
     "openapi",

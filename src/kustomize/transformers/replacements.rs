@@ -12,7 +12,7 @@
 
 use crate::error::{Error, Result};
 use crate::kustomize::build::{Accumulator, Builder};
-use crate::kustomize::kustomization::Kustomization;
+use crate::kustomize::kustomization::{field, field_str, Kustomization};
 use crate::kustomize::resmap::{Gvk, ResId, Resource};
 use crate::yaml::parse::resolve_plain;
 use crate::yaml::{parse_documents, Node, Span, Value};
@@ -32,7 +32,7 @@ pub struct Selector {
 
 impl Selector {
     pub fn from_node(node: &Node) -> Selector {
-        let s = |k: &str| node.get_str(k).unwrap_or("").to_string();
+        let s = |k: &str| field_str(node, k).unwrap_or("").to_string();
         Selector {
             group: s("group"),
             version: s("version"),
@@ -89,9 +89,9 @@ impl FieldOptions {
     fn from_node(node: Option<&Node>) -> FieldOptions {
         let Some(n) = node else { return FieldOptions::default() };
         FieldOptions {
-            delimiter: n.get_str("delimiter").unwrap_or("").to_string(),
-            index: n.get_str("index").and_then(|s| s.parse().ok()).unwrap_or(0),
-            create: n.get_str("create") == Some("true"),
+            delimiter: field_str(n, "delimiter").unwrap_or("").to_string(),
+            index: field_str(n, "index").and_then(|s| s.parse().ok()).unwrap_or(0),
+            create: field_str(n, "create") == Some("true"),
         }
     }
 }
@@ -130,13 +130,13 @@ pub fn run(b: &Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<()> 
 /// One entry of `replacements:`: inline, or `path:` to a file holding one
 /// replacement or a list of them.
 fn load(b: &Builder, k: &Kustomization, item: &Node) -> Result<Vec<Replacement>> {
-    let Some(path) = item.get_str("path").filter(|p| !p.is_empty()) else {
+    let Some(path) = field_str(item, "path").filter(|p| !p.is_empty()) else {
         return Ok(vec![parse(item)?]);
     };
-    if item.get("source").is_some_and(|n| !n.is_null()) || item.get("targets").and_then(|n| n.as_seq()).is_some_and(|s| !s.is_empty()) {
+    if field(item, "source").is_some() || field(item, "targets").and_then(|n| n.as_seq()).is_some_and(|s| !s.is_empty()) {
         return Err(Error::at(&item.span, "cannot specify both path and inline replacement"));
     }
-    let span = item.get("path").map(|n| n.span.clone()).unwrap_or_else(|| item.span.clone());
+    let span = field(item, "path").map(|n| n.span.clone()).unwrap_or_else(|| item.span.clone());
     let (file, bytes) = b.read_file(k, path, &span)?;
     let text = String::from_utf8(bytes).map_err(|_| Error::at(&span, format!("replacement file '{}' is not UTF-8 text", file)))?;
     let docs = parse_documents(&file, &text)?;
@@ -149,26 +149,26 @@ fn load(b: &Builder, k: &Kustomization, item: &Node) -> Result<Vec<Replacement>>
 }
 
 fn parse(node: &Node) -> Result<Replacement> {
-    let source = node.get("source").filter(|n| n.is_map());
-    let targets = node.get("targets").and_then(|n| n.as_seq());
+    let source = field(node, "source").filter(|n| n.is_map());
+    let targets = field(node, "targets").and_then(|n| n.as_seq());
     let (Some(source), Some(targets)) = (source, targets) else {
         return Err(Error::at(&node.span, "replacements must specify a source and at least one target"));
     };
     let mut out = Vec::new();
     for t in targets {
-        let Some(select) = t.get("select").filter(|n| n.is_map()) else {
+        let Some(select) = field(t, "select").filter(|n| n.is_map()) else {
             return Err(Error::at(&t.span, "target must specify resources to select"));
         };
-        let reject = t.get("reject").and_then(|n| n.as_seq()).map(|s| s.iter().map(Selector::from_node).collect()).unwrap_or_default();
+        let reject = field(t, "reject").and_then(|n| n.as_seq()).map(|s| s.iter().map(Selector::from_node).collect()).unwrap_or_default();
         let mut field_paths: Vec<String> =
-            t.get("fieldPaths").and_then(|n| n.as_seq()).map(|s| s.iter().filter_map(|p| p.as_str().map(String::from)).collect()).unwrap_or_default();
+            field(t, "fieldPaths").and_then(|n| n.as_seq()).map(|s| s.iter().filter_map(|p| p.as_str().map(String::from)).collect()).unwrap_or_default();
         if field_paths.is_empty() {
             field_paths.push("metadata.name".to_string());
         }
-        out.push(Target { select: Selector::from_node(select), reject, field_paths, options: FieldOptions::from_node(t.get("options")), span: t.span.clone() });
+        out.push(Target { select: Selector::from_node(select), reject, field_paths, options: FieldOptions::from_node(field(t, "options")), span: t.span.clone() });
     }
-    let field_path = source.get_str("fieldPath").filter(|s| !s.is_empty()).unwrap_or("metadata.name").to_string();
-    Ok(Replacement { source: Selector::from_node(source), field_path, options: FieldOptions::from_node(source.get("options")), targets: out, span: node.span.clone() })
+    let field_path = field_str(source, "fieldPath").filter(|s| !s.is_empty()).unwrap_or("metadata.name").to_string();
+    Ok(Replacement { source: Selector::from_node(source), field_path, options: FieldOptions::from_node(field(source, "options")), targets: out, span: node.span.clone() })
 }
 
 fn apply(r: &Replacement, resources: &mut [Resource]) -> Result<()> {
@@ -365,7 +365,7 @@ fn index_number(part: &str) -> Option<usize> {
 
 /// Source lookup (kyaml's PathGetter): fields, `[k=v]` exact matches,
 /// numeric indexes, `-` for the last element.
-fn lookup<'a>(node: &'a Node, path: &[String]) -> std::result::Result<Option<&'a Node>, String> {
+pub fn lookup<'a>(node: &'a Node, path: &[String]) -> std::result::Result<Option<&'a Node>, String> {
     let Some((part, rest)) = path.split_first() else { return Ok(Some(node)) };
     let next = if part == "*" {
         return Err("wildcard is not supported in PathGetter".to_string());
