@@ -1,6 +1,7 @@
 //! Overlay Playground's engine: a Kustomize-compatible overlay builder over a
 //! virtual file system. Plain Rust; `wasm.rs` and the CLI are thin faces on it.
 
+pub mod env;
 pub mod error;
 pub mod fs;
 pub mod kustomize;

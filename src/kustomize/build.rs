@@ -136,9 +136,7 @@ impl<'a> Builder<'a> {
             let target = fs::join(&k.dir, path);
             if self.files.is_file(&target) {
                 let resources = self.read_resources(k, &target, entry)?;
-                for r in resources {
-                    acc.resources.append(r)?;
-                }
+                acc.resources.append_many(resources)?;
             } else if self.files.is_dir(&target) {
                 let sub = self.accumulate_directory(&target, entry, false, Accumulator::empty())?;
                 acc.merge(sub)?;

@@ -7,6 +7,7 @@ pub mod generators;
 pub mod hash;
 pub mod kustomization;
 pub mod resmap;
+pub mod selector;
 pub mod transformers;
 pub mod vars;
 

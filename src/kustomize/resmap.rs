@@ -220,9 +220,32 @@ impl ResMap {
         Ok(())
     }
 
+    /// Adds many resources at once, checking ids with a hash set so that
+    /// big builds stay linear.
     pub fn append_all(&mut self, other: ResMap) -> Result<()> {
-        for r in other.resources {
-            self.append(r)?;
+        self.append_many(other.resources)
+    }
+
+    pub fn append_many(&mut self, items: Vec<Resource>) -> Result<()> {
+        use std::collections::HashMap;
+        let key = |id: &ResId| (id.gvk.clone(), id.name.clone(), id.effective_namespace().to_string());
+        let mut seen: HashMap<(Gvk, String, String), usize> = HashMap::with_capacity(self.resources.len() + items.len());
+        for (i, r) in self.resources.iter().enumerate() {
+            seen.insert(key(&r.id()), i);
+        }
+        for r in items {
+            let id = r.id();
+            if let Some(&i) = seen.get(&key(&id)) {
+                return Err(Error::at(
+                    &r.source,
+                    format!(
+                        "may not add resource with an already registered id: {} (also declared in {})",
+                        id, self.resources[i].source
+                    ),
+                ));
+            }
+            seen.insert(key(&id), self.resources.len());
+            self.resources.push(r);
         }
         Ok(())
     }

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Overlay Playground: build the page, serve it, test everything.
+#
+#   ./build.sh          engine → WebAssembly, presets → www/pkg/ (the page is www/)
+#   ./build.sh serve    build, then serve www/ on http://127.0.0.1:${PORT:-8080}
+#   ./build.sh test     cargo test, the build, then the browser tests
+#
+# Each step installs what it needs (the wasm32 target, wasm-bindgen-cli at the
+# version in Cargo.lock, npm packages, Debian's chromium) and skips what is
+# already there. See toolchain notes in README.md.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PKG=www/pkg
+TARGET=wasm32-unknown-unknown
+WASM_IN=target/$TARGET/release/overlay.wasm
+WASM_OUT=$PKG/overlay_bg.wasm
+CHROMIUM=/usr/bin/chromium
+
+step() { printf '\n==> %s\n' "$*"; }
+die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else die "need root to run: $*"
+  fi
+}
+
+# ---- what each step needs ------------------------------------------------
+
+need_wasm_target() {
+  if ! rustup target list --installed | grep -qx "$TARGET"; then
+    step "Installing the Rust target $TARGET"
+    rustup target add "$TARGET"
+  fi
+}
+
+# The wasm-bindgen CLI must be exactly the version of the crate in Cargo.lock.
+wasm_bindgen_version() {
+  sed -n '/^name = "wasm-bindgen"$/{n;s/^version = "\(.*\)"$/\1/p;}' Cargo.lock | head -n 1
+}
+
+need_wasm_bindgen() {
+  local want have
+  want=$(wasm_bindgen_version)
+  [ -n "$want" ] || die "no wasm-bindgen in Cargo.lock"
+  have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+  if [ "$have" != "$want" ]; then
+    step "Installing wasm-bindgen-cli $want${have:+ (found $have)} — takes about 5 minutes, once"
+    # No --locked: its lockfile pins a crate version the registry may not serve.
+    cargo install wasm-bindgen-cli --version "$want"
+  fi
+}
+
+# npm ci only when node_modules is missing or older than the lockfile.
+need_node_modules() {
+  command -v npm >/dev/null || die "npm not found: install Node.js (20 or newer)"
+  if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -f node_modules/.package-lock.json ] \
+     || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    step "Installing npm packages (npm ci)"
+    npm ci --no-audit --no-fund
+  fi
+}
+
+need_chromium() {
+  if [ ! -x "$CHROMIUM" ]; then
+    step "Installing Debian's chromium"
+    as_root apt-get update
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+  fi
+  [ -x "$CHROMIUM" ] || die "$CHROMIUM is still missing"
+}
+
+# ---- steps ---------------------------------------------------------------
+
+build() {
+  need_wasm_target
+  need_wasm_bindgen
+  need_node_modules
+
+  step "Compiling the engine to WebAssembly (release, LTO)"
+  # `cargo rustc --crate-type cdylib` rather than `cargo build`: with
+  # crate-type ["cdylib","rlib"] cargo silently drops LTO.
+  cargo rustc --release --target "$TARGET" --lib --crate-type cdylib
+
+  if [ "$WASM_OUT" -nt "$WASM_IN" ] && [ "$PKG/overlay.js" -nt "$WASM_IN" ]; then
+    echo "$WASM_OUT is up to date"
+  else
+    step "wasm-bindgen --target web, then wasm-opt -Oz (binaryen from npm)"
+    wasm-bindgen --target web --out-dir "$PKG" "$WASM_IN"
+    # Never Debian's binaryen 108: it corrupts the externref table export.
+    node_modules/.bin/wasm-opt -Oz "$WASM_OUT" -o "$WASM_OUT.opt"
+    mv "$WASM_OUT.opt" "$WASM_OUT"
+  fi
+
+  step "Bundling the presets"
+  node www/bundle-presets.mjs www/presets "$PKG/presets.js"
+
+  local raw gz
+  raw=$(wc -c <"$WASM_OUT")
+  gz=$(gzip -9c "$WASM_OUT" | wc -c)
+  step "Built www/ — $WASM_OUT: $raw bytes raw, $gz bytes gzip -9"
+}
+
+serve() {
+  build
+  local port=${PORT:-8080}
+  step "Serving www/ on http://127.0.0.1:$port/ (Ctrl-C stops)"
+  exec python3 -m http.server "$port" --bind 127.0.0.1 --directory www
+}
+
+test_all() {
+  step "cargo test (native)"
+  cargo test
+
+  build
+  need_chromium
+
+  step "Browser tests (node --test, playwright-core, $CHROMIUM)"
+  node --test tests/browser/*.test.mjs
+}
+
+case "${1:-build}" in
+  build) build ;;
+  serve) serve ;;
+  test) test_all ;;
+  -h|--help|help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' ;;
+  *) die "unknown command '$1' (try: ./build.sh [build|serve|test])" ;;
+esac

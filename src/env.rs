@@ -1,0 +1,330 @@
+//! Finds the environments of a repository: the kustomization directories
+//! that nothing else builds on (`apps/staging`, `apps/production`, …), in
+//! the order changes are promoted through them.
+//!
+//! This is a quick scan, not a build: a kustomization that fails to parse
+//! still counts, and its references are then read line by line, so that the
+//! set of environments stays steady while someone is typing.
+
+use crate::fs::{self, Files};
+use crate::yaml::{parse_documents, Node};
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// The names kustomize accepts for a kustomization file, in its order.
+pub const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// Fields of a kustomization whose entries may name other kustomization
+/// directories.
+const REFERENCE_FIELDS: [&str; 5] = ["resources", "bases", "components", "generators", "transformers"];
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Environment {
+    /// The kustomization directory, absolute: `/apps/production`.
+    pub path: String,
+    /// Its last path component: `production` (`/` for the root itself).
+    pub name: String,
+    /// The parent directory without the leading `/`: `apps`; empty for a
+    /// kustomization directly under the root.
+    pub group: String,
+}
+
+/// The environments of the whole tree, grouped by parent directory (groups
+/// alphabetically) and in promotion order within a group.
+pub fn environments(fs: &dyn Files) -> Vec<Environment> {
+    environments_under(fs, "/")
+}
+
+/// The environments below `root` (an absolute directory in `fs`).
+pub fn environments_under(fs: &dyn Files, root: &str) -> Vec<Environment> {
+    let mut dirs = Vec::new();
+    collect_kustomization_dirs(fs, root, &mut dirs, 0);
+    let all: BTreeSet<&str> = dirs.iter().map(|(dir, _)| dir.as_str()).collect();
+
+    let mut referenced = BTreeSet::new();
+    let mut components = BTreeSet::new();
+    for (dir, file) in &dirs {
+        let scan = scan_kustomization(fs, file);
+        if scan.is_component {
+            components.insert(dir.as_str());
+        }
+        for entry in scan.references {
+            let target = fs::join(dir, &entry);
+            if target != *dir && all.contains(target.as_str()) {
+                referenced.insert(target);
+            }
+        }
+    }
+
+    let mut envs: Vec<Environment> = dirs
+        .iter()
+        .map(|(dir, _)| dir)
+        .filter(|dir| !referenced.contains(dir.as_str()) && !components.contains(dir.as_str()))
+        .map(|dir| Environment {
+            path: dir.clone(),
+            name: if dir == "/" { "/".to_string() } else { fs::file_name(dir).to_string() },
+            group: fs::parent(dir).trim_start_matches('/').to_string(),
+        })
+        .collect();
+    envs.sort_by(|a, b| {
+        (a.group.as_str(), stage_rank(&a.name), a.name.as_str()).cmp(&(b.group.as_str(), stage_rank(&b.name), b.name.as_str()))
+    });
+    envs
+}
+
+/// The kustomization file of `dir`, if it is a kustomization directory.
+pub fn kustomization_file(fs: &dyn Files, dir: &str) -> Option<String> {
+    KUSTOMIZATION_FILES.iter().map(|name| fs::join(dir, name)).find(|path| fs.is_file(path))
+}
+
+/// Deep enough for any real repository, shallow enough that a cycle of
+/// symbolic links on a disk cannot run away.
+const MAX_DEPTH: usize = 64;
+
+fn collect_kustomization_dirs(fs: &dyn Files, dir: &str, out: &mut Vec<(String, String)>, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    if let Some(file) = kustomization_file(fs, dir) {
+        out.push((dir.to_string(), file));
+    }
+    for name in fs.list(dir) {
+        if name.starts_with('.') {
+            continue; // .git, .github and the like hold no environments
+        }
+        let child = fs::join(dir, &name);
+        if fs.is_dir(&child) {
+            collect_kustomization_dirs(fs, &child, out, depth + 1);
+        }
+    }
+}
+
+#[derive(Default)]
+struct Scan {
+    references: Vec<String>,
+    is_component: bool,
+}
+
+fn scan_kustomization(fs: &dyn Files, file: &str) -> Scan {
+    let Some(bytes) = fs.read(file) else { return Scan::default() };
+    let text = String::from_utf8_lossy(&bytes);
+    match parse_documents(file, &text) {
+        Ok(docs) => docs.first().map(scan_node).unwrap_or_default(),
+        Err(_) => scan_lines(&text),
+    }
+}
+
+fn scan_node(doc: &Node) -> Scan {
+    let mut scan = Scan { is_component: doc.get_str("kind") == Some("Component"), ..Scan::default() };
+    for field in REFERENCE_FIELDS {
+        for item in doc.get(field).and_then(Node::as_seq).into_iter().flatten() {
+            if let Some(entry) = item.as_str() {
+                scan.references.push(entry.to_string());
+            }
+        }
+    }
+    scan
+}
+
+/// The fallback for a kustomization that does not parse: every list item
+/// (`- ../base`) is taken as a possible reference; only those naming a
+/// kustomization directory count, so a stray `- op: replace` does no harm.
+fn scan_lines(text: &str) -> Scan {
+    let mut scan = Scan::default();
+    for line in text.lines() {
+        let line = line.trim();
+        if line == "kind: Component" {
+            scan.is_component = true;
+        }
+        if let Some(item) = line.strip_prefix("- ") {
+            let item = item.split(" #").next().unwrap_or(item).trim();
+            let item = item.trim_matches(|c| c == '"' || c == '\'');
+            if !item.is_empty() {
+                scan.references.push(item.to_string());
+            }
+        }
+    }
+    scan
+}
+
+/// Where an environment name stands in a promotion chain: dev, then test/qa,
+/// then staging, then production; 4 for names that say nothing. A name of
+/// several words (`prod-eu`, `eu_staging`) takes the rank of its first word
+/// that has one.
+pub fn stage_rank(name: &str) -> u8 {
+    name.split(['-', '_', '.'])
+        .find_map(|word| match word.to_ascii_lowercase().as_str() {
+            "dev" | "develop" | "development" | "local" | "sandbox" => Some(0),
+            "test" | "testing" | "qa" | "int" | "integration" | "uat" => Some(1),
+            "staging" | "stage" | "stg" | "preprod" | "pre" => Some(2),
+            "prod" | "production" | "prd" | "live" => Some(3),
+            _ => None,
+        })
+        .unwrap_or(4)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fs::MemFs;
+
+    fn kustomization(resources: &[&str]) -> String {
+        let mut text = String::from("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n");
+        for r in resources {
+            text.push_str(&format!("- {r}\n"));
+        }
+        text
+    }
+
+    fn paths(envs: &[Environment]) -> Vec<&str> {
+        envs.iter().map(|e| e.path.as_str()).collect()
+    }
+
+    /// The fleet-infra layout of the default preset.
+    fn fleet_infra() -> MemFs {
+        let mut fs = MemFs::new();
+        fs.insert("apps/base/my-app/kustomization.yaml", kustomization(&["deployment.yaml", "service.yaml"]));
+        fs.insert("apps/base/my-app/deployment.yaml", "kind: Deployment\n");
+        fs.insert("apps/base/redis/kustomization.yaml", kustomization(&["deployment.yaml"]));
+        fs.insert("apps/production/kustomization.yaml", kustomization(&["../base/my-app"]) + "patches:\n- path: my-app-patch.yaml\n");
+        fs.insert("apps/production/my-app-patch.yaml", "kind: Deployment\n");
+        fs.insert("apps/staging/kustomization.yaml", kustomization(&["../base/my-app"]));
+        fs.insert("infrastructure/base/cert-manager/kustomization.yaml", kustomization(&["namespace.yaml"]));
+        fs.insert("infrastructure/base/ingress-nginx/kustomization.yaml", kustomization(&["namespace.yaml"]));
+        let infra = kustomization(&["../base/cert-manager", "../base/ingress-nginx"]);
+        fs.insert("infrastructure/production/kustomization.yaml", infra.clone());
+        fs.insert("infrastructure/staging/kustomization.yaml", infra);
+        // Flux objects, no kustomization.yaml: not an environment of kustomize.
+        fs.insert("clusters/production/apps.yaml", "kind: Kustomization\n");
+        fs
+    }
+
+    #[test]
+    fn fleet_infra_roots_in_promotion_order() {
+        let envs = environments(&fleet_infra());
+        assert_eq!(
+            paths(&envs),
+            vec![
+                "/apps/staging",
+                "/apps/production",
+                // redis is in the base but no overlay uses it: a root too.
+                "/apps/base/redis",
+                "/infrastructure/staging",
+                "/infrastructure/production",
+            ]
+        );
+        let prod = &envs[1];
+        assert_eq!((prod.name.as_str(), prod.group.as_str()), ("production", "apps"));
+        assert_eq!(envs[2].group, "apps/base");
+    }
+
+    #[test]
+    fn the_shipped_preset_has_five_environments() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/www/presets/fleet-infra");
+        let mut fs = MemFs::new();
+        let mut stack = vec![std::path::PathBuf::from(root)];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).expect("preset directory").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    let rel = path.strip_prefix(root).expect("inside the preset");
+                    fs.insert(&rel.to_string_lossy(), std::fs::read(&path).expect("preset file"));
+                }
+            }
+        }
+        let envs = environments(&fs);
+        assert_eq!(
+            paths(&envs),
+            vec![
+                "/apps/staging",
+                "/apps/production",
+                "/apps/base/redis",
+                "/infrastructure/staging",
+                "/infrastructure/production"
+            ]
+        );
+    }
+
+    #[test]
+    fn promotion_order_within_a_group() {
+        let mut fs = MemFs::new();
+        for name in ["prod", "alpha", "qa", "staging", "dev", "zeta", "test", "prod-eu"] {
+            fs.insert(&format!("envs/{name}/kustomization.yaml"), "resources: []\n");
+        }
+        let names: Vec<String> = environments(&fs).into_iter().map(|e| e.name).collect();
+        assert_eq!(names, vec!["dev", "qa", "test", "staging", "prod", "prod-eu", "alpha", "zeta"]);
+    }
+
+    #[test]
+    fn groups_sort_alphabetically_and_the_root_is_a_group() {
+        let mut fs = MemFs::new();
+        fs.insert("zz/dev/kustomization.yml", "resources: []\n");
+        fs.insert("aa/prod/Kustomization", "resources: []\n");
+        fs.insert("kustomization.yaml", "resources: []\n");
+        let envs = environments(&fs);
+        assert_eq!(paths(&envs), vec!["/", "/aa/prod", "/zz/dev"]);
+        assert_eq!((envs[0].name.as_str(), envs[0].group.as_str()), ("/", ""));
+    }
+
+    #[test]
+    fn bases_and_components_are_references_and_components_are_no_environments() {
+        let mut fs = MemFs::new();
+        fs.insert("base/kustomization.yaml", "resources: []\n");
+        fs.insert("components/tls/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n");
+        fs.insert("components/unused/kustomization.yaml", "kind: Component\n");
+        fs.insert("overlay/kustomization.yaml", "bases:\n- ../base\ncomponents:\n- ../components/tls\n");
+        assert_eq!(paths(&environments(&fs)), vec!["/overlay"]);
+    }
+
+    #[test]
+    fn a_kustomization_that_does_not_parse_still_counts_and_keeps_its_references() {
+        let mut fs = MemFs::new();
+        fs.insert("base/kustomization.yaml", "resources: []\n");
+        let broken = "resources:\n- ../base # the base\n- op: [\n";
+        assert!(parse_documents("/prod/kustomization.yaml", broken).is_err(), "the test needs a parse error");
+        fs.insert("prod/kustomization.yaml", broken);
+        assert_eq!(paths(&environments(&fs)), vec!["/prod"]);
+    }
+
+    #[test]
+    fn references_to_files_urls_and_itself_change_nothing() {
+        let mut fs = MemFs::new();
+        fs.insert(
+            "app/kustomization.yaml",
+            "resources:\n- deployment.yaml\n- https://github.com/org/repo//base?ref=v1\n- .\n- 42\n- {path: x}\n",
+        );
+        fs.insert("app/deployment.yaml", "kind: Deployment\n");
+        assert_eq!(paths(&environments(&fs)), vec!["/app"]);
+    }
+
+    #[test]
+    fn hidden_folders_and_plain_folders_are_skipped() {
+        let mut fs = MemFs::new();
+        fs.insert(".git/x/kustomization.yaml", "resources: []\n");
+        fs.insert("docs/readme.md", "# no kustomization here\n");
+        assert!(environments(&fs).is_empty());
+        assert!(environments(&MemFs::new()).is_empty());
+    }
+
+    #[test]
+    fn binary_or_odd_kustomization_files_do_not_panic() {
+        let mut fs = MemFs::new();
+        fs.insert("a/kustomization.yaml", vec![0xff, 0xfe, 0x00, b'-', b' ', b'.', b'.']);
+        fs.insert("b/kustomization.yaml", "");
+        fs.insert("c/kustomization.yaml", "- just\n- a list\n");
+        fs.insert("d/kustomization.yaml", "resources: not-a-list\n");
+        assert_eq!(paths(&environments(&fs)), vec!["/a", "/b", "/c", "/d"]);
+    }
+
+    #[test]
+    fn stage_ranks() {
+        assert_eq!(stage_rank("dev"), 0);
+        assert_eq!(stage_rank("QA"), 1);
+        assert_eq!(stage_rank("eu_staging"), 2);
+        assert_eq!(stage_rank("production"), 3);
+        assert_eq!(stage_rank("base"), 4);
+        assert_eq!(stage_rank("devops"), 4);
+    }
+}

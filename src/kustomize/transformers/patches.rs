@@ -1,0 +1,238 @@
+//! `patchesStrategicMerge`, `patches` and `patchesJson6902`: load each patch,
+//! tell strategic-merge from JSON 6902 as kustomize does, find its targets and
+//! apply it (api/internal/builtins/Patch*Transformer.go).
+
+use crate::error::{Error, Result};
+use crate::kustomize::build::{read_resource_file, Accumulator, Builder};
+use crate::kustomize::kustomization::Kustomization;
+use crate::kustomize::patch::{json6902, schema::Schema, smp};
+use crate::kustomize::resmap::{ResMap, Resource};
+use crate::kustomize::selector::Selector;
+use crate::yaml::{parse_documents, Node, Span};
+
+/// A loaded patch: its text, where it came from, and how to read it.
+struct Source {
+    text: String,
+    file: String,
+    span: Span,
+}
+
+enum Parsed {
+    Strategic(Vec<Resource>),
+    Json(Node),
+}
+
+#[derive(Clone, Copy, Default)]
+struct Options {
+    allow_name_change: bool,
+    allow_kind_change: bool,
+}
+
+/// `patchesStrategicMerge:` — each entry is a file or an inline patch.
+pub fn strategic_merge(b: &Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
+    let Some(list) = k.field("patchesStrategicMerge").and_then(|n| n.as_seq()) else { return Ok(()) };
+    let mut patches = Vec::new();
+    for entry in list {
+        let text = entry.as_str().unwrap_or("");
+        let inline = read_resource_file(&k.file, text.as_bytes()).ok().filter(|p| !p.is_empty() && text.contains('\n'));
+        match inline {
+            Some(p) => patches.extend(p),
+            None => {
+                let (file, bytes) = b.read_file(k, text.trim(), &entry.span)?;
+                patches.extend(read_resource_file(&file, &bytes)?);
+            }
+        }
+    }
+    if patches.is_empty() {
+        return Ok(());
+    }
+    for patch in patches {
+        let target = find_by_id(&acc.resources, &patch)?;
+        apply_strategic(&mut acc.resources, &[target], &patch, Options::default())?;
+    }
+    Ok(())
+}
+
+/// `patches:` — strategic-merge or JSON 6902, with an optional target.
+pub fn patches(b: &Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
+    let Some(list) = k.field("patches").and_then(|n| n.as_seq()) else { return Ok(()) };
+    for entry in list {
+        let source = load(b, k, entry, "patch")?;
+        let options = Options {
+            allow_name_change: flag(entry, "allowNameChange"),
+            allow_kind_change: flag(entry, "allowKindChange"),
+        };
+        let target = entry.get("target").filter(|t| !t.is_null()).map(Selector::from_node);
+        match detect(&source)? {
+            Parsed::Strategic(patches) => match &target {
+                Some(sel) => {
+                    if patches.len() > 1 {
+                        return Err(Error::at(&source.span, "Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set `patches.target` field"));
+                    }
+                    let Some(patch) = patches.into_iter().next() else { continue };
+                    let selected = sel.select(&acc.resources)?;
+                    apply_strategic(&mut acc.resources, &selected, &patch, options)?;
+                }
+                None => {
+                    for patch in patches {
+                        let target = find_by_id(&acc.resources, &patch)?;
+                        apply_strategic(&mut acc.resources, &[target], &patch, options)?;
+                    }
+                }
+            },
+            Parsed::Json(ops) => {
+                let Some(sel) = &target else {
+                    return Err(Error::at(&entry.span, "must specify a target for a JSON 6902 patch (add target: with kind and name)"));
+                };
+                for i in sel.select(&acc.resources)? {
+                    let r = &mut acc.resources.resources[i];
+                    r.store_previous_id();
+                    json6902::apply(&mut r.node, &ops).map_err(|e| e.or_at(&source.span))?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `patchesJson6902:` — JSON patches with a required target name.
+pub fn json6902(b: &Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
+    let Some(list) = k.field("patchesJson6902").and_then(|n| n.as_seq()) else { return Ok(()) };
+    for entry in list {
+        let target = entry.get("target").filter(|t| !t.is_null());
+        let Some(target) = target.map(Selector::from_node).filter(|s| !s.name.is_empty()) else {
+            return Err(Error::at(&entry.span, "must specify the target name"));
+        };
+        let source = load(b, k, entry, "patch")?;
+        let ops = parse_json_ops(&source)?.ok_or_else(|| Error::at(&source.span, "unable to parse the JSON 6902 patch: expected a list of operations"))?;
+        if ops.as_seq().is_some_and(|s| s.is_empty()) {
+            return Err(Error::at(&source.span, "patch appears to be empty"));
+        }
+        for i in target.select(&acc.resources)? {
+            json6902::apply(&mut acc.resources.resources[i].node, &ops).map_err(|e| e.or_at(&source.span))?;
+        }
+    }
+    Ok(())
+}
+
+fn flag(entry: &Node, name: &str) -> bool {
+    entry.path(&["options", name]).and_then(|n| n.as_str()) == Some("true")
+}
+
+/// The patch text of an entry: inline `patch:` or the file at `path:`.
+fn load(b: &Builder, k: &Kustomization, entry: &Node, inline_key: &str) -> Result<Source> {
+    let inline = entry.get(inline_key).and_then(|n| n.as_str()).map(|s| s.trim()).unwrap_or("");
+    let path = entry.get_str("path").unwrap_or("");
+    match (inline.is_empty(), path.is_empty()) {
+        (true, true) => Err(Error::at(&entry.span, "must specify one of patch and path")),
+        (false, false) => Err(Error::at(&entry.span, "patch and path can't be set at the same time")),
+        (false, true) => {
+            let node = entry.get(inline_key).unwrap_or(entry);
+            // Inline patches are re-parsed from their own text: positions in
+            // them are reported at the patch field of the kustomization.
+            Ok(Source { text: inline.to_string(), file: k.file.clone(), span: node.span.clone() })
+        }
+        (true, false) => {
+            let span = entry.get("path").map(|n| n.span.clone()).unwrap_or_else(|| entry.span.clone());
+            let (file, bytes) = b.read_file(k, path, &span).map_err(|e| Error { message: format!("failed to get the patch file from path({}): {}", path, e.message), ..e })?;
+            let text = String::from_utf8(bytes).map_err(|_| Error::in_file(&file, "the patch file is not UTF-8 text"))?;
+            Ok(Source { text: text.trim().to_string(), span: Span::file(&file), file })
+        }
+    }
+}
+
+/// kustomize tries both readings; exactly one must work.
+fn detect(source: &Source) -> Result<Parsed> {
+    let sm = read_resource_file(&source.file, source.text.as_bytes());
+    let json = parse_json_ops(source).ok().flatten();
+    match (sm, json) {
+        (Ok(p), None) => Ok(Parsed::Strategic(p)),
+        (Err(_), Some(ops)) => Ok(Parsed::Json(ops)),
+        (Ok(_), Some(_)) => Err(Error::at(&source.span, "the patch illegally qualifies as both a strategic-merge and a JSON 6902 patch")),
+        (Err(e), None) => Err(Error::at(
+            &source.span,
+            format!("unable to parse the patch as strategic-merge (a Kubernetes object with kind and metadata.name) or as JSON 6902 (a list of operations): {}", e.message),
+        )),
+    }
+}
+
+/// A JSON 6902 operation list, written as JSON or YAML. `None` when the text
+/// is not a list.
+fn parse_json_ops(source: &Source) -> Result<Option<Node>> {
+    if source.text.is_empty() {
+        return Ok(None);
+    }
+    let mut docs = parse_documents(&source.file, &source.text)?;
+    if docs.len() != 1 || !docs[0].is_seq() {
+        return Ok(None);
+    }
+    let ops = docs.pop().unwrap_or_else(|| Node::seq(vec![], source.span.clone()));
+    if ops.as_seq().is_some_and(|items| items.iter().any(|op| !op.is_map())) {
+        return Ok(None);
+    }
+    Ok(Some(ops))
+}
+
+/// The one resource a patch without target names (by any id it has had).
+fn find_by_id(resources: &ResMap, patch: &Resource) -> Result<usize> {
+    let id = patch.id();
+    let matches: Vec<usize> = resources
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.id().same_as(&id) || r.previous.iter().any(|p| p.same_as(&id)))
+        .map(|(i, _)| i)
+        .collect();
+    match matches.len() {
+        1 => Ok(matches[0]),
+        0 => Err(Error::at(&patch.source, format!("no resource matches strategic merge patch \"{}\": no resource has that kind, name and namespace", id))),
+        _ => Err(Error::at(&patch.source, format!("no resource matches strategic merge patch \"{}\": multiple matches for that id", id))),
+    }
+}
+
+fn set_meta(node: &mut Node, key: &str, value: &str, span: &Span) {
+    if let Some(meta) = node.entry_map("metadata") {
+        if value.is_empty() {
+            meta.remove(key);
+        } else {
+            meta.set(key, Node::string(value, span.clone()));
+        }
+    }
+}
+
+/// Applies one strategic-merge patch to the chosen resources. The patch
+/// takes each target's apiVersion; name, kind and namespace stay unless the
+/// options allow them to change. A `$patch: delete` removes the resource.
+fn apply_strategic(resources: &mut ResMap, targets: &[usize], patch: &Resource, options: Options) -> Result<()> {
+    let schema = Schema::shared();
+    let mut deleted = Vec::new();
+    for &i in targets {
+        let r = &mut resources.resources[i];
+        let mut p = patch.node.clone();
+        if let Some(v) = r.node.get("apiVersion").cloned() {
+            p.set("apiVersion", v);
+        }
+        let (name, ns, kind) = (r.name().to_string(), r.id().namespace, r.kind().to_string());
+        if options.allow_name_change || options.allow_kind_change {
+            r.store_previous_id();
+        }
+        match smp::merge(&r.node, &p, schema).map_err(|e| e.or_at(&patch.source))? {
+            None => deleted.push(i),
+            Some(merged) => {
+                r.node = merged;
+                let span = r.node.span.clone();
+                if !options.allow_kind_change {
+                    r.node.set("kind", Node::string(kind, span.clone()));
+                }
+                if !options.allow_name_change {
+                    set_meta(&mut r.node, "name", &name, &span);
+                }
+                set_meta(&mut r.node, "namespace", &ns, &span);
+            }
+        }
+    }
+    deleted.sort_unstable();
+    for i in deleted.into_iter().rev() {
+        resources.resources.remove(i);
+    }
+    Ok(())
+}
