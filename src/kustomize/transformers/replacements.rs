@@ -73,7 +73,8 @@ impl Selector {
 impl std::fmt::Display for Selector {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let or = |s: &str, d: &'static str| if s.is_empty() { d.to_string() } else { s.to_string() };
-        write!(f, "{}.{}.{}/{}.{}", or(&self.kind, "~K"), or(&self.version, "~V"), or(&self.group, "~G"), or(&self.name, "~N"), or(&self.namespace, "~X"))
+        // kustomize's ResId.String().
+        write!(f, "{}.{}.{}/{}.{}", or(&self.kind, "[noKind]"), or(&self.version, "[noVer]"), or(&self.group, "[noGrp]"), or(&self.name, "[noName]"), or(&self.namespace, "[noNs]"))
     }
 }
 
