@@ -7,7 +7,7 @@
 //! suffix at the top level, after every transformer has run.
 
 use super::build::{Accumulator, Builder};
-use super::kustomization::{field, field_str, Kustomization};
+use super::kustomization::{field, field_str, is_true, Kustomization};
 use super::resmap::{Behavior, ResMap, Resource};
 use crate::error::{Error, Result};
 use crate::yaml::{Kind, Node, Span};
@@ -40,7 +40,7 @@ struct Options {
 impl Options {
     fn from_node(node: Option<&Node>) -> Options {
         let Some(node) = node.filter(|n| n.is_map()) else { return Options::default() };
-        let flag = |key: &str| field(node, key).and_then(|n| n.as_scalar()).is_some_and(|s| s.kind == Kind::Bool && s.text.eq_ignore_ascii_case("true"));
+        let flag = |key: &str| is_true(field(node, key));
         Options { labels: string_map(field(node, "labels")), annotations: string_map(field(node, "annotations")), disable_hash: flag("disableNameSuffixHash"), immutable: flag("immutable") }
     }
 

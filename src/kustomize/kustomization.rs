@@ -509,3 +509,10 @@ pub fn field<'a>(node: &'a Node, name: &str) -> Option<&'a Node> {
 pub fn field_str<'a>(node: &'a Node, name: &str) -> Option<&'a str> {
     field(node, name).and_then(|n| n.as_str())
 }
+
+/// Whether a field holds YAML 1.1 `true` (`true`, `yes`, `on`, `y`, in any
+/// of the cases go-yaml v2 accepts).
+pub fn is_true(node: Option<&Node>) -> bool {
+    node.and_then(|n| n.as_scalar())
+        .is_some_and(|s| s.kind == Kind::Bool && matches!(s.text.as_str(), "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y"))
+}

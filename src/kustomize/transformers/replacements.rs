@@ -12,7 +12,7 @@
 
 use crate::error::{Error, Result};
 use crate::kustomize::build::{Accumulator, Builder};
-use crate::kustomize::kustomization::{field, field_str, Kustomization};
+use crate::kustomize::kustomization::{field, field_str, is_true, Kustomization};
 use crate::kustomize::resmap::{Gvk, ResId, Resource};
 use crate::yaml::parse::resolve_plain;
 use crate::yaml::{parse_documents, Node, Span, Value};
@@ -92,7 +92,7 @@ impl FieldOptions {
         FieldOptions {
             delimiter: field_str(n, "delimiter").unwrap_or("").to_string(),
             index: field_str(n, "index").and_then(|s| s.parse().ok()).unwrap_or(0),
-            create: field_str(n, "create") == Some("true"),
+            create: is_true(field(n, "create")),
         }
     }
 }
