@@ -100,22 +100,8 @@ fn generate(b: &Builder, k: &Kustomization, kind: GenKind, entry: &Node, global:
     }
     let options = Options::from_node(field(entry, "options")).with_global(global);
     let pairs = load_pairs(b, k, entry, name)?;
-
-    let mut node = Node::map(span.clone());
-    node.set("apiVersion", Node::string("v1", span.clone()));
-    node.set("kind", Node::string(kind.name(), span.clone()));
-    let mut meta = Node::map(span.clone());
-    meta.set("name", Node::string(name, span.clone()));
-    if let Some(ns) = field_str(entry, "namespace").filter(|s| !s.is_empty()) {
-        meta.set("namespace", Node::string(ns, span.clone()));
-    }
-    if !options.labels.is_empty() {
-        meta.set("labels", string_map_node(&options.labels, &span));
-    }
-    if !options.annotations.is_empty() {
-        meta.set("annotations", string_map_node(&options.annotations, &span));
-    }
-    node.set("metadata", meta);
+    let namespace = field_str(entry, "namespace").unwrap_or("");
+    let mut node = object_node(kind, name, namespace, &options, &span);
     match kind {
         GenKind::ConfigMap => set_configmap_data(&mut node, &pairs, &span),
         GenKind::Secret => {
@@ -139,6 +125,26 @@ fn generate(b: &Builder, k: &Kustomization, kind: GenKind, entry: &Node, global:
         _ => Behavior::Unspecified,
     };
     Ok(r)
+}
+
+/// `apiVersion`, `kind` and `metadata` of a generated object.
+fn object_node(kind: GenKind, name: &str, namespace: &str, options: &Options, span: &Span) -> Node {
+    let mut meta = Node::map(span.clone());
+    meta.set("name", Node::string(name, span.clone()));
+    if !namespace.is_empty() {
+        meta.set("namespace", Node::string(namespace, span.clone()));
+    }
+    if !options.labels.is_empty() {
+        meta.set("labels", string_map_node(&options.labels, span));
+    }
+    if !options.annotations.is_empty() {
+        meta.set("annotations", string_map_node(&options.annotations, span));
+    }
+    let mut node = Node::map(span.clone());
+    node.set("apiVersion", Node::string("v1", span.clone()));
+    node.set("kind", Node::string(kind.name(), span.clone()));
+    node.set("metadata", meta);
+    node
 }
 
 fn string_map_node(map: &BTreeMap<String, String>, span: &Span) -> Node {
