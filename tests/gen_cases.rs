@@ -5,7 +5,7 @@
 //! apart from the emitter; the conformance suite checks the bytes.
 
 use overlay::kustomize::{self, BuildOptions};
-use overlay::yaml::{parse_documents, Node, Value};
+use overlay::yaml::{parse_documents, Kind, Node, Value};
 use overlay::MemFs;
 use std::path::Path;
 
@@ -26,6 +26,11 @@ fn load_tree(fs: &mut MemFs, base: &Path, dir: &Path) {
 fn canon(n: &Node, depth: usize, out: &mut String) {
     let pad = "  ".repeat(depth);
     match &n.value {
+        // Numbers by value: how a float is spelt is the emitter's business.
+        Value::Scalar(s) if matches!(s.kind, Kind::Int | Kind::Float) => match s.text.parse::<f64>() {
+            Ok(f) => out.push_str(&format!("{}Number {:?}\n", pad, f)),
+            Err(_) => out.push_str(&format!("{}{:?} {:?}\n", pad, s.kind, s.text)),
+        },
         Value::Scalar(s) => out.push_str(&format!("{}{:?} {:?}\n", pad, s.kind, s.text)),
         Value::Seq(items) => {
             out.push_str(&format!("{}[\n", pad));

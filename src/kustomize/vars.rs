@@ -113,20 +113,19 @@ impl VarValue {
     }
 }
 
-/// Go's `%v` for a float64: shortest digits, exponent form outside
-/// 1e-4 ≤ |f| < 1e21.
+/// Go's `%v` for a float64 (`%g` with the shortest digits): exponent form
+/// outside 1e-4 ≤ |f| < 1e6.
 fn go_float_v(f: f64) -> String {
     if f == 0.0 || !f.is_finite() {
         return format!("{}", f);
     }
-    let exp = f.abs().log10().floor() as i32;
-    if (-4..21).contains(&exp) {
+    let sci = format!("{:e}", f);
+    let exp: i32 = sci.split_once('e').and_then(|(_, e)| e.parse().ok()).unwrap_or(0);
+    if (-4..6).contains(&exp) {
         return format!("{}", f);
     }
-    let e = format!("{:e}", f);
-    let (mantissa, exponent) = e.split_once('e').unwrap_or((&e, "0"));
-    let n: i32 = exponent.parse().unwrap_or(0);
-    format!("{}e{}{:02}", mantissa, if n < 0 { '-' } else { '+' }, n.abs())
+    let mantissa = sci.split_once('e').map(|(m, _)| m).unwrap_or(&sci);
+    format!("{}e{}{:02}", mantissa, if exp < 0 { '-' } else { '+' }, exp.abs())
 }
 
 fn field_value(r: &Resource, v: &Var) -> Result<VarValue> {
@@ -321,6 +320,9 @@ mod tests {
     fn go_float_format() {
         assert_eq!(go_float_v(1.5), "1.5");
         assert_eq!(go_float_v(1e21), "1e+21");
+        assert_eq!(go_float_v(1e6), "1e+06");
+        assert_eq!(go_float_v(123456.0), "123456");
+        assert_eq!(go_float_v(1234567.0), "1.234567e+06");
         assert_eq!(go_float_v(0.00001), "1e-05");
     }
 }
