@@ -189,6 +189,13 @@ impl<'a> Builder<'a> {
         result
     }
 
+    /// Builds a kustomization directory on its own, as a base is built:
+    /// kustomize does this for `generators:` and `transformers:` entries
+    /// that name a directory of plugin configs.
+    pub fn build_directory(&mut self, dir: &str, entry: &Spanned) -> Result<Accumulator> {
+        self.accumulate_directory(dir, entry, false, Accumulator::empty())
+    }
+
     /// Reads a file the kustomization names, honouring the load restrictor.
     pub fn read_file(&self, k: &Kustomization, path: &str, span: &crate::yaml::Span) -> Result<(String, Vec<u8>)> {
         let target = fs::join(&k.dir, path);

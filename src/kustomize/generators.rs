@@ -14,7 +14,7 @@ use crate::yaml::{Kind, Node, Span};
 use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum GenKind {
+pub enum GenKind {
     ConfigMap,
     Secret,
 }
@@ -79,8 +79,9 @@ fn sources<'a>(entry: &'a Node, key: &str) -> Vec<Source<'a>> {
 }
 
 /// Runs this kustomization's generators and folds their output into the
-/// accumulated resources: ConfigMaps first, then Secrets, each in order.
-pub fn run(b: &Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
+/// accumulated resources: ConfigMaps first, then Secrets, each in order,
+/// then the plugin configs of `generators:`.
+pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
     let global = Options::from_node(k.field("generatorOptions"));
     for (field, kind) in [("configMapGenerator", GenKind::ConfigMap), ("secretGenerator", GenKind::Secret)] {
         let Some(list) = k.field(field).and_then(|n| n.as_seq()) else { continue };
@@ -89,7 +90,13 @@ pub fn run(b: &Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<()> 
             absorb(&mut acc.resources, r).map_err(|e| e.or_at(&entry.span))?;
         }
     }
-    Ok(())
+    super::generator_plugins::run(b, k, acc)
+}
+
+/// A generator run from a plugin config (`generators:`): the same
+/// arguments, without the kustomization's `generatorOptions:`.
+pub fn generate_plugin(b: &Builder, k: &Kustomization, kind: GenKind, args: &Node) -> Result<Resource> {
+    generate(b, k, kind, args, &Options::default())
 }
 
 fn generate(b: &Builder, k: &Kustomization, kind: GenKind, entry: &Node, global: &Options) -> Result<Resource> {

@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod fieldspec;
+pub mod generator_plugins;
 pub mod generators;
 pub mod hash;
 pub mod kustomization;

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 
 /// Fields this engine cannot apply yet: a build that uses one fails rather
 /// than printing something kustomize would not.
-const NOT_YET: [&str; 18] = [
+const NOT_YET: [&str; 17] = [
     "patchesStrategicMerge",
     "patches",
     "namePrefix",
@@ -26,7 +26,6 @@ const NOT_YET: [&str; 18] = [
     "crds",
     "openapi",
     "transformers",
-    "generators",
     "validators",
     "helmCharts",
 ];
