@@ -115,6 +115,12 @@ struct Replacement {
 
 pub fn run(b: &Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
     let Some(list) = k.field("replacements") else { return Ok(()) };
+    apply_list(b, k, list, &mut acc.resources.resources)
+}
+
+/// Applies a `replacements:` list: the kustomization's field, or the same
+/// list in a builtin ReplacementTransformer plugin config.
+pub fn apply_list(b: &Builder, k: &Kustomization, list: &Node, resources: &mut [Resource]) -> Result<()> {
     let Some(items) = list.as_seq() else {
         return Err(Error::at(&list.span, format!("replacements must be a list, found {}", list.shape())));
     };
@@ -123,7 +129,7 @@ pub fn run(b: &Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<()> 
         replacements.extend(load(b, k, item)?);
     }
     for r in &replacements {
-        apply(r, &mut acc.resources.resources)?;
+        apply(r, resources)?;
     }
     Ok(())
 }
