@@ -2,6 +2,7 @@
 //! (api/internal/target/kusttarget_configplugin.go).
 
 mod namespace;
+mod patches;
 pub mod replacements;
 
 use super::build::{Accumulator, Builder};
@@ -10,15 +11,12 @@ use crate::error::{Error, Result};
 
 /// Fields this engine cannot apply yet: a build that uses one fails rather
 /// than printing something kustomize would not.
-const NOT_YET: [&str; 17] = [
-    "patchesStrategicMerge",
-    "patches",
+const NOT_YET: [&str; 14] = [
     "namePrefix",
     "nameSuffix",
     "commonLabels",
     "labels",
     "commonAnnotations",
-    "patchesJson6902",
     "replicas",
     "images",
     "imageTags",
@@ -39,7 +37,10 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
             }
         }
     }
+    patches::strategic_merge(b, k, acc)?;
+    patches::patches(b, k, acc)?;
     namespace::run(k, acc)?;
+    patches::json6902(b, k, acc)?;
     // Last of kustomize's builtin transformers.
     replacements::run(b, k, acc)?;
     Ok(())
