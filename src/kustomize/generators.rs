@@ -439,6 +439,46 @@ mod tests {
         assert_eq!(got, want.into_iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>());
     }
 
+    fn resource(yaml: &str, needs_hash: bool, behavior: Behavior) -> Resource {
+        let mut r = Resource::new(crate::yaml::parse_single("t.yaml", yaml).unwrap().unwrap());
+        r.needs_hash = needs_hash;
+        r.behavior = behavior;
+        r
+    }
+
+    #[test]
+    fn merge_finds_renamed_base_and_keeps_its_name_and_history() {
+        let mut base = resource("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  labels: {a: base, b: base}\ndata: {x: \"1\", y: \"1\"}\n", true, Behavior::Unspecified);
+        base.store_previous_id();
+        base.node.path_mut(&["metadata"]).unwrap().set("name", Node::string("p-cm", Span::default()));
+        let mut map = ResMap::new();
+        map.append(base).unwrap();
+        let overlay = resource("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  labels: {b: ov}\ndata: {y: \"2\"}\n", true, Behavior::Merge);
+        absorb(&mut map, overlay).unwrap();
+        let r = &map.resources[0];
+        assert_eq!(r.name(), "p-cm");
+        assert_eq!(r.previous.len(), 1);
+        assert!(r.needs_hash);
+        assert_eq!(r.node.path(&["metadata", "labels", "a"]).unwrap().as_str(), Some("base"));
+        assert_eq!(r.node.path(&["metadata", "labels", "b"]).unwrap().as_str(), Some("ov"));
+        assert_eq!(r.node.path(&["data", "x"]).unwrap().as_str(), Some("1"));
+        assert_eq!(r.node.path(&["data", "y"]).unwrap().as_str(), Some("2"));
+    }
+
+    #[test]
+    fn behaviors_and_hash_flag() {
+        let plain = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata: {x: \"1\"}\n";
+        let generated = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata: {z: \"3\"}\n";
+        let mut map = ResMap::new();
+        map.append(resource(plain, false, Behavior::Unspecified)).unwrap();
+        // A plain resource replaced by a generator keeps its name unhashed.
+        absorb(&mut map, resource(generated, true, Behavior::Replace)).unwrap();
+        assert!(!map.resources[0].needs_hash);
+        assert!(map.resources[0].node.path(&["data", "x"]).is_none());
+        assert!(absorb(&mut map, resource(generated, true, Behavior::Create)).is_err());
+        assert!(absorb(&mut ResMap::new(), resource(generated, true, Behavior::Merge)).is_err());
+    }
+
     #[test]
     fn base64_matches_go() {
         assert_eq!(base64(b""), "");
