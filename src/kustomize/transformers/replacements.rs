@@ -452,6 +452,12 @@ fn walk(
         return Ok(());
     }
     if !node.is_map() {
+        // kyaml "creates" the field inside a scalar (even null) where no
+        // output shows it: the target counts as found and stays unchanged.
+        if let (Some(c), Some(_)) = (create, node.as_scalar()) {
+            let mut detached = fresh_node(rest.first(), c, &span);
+            return walk(&mut detached, rest, create, true, set);
+        }
         return Ok(());
     }
     let mut created = false;
