@@ -179,21 +179,32 @@ fn parse(node: &Node) -> Result<Replacement> {
 }
 
 fn apply(r: &Replacement, resources: &mut [Resource]) -> Result<()> {
-    let value = source_value(r, resources)?;
+    let (source, first) = source_value(r, resources)?;
+    // kyaml hands the source field itself to every target, so a write into
+    // it by an earlier target shows in later ones; a delimiter makes a copy.
+    let live = r.options.delimiter.is_empty();
+    let path = split_path(&r.field_path);
     for t in &r.targets {
-        for res in resources.iter_mut() {
-            if !selected(t, res)? {
+        for i in 0..resources.len() {
+            if !selected(t, &resources[i])? {
                 continue;
             }
-            copy_to_target(t, &mut res.node, &value)?;
+            for fp in &t.field_paths {
+                let value = match lookup(&resources[source].node, &path) {
+                    Ok(Some(n)) if live => n.clone(),
+                    _ => first.clone(),
+                };
+                copy_to_target(t, fp, &mut resources[i].node, &value)?;
+            }
         }
     }
     Ok(())
 }
 
-fn source_value(r: &Replacement, resources: &[Resource]) -> Result<Node> {
-    let mut found = resources.iter().filter(|res| r.source.selects_resource(res));
-    let Some(source) = found.next() else {
+/// The selected source resource's index and the value it gives.
+fn source_value(r: &Replacement, resources: &[Resource]) -> Result<(usize, Node)> {
+    let mut found = resources.iter().enumerate().filter(|(_, res)| r.source.selects_resource(res));
+    let Some((index, source)) = found.next() else {
         return Err(Error::at(&r.span, format!("nothing selected by {}", r.source)));
     };
     if found.next().is_some() {
@@ -205,7 +216,7 @@ fn source_value(r: &Replacement, resources: &[Resource]) -> Result<Node> {
         Some(n) if !is_nil_or_empty(n) => n,
         _ => return Err(Error::at(&r.span, format!("fieldPath `{}` is missing for replacement source {}", r.field_path, source.id()))),
     };
-    refine(&r.options, node).map_err(|m| Error::at(&r.span, m))
+    Ok((index, refine(&r.options, node).map_err(|m| Error::at(&r.span, m))?))
 }
 
 fn is_nil_or_empty(n: &Node) -> bool {
@@ -246,25 +257,22 @@ fn selected(t: &Target, res: &Resource) -> Result<bool> {
     Ok(!rejected)
 }
 
-fn copy_to_target(t: &Target, node: &mut Node, value: &Node) -> Result<()> {
-    for fp in &t.field_paths {
-        let path = split_path(fp);
-        let create = t.options.create;
-        let missing = || {
-            let what = if create { "unable to find or create field" } else { "unable to find field" };
-            format!("{} \"{}\" in replacement target", what, fp)
-        };
-        let mut count = 0;
-        let mut set = |field: &mut Node, fresh: bool| -> std::result::Result<(), String> {
-            count += 1;
-            set_field(&t.options, field, value, fresh)
-        };
-        let value_kind = shape_of(value);
-        let creating = if create { Some(value_kind) } else { None };
-        match_path(node, &path, creating, &mut set).map_err(|m| Error::at(&t.span, format!("{}: {}", missing(), m)))?;
-        if count == 0 {
-            return Err(Error::at(&t.span, missing()));
-        }
+fn copy_to_target(t: &Target, fp: &str, node: &mut Node, value: &Node) -> Result<()> {
+    let path = split_path(fp);
+    let create = t.options.create;
+    let missing = || {
+        let what = if create { "unable to find or create field" } else { "unable to find field" };
+        format!("{} \"{}\" in replacement target", what, fp)
+    };
+    let mut count = 0;
+    let mut set = |field: &mut Node, fresh: bool| -> std::result::Result<(), String> {
+        count += 1;
+        set_field(&t.options, field, value, fresh)
+    };
+    let creating = if create { Some(shape_of(value)) } else { None };
+    match_path(node, &path, creating, &mut set).map_err(|m| Error::at(&t.span, format!("{}: {}", missing(), m)))?;
+    if count == 0 {
+        return Err(Error::at(&t.span, missing()));
     }
     Ok(())
 }
@@ -306,8 +314,11 @@ fn set_field(options: &FieldOptions, field: &mut Node, value: &Node, fresh: bool
     let text = value.as_str().map(String::from);
     match &mut field.value {
         Value::Scalar(s) if !fresh && s.kind != crate::yaml::Kind::Null => {
-            // kyaml replaces only the text: the target keeps its type.
-            s.text = text.unwrap_or_default();
+            // kyaml replaces only the text: the target keeps its type, and
+            // kustomize fails later when the text does not fit it.
+            let t = text.unwrap_or_default();
+            check_fits(s.kind, &t)?;
+            s.text = t;
         }
         Value::Scalar(_) => {
             // A new (or null) node has no type yet: its text decides.
@@ -318,6 +329,32 @@ fn set_field(options: &FieldOptions, field: &mut Node, value: &Node, fresh: bool
         _ => *field = value,
     }
     Ok(())
+}
+
+/// A typed scalar given new text must still read as its type, or kustomize
+/// cannot decode it when it writes the object out.
+fn check_fits(kind: crate::yaml::Kind, text: &str) -> std::result::Result<(), String> {
+    use crate::yaml::Kind;
+    let actual = resolve_plain(text);
+    let fits = match kind {
+        Kind::Int => actual == Kind::Int,
+        Kind::Float => matches!(actual, Kind::Int | Kind::Float),
+        Kind::Bool => actual == Kind::Bool,
+        Kind::Str | Kind::Null | Kind::Timestamp => true,
+    };
+    let tag = |k: Kind| match k {
+        Kind::Str => "!!str",
+        Kind::Int => "!!int",
+        Kind::Float => "!!float",
+        Kind::Bool => "!!bool",
+        Kind::Null => "!!null",
+        Kind::Timestamp => "!!timestamp",
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(format!("cannot decode {} `{}` as a {}", tag(actual), text, tag(kind)))
+    }
 }
 
 /// Splits a field path on dots, keeping `[a.b=c]` together and turning
@@ -417,7 +454,8 @@ fn fresh_node(next: Option<&String>, create: Shape, span: &Span) -> Node {
     match kind {
         Shape::Seq => Node::seq(Vec::new(), span.clone()),
         Shape::Map => Node::map(span.clone()),
-        Shape::Scalar => Node::null(span.clone()),
+        // kyaml's new scalar has no value yet: empty text, not `null`.
+        Shape::Scalar => Node::scalar("", crate::yaml::Kind::Null, span.clone()),
     }
 }
 
@@ -662,8 +700,9 @@ mod tests {
     fn existing_scalars_keep_type_created_ones_resolve() {
         let mut node = yaml("spec:\n  replicas: 1\n");
         let value = Node::string("3", Span::default());
-        let t = Target { select: Selector::default(), reject: vec![], field_paths: vec!["spec.replicas".into(), "spec.x.y".into()], options: FieldOptions { create: true, ..Default::default() }, span: Span::default() };
-        copy_to_target(&t, &mut node, &value).unwrap();
+        let t = Target { select: Selector::default(), reject: vec![], field_paths: vec![], options: FieldOptions { create: true, ..Default::default() }, span: Span::default() };
+        copy_to_target(&t, "spec.replicas", &mut node, &value).unwrap();
+        copy_to_target(&t, "spec.x.y", &mut node, &value).unwrap();
         let r = node.path(&["spec", "replicas"]).unwrap().as_scalar().unwrap();
         assert_eq!((r.text.as_str(), r.kind), ("3", crate::yaml::Kind::Int));
         let y = node.path(&["spec", "x", "y"]).unwrap().as_scalar().unwrap();
