@@ -10,42 +10,60 @@
 use super::build::{read_resource_file, Accumulator, Builder};
 use super::generators::{absorb, generate_plugin, GenKind};
 use super::kustomization::{field, field_str, Kustomization, Spanned};
-use super::resmap::Resource;
+use super::resmap::{ResMap, Resource};
 use crate::error::{Error, Result};
 use crate::fs;
 use crate::yaml::{parse_documents, Node, Span};
 
-/// Runs every generator the `generators:` field names, in order, after the
-/// builtin generator fields.
+/// Runs every generator the `generators:` field names, after the builtin
+/// generator fields: inline configs first, then those from paths, as
+/// kustomize gathers them.
 pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
-    for entry in k.string_list("generators") {
-        for config in load_configs(b, k, &entry)? {
-            for r in generate(b, k, &config)? {
-                absorb(&mut acc.resources, r).map_err(|e| e.or_at(&config.span))?;
-            }
+    let entries = k.string_list("generators");
+    let mut configs = Vec::new();
+    let mut paths = Vec::new();
+    for entry in &entries {
+        match inline_configs(k, entry) {
+            Some(docs) => configs.extend(docs),
+            None => paths.push(entry),
+        }
+    }
+    for entry in paths {
+        configs.extend(path_configs(b, k, entry)?);
+    }
+    // kustomize collects the configs as resources: one id, one config.
+    let mut ids = ResMap::new();
+    for config in &configs {
+        ids.append(Resource::new(config.clone()))?;
+    }
+    for config in &configs {
+        for r in generate(b, k, config)? {
+            absorb(&mut acc.resources, r).map_err(|e| e.or_at(&config.span))?;
         }
     }
     Ok(())
 }
 
-/// An entry is an inline config when it reads as YAML objects, else a file
-/// of configs or a kustomization directory whose output is configs.
-fn load_configs(b: &mut Builder, k: &Kustomization, entry: &Spanned) -> Result<Vec<Node>> {
-    let (text, span) = (entry.text.as_str(), &entry.span);
-    if text.contains('\n') {
-        if let Ok(docs) = parse_documents(&k.file, text) {
-            if docs.iter().any(|d| d.is_map()) {
-                let docs = docs.into_iter().filter(|d| d.is_map()).map(|d| with_span(d, span)).collect();
-                return Ok(docs);
-            }
-        }
+/// An entry that reads as YAML objects is an inline config.
+fn inline_configs(k: &Kustomization, entry: &Spanned) -> Option<Vec<Node>> {
+    if !entry.text.contains('\n') {
+        return None;
     }
-    let target = fs::join(&k.dir, text);
+    let docs = parse_documents(&k.file, &entry.text).ok()?;
+    if !docs.iter().any(|d| d.is_map()) {
+        return None;
+    }
+    Some(docs.into_iter().filter(|d| d.is_map()).map(|d| with_span(d, &entry.span)).collect())
+}
+
+/// A file of configs, or a kustomization directory that builds into configs.
+fn path_configs(b: &mut Builder, k: &Kustomization, entry: &Spanned) -> Result<Vec<Node>> {
+    let target = fs::join(&k.dir, &entry.text);
     if b.files.is_dir(&target) {
         let sub = b.build_directory(&target, entry)?;
         return Ok(sub.resources.nodes());
     }
-    let (file, bytes) = b.read_file(k, text, span)?;
+    let (file, bytes) = b.read_file(k, &entry.text, &entry.span)?;
     Ok(read_resource_file(&file, &bytes)?.into_iter().map(|r| r.node).collect())
 }
 
