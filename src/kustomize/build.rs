@@ -3,6 +3,9 @@
 //! only, name hashes, back references, vars, and the output order.
 
 use super::fieldspec::TransformerConfig;
+use super::generators;
+use super::hash;
+use super::vars;
 use super::kustomization::{self, Kustomization, Spanned};
 use super::resmap::{ResMap, Resource, ORDER_FIRST, ORDER_LAST};
 use super::nameref;
@@ -26,6 +29,8 @@ pub struct Output {
 pub struct Accumulator {
     pub resources: ResMap,
     pub config: TransformerConfig,
+    /// `vars:` declared so far, from this level and below.
+    pub vars: Vec<vars::Var>,
 }
 
 impl Accumulator {
@@ -33,11 +38,12 @@ impl Accumulator {
     /// each kustomization merges the defaults (and its `configurations:`)
     /// after its resources, and the merge order decides which specs survive.
     pub(crate) fn empty() -> Accumulator {
-        Accumulator { resources: ResMap::new(), config: TransformerConfig::default() }
+        Accumulator { resources: ResMap::new(), config: TransformerConfig::default(), vars: Vec::new() }
     }
     fn merge(&mut self, other: Accumulator) -> Result<()> {
         self.config.merge(&other.config)?;
-        self.resources.append_all(other.resources)
+        self.resources.append_all(other.resources)?;
+        vars::add_all(&mut self.vars, other.vars)
     }
 }
 
@@ -58,8 +64,11 @@ pub fn run(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Outpu
     let k = b.load(dir)?;
     b.roots.push(dir.to_string());
     let mut acc = b.accumulate_target(&k, Accumulator::empty())?;
-    // Generated names get their hash suffixes here, before references are fixed.
+    // Top level only: generated names get their hash suffixes, then
+    // references to renamed objects are fixed, then vars are resolved.
+    hash::hash_names(&mut acc.resources);
     nameref::fix_back_references(&mut acc.resources, &acc.config.name_reference)?;
+    vars::resolve(&mut acc, &mut b.warnings)?;
     drop_local_config(&mut acc.resources);
     sort(&k, &mut acc.resources)?;
     if let Some(entry) = k.string_list("buildMetadata").iter().find(|e| e.text == "managedByLabel") {
@@ -120,8 +129,10 @@ impl<'a> Builder<'a> {
         acc.config.merge(&own)?;
         let from_crds = self.load_crds(k)?;
         acc.config.merge(&from_crds)?;
+        generators::run(self, k, &mut acc)?;
         acc = self.accumulate_components(k, acc)?;
         transformers::run(self, k, &mut acc)?;
+        vars::merge_vars(k, &mut acc)?;
         Ok(acc)
     }
 
@@ -222,6 +233,13 @@ impl<'a> Builder<'a> {
             }
         }
         Ok(config)
+    }
+
+    /// Builds a kustomization directory on its own, as a base is built:
+    /// kustomize does this for `generators:` and `transformers:` entries
+    /// that name a directory of plugin configs.
+    pub fn build_directory(&mut self, dir: &str, entry: &Spanned) -> Result<Accumulator> {
+        self.accumulate_directory(dir, entry, false, Accumulator::empty())
     }
 
     /// Reads a file the kustomization names, honouring the load restrictor.
@@ -378,6 +396,16 @@ fn remove_build_annotations(node: &mut Node) {
     let after = ann.as_map().map(|m| m.len()).unwrap_or(0);
     if before > 0 && after == 0 {
         meta.remove("annotations");
+        return;
+    }
+    // kustomize writes the remaining annotations back as a string map, so
+    // a value a var made a number or a boolean prints as a string.
+    if before > 0 {
+        for (_, v) in ann.as_map_mut().into_iter().flatten() {
+            if let crate::yaml::Value::Scalar(s) = &mut v.value {
+                s.kind = Kind::Str;
+            }
+        }
     }
 }
 

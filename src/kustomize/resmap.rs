@@ -148,6 +148,9 @@ pub struct Resource {
     /// prefer a target renamed the same way as the referrer.
     pub prefixes: Vec<String>,
     pub suffixes: Vec<String>,
+    /// Names of the `vars:` whose objref picked this resource (kustomize's
+    /// refVarNames): a var's value is read from here at the top level.
+    pub ref_vars: Vec<String>,
 }
 
 /// A generator's `behavior:`.
@@ -171,6 +174,7 @@ impl Resource {
             behavior: Behavior::Unspecified,
             prefixes: Vec::new(),
             suffixes: Vec::new(),
+            ref_vars: Vec::new(),
         }
     }
     /// Remembers the current id before a transformer may change it.
