@@ -25,7 +25,7 @@ use writer::{Out, Writer};
 
 /// One document, ending with a newline.
 pub fn emit_node(node: &Node) -> String {
-    Writer::new().document(&to_out(node, true))
+    Writer::new().document(&to_out(node))
 }
 
 /// Documents separated by `---` lines, as `kustomize build` prints them.
@@ -64,6 +64,8 @@ fn check_key(key: &Node, root: bool) -> Result<()> {
     // null is refused there; deeper down any non-string key breaks JSON.
     let what = match s.kind {
         Kind::Str => None,
+        // Out of float range (`1e400`): go-yaml v3 reads it as a string.
+        Kind::Float if number::yaml_float_value(&s.text).is_none() => None,
         Kind::Null => Some("null (an empty key)"),
         _ if root => None,
         Kind::Int | Kind::Float => Some("a number"),
@@ -166,15 +168,16 @@ fn is_refused_by_reader(c: char) -> bool {
 }
 
 /// The value go-yaml v2 holds after kustomize's JSON round trip, map keys
-/// sorted as it sorts them.
-fn to_out(node: &Node, root: bool) -> Out {
+/// sorted as it sorts them. Keys are taken as their text: that is what
+/// kustomize does at the top level, and deeper non-string keys are refused
+/// by [`check_json_compatible`].
+fn to_out(node: &Node) -> Out {
     match &node.value {
         Value::Scalar(s) => scalar_out(s),
-        Value::Seq(items) => Out::Seq(items.iter().map(|n| to_out(n, false)).collect()),
+        Value::Seq(items) => Out::Seq(items.iter().map(to_out).collect()),
         Value::Map(entries) => {
-            let _ = root; // top-level keys of any kind are read as their text
             let mut out: Vec<(String, Out)> =
-                entries.iter().map(|(k, v)| (json_string(k.as_str().unwrap_or_default()), to_out(v, false))).collect();
+                entries.iter().map(|(k, v)| (json_string(k.as_str().unwrap_or_default()), to_out(v))).collect();
             sort::sort_keys(&mut out, |(k, _)| k.as_str());
             Out::Map(out)
         }
@@ -433,6 +436,6 @@ mod tests {
     #[test]
     fn accepts_what_kustomize_accepts() {
         assert!(check_str("10: x\ntrue: y\n2024-01-01: z\n").is_ok());
-        assert!(check_str("data:\n  \"10\": x\n  k: 1e400\n  n: \"a\\u0085 --- b\"\n").is_ok());
+        assert!(check_str("data:\n  \"10\": x\n  1e400: y\n  k: 1e400\n  n: \"a\\u0085 --- b\"\n").is_ok());
     }
 }
