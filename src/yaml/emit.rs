@@ -12,13 +12,13 @@
 //! token like `1000`/`true`/`null` or a string), and [`writer`] prints it as
 //! libyaml would.
 
-mod number;
 mod resolve;
 mod scalar;
 mod sort;
 mod writer;
 
 use super::gotime;
+use super::gonum as number;
 use super::node::{Kind, Node, Scalar, Value};
 use crate::error::{Error, Result};
 use writer::{Out, Writer};
