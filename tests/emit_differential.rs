@@ -71,10 +71,24 @@ fn digits(rng: &mut Rng, min: usize, spread: usize) -> String {
     (0..n).map(|_| char::from(b'0' + rng.below(10) as u8)).collect()
 }
 
+fn random_number_plain(rng: &mut Rng) -> String {
+    let int = digits(rng, 0, 3);
+    let exp = if rng.chance(30) { format!("e{}", digits(rng, 1, 2)) } else { String::new() };
+    format!("{}{int}.{}{exp}", *rng.pick(&["-", "+", ""]), digits(rng, 1, 3))
+}
+
 /// A random plain scalar that looks like a number, a date or a boolean.
 fn random_number(rng: &mut Rng) -> String {
     let sign = *rng.pick(&["-", "+", "", ""]);
-    match rng.below(15) {
+    match rng.below(16) {
+        15 => {
+            // Underscores anywhere: go-yaml drops them for ints and some
+            // floats, Go's ParseFloat only takes them between digits.
+            let mut t = random_number_plain(rng);
+            let at = rng.below(t.len() + 1);
+            t.insert(at, '_');
+            t
+        }
         12 | 13 => {
             // Any finite double, in Rust's shortest scientific notation.
             let v = f64::from_bits(rng.next());
