@@ -33,6 +33,12 @@ pub fn emit_documents(docs: &[Node]) -> String {
     docs.iter().map(emit_node).collect::<Vec<_>>().join("---\n")
 }
 
+/// go-yaml v2's order of map keys: whether key `a` prints before key `b`.
+pub fn key_less(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    sort::key_less(&a, &b)
+}
+
 /// Fails where kustomize fails to print a resource: keys that are not
 /// strings below the top level (`json: unsupported type`), null or
 /// collection keys anywhere, NaN and infinite numbers (`json: unsupported
