@@ -7,9 +7,9 @@
 //! 1.1-ambiguous strings double-quoted, long strings folded at 80 columns,
 //! sequences not indented under their key.
 //!
-//! The work is split in two steps that mirror that path: [`to_out`] computes
+//! The work is split in two steps that mirror that path: `to_out` computes
 //! what go-yaml v2 holds after reading the JSON (every scalar either a fixed
-//! token like `1000`/`true`/`null` or a string), and [`writer`] prints it as
+//! token like `1000`/`true`/`null` or a string), and `writer` prints it as
 //! libyaml would.
 
 mod resolve;
