@@ -150,6 +150,9 @@ fn check_scalar(node: &Node, s: &Scalar) -> Result<()> {
 /// Text passes through JSON, where go-yaml v2's reader then refuses some
 /// characters and treats NEL (U+0085) as a line break.
 fn check_text(node: &Node, text: &str) -> Result<()> {
+    if text.bytes().all(|b| b < 0x7F) {
+        return Ok(()); // ASCII below DEL has nothing to refuse
+    }
     if let Some(c) = text.chars().find(|&c| is_refused_by_reader(c)) {
         return Err(Error::at(
             &node.span,
@@ -158,6 +161,9 @@ fn check_text(node: &Node, text: &str) -> Result<()> {
                 c as u32
             ),
         ));
+    }
+    if !text.contains('\u{85}') {
+        return Ok(());
     }
     let chars: Vec<char> = text.chars().collect();
     for (i, w) in chars.windows(5).enumerate() {
