@@ -406,6 +406,27 @@ mod tests {
         assert_eq!(emit(&format!("{key}: v\n")), format!("? {key}\n: v\n"));
     }
 
+    /// Outputs recorded from kubectl kustomize: where each style folds.
+    #[test]
+    fn folds_where_libyaml_folds() {
+        let x80 = "x".repeat(80);
+        // Past column 80 at a space: the next line is indented, and in double
+        // quotes a space that would start it is escaped.
+        assert_eq!(emit(&format!("dq: \"\\t{x80}  y\"\n")), format!("dq: \"\\t{x80}\n  \\ y\"\n"));
+        assert_eq!(emit(&format!("dq: \"\\t{x80} y\"\n")), format!("dq: \"\\t{x80}\n  y\"\n"));
+        let a79 = "a".repeat(79);
+        assert_eq!(emit(&format!("pl: {a79} b c\n")), format!("pl: {a79}\n  b c\n"));
+        // Columns count characters, not bytes.
+        let u79 = "\u{fc}".repeat(79);
+        assert_eq!(emit(&format!("uni: {u79} b c\n")), format!("uni: {u79}\n  b c\n"));
+        let x75 = "x".repeat(75);
+        assert_eq!(emit(&format!("sq: '- {x75} yy zz'\n")), format!("sq: '- {x75}\n  yy zz'\n"));
+        // Literal blocks are never folded.
+        let long = "word ".repeat(30);
+        let long = long.trim_end();
+        assert_eq!(emit(&format!("l: \"{long}\\nx\"\n")), format!("l: |-\n  {long}\n  x\n"));
+    }
+
     #[test]
     fn compact_sequences_and_nesting() {
         assert_eq!(emit("a:\n  - 1\n  - [2, 3]\n  - {x: 1, b: 2}\n"), "a:\n- 1\n- - 2\n  - 3\n- b: 2\n  x: 1\n");
