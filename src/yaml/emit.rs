@@ -41,6 +41,13 @@ pub fn emit_documents(docs: &[Node]) -> String {
     docs.iter().map(emit_node).collect::<Vec<_>>().join("---\n")
 }
 
+/// Checks every document as kustomize would ([`check_json_compatible`]),
+/// then prints them: the whole output step of `kustomize build`.
+pub fn emit_checked(docs: &[Node]) -> Result<String> {
+    docs.iter().try_for_each(check_json_compatible)?;
+    Ok(emit_documents(docs))
+}
+
 /// go-yaml v2's order of map keys: whether key `a` prints before key `b`.
 pub fn key_less(a: &str, b: &str) -> bool {
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
@@ -447,6 +454,9 @@ mod tests {
     fn joins_documents() {
         let docs = parse_documents("t.yaml", "a: 1\n---\nb: 2\n").unwrap();
         assert_eq!(emit_documents(&docs), "a: 1\n---\nb: 2\n");
+        assert_eq!(emit_checked(&docs).unwrap(), "a: 1\n---\nb: 2\n");
+        let bad = parse_documents("t.yaml", "a: 1\n---\nb: {1: x}\n").unwrap();
+        assert_eq!(emit_checked(&bad).unwrap_err().span.unwrap().line, 3);
     }
 
     fn check_str(yaml: &str) -> Result<()> {
