@@ -302,7 +302,9 @@ pub fn resolve_plain(text: &str) -> Kind {
             if parse_go_int(&plain).is_some() {
                 return Kind::Int;
             }
-            if is_yaml_float(&plain) {
+            // Go's ParseFloat must also succeed: `1e400` overflows and
+            // go-yaml then keeps it as a string.
+            if is_yaml_float(&plain) && super::gonum::go_parse_float(&plain).is_some() {
                 return Kind::Float;
             }
             let unsigned = plain.strip_prefix('-').unwrap_or(&plain);
@@ -318,8 +320,10 @@ pub fn resolve_plain(text: &str) -> Kind {
             }
             Kind::Str
         }
+        // go-yaml hands these to Go's ParseFloat as written, which also
+        // takes underscores between digits (`.5_5`).
         b'.' => {
-            if is_yaml_float(text) || text[1..].bytes().all(|c| c.is_ascii_digit()) && text.len() > 1 {
+            if super::gonum::go_parse_float(text).is_some() {
                 Kind::Float
             } else {
                 Kind::Str
@@ -552,6 +556,10 @@ mod tests {
         assert_eq!(resolve_plain("08"), Kind::Float);
         assert_eq!(resolve_plain("2024-01-01"), Kind::Timestamp);
         assert_eq!(resolve_plain("1.2.3"), Kind::Str);
+        assert_eq!(resolve_plain(".5_5"), Kind::Float);
+        assert_eq!(resolve_plain(".1e1_0"), Kind::Float);
+        assert_eq!(resolve_plain("1e400"), Kind::Str);
+        assert_eq!(resolve_plain("2024-01-01T10:00:00.1234567891Z"), Kind::Timestamp);
         assert_eq!(resolve_plain("~"), Kind::Null);
         assert_eq!(resolve_plain("-"), Kind::Str);
         assert_eq!(resolve_yaml11("n"), Kind::Bool);
