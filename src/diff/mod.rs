@@ -118,7 +118,10 @@ impl ResourceDiff {
     /// (`ConfigMap/cfg-abc → cfg-def`) or the namespaces (`staging → production`).
     pub fn title(&self) -> String {
         match (&self.before, &self.after) {
-            (Some(a), Some(b)) if a.name != b.name => format!("{}/{} → {}", b.kind, a.name, b.name),
+            (Some(a), Some(b)) if a.name != b.name => {
+                let old = ResourceRef { name: a.name.clone(), ..b.clone() };
+                format!("{} → {}", old, b.name)
+            }
             (Some(a), Some(b)) if a.namespace != b.namespace => {
                 let ns = |s: &str| if s.is_empty() { "(none)".to_string() } else { s.to_string() };
                 format!("{}/{} ({} → {})", b.kind, b.name, ns(&a.namespace), ns(&b.namespace))
