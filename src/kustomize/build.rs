@@ -357,6 +357,7 @@ pub fn read_resource_file(file: &str, bytes: &[u8]) -> Result<Vec<Resource>> {
             }
         }
         let mut node = doc;
+        drop_merge_keys(&mut node);
         clean_loaded_annotations(&mut node);
         out.push(Resource::new(node));
     }
@@ -401,6 +402,19 @@ fn nil_in_list(n: &Node) -> Option<crate::yaml::Span> {
         Value::Seq(items) => items.iter().find_map(|i| if i.is_null() { Some(i.span.clone()) } else { nil_in_list(i) }),
         Value::Map(m) => m.iter().find_map(|(_, v)| nil_in_list(v)),
         Value::Scalar(_) => None,
+    }
+}
+
+/// kustomize's reader removes every key named `<<` (merges are already
+/// applied by then), even a quoted one.
+fn drop_merge_keys(node: &mut Node) {
+    match &mut node.value {
+        Value::Map(entries) => {
+            entries.retain(|(k, _)| k.as_str() != Some("<<"));
+            entries.iter_mut().for_each(|(_, v)| drop_merge_keys(v));
+        }
+        Value::Seq(items) => items.iter_mut().for_each(drop_merge_keys),
+        Value::Scalar(_) => {}
     }
 }
 

@@ -47,7 +47,16 @@ pub fn parse_single(file: &str, text: &str) -> Result<Option<Node>> {
 
 enum Frame {
     Seq { items: Vec<Node>, span: Span, anchor: usize },
-    Map { entries: Vec<(Node, Node)>, key: Option<Node>, span: Span, anchor: usize, merges: Vec<Node> },
+    Map {
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+        span: Span,
+        anchor: usize,
+        merges: Vec<Node>,
+        /// Positions of keys, built once a mapping grows large, so that
+        /// duplicate detection stays linear.
+        index: Option<HashMap<String, usize>>,
+    },
 }
 
 struct Builder {
@@ -108,7 +117,7 @@ impl Builder {
         match self.stack.last_mut() {
             None => self.doc = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, merges, .. }) => match key.take() {
+            Some(Frame::Map { entries, key, merges, index, .. }) => match key.take() {
                 None => *key = Some(node),
                 Some(k) => {
                     let is_merge = matches!(&k.value, Value::Scalar(s) if s.text == "<<" && s.style == Style::Plain);
@@ -117,7 +126,16 @@ impl Builder {
                     } else {
                         if let Some(name) = k.as_str() {
                             let allow = self.limits.allow_duplicate_keys;
-                            if let Some(slot) = entries.iter_mut().find(|(pk, _)| pk.as_str() == Some(name)) {
+                            if index.is_none() && entries.len() >= 32 {
+                                let map = entries.iter().enumerate().filter_map(|(i, (pk, _))| Some((pk.as_str()?.to_string(), i))).collect();
+                                *index = Some(map);
+                            }
+                            let found = match index {
+                                Some(ix) => ix.get(name).copied(),
+                                None => entries.iter().position(|(pk, _)| pk.as_str() == Some(name)),
+                            };
+                            if let Some(at) = found {
+                                let slot = &mut entries[at];
                                 if allow {
                                     slot.1 = node;
                                     return Ok(());
@@ -131,6 +149,9 @@ impl Builder {
                                     ),
                                 ));
                             }
+                        }
+                        if let (Some(ix), Some(name)) = (index.as_mut(), k.as_str()) {
+                            ix.insert(name.to_string(), entries.len());
                         }
                         entries.push((k, node));
                     }
@@ -197,7 +218,7 @@ impl Builder {
             }
             Event::MappingStart(anchor, _) => {
                 self.check_depth(&span)?;
-                self.stack.push(Frame::Map { entries: Vec::new(), key: None, span, anchor, merges: Vec::new() });
+                self.stack.push(Frame::Map { entries: Vec::new(), key: None, span, anchor, merges: Vec::new(), index: None });
             }
             Event::SequenceEnd => {
                 if let Some(Frame::Seq { items, span, anchor }) = self.stack.pop() {
