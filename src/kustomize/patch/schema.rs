@@ -92,8 +92,19 @@ impl Schema {
     }
 
     /// A schema read from an OpenAPI (swagger 2) document, as kustomize's
-    /// `openapi: {path: ...}` field gives one. kustomize then uses it instead
-    /// of the built-in schema, not on top of it.
+    /// `openapi: {path: ...}` field gives one, alone.
+    ///
+    /// Whether kustomize also keeps the built-in definitions depends on its
+    /// global state (kyaml/openapi `initSchema`): it parses the built-in
+    /// schema beside the custom one only if, before the custom schema was
+    /// set, it had made a Gvk for a kind outside kyaml's precomputed
+    /// namespace-scope table (`precomputedIsNamespaceScoped`), e.g. a
+    /// resource of a custom kind accumulated from a base before a component's
+    /// `openapi:`. Checked with kubectl: `openapi:` in the top kustomization
+    /// gives the custom schema alone (a Deployment's containers are then
+    /// replaced, not merged); in a component, after a base holding a custom
+    /// kind, both. For the layered case use `Schema::builtin()` and then
+    /// `add_openapi`.
     pub fn from_openapi(doc: &Node) -> Result<Schema> {
         let mut s = Schema::default();
         s.add_openapi(doc)?;
