@@ -148,6 +148,9 @@ pub struct Resource {
     /// prefer a target renamed the same way as the referrer.
     pub prefixes: Vec<String>,
     pub suffixes: Vec<String>,
+    /// Groups of fields that are one shared node in kustomize, so that
+    /// changing one in place changes all (see `aliases.rs`).
+    pub aliases: Vec<Vec<Vec<String>>>,
 }
 
 /// A generator's `behavior:`.
@@ -171,6 +174,7 @@ impl Resource {
             behavior: Behavior::Unspecified,
             prefixes: Vec::new(),
             suffixes: Vec::new(),
+            aliases: Vec::new(),
         }
     }
     /// Remembers the current id before a transformer may change it.
