@@ -151,6 +151,9 @@ pub struct Resource {
     /// Groups of fields that are one shared node in kustomize, so that
     /// changing one in place changes all (see `aliases.rs`).
     pub aliases: Vec<Vec<Vec<String>>>,
+    /// Names of the `vars:` whose objref picked this resource (kustomize's
+    /// refVarNames): a var's value is read from here at the top level.
+    pub ref_vars: Vec<String>,
 }
 
 /// A generator's `behavior:`.
@@ -175,6 +178,7 @@ impl Resource {
             prefixes: Vec::new(),
             suffixes: Vec::new(),
             aliases: Vec::new(),
+            ref_vars: Vec::new(),
         }
     }
     /// Remembers the current id before a transformer may change it.

@@ -9,6 +9,7 @@ mod patches;
 mod plugins;
 mod prefix_suffix;
 mod replicas;
+pub mod replacements;
 
 use super::build::{Accumulator, Builder};
 use super::kustomization::Kustomization;
@@ -16,13 +17,7 @@ use crate::error::{Error, Result};
 
 /// Fields this engine cannot apply yet: a build that uses one fails rather
 /// than printing something kustomize would not.
-const NOT_YET: [&str; 8] = [
-    "replacements",
-    "vars",
-    "configMapGenerator",
-    "secretGenerator",
-    "openapi",
-    "generators",
+const NOT_YET: [&str; 2] = [
     "validators",
     "helmCharts",
 ];
@@ -45,7 +40,8 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
     patches::json6902(b, k, acc)?;
     replicas::run(k, acc)?;
     images::run(k, acc)?;
-    // replacements run here.
+    // Last of kustomize's builtin transformers.
+    replacements::run(b, k, acc)?;
     plugins::run(b, k, acc)?;
     Ok(())
 }
