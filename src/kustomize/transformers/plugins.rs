@@ -18,6 +18,7 @@ use super::prefix_suffix::{Affix, AffixTransformer};
 use super::replicas::set_replicas;
 use crate::error::{Error, Result};
 use crate::kustomize::aliases;
+use crate::kustomize::origin::{self, Origin};
 use crate::kustomize::build::{read_resource_file, Accumulator, Builder};
 use crate::kustomize::fieldspec::FieldSpec;
 use crate::kustomize::kustomization::{Kustomization, Spanned};
@@ -43,6 +44,11 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
             }
             _ => apply(config, acc)?,
         }
+        if b.origin.is_some() {
+            if let Some(o) = Origin::plugin(config) {
+                origin::note_transformer(&mut acc.resources, &o);
+            }
+        }
     }
     Ok(())
 }
@@ -55,7 +61,10 @@ fn load_configs(b: &mut Builder, k: &Kustomization, entries: &[Spanned]) -> Resu
         let inline = format!("{} (inline transformer)", k.file);
         match read_resource_file(&inline, entry.text.as_bytes()) {
             Ok(list) if !list.is_empty() => {
-                for r in list {
+                for mut r in list {
+                    if let Some(dir) = &b.origin {
+                        origin::set(&mut r, &Origin::file(origin::join(dir, crate::fs::file_name(&k.file))));
+                    }
                     configs.append(r)?;
                 }
             }
