@@ -3,6 +3,7 @@
 //! apply it (api/internal/builtins/Patch*Transformer.go).
 
 use crate::error::{Error, Result};
+use crate::kustomize::aliases;
 use crate::kustomize::build::{read_resource_file, Accumulator, Builder};
 use crate::kustomize::kustomization::Kustomization;
 use crate::kustomize::patch::{json6902, schema::Schema, smp};
@@ -91,6 +92,7 @@ pub fn patches(b: &Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
                     let r = &mut acc.resources.resources[i];
                     r.store_previous_id();
                     json6902::apply(&mut r.node, &ops).map_err(|e| e.or_at(&source.span))?;
+                    aliases::forget(r);
                 }
             }
         }
@@ -113,6 +115,7 @@ pub fn json6902(b: &Builder, k: &Kustomization, acc: &mut Accumulator) -> Result
         }
         for i in target.select(&acc.resources)? {
             json6902::apply(&mut acc.resources.resources[i].node, &ops).map_err(|e| e.or_at(&source.span))?;
+            aliases::forget(&mut acc.resources.resources[i]);
         }
     }
     Ok(())
@@ -223,7 +226,11 @@ fn apply_strategic(schema: &Schema, resources: &mut ResMap, targets: &[usize], p
             .map_err(|e| e.or_at(&patch.source))?;
         match merged {
             None => deleted.push(i),
-            Some(node) => r.node = node,
+            Some(node) => {
+                // kustomize merges in place: shared label values change together.
+                let before = std::mem::replace(&mut r.node, node);
+                aliases::sync_after_edit(r, &before);
+            }
         }
     }
     deleted.sort_unstable();
