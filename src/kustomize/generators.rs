@@ -377,12 +377,15 @@ fn combine(old: &Resource, mut new: Resource) -> Resource {
             }
         }
     }
-    new.previous = old.previous.clone();
-    new.ref_vars = old.ref_vars.clone();
-    // The hash flag is kept only when both sides asked for it.
-    new.needs_hash = old.needs_hash && new.needs_hash;
-    new.behavior = old.behavior;
-    new
+    // Everything kustomize keeps in build annotations and resource fields
+    // (previous ids, affixes, var names, behavior) comes from the old
+    // resource; only the object itself is new. The hash flag is kept only
+    // when both sides asked for it.
+    let mut out = old.clone();
+    out.node = new.node;
+    out.source = new.source;
+    out.needs_hash = old.needs_hash && new.needs_hash;
+    out
 }
 
 /// Two string maps merged, the second winning; `None` when empty.
