@@ -271,14 +271,15 @@ fn set_configmap_data(node: &mut Node, pairs: &BTreeMap<String, Vec<u8>>, span: 
     }
 }
 
+/// Every value base64-encoded into `data`, which a Secret always has, even
+/// empty (kyaml creates it before adding entries; a ConfigMap's is created
+/// per entry).
 fn set_secret_data(node: &mut Node, pairs: &BTreeMap<String, Vec<u8>>, span: &Span) {
     let mut data = Node::map(span.clone());
     for (k, v) in pairs {
         data.set(k, Node::string(base64_lines(v), span.clone()));
     }
-    if !pairs.is_empty() {
-        node.set("data", data);
-    }
+    node.set("data", data);
 }
 
 /// Standard base64 as kyaml writes it: lines of 70 characters, each ended
