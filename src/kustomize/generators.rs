@@ -331,16 +331,37 @@ pub fn absorb(resources: &mut ResMap, new: Resource) -> Result<()> {
             &new.source,
             format!("id {} does not exist; cannot merge or replace (no resource from the bases has that kind and name)", id),
         )),
-        ([], _) => resources.append(new),
+        ([], _) => {
+            check_block_values(&new.node)?;
+            resources.append(new)
+        }
         ([i], Behavior::Merge | Behavior::Replace) => {
             let old = &resources.resources[*i];
             let merged = combine(old, new);
+            check_block_values(&merged.node)?;
             resources.resources[*i] = merged;
             Ok(())
         }
         ([_], _) => Err(Error::at(&new.source, format!("id {} exists; behavior must be merge or replace", id))),
         (_, _) => Err(Error::at(&new.source, format!("found multiple objects that could accept merge of {}", id))),
     }
+}
+
+/// kyaml marks a generated value that spans lines as a literal block; one
+/// that starts with a tab cannot be read back that way, and kustomize fails.
+fn check_block_values(node: &Node) -> Result<()> {
+    for (k, v) in node.get("data").and_then(|d| d.as_map()).into_iter().flatten() {
+        if v.as_str().is_some_and(|t| t.starts_with('\t') && t.contains('\n')) {
+            return Err(Error::at(
+                &v.span,
+                format!(
+                    "data key '{}': a generated value that starts with a tab and spans lines cannot be printed by kustomize (yaml: found a tab character where an indentation space is expected)",
+                    k.as_str().unwrap_or("")
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The generated object takes the old one's name, namespace and history;
