@@ -40,8 +40,14 @@ def generators(d, rnd):
     # test the YAML parser, not the generators.
     plain = [c for c in alphabet if c not in "\n\r\t\u2028"]
     lits = [f"k{i}=" + "".join(rnd.choice(plain) for _ in range(rnd.randint(0, 20))) for i in range(rnd.randint(0, 3))]
-    k = {"configMapGenerator": [{"name": "cm", "files": files, "literals": lits}],
-         "secretGenerator": [{"name": "s", "files": files, "literals": lits, "type": rnd.choice(["Opaque", "x/y"])}]}
+    env = []
+    for i in range(rnd.randint(0, 5)):
+        line = rnd.choice(["", "  ", "# note", " #x=1", f"E{i}", f"E{i}=", f"E{i}=v w", f" E{i}=\"q\"", f"E{i}=a=b", f"E{i} =x", f"E{i}=é😀"])
+        env.append(line + rnd.choice(["\n", "\r\n"]))
+    write(d, "app.env", (rnd.choice(["", "\ufeff"]) + "".join(env)).encode())
+    envs = ["app.env"] if rnd.random() < 0.7 else []
+    k = {"configMapGenerator": [{"name": "cm", "files": files, "literals": lits, "envs": envs}],
+         "secretGenerator": [{"name": "s", "files": files, "literals": lits, "envs": envs, "type": rnd.choice(["Opaque", "x/y"])}]}
     write(d, "kustomization.yaml", json.dumps(k, ensure_ascii=False))
 
 

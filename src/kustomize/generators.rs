@@ -351,7 +351,7 @@ pub fn absorb(resources: &mut ResMap, new: Resource) -> Result<()> {
 /// that starts with a tab cannot be read back that way, and kustomize fails.
 fn check_block_values(node: &Node) -> Result<()> {
     for (k, v) in node.get("data").and_then(|d| d.as_map()).into_iter().flatten() {
-        if v.as_str().is_some_and(|t| t.starts_with('\t') && t.contains('\n')) {
+        if v.as_str().is_some_and(|t| t.starts_with('\t') && t.contains('\n') && literal_block_allowed(t)) {
             return Err(Error::at(
                 &v.span,
                 format!(
@@ -362,6 +362,23 @@ fn check_block_values(node: &Node) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether go-yaml v3 keeps a requested literal block for this text rather
+/// than falling back to double quotes: no trailing space, no space before a
+/// line break, no character it cannot print (other than a tab).
+fn literal_block_allowed(text: &str) -> bool {
+    let is_break = |c: char| matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}');
+    let special = |c: char| match c {
+        '\t' | '\n' => false,
+        c if (c as u32) < 0x20 => true,
+        // go-yaml's printable set stops at the Basic Multilingual Plane.
+        '\u{7f}'..='\u{9f}' | '\u{feff}' | '\u{fffe}'.. => true,
+        _ => false,
+    };
+    let chars: Vec<char> = text.chars().collect();
+    let space_break = chars.windows(2).any(|w| w[0] == ' ' && is_break(w[1]));
+    !(text.ends_with(' ') || space_break || chars.iter().any(|c| special(*c)))
 }
 
 /// The generated object takes the old one's name, namespace and history;
