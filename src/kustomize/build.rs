@@ -5,9 +5,11 @@
 use super::fieldspec::TransformerConfig;
 use super::generators;
 use super::hash;
+use super::patch::Schema;
 use super::vars;
 use super::kustomization::{self, Kustomization, Spanned};
 use super::resmap::{ResMap, Resource, ORDER_FIRST, ORDER_LAST};
+use super::nameref;
 use super::transformers;
 use super::{BuildOptions, LoadRestrictor};
 use crate::error::{Error, Result};
@@ -33,11 +35,14 @@ pub struct Accumulator {
 }
 
 impl Accumulator {
-    fn empty() -> Accumulator {
-        Accumulator { resources: ResMap::new(), config: TransformerConfig::builtin().clone(), vars: Vec::new() }
+    /// As kustomize's MakeEmptyAccumulator, the configuration starts empty:
+    /// each kustomization merges the defaults (and its `configurations:`)
+    /// after its resources, and the merge order decides which specs survive.
+    pub(crate) fn empty() -> Accumulator {
+        Accumulator { resources: ResMap::new(), config: TransformerConfig::default(), vars: Vec::new() }
     }
     fn merge(&mut self, other: Accumulator) -> Result<()> {
-        self.config.merge(&other.config);
+        self.config.merge(&other.config)?;
         self.resources.append_all(other.resources)?;
         vars::add_all(&mut self.vars, other.vars)
     }
@@ -50,22 +55,38 @@ pub struct Builder<'a> {
     /// one of them is a cycle.
     roots: Vec<String>,
     pub warnings: Vec<String>,
+    /// The schema of `openapi:`. kustomize keeps one for the whole build:
+    /// the top level sets it first, a lower level only when nothing has.
+    openapi: OpenApi,
+}
+
+#[derive(Default)]
+enum OpenApi {
+    #[default]
+    Unset,
+    Builtin,
+    Custom(Box<Schema>),
 }
 
 pub fn run(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Output> {
-    let mut b = Builder { files, options, roots: Vec::new(), warnings: Vec::new() };
+    let mut b = Builder { files, options, roots: Vec::new(), warnings: Vec::new(), openapi: OpenApi::Unset };
     if !files.is_dir(dir) {
         return Err(Error::in_file(dir, format!("must build at directory: '{}' is not a directory", dir)));
     }
     let k = b.load(dir)?;
+    b.set_openapi(&k, true)?;
     b.roots.push(dir.to_string());
     let mut acc = b.accumulate_target(&k, Accumulator::empty())?;
-    // Top level only, after every transformer and before name references.
+    // Top level only: generated names get their hash suffixes, then
+    // references to renamed objects are fixed, then vars are resolved.
     hash::hash_names(&mut acc.resources);
-    // Name references go here, between the hash and vars.
+    nameref::fix_back_references(&mut acc.resources, &acc.config.name_reference)?;
     vars::resolve(&mut acc, &mut b.warnings)?;
     drop_local_config(&mut acc.resources);
     sort(&k, &mut acc.resources)?;
+    if let Some(entry) = k.string_list("buildMetadata").iter().find(|e| e.text == "managedByLabel") {
+        transformers::labels::add_managed_by_label(&mut acc.resources, &entry.span)?;
+    }
     for r in acc.resources.iter_mut() {
         remove_build_annotations(&mut r.node);
     }
@@ -106,6 +127,48 @@ fn sort(k: &Kustomization, resources: &mut ResMap) -> Result<()> {
 }
 
 impl<'a> Builder<'a> {
+    /// The merge-key schema patches use.
+    pub fn schema(&self) -> &Schema {
+        match &self.openapi {
+            OpenApi::Custom(s) => s,
+            _ => Schema::shared(),
+        }
+    }
+
+    /// kustomize's openapi.SetSchema: `reset` at the top level.
+    fn set_openapi(&mut self, k: &Kustomization, reset: bool) -> Result<()> {
+        if !matches!(self.openapi, OpenApi::Unset) && !reset {
+            return Ok(());
+        }
+        let Some(field) = k.field("openapi") else {
+            self.openapi = OpenApi::Unset;
+            return Ok(());
+        };
+        let version = field.get_str("version").filter(|v| !v.is_empty());
+        if let Some(path) = field.get("path").filter(|p| p.as_str().is_some_and(|s| !s.is_empty())) {
+            let (file, bytes) = self.read_file(k, path.as_str().unwrap_or(""), &path.span)?;
+            if version.is_some() {
+                return Err(Error::at(&field.span, "builtin version and custom schema provided, cannot use both"));
+            }
+            let text = std::str::from_utf8(&bytes).map_err(|_| Error::in_file(&file, "the OpenAPI schema is not UTF-8 text"))?;
+            let doc = crate::yaml::parse_single(&file, text)?.ok_or_else(|| Error::in_file(&file, "the OpenAPI schema file is empty"))?;
+            // kustomize parses the built-in definitions beside a custom
+            // schema, so custom kinds can refer to PodTemplateSpec and the like.
+            let mut schema = Schema::builtin();
+            schema.add_openapi(&doc)?;
+            self.openapi = OpenApi::Custom(Box::new(schema));
+            return Ok(());
+        }
+        self.openapi = match version {
+            None => OpenApi::Unset,
+            Some("v1.21.2") => OpenApi::Builtin,
+            Some(v) => {
+                return Err(Error::at(&field.span, format!("the specified OpenAPI version '{}' is not built in (only v1.21.2 is)", v)))
+            }
+        };
+        Ok(())
+    }
+
     fn load(&mut self, dir: &str) -> Result<Kustomization> {
         let k = kustomization::load(self.files, dir)?;
         for w in &k.warnings {
@@ -117,6 +180,10 @@ impl<'a> Builder<'a> {
 
     fn accumulate_target(&mut self, k: &Kustomization, mut acc: Accumulator) -> Result<Accumulator> {
         acc = self.accumulate_resources(k, acc, &k.resources)?;
+        let own = self.load_configurations(k)?;
+        acc.config.merge(&own)?;
+        let from_crds = self.load_crds(k)?;
+        acc.config.merge(&from_crds)?;
         generators::run(self, k, &mut acc)?;
         acc = self.accumulate_components(k, acc)?;
         transformers::run(self, k, &mut acc)?;
@@ -124,7 +191,7 @@ impl<'a> Builder<'a> {
         Ok(acc)
     }
 
-    fn accumulate_resources(&mut self, k: &Kustomization, mut acc: Accumulator, paths: &[Spanned]) -> Result<Accumulator> {
+    pub(crate) fn accumulate_resources(&mut self, k: &Kustomization, mut acc: Accumulator, paths: &[Spanned]) -> Result<Accumulator> {
         for entry in paths {
             let path = entry.text.as_str();
             if is_remote(path) {
@@ -177,6 +244,7 @@ impl<'a> Builder<'a> {
             ));
         }
         let sub = self.load(dir).map_err(|e| e.or_at(&entry.span))?;
+        self.set_openapi(&sub, false)?;
         if is_component && !sub.is_component() {
             return Err(Error::at(&entry.span, format!("expected kind 'Component' for path '{}' but got '{}'", dir, sub.kind)));
         }
@@ -187,6 +255,40 @@ impl<'a> Builder<'a> {
         let result = self.accumulate_target(&sub, acc);
         self.roots.pop();
         result
+    }
+
+    /// The defaults merged with the transformer configurations that
+    /// `configurations:` names (kustomize's MakeTransformerConfig).
+    fn load_configurations(&self, k: &Kustomization) -> Result<TransformerConfig> {
+        let paths = k.string_list("configurations");
+        if paths.is_empty() {
+            return Ok(TransformerConfig::builtin().clone());
+        }
+        let mut custom = TransformerConfig::default();
+        for entry in paths {
+            let (file, bytes) = self.read_file(k, &entry.text, &entry.span)?;
+            let text = std::str::from_utf8(&bytes).map_err(|_| Error::at(&entry.span, format!("'{}' is not UTF-8 text", entry.text)))?;
+            let loaded = TransformerConfig::parse(&file, text)?;
+            custom.merge(&loaded)?;
+        }
+        let mut config = TransformerConfig::builtin().clone();
+        config.merge(&custom)?;
+        Ok(config)
+    }
+
+    /// Field specs from the OpenAPI definitions `crds:` names.
+    fn load_crds(&self, k: &Kustomization) -> Result<TransformerConfig> {
+        let mut config = TransformerConfig::default();
+        for entry in k.string_list("crds") {
+            let (file, bytes) = self.read_file(k, &entry.text, &entry.span)?;
+            let text = std::str::from_utf8(&bytes).map_err(|_| Error::at(&entry.span, format!("'{}' is not UTF-8 text", entry.text)))?;
+            let defs = crate::yaml::parse_single(&file, text)
+                .map_err(|e| Error { message: format!("unable to parse open API definition from '{}': {}", entry.text, e.message), ..e })?;
+            if let Some(defs) = defs {
+                config.merge(&super::crds::config_from_definitions(&defs)?)?;
+            }
+        }
+        Ok(config)
     }
 
     /// Builds a kustomization directory on its own, as a base is built:
@@ -255,6 +357,7 @@ pub fn read_resource_file(file: &str, bytes: &[u8]) -> Result<Vec<Resource>> {
             }
         }
         let mut node = doc;
+        drop_merge_keys(&mut node);
         clean_loaded_annotations(&mut node);
         out.push(Resource::new(node));
     }
@@ -299,6 +402,19 @@ fn nil_in_list(n: &Node) -> Option<crate::yaml::Span> {
         Value::Seq(items) => items.iter().find_map(|i| if i.is_null() { Some(i.span.clone()) } else { nil_in_list(i) }),
         Value::Map(m) => m.iter().find_map(|(_, v)| nil_in_list(v)),
         Value::Scalar(_) => None,
+    }
+}
+
+/// kustomize's reader removes every key named `<<` (merges are already
+/// applied by then), even a quoted one.
+fn drop_merge_keys(node: &mut Node) {
+    match &mut node.value {
+        Value::Map(entries) => {
+            entries.retain(|(k, _)| k.as_str() != Some("<<"));
+            entries.iter_mut().for_each(|(_, v)| drop_merge_keys(v));
+        }
+        Value::Seq(items) => items.iter_mut().for_each(drop_merge_keys),
+        Value::Scalar(_) => {}
     }
 }
 

@@ -2,11 +2,13 @@
 //! transformers in kustomize's order → ResMap.
 
 pub mod build;
+pub mod crds;
 pub mod fieldspec;
 pub mod generator_plugins;
 pub mod generators;
 pub mod hash;
 pub mod kustomization;
+pub mod nameref;
 pub mod resmap;
 pub mod selector;
 pub mod transformers;
@@ -42,5 +44,5 @@ pub fn build(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Out
 /// Builds and prints, exactly as `kustomize build` prints.
 pub fn render(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<String> {
     let out = build(files, dir, options)?;
-    Ok(crate::yaml::emit_documents(&out.resources.nodes()))
+    crate::yaml::emit_checked(&out.resources.nodes())
 }
