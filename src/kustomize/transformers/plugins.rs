@@ -9,9 +9,8 @@
 //! kustomization's own transformers.
 //!
 //! Field-spec transformers run here directly; patch kinds go through the
-//! patch transformers. ReplacementTransformer configs are the one built-in
-//! kind still refused: they belong with `replacements:` (add an arm calling
-//! its list function when that lands).
+//! patch transformers, ReplacementTransformer configs through the
+//! `replacements:` list function (paths resolve against this kustomization).
 
 use super::images::{self, ImageRule};
 use super::labels::{set_entries, string_pairs};
@@ -37,6 +36,11 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
         match config.kind() {
             "PatchJson6902Transformer" if builtin => json6902(b, k, config, acc)?,
             "PatchTransformer" | "PatchStrategicMergeTransformer" if builtin => patch(b, k, config, acc)?,
+            "ReplacementTransformer" if builtin => {
+                if let Some(list) = config.node.get("replacements").filter(|n| !n.is_null()) {
+                    super::replacements::apply_list(b, k, list, &mut acc.resources.resources)?;
+                }
+            }
             _ => apply(config, acc)?,
         }
     }
