@@ -5,3 +5,6 @@
 
 pub mod kustomization;
 pub mod substitute;
+pub mod generate;
+pub mod layered;
+pub mod order;
