@@ -8,3 +8,4 @@ pub mod substitute;
 pub mod generate;
 pub mod layered;
 pub mod order;
+pub mod cluster;

@@ -1,0 +1,526 @@
+//! A cluster as Flux sees it: the objects of a `clusters/<env>` directory
+//! (built from its own kustomization, or from the one Flux generates), the
+//! Kustomizations among them (and those they render in turn), each one
+//! built the way the controller builds it.
+
+use super::generate::{self, Generated};
+use super::kustomization::{is_flux_kustomization, FluxKustomization, Key};
+use super::layered::Layered;
+use super::order;
+use super::substitute::{self, Unresolved, Variables};
+use crate::error::{Error, Result};
+use crate::fs::{self, Files};
+use crate::kustomize::{self, BuildOptions, LoadRestrictor, ResId, Resource};
+use crate::yaml::{parse_documents, Node, Span};
+
+pub const OWNER_NAME: &str = "kustomize.toolkit.fluxcd.io/name";
+pub const OWNER_NAMESPACE: &str = "kustomize.toolkit.fluxcd.io/namespace";
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Fail on `${var}` with no value and no default. On by default, as in
+    /// the controller since v1.9 (the `flux` CLI still defaults to off).
+    pub strict_substitute: bool,
+    /// Names of the GitRepository that is this repository itself.
+    pub self_sources: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { strict_substitute: true, self_sources: vec!["flux-system".to_string()] }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Status {
+    Rendered,
+    /// Its source is not this repository: nothing to build here.
+    External(String),
+    Failed(Error),
+}
+
+/// One Flux Kustomization of the cluster and what it renders.
+#[derive(Clone, Debug)]
+pub struct Unit {
+    pub ks: FluxKustomization,
+    /// The directory `spec.path` resolves to.
+    pub dir: Option<String>,
+    pub generated: Option<Generated>,
+    /// The kustomize output before post-build steps, with source spans.
+    pub built: Vec<Resource>,
+    /// What gets applied, in apply order.
+    pub objects: Vec<Node>,
+    pub status: Status,
+    pub unresolved: Vec<Unresolved>,
+    pub warnings: Vec<String>,
+    /// The Kustomization that applies this one; `None` for the cluster directory.
+    pub parent: Option<Key>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    pub root: String,
+    pub dir: String,
+    /// The Kustomization whose path is the cluster directory (flux-system).
+    pub root_ks: Option<Key>,
+    /// The cluster directory's own objects, in apply order.
+    pub dir_objects: Vec<Node>,
+    pub units: Vec<Unit>,
+    /// Indexes into `units` in the order Flux reconciles them.
+    pub order: std::result::Result<Vec<usize>, Error>,
+    /// Second declarations of a Kustomization name: (key, where).
+    pub duplicates: Vec<(Key, Span)>,
+}
+
+impl Cluster {
+    pub fn unit(&self, key: &Key) -> Option<&Unit> {
+        self.units.iter().find(|u| &u.ks.key == key)
+    }
+    /// Keys of everything `key` depends on, directly or not.
+    pub fn dependency_closure(&self, key: &Key) -> Vec<Key> {
+        let mut out: Vec<Key> = Vec::new();
+        let mut todo = vec![key.clone()];
+        while let Some(k) = todo.pop() {
+            for d in self.unit(&k).map(|u| u.ks.depends_on.clone()).unwrap_or_default() {
+                if !out.contains(&d.key) {
+                    out.push(d.key.clone());
+                    todo.push(d.key);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Reads the cluster directory `dir` of the repository at `root`.
+pub fn load(files: &dyn Files, dir: &str, root: &str, options: &Options) -> Result<Cluster> {
+    if !files.is_dir(dir) {
+        return Err(Error::in_file(dir, format!("cluster directory '{}' does not exist", dir)));
+    }
+    let (_, out) = build_dir(files, dir, None)?;
+    let dir_resources = out.resources.resources;
+    let mut cluster = Cluster {
+        root: root.to_string(),
+        dir: dir.to_string(),
+        root_ks: None,
+        dir_objects: Vec::new(),
+        units: Vec::new(),
+        order: Ok(Vec::new()),
+        duplicates: Vec::new(),
+    };
+    let mut queue: Vec<(FluxKustomization, Option<Key>)> = Vec::new();
+    for r in &dir_resources {
+        if is_flux_kustomization(&r.node) {
+            let ks = FluxKustomization::from_node(&r.node, "default")?;
+            if is_self(&ks, options) && resolve(root, &ks.path).ok().as_deref() == Some(dir) {
+                cluster.root_ks = Some(ks.key.clone());
+            } else {
+                queue.push((ks, None));
+            }
+        }
+    }
+    let mut dir_nodes: Vec<Node> = dir_resources.iter().map(|r| r.node.clone()).collect();
+    if let Some(key) = &cluster.root_ks {
+        for n in &mut dir_nodes {
+            set_owner(n, key);
+        }
+    }
+    cluster.dir_objects = in_apply_order(dir_nodes);
+
+    // Build everything found so far, then post-build it; Kustomizations that
+    // those render join the queue, until no new ones appear.
+    let mut seen: Vec<Key> = cluster.root_ks.iter().cloned().collect();
+    while !queue.is_empty() {
+        let start = cluster.units.len();
+        for (ks, parent) in std::mem::take(&mut queue) {
+            if seen.contains(&ks.key) {
+                cluster.duplicates.push((ks.key.clone(), ks.span.clone()));
+                continue;
+            }
+            seen.push(ks.key.clone());
+            cluster.units.push(build_unit(files, root, ks, parent, options));
+        }
+        for i in start..cluster.units.len() {
+            post_build(files, &mut cluster, i, options);
+            let unit = &cluster.units[i];
+            for n in &unit.objects {
+                if is_flux_kustomization(n) {
+                    if let Ok(ks) = FluxKustomization::from_node(n, "default") {
+                        if !seen.contains(&ks.key) && !queue.iter().any(|(q, _)| q.key == ks.key) {
+                            queue.push((ks, Some(unit.ks.key.clone())));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let keys: Vec<Key> = cluster.units.iter().map(|u| u.ks.key.clone()).collect();
+    let deps: Vec<_> = cluster.units.iter().map(|u| u.ks.depends_on.clone()).collect();
+    cluster.order = order::dependency_order(&keys, &deps);
+    Ok(cluster)
+}
+
+/// Whether the Kustomization's source is this repository.
+pub fn is_self(ks: &FluxKustomization, options: &Options) -> bool {
+    ks.source.kind == "GitRepository" && options.self_sources.iter().any(|s| *s == ks.source.name)
+}
+
+/// `spec.path` against the repository root; it may not leave the root.
+pub fn resolve(root: &str, path: &str) -> std::result::Result<String, String> {
+    let joined = fs::join(root, path.trim_start_matches('/'));
+    if fs::is_within(&joined, root) {
+        Ok(joined)
+    } else {
+        Err(format!("path '{}' leads outside the source", path))
+    }
+}
+
+/// Builds a directory the controller's way: its kustomization (found or
+/// generated, with `ks`'s overrides), loaded with no load restriction.
+pub fn build_dir(files: &dyn Files, dir: &str, ks: Option<&FluxKustomization>) -> Result<(Generated, kustomize::Output)> {
+    let generated = generate::kustomization_for(files, dir, ks)?;
+    let mut layered = Layered::new(files);
+    layered.insert(&generated.file, generated.text.clone());
+    let out = kustomize::build(&layered, dir, &BuildOptions { load_restrictor: LoadRestrictor::None }).map_err(|e| explain(e, &generated, ks))?;
+    Ok((generated, out))
+}
+
+/// Says so when an error lies in text the controller wrote.
+fn explain(mut e: Error, generated: &Generated, ks: Option<&FluxKustomization>) -> Error {
+    if e.file() != Some(generated.file.as_str()) {
+        return e;
+    }
+    let user_lines = if generated.created { 0 } else { generated.text.split("\n# written by Flux").next().unwrap_or("").lines().count() as u32 };
+    let line = e.span.as_ref().map(|s| s.line).unwrap_or(0);
+    if generated.created {
+        e.message.push_str(" (in the kustomization.yaml Flux generates for this directory)");
+    } else if line > user_lines {
+        if let Some(ks) = ks {
+            e.message.push_str(&format!(" (in the overrides Flux writes from Kustomization {}, declared at {})", ks.key, ks.span));
+        }
+    }
+    e
+}
+
+fn build_unit(files: &dyn Files, root: &str, ks: FluxKustomization, parent: Option<Key>, options: &Options) -> Unit {
+    let mut unit = Unit {
+        ks,
+        dir: None,
+        generated: None,
+        built: Vec::new(),
+        objects: Vec::new(),
+        status: Status::Rendered,
+        unresolved: Vec::new(),
+        warnings: Vec::new(),
+        parent,
+    };
+    if !is_self(&unit.ks, options) {
+        let s = &unit.ks.source;
+        unit.status = Status::External(format!("source {}/{}/{} is not this repository", s.kind, s.namespace, s.name));
+        return unit;
+    }
+    let dir = match resolve(root, &unit.ks.path) {
+        Ok(d) => d,
+        Err(m) => {
+            unit.status = Status::Failed(Error::at(&unit.ks.span_of("path"), m));
+            return unit;
+        }
+    };
+    unit.dir = Some(dir.clone());
+    if !files.is_dir(&dir) {
+        let msg = format!("kustomization path not found: {} (looked for {})", unit.ks.path, dir);
+        unit.status = Status::Failed(Error::at(&unit.ks.span_of("path"), msg));
+        return unit;
+    }
+    match build_dir(files, &dir, Some(&unit.ks)) {
+        Ok((generated, out)) => {
+            unit.generated = Some(generated);
+            unit.warnings = out.warnings;
+            unit.built = out.resources.resources;
+            for r in &unit.built {
+                let id = r.id();
+                if id.name.is_empty() || id.gvk.kind.is_empty() || id.gvk.version.is_empty() {
+                    unit.status = Status::Failed(Error::at(&r.source, "failed to decode Kubernetes apiVersion, kind and name from this object"));
+                }
+            }
+        }
+        Err(e) => unit.status = Status::Failed(e),
+    }
+    unit
+}
+
+/// Substitution, commonMetadata, owner labels, apply order.
+fn post_build(files: &dyn Files, cluster: &mut Cluster, i: usize, options: &Options) {
+    if !matches!(cluster.units[i].status, Status::Rendered) {
+        return;
+    }
+    let ks = cluster.units[i].ks.clone();
+    let mut nodes: Vec<Node> = cluster.units[i].built.iter().map(|r| r.node.clone()).collect();
+    let mut unresolved = Vec::new();
+    let result = (|| -> Result<()> {
+        if let Some(pb) = &ks.post_build {
+            let vars = variables(files, cluster, &ks)?;
+            if !vars.is_empty() || pb.always {
+                for n in nodes.iter_mut().filter(|n| !substitute::is_disabled(n)) {
+                    let id = ResId::of(n);
+                    substitute::substitute_resource(n, &vars, options.strict_substitute, &mut unresolved).map_err(|e| Error {
+                        message: format!("post build failed for '{}/{}': {}", id.gvk.dotted(), id.name, e.message),
+                        ..e
+                    })?;
+                }
+            }
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        cluster.units[i].status = Status::Failed(e);
+        return;
+    }
+    for n in &mut nodes {
+        for (k, v) in &ks.common_labels {
+            set_meta(n, "labels", k, v);
+        }
+        for (k, v) in &ks.common_annotations {
+            set_meta(n, "annotations", k, v);
+        }
+        set_owner(n, &ks.key);
+    }
+    let unit = &mut cluster.units[i];
+    unit.unresolved = unresolved;
+    unit.objects = in_apply_order(nodes);
+}
+
+/// The variables of a Kustomization: `substituteFrom` in order, then `substitute`.
+fn variables(files: &dyn Files, cluster: &Cluster, ks: &FluxKustomization) -> Result<Variables> {
+    let mut vars = Variables::default();
+    let Some(pb) = &ks.post_build else { return Ok(vars) };
+    for r in &pb.substitute_from {
+        match find_source_object(files, cluster, &r.kind, &r.name, &ks.key.namespace) {
+            Some(obj) => {
+                for (k, v) in data_of(&obj) {
+                    vars.set(&k, &v);
+                }
+            }
+            None if r.optional => {}
+            None => {
+                return Err(Error::at(
+                    &r.span,
+                    format!(
+                        "substitute from '{}/{}' error: no {} named '{}' in namespace '{}' is rendered for this cluster or found in the repository",
+                        r.kind, r.name, r.kind, r.name, ks.key.namespace
+                    ),
+                ))
+            }
+        }
+    }
+    for (k, v) in &pb.substitute {
+        vars.set(k, v);
+    }
+    vars.check_names().map_err(|m| Error::at(&ks.span_of("postBuild"), m))?;
+    Ok(vars)
+}
+
+/// A ConfigMap or Secret for `substituteFrom`: among the cluster's objects
+/// first, then anywhere in the repository (it may be created out of band).
+fn find_source_object(files: &dyn Files, cluster: &Cluster, kind: &str, name: &str, namespace: &str) -> Option<Node> {
+    let matches = |n: &Node, strict_ns: bool| {
+        let id = ResId::of(n);
+        id.gvk.kind == kind && id.gvk.group.is_empty() && id.name == name && (id.namespace == namespace || (!strict_ns && id.namespace.is_empty()))
+    };
+    let rendered = cluster.dir_objects.iter().chain(cluster.units.iter().flat_map(|u| u.objects.iter().chain(u.built.iter().map(|r| &r.node))));
+    if let Some(n) = rendered.into_iter().find(|n| matches(n, true)) {
+        return Some(n.clone());
+    }
+    let mut found = None;
+    walk_yaml(files, &cluster.root, 0, &mut |path, text| {
+        if found.is_none() {
+            if let Ok(docs) = parse_documents(path, text) {
+                found = docs.into_iter().find(|n| matches(n, false));
+            }
+        }
+    });
+    found
+}
+
+/// Calls `f` with every YAML file below `dir`, skipping hidden directories.
+pub fn walk_yaml(files: &dyn Files, dir: &str, depth: usize, f: &mut dyn FnMut(&str, &str)) {
+    if depth > 64 {
+        return;
+    }
+    for name in files.list(dir) {
+        if name.starts_with('.') {
+            continue;
+        }
+        let path = fs::join(dir, &name);
+        if files.is_dir(&path) {
+            walk_yaml(files, &path, depth + 1, f);
+        } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+            if let Some(bytes) = files.read(&path) {
+                if let Ok(text) = std::str::from_utf8(&bytes) {
+                    f(&path, text);
+                }
+            }
+        }
+    }
+}
+
+/// The key/value data of a ConfigMap or Secret (Secret `data` decoded,
+/// `stringData` on top as the API server merges it).
+fn data_of(node: &Node) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let pairs = |field: &str| -> Vec<(String, String)> {
+        node.get(field)
+            .and_then(|d| d.as_map())
+            .map(|m| m.iter().filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str().unwrap_or("").to_string()))).collect())
+            .unwrap_or_default()
+    };
+    if node.get_str("kind") == Some("Secret") {
+        for (k, v) in pairs("data") {
+            out.push((k, String::from_utf8_lossy(&base64_decode(&v)).into_owned()));
+        }
+        out.extend(pairs("stringData"));
+    } else {
+        out.extend(pairs("data"));
+    }
+    out
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    let value = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in text.bytes().filter_map(value) {
+        acc = (acc << 6) | c;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    out
+}
+
+pub fn set_owner(node: &mut Node, key: &Key) {
+    set_meta(node, "labels", OWNER_NAME, &key.name);
+    set_meta(node, "labels", OWNER_NAMESPACE, &key.namespace);
+}
+
+/// Sets `metadata.<field>.<key>`, creating the maps as needed.
+pub fn set_meta(node: &mut Node, field: &str, key: &str, value: &str) {
+    let span = node.span.clone();
+    if let Some(meta) = node.entry_map("metadata") {
+        if let Some(map) = meta.entry_map(field) {
+            map.set(key, Node::string(value, span));
+        }
+    }
+}
+
+fn in_apply_order(nodes: Vec<Node>) -> Vec<Node> {
+    let refs: Vec<&Node> = nodes.iter().collect();
+    let idx = order::apply_order(&refs);
+    idx.into_iter().map(|i| nodes[i].clone()).collect()
+}
+
+/// The repository root for a cluster directory when none is given: the
+/// nearest ancestor with a `.git`, or else the nearest one where the paths
+/// of the directory's Kustomizations exist.
+pub fn guess_root(files: &dyn Files, dir: &str) -> String {
+    let ancestors: Vec<String> = {
+        let mut v = vec![dir.to_string()];
+        let mut d = dir.to_string();
+        while d != "/" {
+            d = fs::parent(&d).to_string();
+            v.push(d.clone());
+        }
+        v
+    };
+    if let Some(a) = ancestors.iter().find(|a| files.exists(&fs::join(a, ".git"))) {
+        return a.clone();
+    }
+    let mut paths = Vec::new();
+    walk_yaml(files, dir, 62, &mut |path, text| {
+        for d in parse_documents(path, text).unwrap_or_default() {
+            if is_flux_kustomization(&d) {
+                if let Some(p) = d.path(&["spec", "path"]).and_then(|n| n.as_str()) {
+                    paths.push(p.trim_start_matches('/').to_string());
+                }
+            }
+        }
+    });
+    if !paths.is_empty() {
+        if let Some(a) = ancestors.iter().find(|a| paths.iter().all(|p| files.is_dir(&fs::join(a, p)))) {
+            return a.clone();
+        }
+    }
+    fs::parent(fs::parent(dir)).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fs::MemFs;
+
+    fn repo() -> MemFs {
+        let mut fs = MemFs::new();
+        fs.insert("/clusters/prod/infra.yaml", "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: infra\n  namespace: flux-system\nspec:\n  interval: 10m\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: ./infra\n  prune: true\n");
+        fs.insert("/clusters/prod/apps.yaml", "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  interval: 10m\n  dependsOn:\n  - name: infra\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: ./apps\n  prune: true\n  targetNamespace: prod\n  commonMetadata:\n    labels:\n      team: a\n  postBuild:\n    substitute:\n      replicas: \"3\"\n    substituteFrom:\n    - kind: ConfigMap\n      name: cluster-vars\n");
+        fs.insert("/clusters/prod/vars.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-vars\n  namespace: flux-system\ndata:\n  env: production\n  replicas: \"1\"\n");
+        fs.insert("/infra/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n");
+        fs.insert("/apps/web.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n  labels:\n    env: ${env}\ndata:\n  replicas: ${replicas}\n  literal: $${env}\n");
+        fs
+    }
+
+    #[test]
+    fn renders_each_kustomization_like_the_controller() {
+        let fs = repo();
+        let c = load(&fs, "/clusters/prod", "/", &Options::default()).unwrap();
+        let order: Vec<&str> = c.order.as_ref().unwrap().iter().map(|&i| c.units[i].ks.key.name.as_str()).collect();
+        assert_eq!(order, vec!["infra", "apps"]);
+        let apps = c.unit(&Key { namespace: "flux-system".into(), name: "apps".into() }).unwrap();
+        assert!(matches!(apps.status, Status::Rendered), "{:?}", apps.status);
+        let web = &apps.objects[0];
+        let get = |p: &[&str]| web.path(p).and_then(|n| n.as_str()).unwrap_or("").to_string();
+        assert_eq!(get(&["metadata", "namespace"]), "prod");
+        assert_eq!(get(&["metadata", "labels", "env"]), "production");
+        assert_eq!(get(&["metadata", "labels", "team"]), "a");
+        assert_eq!(get(&["metadata", "labels", OWNER_NAME]), "apps");
+        assert_eq!(get(&["metadata", "labels", OWNER_NAMESPACE]), "flux-system");
+        // Inline `substitute` wins over substituteFrom; `$${}` escapes.
+        assert_eq!(get(&["data", "replicas"]), "3");
+        assert_eq!(get(&["data", "literal"]), "${env}");
+    }
+
+    #[test]
+    fn strict_substitution_fails_on_missing_variables() {
+        let mut fs = repo();
+        fs.insert("/apps/extra.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata:\n  x: ${nope}\n");
+        let c = load(&fs, "/clusters/prod", "/", &Options::default()).unwrap();
+        let apps = &c.units[0];
+        match &apps.status {
+            Status::Failed(e) => {
+                assert!(e.message.contains("variable not set (strict mode): \"nope\""), "{}", e.message);
+                assert_eq!(e.span.as_ref().unwrap().file.as_ref(), "/apps/extra.yaml");
+                assert_eq!(e.span.as_ref().unwrap().line, 6);
+            }
+            s => panic!("{:?}", s),
+        }
+        let lax = load(&fs, "/clusters/prod", "/", &Options { strict_substitute: false, ..Options::default() }).unwrap();
+        assert_eq!(lax.units[0].unresolved[0].name, "nope");
+    }
+
+    #[test]
+    fn finds_the_root_by_the_paths() {
+        let fs = repo();
+        assert_eq!(guess_root(&fs, "/clusters/prod"), "/");
+    }
+}
