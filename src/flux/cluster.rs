@@ -63,6 +63,7 @@ pub struct Cluster {
     pub dir: String,
     /// The Kustomization whose path is the cluster directory (flux-system).
     pub root_ks: Option<Key>,
+    pub root_spec: Option<FluxKustomization>,
     /// The cluster directory's own objects, in apply order.
     pub dir_objects: Vec<Node>,
     pub units: Vec<Unit>,
@@ -103,6 +104,7 @@ pub fn load(files: &dyn Files, dir: &str, root: &str, options: &Options) -> Resu
         root: root.to_string(),
         dir: dir.to_string(),
         root_ks: None,
+        root_spec: None,
         dir_objects: Vec::new(),
         units: Vec::new(),
         order: Ok(Vec::new()),
@@ -114,6 +116,7 @@ pub fn load(files: &dyn Files, dir: &str, root: &str, options: &Options) -> Resu
             let ks = FluxKustomization::from_node(&r.node, "default")?;
             if is_self(&ks, options) && resolve(root, &ks.path).ok().as_deref() == Some(dir) {
                 cluster.root_ks = Some(ks.key.clone());
+                cluster.root_spec = Some(ks);
             } else {
                 queue.push((ks, None));
             }

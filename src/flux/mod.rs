@@ -9,3 +9,4 @@ pub mod generate;
 pub mod layered;
 pub mod order;
 pub mod cluster;
+pub mod prune;
