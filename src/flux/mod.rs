@@ -10,3 +10,4 @@ pub mod layered;
 pub mod order;
 pub mod cluster;
 pub mod prune;
+pub mod lint;
