@@ -435,8 +435,9 @@ fn in_apply_order(nodes: Vec<Node>) -> Vec<Node> {
 }
 
 /// The repository root for a cluster directory when none is given: the
-/// nearest ancestor with a `.git`, or else the nearest one where the paths
-/// of the directory's Kustomizations exist.
+/// nearest ancestor where the paths of the directory's Kustomizations
+/// exist, or else the nearest one with a `.git`. The paths come first: an
+/// example repository may sit inside another git repository.
 pub fn guess_root(files: &dyn Files, dir: &str) -> String {
     let ancestors: Vec<String> = {
         let mut v = vec![dir.to_string()];
@@ -447,9 +448,6 @@ pub fn guess_root(files: &dyn Files, dir: &str) -> String {
         }
         v
     };
-    if let Some(a) = ancestors.iter().find(|a| files.exists(&fs::join(a, ".git"))) {
-        return a.clone();
-    }
     let mut paths = Vec::new();
     walk_yaml(files, dir, 62, &mut |path, text| {
         for d in parse_documents(path, text).unwrap_or_default() {
@@ -464,6 +462,9 @@ pub fn guess_root(files: &dyn Files, dir: &str) -> String {
         if let Some(a) = ancestors.iter().find(|a| paths.iter().all(|p| files.is_dir(&fs::join(a, p)))) {
             return a.clone();
         }
+    }
+    if let Some(a) = ancestors.iter().find(|a| files.exists(&fs::join(a, ".git"))) {
+        return a.clone();
     }
     fs::parent(fs::parent(dir)).to_string()
 }

@@ -88,7 +88,16 @@ pub fn cluster_dirs(files: &dyn Files, root: &str) -> Vec<String> {
 
 fn error_finding(e: &Error, rule: &'static str) -> Finding {
     let span = e.span.clone().unwrap_or_default();
-    Finding::new(&span, rule, e.message.clone(), "fix the error above; the controller stops at it")
+    if let Some(i) = e.message.find("variable not set (strict mode): ") {
+        let var = e.message[i + 32..].trim_matches('"');
+        return Finding::new(
+            &span,
+            "substitution",
+            format!("${{{}}} has no value and no default: the controller's strict substitution fails the whole Kustomization", var),
+            format!("set {} in postBuild.substitute or a substituteFrom ConfigMap, or write ${{{}:=default}}", var, var),
+        );
+    }
+    Finding::new(&span, rule, e.message.clone(), "fix this error: the controller stops at it and applies nothing of this Kustomization")
 }
 
 /// Everything that needs the rendered cluster.
