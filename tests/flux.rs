@@ -280,3 +280,23 @@ fn substitution_follows_flux_rules() {
     let (_, out, _) = overlay(&["lint"], repo.path());
     assert!(out.contains("[substitution]"), "{}", out);
 }
+
+#[test]
+fn prune_lists_what_a_change_deletes_and_keeps() {
+    let before = Copy::of(&fleet_infra(), "prune-before");
+    let after = Copy::of(&fleet_infra(), "prune-after");
+    before.edit("infrastructure/base/ingress-nginx/namespace.yaml", "  name: ingress-nginx\n", "  name: ingress-nginx\n  annotations:\n    kustomize.toolkit.fluxcd.io/prune: disabled\n");
+    after.write("infrastructure/staging/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- ../base/cert-manager\n");
+    let before_root = before.path().canonicalize().unwrap();
+    let (code, out, err) = overlay(&["flux", "clusters/staging", "--before", before_root.to_str().unwrap()], after.path());
+    assert_eq!(code, 0, "{}", err);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines,
+        vec![
+            "flux-system/infrastructure: HelmRepository/ingress-nginx/ingress-nginx deleted",
+            "flux-system/infrastructure: HelmRelease/ingress-nginx/ingress-nginx deleted",
+            "flux-system/infrastructure: Namespace/ingress-nginx kept (kustomize.toolkit.fluxcd.io/prune: disabled)",
+        ]
+    );
+}

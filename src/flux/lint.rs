@@ -328,8 +328,10 @@ pub fn duplicated_manifests(files: &dyn Files, root: &str) -> Vec<Finding> {
     out
 }
 
+/// Which copy is the reference: one in a `base` first, then the earliest
+/// environment of the promotion chain.
 fn env_rank(path: &str) -> u8 {
-    path.split('/').map(stage_rank).min().unwrap_or(4)
+    path.split('/').map(|p| if p == "base" || p == "bases" { 0 } else { 1 + stage_rank(p) }).min().unwrap_or(5)
 }
 
 fn patch_paths(k: &Node) -> Vec<String> {
@@ -571,4 +573,71 @@ pub fn lint_files(files: &dyn Files, root: &str) -> Vec<Finding> {
         }
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fs::MemFs;
+
+    fn ks(name: &str, path: &str, extra: &str) -> String {
+        format!(
+            "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: {}\n  namespace: flux-system\nspec:\n  interval: 10m\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: {}\n{}",
+            name, path, extra
+        )
+    }
+    const CRD: &str = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: widgets.example.com\nspec:\n  group: example.com\n  names:\n    kind: Widget\n";
+    const WIDGET: &str = "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n  namespace: prod\n";
+
+    fn rules(findings: &[Finding]) -> Vec<(String, u32, &'static str)> {
+        findings.iter().map(|f| (f.span.file.to_string(), f.span.line, f.rule)).collect()
+    }
+
+    #[test]
+    fn custom_resources_need_the_kustomization_of_their_crd() {
+        let mut fs = MemFs::new();
+        fs.insert("/clusters/prod/crds.yaml", ks("crds", "./crds", "  prune: true\n"));
+        fs.insert("/clusters/prod/apps.yaml", ks("apps", "./apps", "  prune: true\n"));
+        fs.insert("/crds/widget.yaml", CRD);
+        fs.insert("/apps/w.yaml", WIDGET);
+        let found = lint_repository(&fs, "/");
+        assert_eq!(rules(&found), vec![("/clusters/prod/apps.yaml".to_string(), 6, "depends-on")], "{:#?}", found);
+        assert!(found[0].message.contains("Widget objects whose CustomResourceDefinition comes from Kustomization flux-system/crds"));
+        fs.insert("/clusters/prod/apps.yaml", ks("apps", "./apps", "  prune: true\n  dependsOn:\n  - name: crds\n"));
+        assert!(lint_repository(&fs, "/").is_empty());
+    }
+
+    #[test]
+    fn prune_unknown_dependencies_and_deprecations() {
+        let mut fs = MemFs::new();
+        fs.insert("/clusters/prod/apps.yaml", ks("apps", "./apps", "  prune: false\n  dependsOn:\n  - name: nope\n"));
+        fs.insert("/apps/kustomization.yaml", "namespace: prod\ncommonLabels:\n  a: b\nresources: [cm.yaml]\n");
+        fs.insert("/apps/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n");
+        let found = lint_repository(&fs, "/");
+        let r = rules(&found);
+        assert!(r.contains(&("/apps/kustomization.yaml".to_string(), 2, "deprecated")), "{:#?}", found);
+        assert!(r.contains(&("/clusters/prod/apps.yaml".to_string(), 12, "prune")), "{:#?}", found);
+        assert!(r.contains(&("/clusters/prod/apps.yaml".to_string(), 14, "depends-on")), "{:#?}", found);
+    }
+
+    #[test]
+    fn patch_files_are_not_duplicates() {
+        let mut fs = MemFs::new();
+        let dep = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n  template:\n    spec:\n      containers:\n      - name: web\n        image: web:1\n";
+        fs.insert("/base/d.yaml", dep);
+        fs.insert("/base/kustomization.yaml", "resources: [d.yaml]\n");
+        fs.insert("/prod/kustomization.yaml", "resources: [../base]\npatches:\n- path: d.yaml\n");
+        fs.insert("/prod/d.yaml", dep.replace("replicas: 1", "replicas: 5"));
+        assert!(duplicated_manifests(&fs, "/").is_empty());
+        fs.insert("/prod/kustomization.yaml", "resources: [d.yaml]\n");
+        let found = duplicated_manifests(&fs, "/");
+        assert_eq!(rules(&found), vec![("/prod/d.yaml".to_string(), 1, "duplicated-manifests")]);
+    }
+
+    #[test]
+    fn image_names_drop_tags_and_digests() {
+        assert_eq!(image_name("ghcr.io/a/b:1.0"), "ghcr.io/a/b");
+        assert_eq!(image_name("localhost:5000/b"), "localhost:5000/b");
+        assert_eq!(image_name("b@sha256:00"), "b");
+    }
 }

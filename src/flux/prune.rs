@@ -77,7 +77,8 @@ pub fn stale(before: &Cluster, after: &Cluster) -> Vec<Entry> {
                 !old_ks.suspend && (policy == "Delete" || (policy == "MirrorPrune" && old_ks.prune == Some(true)))
             }
         };
-        for obj in old_objects {
+        // The controller deletes in reverse apply order.
+        for obj in old_objects.iter().rev() {
             let id = ResId::of(obj);
             if new_ids.iter().any(|n| same(n, &id)) {
                 continue;
@@ -153,8 +154,8 @@ mod tests {
         assert_eq!(
             lines,
             vec![
-                "flux-system/apps: ConfigMap/x/b deleted".to_string(),
                 "flux-system/apps: ConfigMap/x/c kept (kustomize.toolkit.fluxcd.io/prune: Disabled)".to_string(),
+                "flux-system/apps: ConfigMap/x/b deleted".to_string(),
             ]
         );
     }
