@@ -165,7 +165,7 @@ pub fn load(files: &dyn Files, dir: &str, root: &str, options: &Options) -> Resu
 
 /// Whether the Kustomization's source is this repository.
 pub fn is_self(ks: &FluxKustomization, options: &Options) -> bool {
-    ks.source.kind == "GitRepository" && options.self_sources.iter().any(|s| *s == ks.source.name)
+    ks.source.kind == "GitRepository" && options.self_sources.contains(&ks.source.name)
 }
 
 /// `spec.path` against the repository root; it may not leave the root.

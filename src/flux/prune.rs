@@ -44,11 +44,14 @@ impl fmt::Display for Entry {
     }
 }
 
+/// A Kustomization and its objects in one version of the repository.
+type Version<'a> = (&'a FluxKustomization, &'a [Node]);
+
 /// The objects each Kustomization of `before` would delete or leave behind
 /// when the repository changes to `after` (same cluster directory).
 pub fn stale(before: &Cluster, after: &Cluster) -> Vec<Entry> {
     let mut out = Vec::new();
-    let mut owners: Vec<(&FluxKustomization, &[Node], Option<(&FluxKustomization, &[Node])>)> = Vec::new();
+    let mut owners: Vec<(&FluxKustomization, &[Node], Option<Version>)> = Vec::new();
     if let (Some(b), Some(_)) = (&before.root_spec, &before.root_ks) {
         owners.push((b, &before.dir_objects, after.root_spec.as_ref().map(|a| (a, after.dir_objects.as_slice()))));
     }
