@@ -207,6 +207,10 @@ fn flux_command(args: &[String]) -> ExitCode {
             let u = &c.units[i];
             let head = format!("# Kustomization {} (path {})", u.ks.key, if u.ks.path.is_empty() { "." } else { &u.ks.path });
             let head = match &u.status {
+                Status::Rendered if u.ks.suspend => {
+                    sections.push((format!("{}: suspended, the controller applies nothing until it is resumed\n", head), Vec::new()));
+                    continue;
+                }
                 Status::Rendered => format!("{}\n", head),
                 Status::External(why) => format!("{}: not rendered, {}\n", head, why),
                 Status::Failed(_) => format!("{}: build failed, see the error\n", head),

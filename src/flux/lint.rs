@@ -243,6 +243,35 @@ fn namespaces(c: &Cluster, files: &dyn Files, out: &mut Vec<Finding>) {
             fix,
         ));
     }
+    // Namespaces objects go to that nothing creates: the apply fails.
+    const PRESENT: [&str; 5] = ["default", "kube-system", "kube-public", "kube-node-lease", "flux-system"];
+    let created: Vec<&str> = c
+        .dir_objects
+        .iter()
+        .chain(c.units.iter().flat_map(|u| u.objects.iter()))
+        .filter(|n| n.get_str("kind") == Some("Namespace"))
+        .filter_map(|n| n.path(&["metadata", "name"]).and_then(|n| n.as_str()))
+        .collect();
+    if c.units.iter().all(|u| matches!(u.status, Status::Rendered)) {
+        for u in &c.units {
+            let mut missing: Vec<&str> = Vec::new();
+            for n in &u.objects {
+                let ns = n.path(&["metadata", "namespace"]).and_then(|n| n.as_str()).unwrap_or("");
+                if !ns.is_empty() && !PRESENT.contains(&ns) && !created.contains(&ns) && !missing.contains(&ns) {
+                    missing.push(ns);
+                }
+            }
+            for ns in missing {
+                let span = if u.ks.target_namespace.as_deref() == Some(ns) { u.ks.span_of("targetNamespace") } else { u.ks.span_of("path") };
+                out.push(Finding::new(
+                    &span,
+                    "namespace",
+                    format!("Kustomization {} applies objects into namespace '{}', which nothing in this cluster creates: the apply fails with namespaces \"{}\" not found", u.ks.key, ns, ns),
+                    format!("add a Namespace '{}' manifest to {} (or to an infrastructure Kustomization it depends on)", ns, show_path(&u.ks)),
+                ));
+            }
+        }
+    }
     // The same object applied by two Kustomizations: they overwrite each
     // other and fight over the owner labels.
     let mut owner: BTreeMap<(String, String, String, String), &Unit> = BTreeMap::new();
