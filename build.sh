@@ -3,7 +3,7 @@
 #
 #   ./build.sh          engine → WebAssembly, presets → www/pkg/ (the page is www/)
 #   ./build.sh serve    build, then serve www/ on http://127.0.0.1:${PORT:-8080}
-#   ./build.sh test     cargo test, the build, then the browser tests
+#   ./build.sh test     cargo test, the build, then the wasm API and browser tests
 #
 # Each step installs what it needs (the wasm32 target, wasm-bindgen-cli at the
 # version in Cargo.lock, npm packages, Debian's chromium) and skips what is
@@ -117,8 +117,8 @@ test_all() {
   build
   need_chromium
 
-  step "Browser tests (node --test, playwright-core, $CHROMIUM)"
-  node --test tests/browser/*.test.mjs
+  step "JavaScript tests: the wasm API in Node, the page in $CHROMIUM (node --test)"
+  node --test tests/wasm/*.test.mjs tests/browser/*.test.mjs
 }
 
 case "${1:-build}" in

@@ -7,16 +7,9 @@
 //! set of environments stays steady while someone is typing.
 
 use crate::fs::{self, Files};
-use crate::yaml::{parse_documents, Node};
+use crate::kustomize::kustomization::{self, FILE_NAMES};
 use serde::Serialize;
 use std::collections::BTreeSet;
-
-/// The names kustomize accepts for a kustomization file, in its order.
-pub const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
-
-/// Fields of a kustomization whose entries may name other kustomization
-/// directories.
-const REFERENCE_FIELDS: [&str; 5] = ["resources", "bases", "components", "generators", "transformers"];
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Environment {
@@ -73,8 +66,9 @@ pub fn environments_under(fs: &dyn Files, root: &str) -> Vec<Environment> {
 }
 
 /// The kustomization file of `dir`, if it is a kustomization directory.
-pub fn kustomization_file(fs: &dyn Files, dir: &str) -> Option<String> {
-    KUSTOMIZATION_FILES.iter().map(|name| fs::join(dir, name)).find(|path| fs.is_file(path))
+/// Unlike a build, a directory with several counts (with the first).
+fn kustomization_file(fs: &dyn Files, dir: &str) -> Option<String> {
+    FILE_NAMES.iter().map(|name| fs::join(dir, name)).find(|path| fs.is_file(path))
 }
 
 /// Deep enough for any real repository, shallow enough that a cycle of
@@ -105,28 +99,23 @@ struct Scan {
     is_component: bool,
 }
 
+/// What a kustomization refers to, read as a build reads it: `resources`
+/// (with the deprecated `bases`), `components`, and the `generators` and
+/// `transformers` entries, which may be kustomization directories too.
 fn scan_kustomization(fs: &dyn Files, file: &str) -> Scan {
     let Some(bytes) = fs.read(file) else { return Scan::default() };
     let text = String::from_utf8_lossy(&bytes);
-    match parse_documents(file, &text) {
-        Ok(docs) => docs.first().map(scan_node).unwrap_or_default(),
-        Err(_) => scan_lines(&text),
-    }
+    let Ok(k) = kustomization::parse(file, &text) else { return scan_lines(&text) };
+    let references = [k.resources.clone(), k.components.clone(), k.string_list("generators"), k.string_list("transformers")]
+        .into_iter()
+        .flatten()
+        .map(|entry| entry.text)
+        .collect();
+    Scan { references, is_component: k.is_component() }
 }
 
-fn scan_node(doc: &Node) -> Scan {
-    let mut scan = Scan { is_component: doc.get_str("kind") == Some("Component"), ..Scan::default() };
-    for field in REFERENCE_FIELDS {
-        for item in doc.get(field).and_then(Node::as_seq).into_iter().flatten() {
-            if let Some(entry) = item.as_str() {
-                scan.references.push(entry.to_string());
-            }
-        }
-    }
-    scan
-}
-
-/// The fallback for a kustomization that does not parse: every list item
+/// The fallback for a kustomization that does not parse (or fails its
+/// checks): every list item
 /// (`- ../base`) is taken as a possible reference; only those naming a
 /// kustomization directory count, so a stray `- op: replace` does no harm.
 fn scan_lines(text: &str) -> Scan {
@@ -167,6 +156,7 @@ pub fn stage_rank(name: &str) -> u8 {
 mod tests {
     use super::*;
     use crate::fs::MemFs;
+    use crate::yaml::parse_documents;
 
     fn kustomization(resources: &[&str]) -> String {
         let mut text = String::from("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n");
@@ -272,9 +262,14 @@ mod tests {
     fn bases_and_components_are_references_and_components_are_no_environments() {
         let mut fs = MemFs::new();
         fs.insert("base/kustomization.yaml", "resources: []\n");
-        fs.insert("components/tls/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n");
+        let component = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nnamePrefix: tls-\n";
+        let overlay = "bases:\n- ../base\ncomponents:\n- ../components/tls\n";
+        // Both read as a build reads them, not through the line-by-line fallback.
+        assert!(kustomization::parse("/c/kustomization.yaml", component).is_ok_and(|k| k.is_component()));
+        assert!(kustomization::parse("/overlay/kustomization.yaml", overlay).is_ok());
+        fs.insert("components/tls/kustomization.yaml", component);
         fs.insert("components/unused/kustomization.yaml", "kind: Component\n");
-        fs.insert("overlay/kustomization.yaml", "bases:\n- ../base\ncomponents:\n- ../components/tls\n");
+        fs.insert("overlay/kustomization.yaml", overlay);
         assert_eq!(paths(&environments(&fs)), vec!["/overlay"]);
     }
 

@@ -291,6 +291,14 @@ fn clean_loaded_annotations(node: &mut Node) {
         for key in ["config.kubernetes.io/index", "internal.config.kubernetes.io/index"] {
             ann.remove(key);
         }
+        // Re-set as a map of strings: every value keeps its text as a string.
+        if let Some(entries) = ann.as_map_mut() {
+            for (_, v) in entries.iter_mut() {
+                if let Value::Scalar(s) = &mut v.value {
+                    s.kind = Kind::Str;
+                }
+            }
+        }
     }
     let empty = match meta.get("annotations") {
         Some(a) => a.is_null() || a.as_map().is_some_and(|m| m.is_empty()),

@@ -14,6 +14,8 @@ use crate::fs::Files;
 pub use build::Output;
 pub use resmap::{Behavior, Gvk, ResId, ResMap, Resource};
 
+pub mod patch;
+
 /// Which files a kustomization may read (kustomize's `--load-restrictor`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum LoadRestrictor {

@@ -2,9 +2,10 @@
 //! kustomize prints them.
 
 pub mod emit;
+pub mod gotime;
 pub mod node;
 pub mod parse;
 
-pub use emit::{emit_documents, emit_node};
+pub use emit::{check_json_compatible, emit_documents, emit_node};
 pub use node::{Kind, Node, Scalar, Span, Style, Value};
 pub use parse::{parse_documents, parse_single};

@@ -426,7 +426,9 @@ pub fn is_yaml_float(s: &str) -> bool {
 /// A YAML timestamp as go-yaml accepts it: `YYYY-M-D`, optionally followed
 /// by a time (`T`, `t` or a space, then `H:M:S[.frac][Z|±HH:MM]`).
 pub fn is_timestamp(s: &str) -> bool {
-    parse_timestamp(s).is_some()
+    // Go's time.Parse has quirks (10+ fraction digits, `,` before the
+    // fraction, runs of spaces) that decide what kustomize prints.
+    super::gotime::parse(s).is_some()
 }
 
 /// Parses a timestamp into its parts (year, month, day, hour, minute, second,

@@ -21,6 +21,7 @@ let server;
 let context;
 let page;
 let baseUrl;
+let profile;
 const problems = []; // page errors, console errors, failed requests
 
 function freePort() {
@@ -59,6 +60,7 @@ const env = (path) => page.locator(`article.env[data-env="${path}"]`);
 const outputOf = (path) => env(path).locator('pre.output');
 const errorsOf = (path) => env(path).locator('ul.errors');
 const editor = () => page.locator('#editor');
+const classesOf = async (path) => (await env(path).getAttribute('class')).split(/\s+/).sort();
 
 /** Waits until the text of `selector` satisfies `test` (a substring or RegExp). */
 async function waitForText(selector, test, { timeout = 10_000 } = {}) {
@@ -115,7 +117,7 @@ describe('Overlay Playground page', () => {
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (./build.sh test does)`);
     mkdirSync(SHOTS, { recursive: true });
     ({ proc: server, url: baseUrl } = await startServer());
-    const profile = mkdtempSync(join(tmpdir(), 'overlay-playground-chromium-'));
+    profile = mkdtempSync(join(tmpdir(), 'overlay-playground-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
@@ -123,7 +125,6 @@ describe('Overlay Playground page', () => {
         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       viewport: { width: 1400, height: 900 },
     });
-    context.on('close', () => rmSync(profile, { recursive: true, force: true }));
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(10_000);
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -135,6 +136,7 @@ describe('Overlay Playground page', () => {
   after(async () => {
     await context?.close();
     server?.kill();
+    if (profile) rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   });
 
   it('renders every environment of the fleet-infra preset, in promotion order', async () => {
@@ -175,6 +177,8 @@ describe('Overlay Playground page', () => {
     assert.match(production, /^ {2}replicas: 7$/m);
     assert.doesNotMatch(production, /replicas: 5/);
     assert.equal(await outputOf('/apps/staging').textContent(), stagingBefore);
+    assert.deepEqual(await classesOf('/apps/production'), ['changed', 'env'], 'the changed panel flashes');
+    assert.deepEqual(await classesOf('/apps/staging'), ['env']);
     assert.equal(await page.locator(`button.file[data-path="${PATCH}"] .modified`).count(), 1, 'the file is marked edited');
     await screenshot('2-edited');
   });
@@ -193,7 +197,7 @@ describe('Overlay Playground page', () => {
     const where = /apps\/production\/my-app-patch\.yaml:6:\d+: \S/;
     await waitForText(sel.errors('/apps/production'), where);
     assert.equal(await outputOf('/apps/production').isHidden(), true, 'no stale output beside the error');
-    assert.equal(await env('/apps/production').getAttribute('class'), 'env failed');
+    assert.ok((await classesOf('/apps/production')).includes('failed'), 'the panel is marked failed');
     assert.equal(await outputOf('/apps/staging').textContent(), stagingBefore, 'staging still renders');
     await screenshot('3-error');
 
@@ -212,6 +216,21 @@ describe('Overlay Playground page', () => {
     await waitForText(sel.output('/apps/production'), 'replicas: 5');
     await page.emulateMedia({ colorScheme: 'dark' });
     await screenshot('4-reset-dark');
+  });
+
+  it('switches to another preset, and keeps it across a reload', async () => {
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.locator('#preset').selectOption('clusters-per-env');
+    await waitForText(sel.output('/clusters/prod'), 'namespace: prod');
+    const envs = await page.locator('article.env').evaluateAll((nodes) => nodes.map((n) => n.dataset.env));
+    assert.deepEqual(envs, ['/clusters/dev', '/clusters/staging', '/clusters/prod']);
+    assert.match(await outputOf('/clusters/dev').textContent(), /^ {2}namespace: dev$/m);
+    assert.match(await outputOf('/clusters/prod').textContent(), /^ {2}replicas: 5$/m);
+    assert.equal(await page.locator(`button.file[data-path="${PATCH}"]`).count(), 0, 'the old tree is gone');
+    await loadPage();
+    assert.equal(await page.locator('#preset').inputValue(), 'clusters-per-env');
+    await waitForText(sel.output('/clusters/staging'), 'namespace: staging');
+    await screenshot('5-clusters-per-env');
   });
 
   it('logged no page error, console error or failed request', () => {

@@ -14,7 +14,9 @@ export function renderFiles(nav, { paths, current, modified, onOpen }) {
     if (!folders.has(folder)) folders.set(folder, []);
     folders.get(folder).push(path);
   }
-  const groups = [...folders].map(([folder, files]) =>
+  // A folder's own files before its subfolders: sort by folder, then name.
+  const sorted = [...folders].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const groups = sorted.map(([folder, files]) =>
     el('section', { className: 'folder' },
       el('h2', { className: 'folder-name' }, folder === '' ? '/' : `${folder}/`),
       el('ul', {},

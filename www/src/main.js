@@ -20,6 +20,7 @@ const ui = {
   editorPath: $('editor-path'),
   outputs: $('outputs'),
   reset: $('reset'),
+  preset: $('preset'),
   newFile: $('new-file'),
   deleteFile: $('delete-file'),
 };
@@ -47,9 +48,17 @@ function loadWorkspace() {
   for (const [path, text] of Object.entries(state.files)) workspace.setFile(path, text);
 }
 
+function isModified(path) {
+  return state.files[path] !== presets[state.preset]?.[path];
+}
+
 function modifiedPaths() {
-  const original = presets[state.preset] ?? {};
-  return new Set(Object.keys(state.files).filter((p) => state.files[p] !== original[p]));
+  return new Set(Object.keys(state.files).filter(isModified));
+}
+
+/** Whether the tree differs from its preset: a file changed, added or deleted. */
+function hasEdits() {
+  return modifiedPaths().size > 0 || Object.keys(presets[state.preset] ?? {}).some((p) => !(p in state.files));
 }
 
 function persist() {
@@ -124,12 +133,12 @@ function render() {
 function onEdit() {
   const path = state.current;
   if (path == null) return;
-  const wasModified = state.files[path] !== presets[state.preset]?.[path];
+  const wasModified = isModified(path);
   state.files[path] = ui.editor.value;
   workspace.setFile(path, ui.editor.value);
   persist();
   render();
-  if (wasModified !== (state.files[path] !== presets[state.preset]?.[path])) showFiles();
+  if (wasModified !== isModified(path)) showFiles();
 }
 
 /** `./apps//x.yaml` → `apps/x.yaml`; null for paths that leave the tree. */
@@ -173,15 +182,24 @@ function deleteFile() {
   render();
 }
 
-function reset() {
-  if (modifiedPaths().size > 0 || Object.keys(state.files).length !== Object.keys(presets[state.preset] ?? {}).length) {
-    if (!confirm(`Discard your edits and reload the preset "${state.preset}"?`)) return;
+/** Replaces the tree with preset `name`, after asking when that loses edits. */
+function loadPreset(name) {
+  if (hasEdits() && !confirm(`Discard your edits and load the preset "${name}"?`)) {
+    ui.preset.value = state.preset;
+    return;
   }
   store.clear();
-  state = presetState(presets[state.preset] ? state.preset : DEFAULT_PRESET);
+  state = presetState(name);
+  ui.preset.value = name;
   loadWorkspace();
   openFile(state.current);
   render();
+}
+
+function showPresets() {
+  const names = Object.keys(presets).sort((a, b) => (a === DEFAULT_PRESET ? -1 : b === DEFAULT_PRESET ? 1 : a.localeCompare(b)));
+  ui.preset.replaceChildren(...names.map((name) => el('option', { value: name }, name)));
+  ui.preset.value = state.preset;
 }
 
 async function main() {
@@ -191,7 +209,9 @@ async function main() {
   loadWorkspace();
   yamlTabs(ui.editor);
   ui.editor.addEventListener('input', onEdit);
-  ui.reset.addEventListener('click', reset);
+  ui.reset.addEventListener('click', () => loadPreset(state.preset));
+  ui.preset.addEventListener('change', () => loadPreset(ui.preset.value));
+  showPresets();
   ui.newFile.addEventListener('click', newFile);
   ui.deleteFile.addEventListener('click', deleteFile);
   const first = state.current ?? Object.keys(state.files).sort()[0];

@@ -68,6 +68,16 @@ export class Outputs {
   }
 
   fill(p, result) {
+    // Flash the panels an edit changed, so it is plain which environments it reached.
+    const shown = result.ok ? result.output : JSON.stringify(result.errors);
+    if (p.shown !== undefined && p.shown !== shown) {
+      p.node.classList.remove('changed');
+      void p.node.offsetWidth; // restarts the animation
+      p.node.classList.add('changed');
+    } else {
+      p.node.classList.remove('changed');
+    }
+    p.shown = shown;
     p.node.classList.toggle('failed', !result.ok);
     if (result.ok) {
       const n = countDocuments(result.output);

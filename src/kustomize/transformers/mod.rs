@@ -2,6 +2,7 @@
 //! (api/internal/target/kusttarget_configplugin.go).
 
 mod namespace;
+mod patches;
 
 use super::build::{Accumulator, Builder};
 use super::kustomization::Kustomization;
@@ -9,15 +10,12 @@ use crate::error::{Error, Result};
 
 /// Fields this engine cannot apply yet: a build that uses one fails rather
 /// than printing something kustomize would not.
-const NOT_YET: [&str; 22] = [
-    "patchesStrategicMerge",
-    "patches",
+const NOT_YET: [&str; 19] = [
     "namePrefix",
     "nameSuffix",
     "commonLabels",
     "labels",
     "commonAnnotations",
-    "patchesJson6902",
     "replicas",
     "images",
     "imageTags",
@@ -43,7 +41,9 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
             }
         }
     }
-    let _ = b;
+    patches::strategic_merge(b, k, acc)?;
+    patches::patches(b, k, acc)?;
     namespace::run(k, acc)?;
+    patches::json6902(b, k, acc)?;
     Ok(())
 }

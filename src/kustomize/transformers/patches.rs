@@ -189,16 +189,6 @@ fn find_by_id(resources: &ResMap, patch: &Resource) -> Result<usize> {
     }
 }
 
-fn set_meta(node: &mut Node, key: &str, value: &str, span: &Span) {
-    if let Some(meta) = node.entry_map("metadata") {
-        if value.is_empty() {
-            meta.remove(key);
-        } else {
-            meta.set(key, Node::string(value, span.clone()));
-        }
-    }
-}
-
 /// Applies one strategic-merge patch to the chosen resources. The patch
 /// takes each target's apiVersion; name, kind and namespace stay unless the
 /// options allow them to change. A `$patch: delete` removes the resource.
@@ -211,23 +201,14 @@ fn apply_strategic(resources: &mut ResMap, targets: &[usize], patch: &Resource, 
         if let Some(v) = r.node.get("apiVersion").cloned() {
             p.set("apiVersion", v);
         }
-        let (name, ns, kind) = (r.name().to_string(), r.id().namespace, r.kind().to_string());
         if options.allow_name_change || options.allow_kind_change {
             r.store_previous_id();
         }
-        match smp::merge(&r.node, &p, schema).map_err(|e| e.or_at(&patch.source))? {
+        let merged = smp::apply_sm_patch(&r.node, &p, schema, options.allow_name_change, options.allow_kind_change)
+            .map_err(|e| e.or_at(&patch.source))?;
+        match merged {
             None => deleted.push(i),
-            Some(merged) => {
-                r.node = merged;
-                let span = r.node.span.clone();
-                if !options.allow_kind_change {
-                    r.node.set("kind", Node::string(kind, span.clone()));
-                }
-                if !options.allow_name_change {
-                    set_meta(&mut r.node, "name", &name, &span);
-                }
-                set_meta(&mut r.node, "namespace", &ns, &span);
-            }
+            Some(node) => r.node = node,
         }
     }
     deleted.sort_unstable();
