@@ -627,7 +627,7 @@ mod tests {
         let mut fs = MemFs::new();
         fs.insert("/clusters/prod/crds.yaml", ks("crds", "./crds", "  prune: true\n"));
         fs.insert("/clusters/prod/apps.yaml", ks("apps", "./apps", "  prune: true\n"));
-        fs.insert("/crds/widget.yaml", CRD);
+        fs.insert("/crds/widget.yaml", format!("{}---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n", CRD));
         fs.insert("/apps/w.yaml", WIDGET);
         let found = lint_repository(&fs, "/");
         assert_eq!(rules(&found), vec![("/clusters/prod/apps.yaml".to_string(), 6, "depends-on")], "{:#?}", found);
