@@ -7,7 +7,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: overlay build [DIR] [--load-restrictor LoadRestrictionsRootOnly|LoadRestrictionsNone] [--enable-helm] [--enable-alpha-plugins]
-       overlay flux CLUSTER_DIR [--root REPO_ROOT] [--graph] [--before OLD_REPO_ROOT] [--no-strict-substitute]
+       overlay flux CLUSTER_DIR [--root REPO_ROOT] [--graph] [--before OLD_REPO_ROOT] [--self-source NAME] [--no-strict-substitute]
        overlay lint [DIR]";
 
 fn main() -> ExitCode {
@@ -143,6 +143,11 @@ fn flux_command(args: &[String]) -> ExitCode {
                 Err(c) => return c,
             },
             "--graph" => graph = true,
+            // Another GitRepository that is this same repository.
+            "--self-source" => match value("--self-source") {
+                Ok(v) => options.self_sources.push(v),
+                Err(c) => return c,
+            },
             "--no-strict-substitute" | "--strict-substitute=false" => options.strict_substitute = false,
             "--strict-substitute" | "--strict-substitute=true" => options.strict_substitute = true,
             _ if arg.starts_with('-') => return usage_error(&format!("unknown flag '{}'", arg)),
