@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::fs::{self, Files};
 use crate::kustomize::build::read_resource_file;
 use crate::kustomize::kustomization;
-use crate::yaml::{Kind, Node, Value};
+use crate::yaml::{Kind, Node, Span, Value};
 
 /// The top-level kustomization file as the controller writes it.
 #[derive(Clone, Debug)]
@@ -22,6 +22,10 @@ pub struct Generated {
     pub text: String,
     /// True when the directory had no kustomization file.
     pub created: bool,
+    /// Fields of the user's file the controller drops (where they were,
+    /// and their name): it reads the file leniently before rewriting it,
+    /// where `kubectl kustomize` rejects unknown fields.
+    pub ignored: Vec<(Span, String)>,
 }
 
 /// Files the source-controller leaves out of an artifact by default.
@@ -31,10 +35,12 @@ const IGNORED: [&str; 8] =
 /// The file for `dir`; `ks` brings the overrides (none for a cluster
 /// directory applied as it is).
 pub fn kustomization_for(files: &dyn Files, dir: &str, ks: Option<&FluxKustomization>) -> Result<Generated> {
+    let mut ignored = Vec::new();
     let (file, mut text, created) = match kustomization::find_file(files, dir)? {
         Some(file) => {
             let bytes = files.read(&file).unwrap_or_default();
             let text = String::from_utf8(bytes.into_owned()).map_err(|_| Error::in_file(&file, "invalid Kustomization: the file is not UTF-8 text"))?;
+            let text = drop_unknown_fields(&file, text, &mut ignored);
             (file, text, false)
         }
         None => (fs::join(dir, "kustomization.yaml"), generated_text(files, dir)?, true),
@@ -52,7 +58,7 @@ pub fn kustomization_for(files: &dyn Files, dir: &str, ks: Option<&FluxKustomiza
         } else {
             // A flow-style or indented file cannot take appended keys:
             // rewrite it as JSON, which YAML reads as well.
-            let mut node = current.map(|k| k.node).unwrap_or_else(|| Node::map(crate::yaml::Span::file(&file)));
+            let mut node = current.map(|k| k.node).unwrap_or_else(|| Node::map(Span::file(&file)));
             let extra = crate::yaml::parse_documents(&file, &lines)?;
             if let Some(m) = extra.first().and_then(|n| n.as_map()) {
                 for (k, v) in m {
@@ -62,7 +68,71 @@ pub fn kustomization_for(files: &dyn Files, dir: &str, ks: Option<&FluxKustomiza
             text = to_json(&node);
         }
     }
-    Ok(Generated { file, text, created })
+    Ok(Generated { file, text, created, ignored })
+}
+
+/// The controller decodes the file into kustomize's Go type without strict
+/// field checks and writes it back, so a misspelt field just disappears.
+/// Drop each one the strict reader rejects, and remember it.
+fn drop_unknown_fields(file: &str, mut text: String, ignored: &mut Vec<(Span, String)>) -> String {
+    for _ in 0..64 {
+        let Err(e) = kustomization::parse(file, &text) else { break };
+        let Some(name) = e.message.split("unknown field \"").nth(1).and_then(|r| r.split('"').next()) else { break };
+        let Some(span) = e.span.clone() else { break };
+        let blanked = blank_entry(&text, &span).or_else(|| {
+            // The key shares its line with a `- `: rewrite the file as JSON.
+            let limits = crate::yaml::parse::Limits { allow_duplicate_keys: true, ..Default::default() };
+            let mut node = crate::yaml::parse::parse_with(file, &text, limits).ok()?.pop()?;
+            remove_key_at(&mut node, &span).then(|| to_json(&node))
+        });
+        let Some(next) = blanked else { break };
+        text = next;
+        ignored.push((span, name.to_string()));
+    }
+    text
+}
+
+/// Blanks the lines of the block mapping entry whose key starts a line at
+/// `span` (the key, and its value's deeper lines or same-level `- ` items),
+/// so that every other line keeps its number.
+fn blank_entry(text: &str, span: &Span) -> Option<String> {
+    let mut lines: Vec<String> = text.split('\n').map(String::from).collect();
+    let start = (span.line as usize).checked_sub(1)?;
+    let col = (span.col as usize).checked_sub(1)?;
+    let first = lines.get(start)?;
+    if first.chars().take(col).any(|c| c != ' ') {
+        return None;
+    }
+    let mut end = start + 1;
+    while let Some(l) = lines.get(end) {
+        let body = l.trim_start_matches(' ');
+        let indent = l.len() - body.len();
+        let deeper = indent > col || (indent == col && (body.starts_with("- ") || body == "-"));
+        if body.is_empty() || body.starts_with('#') || deeper {
+            end += 1;
+        } else {
+            break;
+        }
+    }
+    for l in &mut lines[start..end] {
+        l.clear();
+    }
+    Some(lines.join("\n"))
+}
+
+/// Removes the mapping entry whose key was written at `span`.
+fn remove_key_at(node: &mut Node, span: &Span) -> bool {
+    match &mut node.value {
+        Value::Map(entries) => {
+            if let Some(i) = entries.iter().position(|(k, _)| k.span.line == span.line && k.span.col == span.col) {
+                entries.remove(i);
+                return true;
+            }
+            entries.iter_mut().any(|(_, v)| remove_key_at(v, span))
+        }
+        Value::Seq(items) => items.iter_mut().any(|i| remove_key_at(i, span)),
+        Value::Scalar(_) => false,
+    }
 }
 
 /// Flux's generated kustomization: every manifest below `dir`, with
@@ -259,6 +329,17 @@ mod tests {
         assert!(g.created);
         assert_eq!(g.file, "/c/kustomization.yaml");
         assert!(g.text.ends_with("resources:\n- \"./a.yml\"\n- \"./b.yaml\"\n- \"./base\"\n- \"./sub/x.yaml\"\n"), "{}", g.text);
+    }
+
+    #[test]
+    fn unknown_fields_are_dropped_as_the_controller_drops_them() {
+        let mut fs = MemFs::new();
+        fs.insert("/c/kustomization.yaml", "resources: [a.yaml]\npatchs:\n- path: p.yaml\nimages:\n- name: x\n  newTag: \"1\"\n  tagg: y\n");
+        let g = kustomization_for(&fs, "/c", None).unwrap();
+        let names: Vec<(u32, &str)> = g.ignored.iter().map(|(s, n)| (s.line, n.as_str())).collect();
+        assert_eq!(names, vec![(2, "patchs"), (7, "tagg")]);
+        let k = kustomization::parse(&g.file, &g.text).unwrap();
+        assert_eq!(k.field("images").unwrap().as_seq().unwrap()[0].get_str("newTag"), Some("1"));
     }
 
     #[test]

@@ -113,6 +113,14 @@ pub fn lint_cluster(files: &dyn Files, c: &Cluster) -> Vec<Finding> {
         if let Status::Failed(e) = &u.status {
             out.push(error_finding(e, "build"));
         }
+        for (span, name) in u.generated.iter().flat_map(|g| g.ignored.iter()) {
+            out.push(Finding::new(
+                span,
+                "unknown-field",
+                format!("unknown field '{}': the controller silently drops it (kubectl kustomize rejects it)", name),
+                "fix the spelling or remove the field",
+            ));
+        }
         prune(u, &mut out);
         health(c, u, &mut out);
         substitution(u, &mut out);
