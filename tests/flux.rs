@@ -192,12 +192,12 @@ fn lint_reports_missing_namespace() {
 }
 
 #[test]
-fn lint_reports_unmatched_patches_images_and_health_checks() {
+fn lint_reports_unmatched_patches_and_health_checks() {
     let repo = Copy::of(&fleet_infra(), "no-ops");
     repo.edit(
         "clusters/production/apps.yaml",
         "  wait: true\n",
-        "  images:\n  - name: ghcr.io/my-org/no-such-app\n    newTag: 2.0.0\n  patches:\n  - patch: |\n      - op: replace\n        path: /spec/replicas\n        value: 1\n    target:\n      kind: StatefulSet\n",
+        "  patches:\n  - patch: |\n      - op: replace\n        path: /spec/replicas\n        value: 1\n    target:\n      kind: StatefulSet\n",
     );
     repo.edit("clusters/production/apps.yaml", "    name: my-app\n    namespace: production", "    name: my-app\n    namespace: prod");
     let (_, out, _) = overlay(&["lint"], repo.path());
@@ -206,9 +206,20 @@ fn lint_reports_unmatched_patches_images_and_health_checks() {
         let at = format!("{}:{}:", file, repo.line_of(file, needle));
         assert!(out.lines().any(|l| l.starts_with(&at) && l.contains(rule)), "expected {} at {}:\n{}", rule, at, out);
     };
-    has("name: ghcr.io/my-org/no-such-app", "[no-op]");
     has("kind: StatefulSet", "[no-op]");
     has("- apiVersion: apps/v1", "[health-checks]");
+}
+
+#[test]
+fn lint_reports_unmatched_images() {
+    let repo = Copy::of(&fleet_infra(), "images");
+    repo.edit("clusters/production/apps.yaml", "  wait: true\n", "  images:\n  - name: ghcr.io/my-org/no-such-app\n    newTag: 2.0.0\n");
+    repo.edit("apps/production/kustomization.yaml", "patches:", "images:\n- name: redis\n  newTag: \"7.4\"\npatches:");
+    let (_, out, _) = overlay(&["lint"], repo.path());
+    for (file, needle) in [("clusters/production/apps.yaml", "name: ghcr.io/my-org/no-such-app"), ("apps/production/kustomization.yaml", "- name: redis")] {
+        let at = format!("{}:{}:", file, repo.line_of(file, needle));
+        assert!(out.lines().any(|l| l.starts_with(&at) && l.contains("[no-op]")), "expected [no-op] at {}:\n{}", at, out);
+    }
 }
 
 /// Substitution as fluxcd/pkg envsubst/README.md and the kustomize-controller
