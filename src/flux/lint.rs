@@ -122,6 +122,8 @@ pub fn lint_cluster(files: &dyn Files, c: &Cluster) -> Vec<Finding> {
             ));
         }
         prune(u, &mut out);
+        timing(u, &mut out);
+        helm_depends_on(c, u, &mut out);
         health(c, u, &mut out);
         substitution(u, &mut out);
         no_ops(u, files, &mut out);
@@ -438,6 +440,73 @@ fn health(c: &Cluster, u: &Unit, out: &mut Vec<Finding>) {
     }
 }
 
+/// A Go duration (`1h30m`, `90s`, `500ms`) in seconds.
+fn seconds(text: &str) -> Option<f64> {
+    let mut total = 0.0;
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return None;
+    }
+    while !rest.is_empty() {
+        let n = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let value: f64 = rest[..n].parse().ok()?;
+        rest = &rest[n..];
+        let unit = ["ns", "us", "µs", "ms", "s", "m", "h"].into_iter().find(|u| rest.starts_with(u))?;
+        rest = &rest[unit.len()..];
+        total += value
+            * match unit {
+                "h" => 3600.0,
+                "m" => 60.0,
+                "s" => 1.0,
+                "ms" => 1e-3,
+                "us" | "µs" => 1e-6,
+                _ => 1e-9,
+            };
+    }
+    Some(total)
+}
+
+/// A timeout at least as long as the interval: a stuck health check runs
+/// into the next reconciliation.
+fn timing(u: &Unit, out: &mut Vec<Finding>) {
+    let spec = u.ks.node.get("spec");
+    let get = |k: &str| spec.and_then(|s| s.get_str(k)).and_then(seconds);
+    if let (Some(timeout), Some(interval)) = (get("timeout"), get("interval")) {
+        if timeout >= interval {
+            out.push(Finding::new(
+                &u.ks.span_of("timeout"),
+                "timing",
+                format!("Kustomization {} has a timeout no shorter than its interval: a stuck apply or health check delays the next reconciliation", u.ks.key),
+                "make timeout shorter than interval (the default is interval minus 30s)",
+            ));
+        }
+    }
+}
+
+/// HelmRelease `dependsOn` names HelmReleases only: one that names a
+/// Kustomization waits forever (flux2#3364).
+fn helm_depends_on(c: &Cluster, u: &Unit, out: &mut Vec<Finding>) {
+    for n in u.objects.iter().filter(|n| n.get_str("kind") == Some("HelmRelease")) {
+        let own_ns = n.path(&["metadata", "namespace"]).and_then(|x| x.as_str()).unwrap_or("default");
+        for d in n.path(&["spec", "dependsOn"]).and_then(|x| x.as_seq()).into_iter().flatten() {
+            let name = d.get_str("name").unwrap_or("");
+            let ns = d.get_str("namespace").unwrap_or(own_ns);
+            let is_helm = c.units.iter().flat_map(|o| o.objects.iter()).any(|o| {
+                let id = ResId::of(o);
+                id.gvk.kind == "HelmRelease" && id.name == name && id.namespace == ns
+            });
+            if !is_helm && c.units.iter().any(|o| o.ks.key.name == name) {
+                out.push(Finding::new(
+                    &d.span,
+                    "depends-on",
+                    format!("HelmRelease dependsOn '{}' names a Kustomization: a HelmRelease can only wait for other HelmReleases, so it never becomes ready", name),
+                    "make the Kustomization that applies this HelmRelease depend on it instead",
+                ));
+            }
+        }
+    }
+}
+
 fn substitution(u: &Unit, out: &mut Vec<Finding>) {
     for un in &u.unresolved {
         out.push(Finding::new(
@@ -669,6 +738,14 @@ mod tests {
         fs.insert("/prod/kustomization.yaml", "resources: [d.yaml]\n");
         let found = duplicated_manifests(&fs, "/");
         assert_eq!(rules(&found), vec![("/prod/d.yaml".to_string(), 1, "duplicated-manifests")]);
+    }
+
+    #[test]
+    fn go_durations() {
+        assert_eq!(seconds("1h30m"), Some(5400.0));
+        assert_eq!(seconds("5m0s"), Some(300.0));
+        assert_eq!(seconds("500ms"), Some(0.5));
+        assert_eq!(seconds("10"), None);
     }
 
     #[test]
