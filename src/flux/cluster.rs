@@ -523,6 +523,21 @@ mod tests {
     }
 
     #[test]
+    fn other_sources_are_external_and_the_cluster_directory_is_the_root() {
+        let mut fs = repo();
+        fs.insert("/clusters/prod/tenant.yaml", "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: tenant\n  namespace: flux-system\nspec:\n  sourceRef:\n    kind: GitRepository\n    name: team-repo\n  path: ./deploy\n  prune: true\n");
+        fs.insert("/clusters/prod/flux-system/kustomization.yaml", "resources: [gotk-sync.yaml]\n");
+        fs.insert("/clusters/prod/flux-system/gotk-sync.yaml", "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: ./clusters/prod\n  prune: true\n");
+        let c = load(&fs, "/clusters/prod", "/", &Options::default()).unwrap();
+        assert_eq!(c.root_ks.as_ref().map(|k| k.name.as_str()), Some("flux-system"));
+        let tenant = c.unit(&Key { namespace: "flux-system".into(), name: "tenant".into() }).unwrap();
+        assert!(matches!(&tenant.status, Status::External(m) if m.contains("GitRepository/flux-system/team-repo")));
+        // The root Kustomization owns the cluster directory's objects.
+        assert!(c.dir_objects.iter().all(|n| n.path(&["metadata", "labels", OWNER_NAME]).and_then(|v| v.as_str()) == Some("flux-system")));
+        assert_eq!(c.units.len(), 3);
+    }
+
+    #[test]
     fn finds_the_root_by_the_paths() {
         let fs = repo();
         assert_eq!(guess_root(&fs, "/clusters/prod"), "/");
