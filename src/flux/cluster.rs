@@ -3,6 +3,7 @@
 //! Kustomizations among them (and those they render in turn), each one
 //! built the way the controller builds it.
 
+use super::artifact;
 use super::generate::{self, Generated};
 use super::kustomization::{is_flux_kustomization, FluxKustomization, Key};
 use super::layered::Layered;
@@ -43,6 +44,9 @@ pub enum Status {
 #[derive(Clone, Debug)]
 pub struct Unit {
     pub ks: FluxKustomization,
+    /// The repository directory its source's root is: the repository root,
+    /// or where an ArtifactGenerator copies the artifact from.
+    pub source_root: Option<String>,
     /// The directory `spec.path` resolves to.
     pub dir: Option<String>,
     pub generated: Option<Generated>,
@@ -141,7 +145,14 @@ pub fn load(files: &dyn Files, dir: &str, root: &str, options: &Options) -> Resu
                 continue;
             }
             seen.push(ks.key.clone());
-            cluster.units.push(build_unit(files, root, ks, parent, options));
+            let generators: Vec<&Node> = cluster
+                .dir_objects
+                .iter()
+                .chain(cluster.units.iter().flat_map(|u| u.objects.iter()))
+                .filter(|n| n.get_str("kind") == Some("ArtifactGenerator"))
+                .collect();
+            let unit = build_unit(files, root, ks, parent, options, &generators);
+            cluster.units.push(unit);
         }
         for i in start..cluster.units.len() {
             post_build(files, &mut cluster, i, options);
@@ -205,9 +216,10 @@ fn explain(mut e: Error, generated: &Generated, ks: Option<&FluxKustomization>) 
     e
 }
 
-fn build_unit(files: &dyn Files, root: &str, ks: FluxKustomization, parent: Option<Key>, options: &Options) -> Unit {
+fn build_unit(files: &dyn Files, root: &str, ks: FluxKustomization, parent: Option<Key>, options: &Options, generators: &[&Node]) -> Unit {
     let mut unit = Unit {
         ks,
+        source_root: None,
         dir: None,
         generated: None,
         built: Vec::new(),
@@ -217,12 +229,41 @@ fn build_unit(files: &dyn Files, root: &str, ks: FluxKustomization, parent: Opti
         warnings: Vec::new(),
         parent,
     };
-    if !is_self(&unit.ks, options) {
-        let s = &unit.ks.source;
-        unit.status = Status::External(format!("source {}/{}/{} is not this repository", s.kind, s.namespace, s.name));
+    let s = unit.ks.source.clone();
+    let external = |why: String| Status::External(format!("source {}/{}/{} {}", s.kind, s.namespace, s.name, why));
+    // The source: this repository, or an artifact copied from it.
+    let mapping = if is_self(&unit.ks, options) {
+        None
+    } else if s.kind == "ExternalArtifact" {
+        let generator = generators.iter().find(|g| {
+            let ns = g.path(&["metadata", "namespace"]).and_then(|n| n.as_str()).unwrap_or("default");
+            ns == s.namespace
+                && g.path(&["spec", "artifacts"]).and_then(|a| a.as_seq()).is_some_and(|a| a.iter().any(|x| x.get_str("name") == Some(s.name.as_str())))
+        });
+        let Some(generator) = generator else {
+            unit.status = external("is not generated from this repository by any ArtifactGenerator in this cluster".to_string());
+            return unit;
+        };
+        let is_self_source = |kind: &str, name: &str| kind == "GitRepository" && options.self_sources.iter().any(|x| x == name);
+        match artifact::mapping(files, root, generator, &s.name, &is_self_source) {
+            Ok(m) => Some(m),
+            Err(why) => {
+                unit.status = external(format!("cannot be simulated: {}", why));
+                return unit;
+            }
+        }
+    } else {
+        unit.status = external("is not this repository".to_string());
         return unit;
-    }
-    let dir = match resolve(root, &unit.ks.path) {
+    };
+    let source_root = mapping.as_ref().map(|m| m.root.clone()).unwrap_or_else(|| root.to_string());
+    unit.source_root = Some(source_root.clone());
+    let subset = mapping.as_ref().map(|m| artifact::Subset { base: files, mapping: m });
+    let view: &dyn Files = match &subset {
+        Some(v) => v,
+        None => files,
+    };
+    let dir = match resolve(&source_root, &unit.ks.path) {
         Ok(d) => d,
         Err(m) => {
             unit.status = Status::Failed(Error::at(&unit.ks.span_of("path"), m));
@@ -230,12 +271,12 @@ fn build_unit(files: &dyn Files, root: &str, ks: FluxKustomization, parent: Opti
         }
     };
     unit.dir = Some(dir.clone());
-    if !files.is_dir(&dir) {
+    if !view.is_dir(&dir) {
         let msg = format!("kustomization path not found: {} (looked for {})", unit.ks.path, dir);
         unit.status = Status::Failed(Error::at(&unit.ks.span_of("path"), msg));
         return unit;
     }
-    match build_dir(files, &dir, Some(&unit.ks)) {
+    match build_dir(view, &dir, Some(&unit.ks)) {
         Ok((generated, out)) => {
             unit.generated = Some(generated);
             unit.warnings = out.warnings;
@@ -451,7 +492,8 @@ pub fn guess_root(files: &dyn Files, dir: &str) -> String {
     let mut paths = Vec::new();
     walk_yaml(files, dir, 62, &mut |path, text| {
         for d in parse_documents(path, text).unwrap_or_default() {
-            if is_flux_kustomization(&d) {
+            let from_git = d.path(&["spec", "sourceRef", "kind"]).and_then(|n| n.as_str()) == Some("GitRepository");
+            if is_flux_kustomization(&d) && from_git {
                 if let Some(p) = d.path(&["spec", "path"]).and_then(|n| n.as_str()) {
                     paths.push(p.trim_start_matches('/').to_string());
                 }

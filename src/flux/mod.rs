@@ -11,3 +11,4 @@ pub mod order;
 pub mod cluster;
 pub mod prune;
 pub mod lint;
+pub mod artifact;
