@@ -325,7 +325,8 @@ pub fn duplicated_manifests(files: &dyn Files, root: &str) -> Vec<Finding> {
         }
         for d in parsed {
             let id = ResId::of(&d);
-            if !id.gvk.kind.is_empty() && !id.name.is_empty() && !id.gvk.group.ends_with("toolkit.fluxcd.io") {
+            // Flux's own objects are per-cluster configuration, copied by design.
+            if !id.gvk.kind.is_empty() && !id.name.is_empty() && !id.gvk.group.ends_with("fluxcd.io") && !fs::file_name(path).starts_with("gotk-") {
                 docs.push((path.to_string(), d));
             }
         }
