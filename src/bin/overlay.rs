@@ -263,7 +263,9 @@ fn flux_graph(c: &overlay::flux::cluster::Cluster, order: &[usize]) -> String {
         for d in &u.ks.depends_on {
             out.push_str(&format!("{} → {}\n", name(&d.key, &u.ks.key), u.ks.key.name));
         }
-        if u.ks.depends_on.is_empty() && !c.units.iter().any(|o| o.ks.depends_on.iter().any(|d| d.key == u.ks.key)) {
+        if let Some(p) = &u.parent {
+            out.push_str(&format!("{} applies {}\n", name(p, &u.ks.key), u.ks.key.name));
+        } else if u.ks.depends_on.is_empty() && !c.units.iter().any(|o| o.ks.depends_on.iter().any(|d| d.key == u.ks.key)) {
             out.push_str(&format!("{} (independent)\n", u.ks.key.name));
         }
     }
