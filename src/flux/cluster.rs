@@ -580,6 +580,25 @@ mod tests {
     }
 
     #[test]
+    fn external_artifacts_copied_from_this_repository_are_built() {
+        let mut fs = MemFs::new();
+        fs.insert("/clusters/staging/artifacts.yaml", "apiVersion: source.extensions.fluxcd.io/v1beta1\nkind: ArtifactGenerator\nmetadata:\n  name: gen\n  namespace: flux-system\nspec:\n  sources:\n  - alias: repo\n    kind: GitRepository\n    name: flux-system\n  artifacts:\n  - name: apps\n    copy:\n    - from: \"@repo/apps/base/**\"\n      to: \"@artifact/base/\"\n    - from: \"@repo/apps/staging/**\"\n      to: \"@artifact/staging/\"\n");
+        fs.insert("/clusters/staging/apps.yaml", "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n  sourceRef:\n    kind: ExternalArtifact\n    name: apps\n  path: ./staging\n  prune: true\n");
+        fs.insert("/apps/base/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n");
+        fs.insert("/apps/base/kustomization.yaml", "resources: [cm.yaml]\n");
+        fs.insert("/apps/staging/kustomization.yaml", "namespace: staging\nresources: [../base]\n");
+        // Not copied into the artifact: a reference to it fails, as in Flux.
+        fs.insert("/apps/production/kustomization.yaml", "namespace: production\nresources: [../base]\n");
+        let c = load(&fs, "/clusters/staging", "/", &Options::default()).unwrap();
+        let apps = &c.units[0];
+        assert!(matches!(apps.status, Status::Rendered), "{:?}", apps.status);
+        assert_eq!(apps.source_root.as_deref(), Some("/apps"));
+        assert_eq!(apps.dir.as_deref(), Some("/apps/staging"));
+        assert_eq!(apps.objects[0].path(&["metadata", "namespace"]).and_then(|n| n.as_str()), Some("staging"));
+        assert_eq!(apps.built[0].source.file.as_ref(), "/apps/base/cm.yaml");
+    }
+
+    #[test]
     fn finds_the_root_by_the_paths() {
         let fs = repo();
         assert_eq!(guess_root(&fs, "/clusters/prod"), "/");
