@@ -3,8 +3,12 @@
 //! only, name hashes, back references, vars, and the output order.
 
 use super::fieldspec::TransformerConfig;
+use super::generators;
+use super::hash;
+use super::vars;
 use super::kustomization::{self, Kustomization, Spanned};
 use super::resmap::{ResMap, Resource, ORDER_FIRST, ORDER_LAST};
+use super::nameref;
 use super::transformers;
 use super::{BuildOptions, LoadRestrictor};
 use crate::error::{Error, Result};
@@ -25,15 +29,21 @@ pub struct Output {
 pub struct Accumulator {
     pub resources: ResMap,
     pub config: TransformerConfig,
+    /// `vars:` declared so far, from this level and below.
+    pub vars: Vec<vars::Var>,
 }
 
 impl Accumulator {
-    fn empty() -> Accumulator {
-        Accumulator { resources: ResMap::new(), config: TransformerConfig::builtin().clone() }
+    /// As kustomize's MakeEmptyAccumulator, the configuration starts empty:
+    /// each kustomization merges the defaults (and its `configurations:`)
+    /// after its resources, and the merge order decides which specs survive.
+    pub(crate) fn empty() -> Accumulator {
+        Accumulator { resources: ResMap::new(), config: TransformerConfig::default(), vars: Vec::new() }
     }
     fn merge(&mut self, other: Accumulator) -> Result<()> {
-        self.config.merge(&other.config);
-        self.resources.append_all(other.resources)
+        self.config.merge(&other.config)?;
+        self.resources.append_all(other.resources)?;
+        vars::add_all(&mut self.vars, other.vars)
     }
 }
 
@@ -54,8 +64,16 @@ pub fn run(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Outpu
     let k = b.load(dir)?;
     b.roots.push(dir.to_string());
     let mut acc = b.accumulate_target(&k, Accumulator::empty())?;
+    // Top level only: generated names get their hash suffixes, then
+    // references to renamed objects are fixed, then vars are resolved.
+    hash::hash_names(&mut acc.resources);
+    nameref::fix_back_references(&mut acc.resources, &acc.config.name_reference)?;
+    vars::resolve(&mut acc, &mut b.warnings)?;
     drop_local_config(&mut acc.resources);
     sort(&k, &mut acc.resources)?;
+    if let Some(entry) = k.string_list("buildMetadata").iter().find(|e| e.text == "managedByLabel") {
+        transformers::labels::add_managed_by_label(&mut acc.resources, &entry.span)?;
+    }
     for r in acc.resources.iter_mut() {
         remove_build_annotations(&mut r.node);
     }
@@ -107,12 +125,18 @@ impl<'a> Builder<'a> {
 
     fn accumulate_target(&mut self, k: &Kustomization, mut acc: Accumulator) -> Result<Accumulator> {
         acc = self.accumulate_resources(k, acc, &k.resources)?;
+        let own = self.load_configurations(k)?;
+        acc.config.merge(&own)?;
+        let from_crds = self.load_crds(k)?;
+        acc.config.merge(&from_crds)?;
+        generators::run(self, k, &mut acc)?;
         acc = self.accumulate_components(k, acc)?;
         transformers::run(self, k, &mut acc)?;
+        vars::merge_vars(k, &mut acc)?;
         Ok(acc)
     }
 
-    fn accumulate_resources(&mut self, k: &Kustomization, mut acc: Accumulator, paths: &[Spanned]) -> Result<Accumulator> {
+    pub(crate) fn accumulate_resources(&mut self, k: &Kustomization, mut acc: Accumulator, paths: &[Spanned]) -> Result<Accumulator> {
         for entry in paths {
             let path = entry.text.as_str();
             if is_remote(path) {
@@ -175,6 +199,47 @@ impl<'a> Builder<'a> {
         let result = self.accumulate_target(&sub, acc);
         self.roots.pop();
         result
+    }
+
+    /// The defaults merged with the transformer configurations that
+    /// `configurations:` names (kustomize's MakeTransformerConfig).
+    fn load_configurations(&self, k: &Kustomization) -> Result<TransformerConfig> {
+        let paths = k.string_list("configurations");
+        if paths.is_empty() {
+            return Ok(TransformerConfig::builtin().clone());
+        }
+        let mut custom = TransformerConfig::default();
+        for entry in paths {
+            let (file, bytes) = self.read_file(k, &entry.text, &entry.span)?;
+            let text = std::str::from_utf8(&bytes).map_err(|_| Error::at(&entry.span, format!("'{}' is not UTF-8 text", entry.text)))?;
+            let loaded = TransformerConfig::parse(&file, text)?;
+            custom.merge(&loaded)?;
+        }
+        let mut config = TransformerConfig::builtin().clone();
+        config.merge(&custom)?;
+        Ok(config)
+    }
+
+    /// Field specs from the OpenAPI definitions `crds:` names.
+    fn load_crds(&self, k: &Kustomization) -> Result<TransformerConfig> {
+        let mut config = TransformerConfig::default();
+        for entry in k.string_list("crds") {
+            let (file, bytes) = self.read_file(k, &entry.text, &entry.span)?;
+            let text = std::str::from_utf8(&bytes).map_err(|_| Error::at(&entry.span, format!("'{}' is not UTF-8 text", entry.text)))?;
+            let defs = crate::yaml::parse_single(&file, text)
+                .map_err(|e| Error { message: format!("unable to parse open API definition from '{}': {}", entry.text, e.message), ..e })?;
+            if let Some(defs) = defs {
+                config.merge(&super::crds::config_from_definitions(&defs)?)?;
+            }
+        }
+        Ok(config)
+    }
+
+    /// Builds a kustomization directory on its own, as a base is built:
+    /// kustomize does this for `generators:` and `transformers:` entries
+    /// that name a directory of plugin configs.
+    pub fn build_directory(&mut self, dir: &str, entry: &Spanned) -> Result<Accumulator> {
+        self.accumulate_directory(dir, entry, false, Accumulator::empty())
     }
 
     /// Reads a file the kustomization names, honouring the load restrictor.
@@ -331,6 +396,16 @@ fn remove_build_annotations(node: &mut Node) {
     let after = ann.as_map().map(|m| m.len()).unwrap_or(0);
     if before > 0 && after == 0 {
         meta.remove("annotations");
+        return;
+    }
+    // kustomize writes the remaining annotations back as a string map, so
+    // a value a var made a number or a boolean prints as a string.
+    if before > 0 {
+        for (_, v) in ann.as_map_mut().into_iter().flatten() {
+            if let crate::yaml::Value::Scalar(s) = &mut v.value {
+                s.kind = Kind::Str;
+            }
+        }
     }
 }
 

@@ -31,9 +31,21 @@ impl FieldSpec {
     }
     pub fn from_node(node: &Node) -> Result<FieldSpec> {
         let s = |k: &str| node.get_str(k).unwrap_or("").to_string();
-        let create = node.get("create").and_then(|n| n.as_scalar()).is_some_and(|s| s.kind == Kind::Bool && s.text.eq_ignore_ascii_case("true"));
+        // Read with YAML 1.1 rules as kustomize does: `yes` and `on` are true.
+        let create = node.get("create").and_then(|n| n.as_scalar()).is_some_and(|s| {
+            let plain = s.kind == Kind::Bool || (s.kind == Kind::Str && s.style == crate::yaml::Style::Plain);
+            plain && matches!(s.text.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "y")
+        });
         let path = s("path");
         Ok(FieldSpec { group: s("group"), version: s("version"), kind: s("kind"), path: split_path(&path), create })
+    }
+    /// Whether this spec's gvk selects `gvk` (empty parts match anything).
+    pub fn selects(&self, gvk: &super::resmap::Gvk) -> bool {
+        gvk.is_selected_by(&self.group, &self.version, &self.kind)
+    }
+    /// The spec's gvk as kustomize prints it (`Kind.version.group`).
+    pub fn gvk_string(&self) -> String {
+        super::resmap::Gvk { group: self.group.clone(), version: self.version.clone(), kind: self.kind.clone() }.dotted()
     }
     pub fn path_string(&self) -> String {
         self.path.join("/")
@@ -135,6 +147,9 @@ pub struct TransformerConfig {
     pub name_prefix: Vec<FieldSpec>,
     pub name_suffix: Vec<FieldSpec>,
     pub common_labels: Vec<FieldSpec>,
+    /// Extra fields for `labels:` entries; empty by default, filled only by
+    /// `configurations:` files.
+    pub labels: Vec<FieldSpec>,
     pub template_labels: Vec<FieldSpec>,
     pub common_annotations: Vec<FieldSpec>,
     pub namespace: Vec<FieldSpec>,
@@ -168,7 +183,30 @@ impl TransformerConfig {
         for doc in parse_documents(file, text)? {
             config.merge_node(&doc)?;
         }
+        config.sort_fields();
         Ok(config)
+    }
+
+    /// kustomize keeps each list sorted by gvk (sortFields after every load
+    /// and merge). The order matters: merging skips a spec when an earlier
+    /// one of a gvk it selects has the same path, so a general spec that
+    /// sorts after a specific one disappears.
+    fn sort_fields(&mut self) {
+        for list in [
+            &mut self.name_prefix,
+            &mut self.name_suffix,
+            &mut self.namespace,
+            &mut self.common_labels,
+            &mut self.labels,
+            &mut self.template_labels,
+            &mut self.common_annotations,
+            &mut self.var_reference,
+            &mut self.images,
+            &mut self.replicas,
+        ] {
+            list.sort_by_cached_key(|s| gvk_sort_key(&s.group, &s.version, &s.kind));
+        }
+        self.name_reference.sort_by_cached_key(|b| gvk_sort_key(&b.group, &b.version, &b.kind));
     }
 
     fn merge_node(&mut self, doc: &Node) -> Result<()> {
@@ -189,6 +227,7 @@ impl TransformerConfig {
                 "namePrefix" => &mut self.name_prefix,
                 "nameSuffix" => &mut self.name_suffix,
                 "commonLabels" => &mut self.common_labels,
+                "labels" => &mut self.labels,
                 "templateLabels" => &mut self.template_labels,
                 "commonAnnotations" => &mut self.common_annotations,
                 "namespace" => &mut self.namespace,
@@ -204,28 +243,82 @@ impl TransformerConfig {
         Ok(())
     }
 
-    /// Adds another configuration's specs (kustomize's MergeConfig).
-    pub fn merge(&mut self, other: &TransformerConfig) {
-        let pairs: [(&mut Vec<FieldSpec>, &Vec<FieldSpec>); 9] = [
-            (&mut self.name_prefix, &other.name_prefix),
-            (&mut self.name_suffix, &other.name_suffix),
-            (&mut self.common_labels, &other.common_labels),
-            (&mut self.template_labels, &other.template_labels),
-            (&mut self.common_annotations, &other.common_annotations),
-            (&mut self.namespace, &other.namespace),
-            (&mut self.var_reference, &other.var_reference),
-            (&mut self.images, &other.images),
-            (&mut self.replicas, &other.replicas),
+    /// Adds another configuration's specs (kustomize's MergeConfig): specs
+    /// already there are skipped; the same field listed once with and once
+    /// without `create` is an error.
+    pub fn merge(&mut self, other: &TransformerConfig) -> Result<()> {
+        let pairs: [(&mut Vec<FieldSpec>, &Vec<FieldSpec>, &str); 10] = [
+            (&mut self.name_prefix, &other.name_prefix, "NamePrefix"),
+            (&mut self.name_suffix, &other.name_suffix, "NameSuffix"),
+            (&mut self.namespace, &other.namespace, "NameSpace"),
+            (&mut self.common_annotations, &other.common_annotations, "CommonAnnotations"),
+            (&mut self.common_labels, &other.common_labels, "CommonLabels"),
+            (&mut self.labels, &other.labels, "Labels"),
+            (&mut self.template_labels, &other.template_labels, "TemplateLabels"),
+            (&mut self.var_reference, &other.var_reference, "VarReference"),
+            (&mut self.images, &other.images, "Images"),
+            (&mut self.replicas, &other.replicas, "Replicas"),
         ];
-        for (mine, theirs) in pairs {
-            for s in theirs {
-                add_spec(mine, s.clone());
-            }
+        for (mine, theirs, what) in pairs {
+            merge_specs(mine, theirs).map_err(|e| Error { message: format!("failed to merge {} fieldSpec: {}", what, e.message), ..e })?;
         }
         for b in &other.name_reference {
-            add_backref(&mut self.name_reference, b.clone());
+            self.add_name_reference(b).map_err(|e| Error { message: format!("failed to merge NameReference fieldSpec: {}", e.message), ..e })?;
+        }
+        self.sort_fields();
+        Ok(())
+    }
+
+    /// Adds one back reference: its referrers join those of the same gvk.
+    pub fn add_name_reference(&mut self, b: &NameBackRef) -> Result<()> {
+        match self.name_reference.iter_mut().find(|e| e.group == b.group && e.version == b.version && e.kind == b.kind) {
+            Some(existing) => merge_specs(&mut existing.referrers, &b.referrers),
+            None => {
+                self.name_reference.push(b.clone());
+                Ok(())
+            }
         }
     }
+}
+
+/// Adds `incoming` to `list` as kustomize's FsSlice.MergeAll does: a spec
+/// whose path is already there for a gvk it selects is skipped, unless the
+/// two disagree on `create`.
+pub fn merge_specs(list: &mut Vec<FieldSpec>, incoming: &[FieldSpec]) -> Result<()> {
+    for spec in incoming {
+        let same = list.iter().find(|s| s.path == spec.path && s.group_version_kind_selected_by(spec));
+        match same {
+            Some(s) if s.create != spec.create => {
+                return Err(Error::new(format!("conflicting fieldspecs: '{}' is listed with create: {} and create: {}", spec.path_string(), s.create, spec.create)))
+            }
+            Some(_) => {}
+            None => list.push(spec.clone()),
+        }
+    }
+    Ok(())
+}
+
+impl FieldSpec {
+    fn group_version_kind_selected_by(&self, selector: &FieldSpec) -> bool {
+        (selector.group.is_empty() || selector.group == self.group)
+            && (selector.version.is_empty() || selector.version == self.version)
+            && (selector.kind.is_empty() || selector.kind == self.kind)
+    }
+}
+
+/// kustomize's Gvk.IsLessThan: well-known kinds first, in the legacy output
+/// order, then `group_version_kind` with `~G`, `~V`, `~K` for empty parts.
+fn gvk_sort_key(group: &str, version: &str, kind: &str) -> (i64, String) {
+    use super::resmap::{ORDER_FIRST, ORDER_LAST};
+    let rank = if let Some(i) = ORDER_FIRST.iter().position(|k| *k == kind) {
+        i as i64 - ORDER_FIRST.len() as i64
+    } else if let Some(i) = ORDER_LAST.iter().position(|k| *k == kind) {
+        1 + i as i64
+    } else {
+        0
+    };
+    let or = |s: &str, d: &str| if s.is_empty() { d.to_string() } else { s.to_string() };
+    (rank, format!("{}_{}_{}", or(group, "~G"), or(version, "~V"), or(kind, "~K")))
 }
 
 fn specs(node: Option<&Node>) -> Result<Vec<FieldSpec>> {

@@ -2,11 +2,17 @@
 //! transformers in kustomize's order → ResMap.
 
 pub mod build;
+pub mod crds;
 pub mod fieldspec;
+pub mod generator_plugins;
+pub mod generators;
+pub mod hash;
 pub mod kustomization;
+pub mod nameref;
 pub mod resmap;
 pub mod selector;
 pub mod transformers;
+pub mod vars;
 
 use crate::error::Result;
 use crate::fs::Files;

@@ -36,6 +36,11 @@ impl Gvk {
         let api_version = self.api_version();
         CLUSTER_SCOPED.iter().any(|(v, k)| *v == api_version && *k == self.kind)
     }
+    /// Whether the selector's non-empty group, version and kind all match
+    /// this one (kustomize's Gvk.IsSelected).
+    pub fn is_selected_by(&self, group: &str, version: &str, kind: &str) -> bool {
+        (group.is_empty() || group == self.group) && (version.is_empty() || version == self.version) && (kind.is_empty() || kind == self.kind)
+    }
     /// `Kind.version.group`, with kustomize's placeholders for empty parts.
     pub fn dotted(&self) -> String {
         let or = |s: &str, d: &'static str| if s.is_empty() { d.to_string() } else { s.to_string() };
@@ -138,6 +143,14 @@ pub struct Resource {
     pub needs_hash: bool,
     /// For generated resources: how they combine with one of the same id.
     pub behavior: Behavior,
+    /// Name prefixes and suffixes added to it, innermost kustomization first
+    /// (kustomize's prefixes/suffixes build annotations): name references
+    /// prefer a target renamed the same way as the referrer.
+    pub prefixes: Vec<String>,
+    pub suffixes: Vec<String>,
+    /// Names of the `vars:` whose objref picked this resource (kustomize's
+    /// refVarNames): a var's value is read from here at the top level.
+    pub ref_vars: Vec<String>,
 }
 
 /// A generator's `behavior:`.
@@ -153,7 +166,16 @@ pub enum Behavior {
 impl Resource {
     pub fn new(node: Node) -> Resource {
         let source = node.span.clone();
-        Resource { node, source, previous: Vec::new(), needs_hash: false, behavior: Behavior::Unspecified }
+        Resource {
+            node,
+            source,
+            previous: Vec::new(),
+            needs_hash: false,
+            behavior: Behavior::Unspecified,
+            prefixes: Vec::new(),
+            suffixes: Vec::new(),
+            ref_vars: Vec::new(),
+        }
     }
     /// Remembers the current id before a transformer may change it.
     pub fn store_previous_id(&mut self) {
@@ -165,6 +187,16 @@ impl Resource {
     /// The id it was declared with.
     pub fn original_id(&self) -> ResId {
         self.previous.first().cloned().unwrap_or_else(|| self.id())
+    }
+    /// The gvk kustomize selects by for "original id" matches: the kind it
+    /// was declared with, the group and version it has now (kustomize keeps
+    /// only previous kinds, not previous apiVersions).
+    pub fn original_gvk(&self) -> Gvk {
+        let current = self.id().gvk;
+        match self.previous.first() {
+            Some(p) => Gvk { kind: p.gvk.kind.clone(), ..current },
+            None => current,
+        }
     }
     pub fn id(&self) -> ResId {
         ResId::of(&self.node)

@@ -1,8 +1,15 @@
 //! The built-in transformers, run in kustomize's order
 //! (api/internal/target/kusttarget_configplugin.go).
 
+mod annotations;
+mod images;
+pub(crate) mod labels;
 mod namespace;
 mod patches;
+mod plugins;
+mod prefix_suffix;
+mod replicas;
+pub mod replacements;
 
 use super::build::{Accumulator, Builder};
 use super::kustomization::Kustomization;
@@ -10,24 +17,8 @@ use crate::error::{Error, Result};
 
 /// Fields this engine cannot apply yet: a build that uses one fails rather
 /// than printing something kustomize would not.
-const NOT_YET: [&str; 19] = [
-    "namePrefix",
-    "nameSuffix",
-    "commonLabels",
-    "labels",
-    "commonAnnotations",
-    "replicas",
-    "images",
-    "imageTags",
-    "replacements",
-    "vars",
-    "configMapGenerator",
-    "secretGenerator",
-    "configurations",
-    "crds",
+const NOT_YET: [&str; 3] = [
     "openapi",
-    "transformers",
-    "generators",
     "validators",
     "helmCharts",
 ];
@@ -44,6 +35,14 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
     patches::strategic_merge(b, k, acc)?;
     patches::patches(b, k, acc)?;
     namespace::run(k, acc)?;
+    prefix_suffix::run(k, acc)?;
+    labels::run(k, acc)?;
+    annotations::run(k, acc)?;
     patches::json6902(b, k, acc)?;
+    replicas::run(k, acc)?;
+    images::run(k, acc)?;
+    // Last of kustomize's builtin transformers.
+    replacements::run(b, k, acc)?;
+    plugins::run(b, k, acc)?;
     Ok(())
 }

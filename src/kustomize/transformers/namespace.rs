@@ -5,7 +5,8 @@ use crate::error::{Error, Result};
 use crate::kustomize::build::Accumulator;
 use crate::kustomize::fieldspec::{self, Create, FieldSpec};
 use crate::kustomize::kustomization::Kustomization;
-use crate::kustomize::resmap::Gvk;
+use crate::kustomize::resmap::{Gvk, ResId};
+use std::collections::HashMap;
 use crate::yaml::{Node, Span};
 
 /// How RoleBinding subjects get the namespace (`setRoleBindingSubjects`).
@@ -34,13 +35,27 @@ pub fn run(k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
 
 impl Namespace<'_> {
     pub fn apply(&self, acc: &mut Accumulator) -> Result<()> {
-        for i in 0..acc.resources.resources.len() {
-            let r = &mut acc.resources.resources[i];
+        // How many resources have each id right now, kept up to date as
+        // resources move, so that the conflict check after each one (as
+        // kustomize does it) costs nothing per other resource.
+        let key = |id: &ResId| (id.gvk.clone(), id.name.clone(), id.effective_namespace().to_string());
+        let mut counts: HashMap<_, usize> = HashMap::new();
+        for r in acc.resources.iter() {
+            *counts.entry(key(&r.id())).or_default() += 1;
+        }
+        for r in acc.resources.iter_mut() {
+            let before = key(&r.id());
             r.store_previous_id();
             self.apply_one(&mut r.node)?;
-            let id = acc.resources.resources[i].id();
-            let clashes = acc.resources.iter().filter(|o| o.id().same_as(&id)).count();
-            if clashes != 1 {
+            let id = r.id();
+            let after = key(&id);
+            if after != before {
+                if let Some(c) = counts.get_mut(&before) {
+                    *c -= 1;
+                }
+                *counts.entry(after.clone()).or_default() += 1;
+            }
+            if counts.get(&after) != Some(&1) {
                 return Err(Error::at(&self.span, format!("namespace transformation produces ID conflict: more than one {} ends up in namespace '{}'", id, self.namespace)));
             }
         }

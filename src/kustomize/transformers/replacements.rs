@@ -1,0 +1,721 @@
+//! `replacements:` — copies a field of one resource into fields of others
+//! (api/filters/replacement, api/internal/builtins/ReplacementTransformer).
+//!
+//! Behaviours kept from kustomize on purpose:
+//! - a selected target that lacks a field path is an error unless
+//!   `options.create` is set;
+//! - an existing scalar keeps its type when its text is replaced (a string
+//!   copied into `replicas: 1` prints as a number), a created one is typed by
+//!   its new text;
+//! - `[name=value]` in a target path matches `value` as an unanchored regular
+//!   expression, while in a source path it must match exactly.
+
+use crate::error::{Error, Result};
+use crate::kustomize::build::{Accumulator, Builder};
+use crate::kustomize::kustomization::{field, field_str, is_true, Kustomization};
+use crate::kustomize::resmap::{Gvk, ResId, Resource};
+use crate::yaml::parse::resolve_plain;
+use crate::yaml::{parse_documents, Node, Span, Value};
+
+/// Which resources a source or target names (kustomize's resid.ResId plus,
+/// for targets, label and annotation selectors).
+#[derive(Clone, Debug, Default)]
+pub struct Selector {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+    pub name: String,
+    pub namespace: String,
+    pub label_selector: String,
+    pub annotation_selector: String,
+}
+
+impl Selector {
+    pub fn from_node(node: &Node) -> Selector {
+        let s = |k: &str| field_str(node, k).unwrap_or("").to_string();
+        Selector {
+            group: s("group"),
+            version: s("version"),
+            kind: s("kind"),
+            name: s("name"),
+            namespace: s("namespace"),
+            label_selector: s("labelSelector"),
+            annotation_selector: s("annotationSelector"),
+        }
+    }
+
+    fn has_id(&self) -> bool {
+        [&self.group, &self.version, &self.kind, &self.name, &self.namespace].iter().any(|s| !s.is_empty())
+    }
+
+    /// kustomize's ResId.IsSelectedBy: empty parts match anything.
+    pub fn selects_id(&self, id: &ResId) -> bool {
+        let ns_ok = self.namespace.is_empty() || {
+            let sel = ResId { gvk: Gvk { group: self.group.clone(), version: self.version.clone(), kind: self.kind.clone() }, name: String::new(), namespace: self.namespace.clone() };
+            sel.effective_namespace() == id.effective_namespace()
+        };
+        let part = |want: &str, have: &str| want.is_empty() || want == have;
+        part(&self.name, &id.name) && ns_ok && part(&self.group, &id.gvk.group) && part(&self.version, &id.gvk.version) && part(&self.kind, &id.gvk.kind)
+    }
+
+    /// Selected by its current id or any id it had before.
+    pub fn selects_resource(&self, r: &Resource) -> bool {
+        std::iter::once(r.id()).chain(r.previous.iter().cloned()).any(|id| self.selects_id(&id))
+    }
+
+    fn matches_metadata(&self, r: &Resource) -> Result<bool> {
+        let labels = r.node.path(&["metadata", "labels"]);
+        let annotations = r.node.path(&["metadata", "annotations"]);
+        Ok(matches_label_selector(&self.annotation_selector, annotations)? && matches_label_selector(&self.label_selector, labels)?)
+    }
+}
+
+impl std::fmt::Display for Selector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let or = |s: &str, d: &'static str| if s.is_empty() { d.to_string() } else { s.to_string() };
+        // kustomize's ResId.String().
+        write!(f, "{}.{}.{}/{}.{}", or(&self.kind, "[noKind]"), or(&self.version, "[noVer]"), or(&self.group, "[noGrp]"), or(&self.name, "[noName]"), or(&self.namespace, "[noNs]"))
+    }
+}
+
+/// `options:` of a source or target.
+#[derive(Clone, Debug, Default)]
+struct FieldOptions {
+    delimiter: String,
+    index: i64,
+    create: bool,
+}
+
+impl FieldOptions {
+    fn from_node(node: Option<&Node>) -> FieldOptions {
+        let Some(n) = node else { return FieldOptions::default() };
+        FieldOptions {
+            delimiter: field_str(n, "delimiter").unwrap_or("").to_string(),
+            index: field_str(n, "index").and_then(|s| s.parse().ok()).unwrap_or(0),
+            create: is_true(field(n, "create")),
+        }
+    }
+}
+
+struct Target {
+    select: Selector,
+    reject: Vec<Selector>,
+    field_paths: Vec<String>,
+    options: FieldOptions,
+    span: Span,
+}
+
+struct Replacement {
+    source: Selector,
+    field_path: String,
+    options: FieldOptions,
+    targets: Vec<Target>,
+    span: Span,
+}
+
+pub fn run(b: &Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
+    let Some(list) = k.field("replacements") else { return Ok(()) };
+    apply_list(b, k, list, &mut acc.resources.resources)
+}
+
+/// Applies a `replacements:` list: the kustomization's field, or the same
+/// list in a builtin ReplacementTransformer plugin config.
+pub fn apply_list(b: &Builder, k: &Kustomization, list: &Node, resources: &mut [Resource]) -> Result<()> {
+    let Some(items) = list.as_seq() else {
+        return Err(Error::at(&list.span, format!("replacements must be a list, found {}", list.shape())));
+    };
+    let mut replacements = Vec::new();
+    for item in items {
+        replacements.extend(load(b, k, item)?);
+    }
+    for r in &replacements {
+        apply(r, resources)?;
+    }
+    Ok(())
+}
+
+/// One entry of `replacements:`: inline, or `path:` to a file holding one
+/// replacement or a list of them.
+fn load(b: &Builder, k: &Kustomization, item: &Node) -> Result<Vec<Replacement>> {
+    let Some(path) = field_str(item, "path").filter(|p| !p.is_empty()) else {
+        return Ok(vec![parse(item)?]);
+    };
+    if field(item, "source").is_some() || field(item, "targets").and_then(|n| n.as_seq()).is_some_and(|s| !s.is_empty()) {
+        return Err(Error::at(&item.span, "cannot specify both path and inline replacement"));
+    }
+    let span = field(item, "path").map(|n| n.span.clone()).unwrap_or_else(|| item.span.clone());
+    let (file, bytes) = b.read_file(k, path, &span)?;
+    let text = String::from_utf8(bytes).map_err(|_| Error::at(&span, format!("replacement file '{}' is not UTF-8 text", file)))?;
+    let docs = parse_documents(&file, &text)?;
+    let Some(doc) = docs.into_iter().next() else { return Ok(Vec::new()) };
+    match &doc.value {
+        Value::Seq(list) => list.iter().map(parse).collect(),
+        Value::Map(_) => Ok(vec![parse(&doc)?]),
+        _ => Err(Error::at(&doc.span, format!("unsupported replacement type encountered within replacement path: {}", doc.shape()))),
+    }
+}
+
+fn parse(node: &Node) -> Result<Replacement> {
+    let source = field(node, "source").filter(|n| n.is_map());
+    let targets = field(node, "targets").and_then(|n| n.as_seq());
+    let (Some(source), Some(targets)) = (source, targets) else {
+        return Err(Error::at(&node.span, "replacements must specify a source and at least one target"));
+    };
+    let mut out = Vec::new();
+    for t in targets {
+        let Some(select) = field(t, "select").filter(|n| n.is_map()) else {
+            return Err(Error::at(&t.span, "target must specify resources to select"));
+        };
+        let reject = field(t, "reject").and_then(|n| n.as_seq()).map(|s| s.iter().map(Selector::from_node).collect()).unwrap_or_default();
+        let mut field_paths: Vec<String> =
+            field(t, "fieldPaths").and_then(|n| n.as_seq()).map(|s| s.iter().filter_map(|p| p.as_str().map(String::from)).collect()).unwrap_or_default();
+        if field_paths.is_empty() {
+            field_paths.push("metadata.name".to_string());
+        }
+        out.push(Target { select: Selector::from_node(select), reject, field_paths, options: FieldOptions::from_node(field(t, "options")), span: t.span.clone() });
+    }
+    let field_path = field_str(source, "fieldPath").filter(|s| !s.is_empty()).unwrap_or("metadata.name").to_string();
+    Ok(Replacement { source: Selector::from_node(source), field_path, options: FieldOptions::from_node(field(source, "options")), targets: out, span: node.span.clone() })
+}
+
+fn apply(r: &Replacement, resources: &mut [Resource]) -> Result<()> {
+    let (source, first) = source_value(r, resources)?;
+    // kyaml hands the source field itself to every target, so a write into
+    // it by an earlier target shows in later ones; a delimiter makes a copy.
+    let live = r.options.delimiter.is_empty();
+    let path = split_path(&r.field_path);
+    for t in &r.targets {
+        for i in 0..resources.len() {
+            if !selected(t, &resources[i])? {
+                continue;
+            }
+            for fp in &t.field_paths {
+                let value = match lookup(&resources[source].node, &path) {
+                    Ok(Some(n)) if live => n.clone(),
+                    _ => first.clone(),
+                };
+                copy_to_target(t, fp, &mut resources[i].node, &value)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The selected source resource's index and the value it gives.
+fn source_value(r: &Replacement, resources: &[Resource]) -> Result<(usize, Node)> {
+    let mut found = resources.iter().enumerate().filter(|(_, res)| r.source.selects_resource(res));
+    let Some((index, source)) = found.next() else {
+        return Err(Error::at(&r.span, format!("nothing selected by {}", r.source)));
+    };
+    if found.next().is_some() {
+        return Err(Error::at(&r.span, format!("multiple matches for selector {}", r.source)));
+    }
+    let path = split_path(&r.field_path);
+    let node = lookup(&source.node, &path).map_err(|m| Error::at(&r.span, format!("error looking up replacement source: {}", m)))?;
+    let node = match node {
+        Some(n) if !is_nil_or_empty(n) => n,
+        _ => return Err(Error::at(&r.span, format!("fieldPath `{}` is missing for replacement source {}", r.field_path, source.id()))),
+    };
+    Ok((index, refine(&r.options, node).map_err(|m| Error::at(&r.span, m))?))
+}
+
+fn is_nil_or_empty(n: &Node) -> bool {
+    n.is_null() || n.as_map().is_some_and(|m| m.is_empty()) || n.as_seq().is_some_and(|s| s.is_empty())
+}
+
+/// The part of a source value that `delimiter`/`index` pick.
+fn refine(options: &FieldOptions, node: &Node) -> std::result::Result<Node, String> {
+    if options.delimiter.is_empty() {
+        return Ok(node.clone());
+    }
+    let Some(scalar) = node.as_scalar() else { return Err("delimiter option can only be used with scalar nodes".to_string()) };
+    let parts: Vec<&str> = scalar.text.split(options.delimiter.as_str()).collect();
+    if options.index < 0 || options.index as usize >= parts.len() {
+        return Err(format!("options.index {} is out of bounds for value {}", options.index, scalar.text));
+    }
+    let mut out = node.clone();
+    if let Value::Scalar(s) = &mut out.value {
+        s.text = parts[options.index as usize].to_string();
+    }
+    Ok(out)
+}
+
+fn selected(t: &Target, res: &Resource) -> Result<bool> {
+    if !t.select.matches_metadata(res)? {
+        return Ok(false);
+    }
+    for reject in &t.reject {
+        let by_meta = !reject.label_selector.is_empty() || !reject.annotation_selector.is_empty();
+        if by_meta && reject.matches_metadata(res)? {
+            return Ok(false);
+        }
+    }
+    if !t.select.selects_resource(res) {
+        return Ok(false);
+    }
+    let rejected = t.reject.iter().filter(|r| r.has_id()).any(|r| r.selects_resource(res));
+    Ok(!rejected)
+}
+
+fn copy_to_target(t: &Target, fp: &str, node: &mut Node, value: &Node) -> Result<()> {
+    let path = split_path(fp);
+    let create = t.options.create;
+    let missing = || {
+        let what = if create { "unable to find or create field" } else { "unable to find field" };
+        format!("{} \"{}\" in replacement target", what, fp)
+    };
+    let mut count = 0;
+    let mut set = |field: &mut Node, fresh: bool| -> std::result::Result<(), String> {
+        count += 1;
+        set_field(&t.options, field, value, fresh)
+    };
+    let creating = if create { Some(shape_of(value)) } else { None };
+    match_path(node, &path, creating, &mut set).map_err(|m| Error::at(&t.span, format!("{}: {}", missing(), m)))?;
+    if count == 0 {
+        return Err(Error::at(&t.span, missing()));
+    }
+    Ok(())
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Scalar,
+    Map,
+    Seq,
+}
+
+fn shape_of(n: &Node) -> Shape {
+    match n.value {
+        Value::Scalar(_) => Shape::Scalar,
+        Value::Map(_) => Shape::Map,
+        Value::Seq(_) => Shape::Seq,
+    }
+}
+
+fn set_field(options: &FieldOptions, field: &mut Node, value: &Node, fresh: bool) -> std::result::Result<(), String> {
+    let mut value = value.clone();
+    if !options.delimiter.is_empty() {
+        let Some(target) = field.as_scalar() else { return Err("delimiter option can only be used with scalar nodes".to_string()) };
+        let mut parts: Vec<String> = target.text.split(options.delimiter.as_str()).map(String::from).collect();
+        let v = value.as_str().unwrap_or("").to_string();
+        if options.index < 0 {
+            parts.insert(0, v);
+        } else if options.index as usize >= parts.len() {
+            parts.push(v);
+        } else {
+            parts[options.index as usize] = v;
+        }
+        let joined = parts.join(&options.delimiter);
+        match &mut value.value {
+            Value::Scalar(s) => s.text = joined,
+            _ => value = Node::string(joined, value.span.clone()),
+        }
+    }
+    let text = value.as_str().map(String::from);
+    match &mut field.value {
+        Value::Scalar(s) if !fresh && s.kind != crate::yaml::Kind::Null => {
+            // kyaml replaces only the text: the target keeps its type, and
+            // kustomize fails later when the text does not fit it.
+            let t = text.unwrap_or_default();
+            check_fits(s.kind, &t)?;
+            s.text = t;
+        }
+        Value::Scalar(_) => {
+            // A new (or null) node has no type yet: its text decides.
+            let t = text.unwrap_or_default();
+            let kind = resolve_plain(&t);
+            *field = Node::scalar(t, kind, value.span.clone());
+        }
+        _ => *field = value,
+    }
+    Ok(())
+}
+
+/// A typed scalar given new text must still read as its type, or kustomize
+/// cannot decode it when it writes the object out.
+fn check_fits(kind: crate::yaml::Kind, text: &str) -> std::result::Result<(), String> {
+    use crate::yaml::Kind;
+    let actual = resolve_plain(text);
+    let fits = match kind {
+        Kind::Int => actual == Kind::Int,
+        Kind::Float => matches!(actual, Kind::Int | Kind::Float),
+        Kind::Bool => actual == Kind::Bool,
+        Kind::Str | Kind::Null | Kind::Timestamp => true,
+    };
+    let tag = |k: Kind| match k {
+        Kind::Str => "!!str",
+        Kind::Int => "!!int",
+        Kind::Float => "!!float",
+        Kind::Bool => "!!bool",
+        Kind::Null => "!!null",
+        Kind::Timestamp => "!!timestamp",
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(format!("cannot decode {} `{}` as a {}", tag(actual), text, tag(kind)))
+    }
+}
+
+/// Splits a field path on dots, keeping `[a.b=c]` together and turning
+/// `[a.b]` into the key `a.b` (kyaml's SmarterPathSplitter).
+pub fn split_path(path: &str) -> Vec<String> {
+    let mut raw: Vec<String> = Vec::new();
+    let mut parts: Vec<&str> = path.split('.').collect();
+    if parts.len() > 1 && parts[0].is_empty() {
+        parts.remove(0);
+    }
+    for p in parts {
+        match raw.last_mut() {
+            Some(last) if last.ends_with('\\') => {
+                last.pop();
+                last.push('.');
+                last.push_str(p);
+            }
+            _ => raw.push(p.to_string()),
+        }
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < raw.len() {
+        let elem = &raw[i];
+        if elem.starts_with('[') && !elem.ends_with(']') {
+            let mut joined = vec![elem.clone()];
+            while i < raw.len() - 1 {
+                i += 1;
+                joined.push(raw[i].clone());
+                if raw[i].ends_with(']') {
+                    break;
+                }
+            }
+            let s = joined.join(".");
+            out.push(if s.contains('=') { s } else { s.trim_matches(|c| c == '[' || c == ']').to_string() });
+        } else {
+            out.push(elem.clone());
+        }
+        i += 1;
+    }
+    out
+}
+
+fn list_index(part: &str) -> Option<(&str, &str)> {
+    let inner = part.strip_prefix('[')?.strip_suffix(']')?;
+    Some(inner.split_once('=').unwrap_or((inner, "")))
+}
+
+fn index_number(part: &str) -> Option<usize> {
+    part.parse::<usize>().ok()
+}
+
+/// Source lookup (kyaml's PathGetter): fields, `[k=v]` exact matches,
+/// numeric indexes, `-` for the last element.
+pub fn lookup<'a>(node: &'a Node, path: &[String]) -> std::result::Result<Option<&'a Node>, String> {
+    let Some((part, rest)) = path.split_first() else { return Ok(Some(node)) };
+    let next = if part == "*" {
+        return Err("wildcard is not supported in PathGetter".to_string());
+    } else if let Some(i) = index_number(part) {
+        node.as_seq().and_then(|s| s.get(i))
+    } else if part == "-" {
+        node.as_seq().and_then(|s| s.last())
+    } else if part.starts_with('[') && part.ends_with(']') {
+        let Some((key, want)) = list_index(part).filter(|_| part.contains('=')) else {
+            return Err("list path element must contain fieldName=fieldValue for element to match".to_string());
+        };
+        node.as_seq().and_then(|items| {
+            items.iter().find(|item| if key.is_empty() { item.as_str() == Some(want) } else { item.get_str(key) == Some(want) })
+        })
+    } else {
+        node.get(part)
+    };
+    match next {
+        Some(n) => lookup(n, rest),
+        None => Ok(None),
+    }
+}
+
+/// Target matching (kyaml's PathMatcher), creating what is missing when
+/// `create` gives the shape of the value. `set` receives each match and
+/// whether it was just created.
+fn match_path(
+    node: &mut Node,
+    path: &[String],
+    create: Option<Shape>,
+    set: &mut dyn FnMut(&mut Node, bool) -> std::result::Result<(), String>,
+) -> std::result::Result<(), String> {
+    walk(node, path, create, false, set)
+}
+
+fn fresh_node(next: Option<&String>, create: Shape, span: &Span) -> Node {
+    let kind = match next {
+        Some(p) if index_number(p).is_some() || (p.starts_with('[') && p.ends_with(']')) => Shape::Seq,
+        Some(_) => Shape::Map,
+        None => create,
+    };
+    match kind {
+        Shape::Seq => Node::seq(Vec::new(), span.clone()),
+        Shape::Map => Node::map(span.clone()),
+        // kyaml's new scalar has no value yet: empty text, not `null`.
+        Shape::Scalar => Node::scalar("", crate::yaml::Kind::Null, span.clone()),
+    }
+}
+
+fn walk(
+    node: &mut Node,
+    path: &[String],
+    create: Option<Shape>,
+    fresh: bool,
+    set: &mut dyn FnMut(&mut Node, bool) -> std::result::Result<(), String>,
+) -> std::result::Result<(), String> {
+    let Some((part, rest)) = path.split_first() else { return set(node, fresh) };
+    let span = node.span.clone();
+    if let Some(idx) = index_number(part) {
+        let Some(items) = node.as_seq_mut() else { return Err(format!("expected a list at '{}', found {}", part, node.shape())) };
+        let mut created = false;
+        if let Some(c) = create.filter(|_| items.len() == idx) {
+            items.push(fresh_node(rest.first(), c, &span));
+            created = true;
+        }
+        let len = items.len();
+        let Some(item) = items.get_mut(idx) else { return Err(format!("index {} specified but only {} elements found", idx, len)) };
+        return walk(item, rest, create, created, set);
+    }
+    if part.starts_with('[') && part.ends_with(']') {
+        return walk_matching(node, part, rest, create, set);
+    }
+    if part == "*" {
+        let Some(items) = node.as_seq_mut() else { return Ok(()) };
+        for item in items {
+            walk(item, rest, create, false, set)?;
+        }
+        return Ok(());
+    }
+    if !node.is_map() {
+        // kyaml "creates" the field inside a scalar (even null) where no
+        // output shows it: the target counts as found and stays unchanged.
+        if let (Some(c), Some(_)) = (create, node.as_scalar()) {
+            let mut detached = fresh_node(rest.first(), c, &span);
+            return walk(&mut detached, rest, create, true, set);
+        }
+        return Ok(());
+    }
+    let mut created = false;
+    if node.get(part).is_none() {
+        let Some(c) = create else { return Ok(()) };
+        node.set(part, fresh_node(rest.first(), c, &span));
+        created = true;
+    }
+    match node.get_mut(part) {
+        Some(field) => walk(field, rest, create, created, set),
+        None => Ok(()),
+    }
+}
+
+/// `[k=v]`: every list element whose `k` (or, for `[=v]`, whose own value)
+/// matches the regular expression `v`; created when none does.
+fn walk_matching(
+    node: &mut Node,
+    part: &str,
+    rest: &[String],
+    create: Option<Shape>,
+    set: &mut dyn FnMut(&mut Node, bool) -> std::result::Result<(), String>,
+) -> std::result::Result<(), String> {
+    let Some((key, pattern)) = list_index(part).filter(|_| part.contains('=')) else {
+        return Err("list path element must contain fieldName=fieldValue for element to match".to_string());
+    };
+    let span = node.span.clone();
+    let Some(items) = node.as_seq_mut() else { return Ok(()) };
+    let matches = |item: &Node| -> bool {
+        let text = if key.is_empty() { item.as_str() } else { item.get(key).and_then(|v| v.as_str()) };
+        text.is_some_and(|t| regex_find(pattern, t.trim()))
+    };
+    if !items.iter().any(matches) {
+        if create.is_none() {
+            return Ok(());
+        }
+        let value = Node::string(pattern, span.clone());
+        let elem = if key.is_empty() {
+            value
+        } else {
+            let mut m = Node::map(span.clone());
+            m.set(key, value);
+            m
+        };
+        items.push(elem);
+    }
+    for item in items.iter_mut() {
+        if matches(item) {
+            walk(item, rest, create, false, set)?;
+        }
+    }
+    Ok(())
+}
+
+/// An unanchored search for a small regular-expression language: literals,
+/// `.`, `*`, `+`, `?`, `^`, `$` and `\` escapes. Enough for the names people
+/// put in `[name=…]`; other syntax is taken literally.
+pub fn regex_find(pattern: &str, text: &str) -> bool {
+    let pat: Vec<char> = pattern.chars().collect();
+    let txt: Vec<char> = text.chars().collect();
+    if pat.first() == Some(&'^') {
+        return match_here(&pat[1..], &txt);
+    }
+    (0..=txt.len()).any(|i| match_here(&pat, &txt[i..]))
+}
+
+/// One pattern atom: a char (escaped or not) or `.`; returns it and its width.
+fn atom(pat: &[char]) -> (Option<char>, usize) {
+    match pat {
+        ['\\', c, ..] => (Some(*c), 2),
+        ['.', ..] => (None, 1),
+        [c, ..] => (Some(*c), 1),
+        [] => (None, 0),
+    }
+}
+
+fn match_here(pat: &[char], txt: &[char]) -> bool {
+    if pat.is_empty() {
+        return true;
+    }
+    if pat == ['$'] {
+        return txt.is_empty();
+    }
+    let (want, width) = atom(pat);
+    let hit = |c: char| want.is_none_or(|w| w == c);
+    match pat.get(width) {
+        Some('*') | Some('+') | Some('?') => {
+            let op = pat[width];
+            let rest = &pat[width + 1..];
+            let max = if op == '?' { 1 } else { txt.iter().take_while(|c| hit(**c)).count() };
+            let min = if op == '+' { 1 } else { 0 };
+            (min..=max.min(txt.len())).rev().any(|n| txt[..n].iter().all(|c| hit(*c)) && match_here(rest, &txt[n..]))
+        }
+        _ => !txt.is_empty() && hit(txt[0]) && match_here(&pat[width..], &txt[1..]),
+    }
+}
+
+/// Kubernetes label selector syntax: `k=v`, `k==v`, `k!=v`, `k`, `!k`,
+/// `k in (a,b)`, `k notin (a,b)`, joined by commas. Empty selects all.
+pub fn matches_label_selector(selector: &str, labels: Option<&Node>) -> Result<bool> {
+    let get = |k: &str| labels.and_then(|l| l.get(k)).and_then(|v| v.as_str().map(String::from));
+    for req in split_requirements(selector) {
+        let req = req.trim();
+        if req.is_empty() {
+            continue;
+        }
+        let ok = if let Some(key) = req.strip_prefix('!') {
+            get(key.trim()).is_none()
+        } else if let Some((k, v)) = req.split_once("!=") {
+            get(k.trim()).as_deref() != Some(v.trim())
+        } else if let Some((k, v)) = req.split_once("==").or_else(|| req.split_once('=')) {
+            get(k.trim()).as_deref() == Some(v.trim())
+        } else if let Some((k, set, negate)) = set_requirement(req) {
+            let v = get(k);
+            let inside = v.as_deref().is_some_and(|v| set.contains(&v));
+            if negate {
+                !inside
+            } else {
+                inside
+            }
+        } else {
+            get(req).is_some()
+        };
+        if !ok {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Splits on commas outside parentheses.
+fn split_requirements(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut start) = (0, 0);
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[start..]);
+    out
+}
+
+fn set_requirement(req: &str) -> Option<(&str, Vec<&str>, bool)> {
+    let open = req.find('(')?;
+    let close = req.rfind(')')?;
+    let head: Vec<&str> = req[..open].split_whitespace().collect();
+    let [key, op] = head.as_slice() else { return None };
+    let negate = match *op {
+        "in" => false,
+        "notin" => true,
+        _ => return None,
+    };
+    Some((key, req[open + 1..close].split(',').map(|s| s.trim()).collect(), negate))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::parse_single;
+
+    fn yaml(s: &str) -> Node {
+        parse_single("t.yaml", s).unwrap().unwrap()
+    }
+
+    #[test]
+    fn paths_split_like_kyaml() {
+        assert_eq!(split_path("spec.containers.[name=a.b].image"), vec!["spec", "containers", "[name=a.b]", "image"]);
+        assert_eq!(split_path("metadata.annotations.[a.b/c]"), vec!["metadata", "annotations", "a.b/c"]);
+        assert_eq!(split_path("data.a\\.b"), vec!["data", "a.b"]);
+    }
+
+    #[test]
+    fn small_regex() {
+        assert!(regex_find("ap", "app"));
+        assert!(!regex_find("^ap$", "app"));
+        assert!(regex_find("a.*-x", "abc-x"));
+        assert!(regex_find("^a+p?$", "aa"));
+        assert!(!regex_find("b", "app"));
+    }
+
+    #[test]
+    fn label_selectors() {
+        let labels = yaml("app: web\ntier: front\n");
+        let m = |s: &str| matches_label_selector(s, Some(&labels)).unwrap();
+        assert!(m(""));
+        assert!(m("app=web"));
+        assert!(m("app==web,tier"));
+        assert!(!m("app!=web"));
+        assert!(m("!missing"));
+        assert!(m("tier in (back, front)"));
+        assert!(!m("tier notin (back,front)"));
+    }
+
+    #[test]
+    fn existing_scalars_keep_type_created_ones_resolve() {
+        let mut node = yaml("spec:\n  replicas: 1\n");
+        let value = Node::string("3", Span::default());
+        let t = Target { select: Selector::default(), reject: vec![], field_paths: vec![], options: FieldOptions { create: true, ..Default::default() }, span: Span::default() };
+        copy_to_target(&t, "spec.replicas", &mut node, &value).unwrap();
+        copy_to_target(&t, "spec.x.y", &mut node, &value).unwrap();
+        let r = node.path(&["spec", "replicas"]).unwrap().as_scalar().unwrap();
+        assert_eq!((r.text.as_str(), r.kind), ("3", crate::yaml::Kind::Int));
+        let y = node.path(&["spec", "x", "y"]).unwrap().as_scalar().unwrap();
+        assert_eq!((y.text.as_str(), y.kind), ("3", crate::yaml::Kind::Int));
+    }
+
+    #[test]
+    fn delimiters() {
+        let opts = FieldOptions { delimiter: "-".into(), index: 1, create: false };
+        let v = refine(&opts, &Node::string("a-b-c", Span::default())).unwrap();
+        assert_eq!(v.as_str(), Some("b"));
+        let mut field = Node::string("x-y", Span::default());
+        set_field(&FieldOptions { delimiter: "-".into(), index: 5, create: false }, &mut field, &Node::string("z", Span::default()), false).unwrap();
+        assert_eq!(field.as_str(), Some("x-y-z"));
+    }
+}
