@@ -216,6 +216,10 @@ fn override_lines(files: &dyn Files, dir: &str, ks: &FluxKustomization, current:
         }
         out.push_str(&format!("components: [{}]\n", items.join(", ")));
     }
+    if !ks.build_metadata.is_empty() {
+        let items: Vec<String> = ks.build_metadata.iter().map(|b| json_string(b)).collect();
+        out.push_str(&format!("buildMetadata: [{}]\n", items.join(", ")));
+    }
     if !ks.images.is_empty() {
         let mut images = existing("images");
         for img in &ks.images {

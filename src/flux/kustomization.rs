@@ -93,6 +93,8 @@ pub struct FluxKustomization {
     pub images: Vec<Node>,
     pub components: Vec<String>,
     pub ignore_missing_components: bool,
+    /// `spec.buildMetadata`, which replaces the kustomization's own.
+    pub build_metadata: Vec<String>,
     pub post_build: Option<PostBuild>,
     pub common_labels: Vec<(String, String)>,
     pub common_annotations: Vec<(String, String)>,
@@ -177,6 +179,7 @@ impl FluxKustomization {
             images: list("images"),
             components: list("components").iter().filter_map(|c| c.as_str().map(String::from)).collect(),
             ignore_missing_components: flag("ignoreMissingComponents"),
+            build_metadata: list("buildMetadata").iter().filter_map(|c| c.as_str().map(String::from)).collect(),
             post_build,
             common_labels: string_pairs(common.and_then(|c| c.get("labels"))),
             common_annotations: string_pairs(common.and_then(|c| c.get("annotations"))),
@@ -206,6 +209,7 @@ impl FluxKustomization {
             || !self.patches.is_empty()
             || !self.images.is_empty()
             || !self.components.is_empty()
+            || !self.build_metadata.is_empty()
     }
 }
 
