@@ -223,13 +223,19 @@ fn flux_command(args: &[String]) -> ExitCode {
             sections.push((head, u.objects.clone()));
         }
         let mut first = true;
-        for (head, nodes) in sections {
+        for (mut head, nodes) in sections {
             if !first {
                 text.push_str("---\n");
             }
             first = false;
+            // Objects the apply skips are named, not printed.
+            let (skipped, applied): (Vec<_>, Vec<_>) = nodes.into_iter().partition(|n| cluster::skipped(n).is_some());
+            for n in &skipped {
+                let id = overlay::kustomize::ResId::of(n);
+                head.push_str(&format!("# skipped {}/{} ({})\n", id.gvk.kind, id.name, cluster::skipped(n).unwrap_or_default()));
+            }
             text.push_str(&head);
-            text.push_str(&overlay::yaml::emit_documents(&nodes));
+            text.push_str(&overlay::yaml::emit_documents(&applied));
         }
     }
     let mut stdout = std::io::stdout().lock();

@@ -320,6 +320,16 @@ fn post_build(files: &dyn Files, cluster: &mut Cluster, i: usize, options: &Opti
         cluster.units[i].status = Status::Failed(e);
         return;
     }
+    // The apply refuses encrypted Secrets it was not told to decrypt.
+    let decrypts = ks.node.path(&["spec", "decryption"]).is_some_and(|d| !d.is_null());
+    if let Some(secret) = nodes.iter().find(|n| n.get_str("kind") == Some("Secret") && n.get("sops").is_some() && !decrypts && !decryption_disabled(n)) {
+        let id = ResId::of(secret);
+        cluster.units[i].status = Status::Failed(Error::at(
+            &secret.span,
+            format!("Secret/{}/{} is SOPS encrypted, configuring decryption is required for this secret to be reconciled", id.namespace, id.name),
+        ));
+        return;
+    }
     for n in &mut nodes {
         for (k, v) in &ks.common_labels {
             set_meta(n, "labels", k, v);
@@ -452,6 +462,24 @@ fn base64_decode(text: &str) -> Vec<u8> {
         }
     }
     out
+}
+
+fn decryption_disabled(node: &Node) -> bool {
+    node.path(&["metadata", "annotations", "kustomize.toolkit.fluxcd.io/decrypt"]).and_then(|n| n.as_str()).is_some_and(|v| v.eq_ignore_ascii_case("disabled"))
+}
+
+/// Why the apply skips an object: the controller's exclusion selector
+/// (`reconcile: disabled` or `ssa: Ignore`, label or annotation, any case).
+pub fn skipped(node: &Node) -> Option<String> {
+    for (key, value) in [("kustomize.toolkit.fluxcd.io/reconcile", "disabled"), ("kustomize.toolkit.fluxcd.io/ssa", "ignore")] {
+        for field in ["annotations", "labels"] {
+            let v = node.path(&["metadata", field, key]).and_then(|n| n.as_str()).unwrap_or("");
+            if !v.is_empty() && v.eq_ignore_ascii_case(value) {
+                return Some(format!("{}: {}", key, v));
+            }
+        }
+    }
+    None
 }
 
 pub fn set_owner(node: &mut Node, key: &Key) {
@@ -596,6 +624,15 @@ mod tests {
         assert_eq!(apps.dir.as_deref(), Some("/apps/staging"));
         assert_eq!(apps.objects[0].path(&["metadata", "namespace"]).and_then(|n| n.as_str()), Some("staging"));
         assert_eq!(apps.built[0].source.file.as_ref(), "/apps/base/cm.yaml");
+    }
+
+    #[test]
+    fn encrypted_secrets_need_decryption() {
+        let mut fs = repo();
+        fs.insert("/infra/secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: prod\ndata:\n  k: ENC[AES256_GCM,data:x]\nsops:\n  version: 3.8.1\n");
+        let c = load(&fs, "/clusters/prod", "/", &Options::default()).unwrap();
+        let infra = c.unit(&Key { namespace: "flux-system".into(), name: "infra".into() }).unwrap();
+        assert!(matches!(&infra.status, Status::Failed(e) if e.message.contains("SOPS encrypted")), "{:?}", infra.status);
     }
 
     #[test]
