@@ -330,14 +330,16 @@ fn post_build(files: &dyn Files, cluster: &mut Cluster, i: usize, options: &Opti
         ));
         return;
     }
+    // The controller sets the owner labels as it reads the build, and
+    // commonMetadata later in its apply step: commonMetadata wins a clash.
     for n in &mut nodes {
+        set_owner(n, &ks.key);
         for (k, v) in &ks.common_labels {
             set_meta(n, "labels", k, v);
         }
         for (k, v) in &ks.common_annotations {
             set_meta(n, "annotations", k, v);
         }
-        set_owner(n, &ks.key);
     }
     let unit = &mut cluster.units[i];
     unit.unresolved = unresolved;
