@@ -638,6 +638,20 @@ mod tests {
     }
 
     #[test]
+    fn errors_in_what_flux_writes_say_so() {
+        let mut fs = repo();
+        fs.insert("/infra/kustomization.yaml", "resources: [ns.yaml]\n");
+        let text = String::from_utf8(fs.get("/clusters/prod/infra.yaml").unwrap().to_vec()).unwrap();
+        fs.insert("/clusters/prod/infra.yaml", text + "  components: [../nope]\n");
+        let c = load(&fs, "/clusters/prod", "/", &Options::default()).unwrap();
+        let infra = c.unit(&Key { namespace: "flux-system".into(), name: "infra".into() }).unwrap();
+        match &infra.status {
+            Status::Failed(e) => assert!(e.message.contains("in the overrides Flux writes from Kustomization flux-system/infra"), "{}", e.message),
+            s => panic!("{:?}", s),
+        }
+    }
+
+    #[test]
     fn finds_the_root_by_the_paths() {
         let fs = repo();
         assert_eq!(guess_root(&fs, "/clusters/prod"), "/");
