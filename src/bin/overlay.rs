@@ -66,12 +66,15 @@ fn build(args: &[String]) -> ExitCode {
     }
     let cwd = std::env::current_dir().map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| "/".to_string());
     let dir = overlay::fs::join(&cwd, dir.unwrap_or("."));
-    match kustomize::build(&DiskFs, &dir, &options) {
-        Ok(out) => {
-            for w in &out.warnings {
+    let built = kustomize::build(&DiskFs, &dir, &options).and_then(|out| {
+        let text = overlay::yaml::emit_checked(&out.resources.nodes())?;
+        Ok((out.warnings, text))
+    });
+    match built {
+        Ok((warnings, text)) => {
+            for w in &warnings {
                 eprintln!("{}", w);
             }
-            let text = overlay::yaml::emit_documents(&out.resources.nodes());
             let mut stdout = std::io::stdout().lock();
             if stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()).is_err() {
                 return ExitCode::from(1);

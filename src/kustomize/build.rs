@@ -5,6 +5,7 @@
 use super::fieldspec::TransformerConfig;
 use super::generators;
 use super::hash;
+use super::patch::Schema;
 use super::vars;
 use super::kustomization::{self, Kustomization, Spanned};
 use super::resmap::{ResMap, Resource, ORDER_FIRST, ORDER_LAST};
@@ -54,14 +55,26 @@ pub struct Builder<'a> {
     /// one of them is a cycle.
     roots: Vec<String>,
     pub warnings: Vec<String>,
+    /// The schema of `openapi:`. kustomize keeps one for the whole build:
+    /// the top level sets it first, a lower level only when nothing has.
+    openapi: OpenApi,
+}
+
+#[derive(Default)]
+enum OpenApi {
+    #[default]
+    Unset,
+    Builtin,
+    Custom(Box<Schema>),
 }
 
 pub fn run(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Output> {
-    let mut b = Builder { files, options, roots: Vec::new(), warnings: Vec::new() };
+    let mut b = Builder { files, options, roots: Vec::new(), warnings: Vec::new(), openapi: OpenApi::Unset };
     if !files.is_dir(dir) {
         return Err(Error::in_file(dir, format!("must build at directory: '{}' is not a directory", dir)));
     }
     let k = b.load(dir)?;
+    b.set_openapi(&k, true)?;
     b.roots.push(dir.to_string());
     let mut acc = b.accumulate_target(&k, Accumulator::empty())?;
     // Top level only: generated names get their hash suffixes, then
@@ -114,6 +127,48 @@ fn sort(k: &Kustomization, resources: &mut ResMap) -> Result<()> {
 }
 
 impl<'a> Builder<'a> {
+    /// The merge-key schema patches use.
+    pub fn schema(&self) -> &Schema {
+        match &self.openapi {
+            OpenApi::Custom(s) => s,
+            _ => Schema::shared(),
+        }
+    }
+
+    /// kustomize's openapi.SetSchema: `reset` at the top level.
+    fn set_openapi(&mut self, k: &Kustomization, reset: bool) -> Result<()> {
+        if !matches!(self.openapi, OpenApi::Unset) && !reset {
+            return Ok(());
+        }
+        let Some(field) = k.field("openapi") else {
+            self.openapi = OpenApi::Unset;
+            return Ok(());
+        };
+        let version = field.get_str("version").filter(|v| !v.is_empty());
+        if let Some(path) = field.get("path").filter(|p| p.as_str().is_some_and(|s| !s.is_empty())) {
+            let (file, bytes) = self.read_file(k, path.as_str().unwrap_or(""), &path.span)?;
+            if version.is_some() {
+                return Err(Error::at(&field.span, "builtin version and custom schema provided, cannot use both"));
+            }
+            let text = std::str::from_utf8(&bytes).map_err(|_| Error::in_file(&file, "the OpenAPI schema is not UTF-8 text"))?;
+            let doc = crate::yaml::parse_single(&file, text)?.ok_or_else(|| Error::in_file(&file, "the OpenAPI schema file is empty"))?;
+            // kustomize parses the built-in definitions beside a custom
+            // schema, so custom kinds can refer to PodTemplateSpec and the like.
+            let mut schema = Schema::builtin();
+            schema.add_openapi(&doc)?;
+            self.openapi = OpenApi::Custom(Box::new(schema));
+            return Ok(());
+        }
+        self.openapi = match version {
+            None => OpenApi::Unset,
+            Some("v1.21.2") => OpenApi::Builtin,
+            Some(v) => {
+                return Err(Error::at(&field.span, format!("the specified OpenAPI version '{}' is not built in (only v1.21.2 is)", v)))
+            }
+        };
+        Ok(())
+    }
+
     fn load(&mut self, dir: &str) -> Result<Kustomization> {
         let k = kustomization::load(self.files, dir)?;
         for w in &k.warnings {
@@ -189,6 +244,7 @@ impl<'a> Builder<'a> {
             ));
         }
         let sub = self.load(dir).map_err(|e| e.or_at(&entry.span))?;
+        self.set_openapi(&sub, false)?;
         if is_component && !sub.is_component() {
             return Err(Error::at(&entry.span, format!("expected kind 'Component' for path '{}' but got '{}'", dir, sub.kind)));
         }
@@ -301,6 +357,7 @@ pub fn read_resource_file(file: &str, bytes: &[u8]) -> Result<Vec<Resource>> {
             }
         }
         let mut node = doc;
+        drop_merge_keys(&mut node);
         clean_loaded_annotations(&mut node);
         out.push(Resource::new(node));
     }
@@ -345,6 +402,19 @@ fn nil_in_list(n: &Node) -> Option<crate::yaml::Span> {
         Value::Seq(items) => items.iter().find_map(|i| if i.is_null() { Some(i.span.clone()) } else { nil_in_list(i) }),
         Value::Map(m) => m.iter().find_map(|(_, v)| nil_in_list(v)),
         Value::Scalar(_) => None,
+    }
+}
+
+/// kustomize's reader removes every key named `<<` (merges are already
+/// applied by then), even a quoted one.
+fn drop_merge_keys(node: &mut Node) {
+    match &mut node.value {
+        Value::Map(entries) => {
+            entries.retain(|(k, _)| k.as_str() != Some("<<"));
+            entries.iter_mut().for_each(|(_, v)| drop_merge_keys(v));
+        }
+        Value::Seq(items) => items.iter_mut().for_each(drop_merge_keys),
+        Value::Scalar(_) => {}
     }
 }
 

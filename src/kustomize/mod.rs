@@ -44,5 +44,5 @@ pub fn build(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Out
 /// Builds and prints, exactly as `kustomize build` prints.
 pub fn render(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<String> {
     let out = build(files, dir, options)?;
-    Ok(crate::yaml::emit_documents(&out.resources.nodes()))
+    crate::yaml::emit_checked(&out.resources.nodes())
 }

@@ -2,10 +2,11 @@
 //! kustomize prints them.
 
 pub mod emit;
+pub mod gonum;
 pub mod gotime;
 pub mod node;
 pub mod parse;
 
-pub use emit::{check_json_compatible, emit_documents, emit_node};
+pub use emit::{check_json_compatible, emit_checked, emit_documents, emit_node};
 pub use node::{Kind, Node, Scalar, Span, Style, Value};
 pub use parse::{parse_documents, parse_single};

@@ -47,7 +47,16 @@ pub fn parse_single(file: &str, text: &str) -> Result<Option<Node>> {
 
 enum Frame {
     Seq { items: Vec<Node>, span: Span, anchor: usize },
-    Map { entries: Vec<(Node, Node)>, key: Option<Node>, span: Span, anchor: usize, merges: Vec<Node> },
+    Map {
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+        span: Span,
+        anchor: usize,
+        merges: Vec<Node>,
+        /// Positions of keys, built once a mapping grows large, so that
+        /// duplicate detection stays linear.
+        index: Option<HashMap<String, usize>>,
+    },
 }
 
 struct Builder {
@@ -108,7 +117,7 @@ impl Builder {
         match self.stack.last_mut() {
             None => self.doc = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, merges, .. }) => match key.take() {
+            Some(Frame::Map { entries, key, merges, index, .. }) => match key.take() {
                 None => *key = Some(node),
                 Some(k) => {
                     let is_merge = matches!(&k.value, Value::Scalar(s) if s.text == "<<" && s.style == Style::Plain);
@@ -117,7 +126,16 @@ impl Builder {
                     } else {
                         if let Some(name) = k.as_str() {
                             let allow = self.limits.allow_duplicate_keys;
-                            if let Some(slot) = entries.iter_mut().find(|(pk, _)| pk.as_str() == Some(name)) {
+                            if index.is_none() && entries.len() >= 32 {
+                                let map = entries.iter().enumerate().filter_map(|(i, (pk, _))| Some((pk.as_str()?.to_string(), i))).collect();
+                                *index = Some(map);
+                            }
+                            let found = match index {
+                                Some(ix) => ix.get(name).copied(),
+                                None => entries.iter().position(|(pk, _)| pk.as_str() == Some(name)),
+                            };
+                            if let Some(at) = found {
+                                let slot = &mut entries[at];
                                 if allow {
                                     slot.1 = node;
                                     return Ok(());
@@ -131,6 +149,9 @@ impl Builder {
                                     ),
                                 ));
                             }
+                        }
+                        if let (Some(ix), Some(name)) = (index.as_mut(), k.as_str()) {
+                            ix.insert(name.to_string(), entries.len());
                         }
                         entries.push((k, node));
                     }
@@ -197,7 +218,7 @@ impl Builder {
             }
             Event::MappingStart(anchor, _) => {
                 self.check_depth(&span)?;
-                self.stack.push(Frame::Map { entries: Vec::new(), key: None, span, anchor, merges: Vec::new() });
+                self.stack.push(Frame::Map { entries: Vec::new(), key: None, span, anchor, merges: Vec::new(), index: None });
             }
             Event::SequenceEnd => {
                 if let Some(Frame::Seq { items, span, anchor }) = self.stack.pop() {
@@ -302,7 +323,9 @@ pub fn resolve_plain(text: &str) -> Kind {
             if parse_go_int(&plain).is_some() {
                 return Kind::Int;
             }
-            if is_yaml_float(&plain) {
+            // Go's ParseFloat must also succeed: `1e400` overflows and
+            // go-yaml then keeps it as a string.
+            if is_yaml_float(&plain) && super::gonum::go_parse_float(&plain).is_some() {
                 return Kind::Float;
             }
             let unsigned = plain.strip_prefix('-').unwrap_or(&plain);
@@ -318,8 +341,10 @@ pub fn resolve_plain(text: &str) -> Kind {
             }
             Kind::Str
         }
+        // go-yaml hands these to Go's ParseFloat as written, which also
+        // takes underscores between digits (`.5_5`).
         b'.' => {
-            if is_yaml_float(text) || text[1..].bytes().all(|c| c.is_ascii_digit()) && text.len() > 1 {
+            if super::gonum::go_parse_float(text).is_some() {
                 Kind::Float
             } else {
                 Kind::Str
@@ -552,6 +577,10 @@ mod tests {
         assert_eq!(resolve_plain("08"), Kind::Float);
         assert_eq!(resolve_plain("2024-01-01"), Kind::Timestamp);
         assert_eq!(resolve_plain("1.2.3"), Kind::Str);
+        assert_eq!(resolve_plain(".5_5"), Kind::Float);
+        assert_eq!(resolve_plain(".1e1_0"), Kind::Float);
+        assert_eq!(resolve_plain("1e400"), Kind::Str);
+        assert_eq!(resolve_plain("2024-01-01T10:00:00.1234567891Z"), Kind::Timestamp);
         assert_eq!(resolve_plain("~"), Kind::Null);
         assert_eq!(resolve_plain("-"), Kind::Str);
         assert_eq!(resolve_yaml11("n"), Kind::Bool);

@@ -112,7 +112,7 @@ impl Schema {
             .and_then(|d| d.as_map())
             .ok_or_else(|| Error::at(&doc.span, "an OpenAPI schema needs a `definitions` map"))?;
         for (name, def) in defs {
-            let name = name.as_str().unwrap_or_default().to_string();
+            let name = short_name(name.as_str().unwrap_or_default());
             self.add_openapi_definition(&name, def);
             let gvks = def.get("x-kubernetes-group-version-kind").and_then(|g| g.as_seq());
             for g in gvks.into_iter().flatten() {
@@ -139,7 +139,7 @@ impl Schema {
 
     fn openapi_ty(&mut self, path: &str, s: &Node) -> Ty {
         if let Some(r) = s.get_str("$ref") {
-            return Ty::Def(r.trim_start_matches("#/definitions/").to_string());
+            return Ty::Def(short_name(r.trim_start_matches("#/definitions/")));
         }
         let is_array = match s.get("type") {
             Some(t) if t.is_seq() => t.as_seq().unwrap().len() == 1 && t.as_seq().unwrap()[0].as_str() == Some("array"),
@@ -320,4 +320,15 @@ mod tests {
         assert_eq!(keys_at(&s, "example.com/v1", "Widget", &["parts"]), ("merge".into(), vec!["id".into()]));
         assert!(s.add_table("Q what").is_err());
     }
+}
+
+/// Definition names as the built-in table writes them (tools/gen_merge_keys.py
+/// drops these prefixes), so a custom schema can refer to built-in types.
+fn short_name(name: &str) -> String {
+    for prefix in ["io.k8s.api.", "io.k8s.apimachinery.pkg.apis.", "io.k8s."] {
+        if let Some(rest) = name.strip_prefix(prefix) {
+            return rest.to_string();
+        }
+    }
+    name.to_string()
 }

@@ -17,8 +17,7 @@ use crate::error::{Error, Result};
 
 /// Fields this engine cannot apply yet: a build that uses one fails rather
 /// than printing something kustomize would not.
-const NOT_YET: [&str; 3] = [
-    "openapi",
+const NOT_YET: [&str; 2] = [
     "validators",
     "helmCharts",
 ];

@@ -48,7 +48,7 @@ pub fn strategic_merge(b: &Builder, k: &Kustomization, acc: &mut Accumulator) ->
     }
     for patch in patches {
         let target = find_by_id(&acc.resources, &patch)?;
-        apply_strategic(&mut acc.resources, &[target], &patch, Options::default())?;
+        apply_strategic(b.schema(), &mut acc.resources, &[target], &patch, Options::default())?;
     }
     Ok(())
 }
@@ -71,12 +71,12 @@ pub fn patches(b: &Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
                     }
                     let Some(patch) = patches.into_iter().next() else { continue };
                     let selected = sel.select(&acc.resources)?;
-                    apply_strategic(&mut acc.resources, &selected, &patch, options)?;
+                    apply_strategic(b.schema(), &mut acc.resources, &selected, &patch, options)?;
                 }
                 None => {
                     for patch in patches {
                         let target = find_by_id(&acc.resources, &patch)?;
-                        apply_strategic(&mut acc.resources, &[target], &patch, options)?;
+                        apply_strategic(b.schema(), &mut acc.resources, &[target], &patch, options)?;
                     }
                 }
             },
@@ -192,8 +192,7 @@ fn find_by_id(resources: &ResMap, patch: &Resource) -> Result<usize> {
 /// Applies one strategic-merge patch to the chosen resources. The patch
 /// takes each target's apiVersion; name, kind and namespace stay unless the
 /// options allow them to change. A `$patch: delete` removes the resource.
-fn apply_strategic(resources: &mut ResMap, targets: &[usize], patch: &Resource, options: Options) -> Result<()> {
-    let schema = Schema::shared();
+fn apply_strategic(schema: &Schema, resources: &mut ResMap, targets: &[usize], patch: &Resource, options: Options) -> Result<()> {
     let mut deleted = Vec::new();
     for &i in targets {
         let r = &mut resources.resources[i];

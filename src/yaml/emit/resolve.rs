@@ -3,7 +3,7 @@
 //! timestamps, `0b`/octal ints and base-60 numbers all count.
 
 use crate::yaml::gotime;
-use super::number::{go_parse_float, go_parse_int, go_parse_uint};
+use crate::yaml::gonum::{go_parse_float, go_parse_int, go_parse_uint};
 use crate::yaml::parse::is_yaml_float;
 
 /// True when a plain `s` would not be read back as the same string.

@@ -3,7 +3,7 @@
 //! after every non-letter (`_u` < `B` < `b`), otherwise code points.
 
 /// go-yaml v2's `keyList.Less` for two string keys (as chars).
-fn key_less(ar: &[char], br: &[char]) -> bool {
+pub fn key_less(ar: &[char], br: &[char]) -> bool {
     for i in 0..ar.len().min(br.len()) {
         if ar[i] == br[i] {
             continue;

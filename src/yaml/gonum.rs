@@ -1,5 +1,5 @@
-//! Numbers as Go's strconv reads them and as kustomize's JSON round trip
-//! prints them.
+//! Numbers as Go's strconv reads them (which decides how go-yaml resolves
+//! a scalar) and as kustomize's JSON round trip prints them.
 //!
 //! A resource's number travels: YAML text → Go value (int, uint64 or
 //! float64) → `encoding/json` text → go-yaml v2 value → go-yaml v2 text.
