@@ -4,6 +4,7 @@
 //! built the way the controller builds it.
 
 use super::artifact;
+use super::sourceignore::{SourceIgnore, Visible};
 use super::generate::{self, Generated};
 use super::kustomization::{is_flux_kustomization, FluxKustomization, Key};
 use super::layered::Layered;
@@ -99,6 +100,10 @@ impl Cluster {
 
 /// Reads the cluster directory `dir` of the repository at `root`.
 pub fn load(files: &dyn Files, dir: &str, root: &str, options: &Options) -> Result<Cluster> {
+    // Flux sees the repository as its artifact holds it.
+    let ignore = SourceIgnore::load(files, root);
+    let visible = Visible { base: files, ignore: &ignore };
+    let files: &dyn Files = &visible;
     if !files.is_dir(dir) {
         return Err(Error::in_file(dir, format!("cluster directory '{}' does not exist", dir)));
     }
@@ -649,6 +654,17 @@ mod tests {
             Status::Failed(e) => assert!(e.message.contains("in the overrides Flux writes from Kustomization flux-system/infra"), "{}", e.message),
             s => panic!("{:?}", s),
         }
+    }
+
+    #[test]
+    fn sourceignored_files_are_not_in_the_artifact() {
+        let mut fs = repo();
+        fs.insert("/infra/values.yaml", "replicas: 3\n");
+        let c = load(&fs, "/clusters/prod", "/", &Options::default()).unwrap();
+        assert!(matches!(c.units[1].status, Status::Failed(_)), "not Kubernetes YAML fails the generated kustomization");
+        fs.insert("/.sourceignore", "values.yaml\n");
+        let c = load(&fs, "/clusters/prod", "/", &Options::default()).unwrap();
+        assert!(matches!(c.units[1].status, Status::Rendered), "{:?}", c.units[1].status);
     }
 
     #[test]

@@ -42,6 +42,9 @@ impl fmt::Display for Finding {
 /// Lints the repository at `root`: every cluster directory in it, and the
 /// files themselves.
 pub fn lint_repository(files: &dyn Files, root: &str) -> Vec<Finding> {
+    let ignore = super::sourceignore::SourceIgnore::load(files, root);
+    let visible = super::sourceignore::Visible { base: files, ignore: &ignore };
+    let files: &dyn Files = &visible;
     let options = Options::default();
     let mut findings = Vec::new();
     let mut clusters: Vec<Cluster> = Vec::new();

@@ -12,3 +12,4 @@ pub mod cluster;
 pub mod prune;
 pub mod lint;
 pub mod artifact;
+pub mod sourceignore;
