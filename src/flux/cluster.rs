@@ -100,13 +100,13 @@ impl Cluster {
 
 /// Reads the cluster directory `dir` of the repository at `root`.
 pub fn load(files: &dyn Files, dir: &str, root: &str, options: &Options) -> Result<Cluster> {
+    if !files.is_dir(dir) {
+        return Err(Error::in_file(dir, format!("cluster directory '{}' does not exist", dir)));
+    }
     // Flux sees the repository as its artifact holds it.
     let ignore = SourceIgnore::load(files, root);
     let visible = Visible { base: files, ignore: &ignore };
     let files: &dyn Files = &visible;
-    if !files.is_dir(dir) {
-        return Err(Error::in_file(dir, format!("cluster directory '{}' does not exist", dir)));
-    }
     let (_, out) = build_dir(files, dir, None)?;
     let dir_resources = out.resources.resources;
     let mut cluster = Cluster {
@@ -405,16 +405,26 @@ fn find_source_object(files: &dyn Files, cluster: &Cluster, kind: &str, name: &s
 
 /// Calls `f` with every YAML file below `dir`, skipping hidden directories.
 pub fn walk_yaml(files: &dyn Files, dir: &str, depth: usize, f: &mut dyn FnMut(&str, &str)) {
-    if depth > 64 {
+    let mut budget = WALK_BUDGET;
+    walk_yaml_within(files, dir, depth, f, &mut budget);
+}
+
+/// Directories a walk visits at most: a repository has far fewer, and a
+/// mistaken root (`/`) must not walk the whole disk.
+pub const WALK_BUDGET: usize = 20_000;
+
+fn walk_yaml_within(files: &dyn Files, dir: &str, depth: usize, f: &mut dyn FnMut(&str, &str), budget: &mut usize) {
+    if depth > 64 || *budget == 0 {
         return;
     }
+    *budget -= 1;
     for name in files.list(dir) {
-        if name.starts_with('.') {
+        if name.starts_with('.') || name == "node_modules" {
             continue;
         }
         let path = fs::join(dir, &name);
         if files.is_dir(&path) {
-            walk_yaml(files, &path, depth + 1, f);
+            walk_yaml_within(files, &path, depth + 1, f, budget);
         } else if name.ends_with(".yaml") || name.ends_with(".yml") {
             if let Some(bytes) = files.read(&path) {
                 if let Ok(text) = std::str::from_utf8(&bytes) {

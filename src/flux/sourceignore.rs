@@ -31,21 +31,23 @@ impl SourceIgnore {
     pub fn load(files: &dyn Files, root: &str) -> SourceIgnore {
         let mut s = SourceIgnore::default();
         s.add(root, DEFAULTS);
-        s.collect(files, root, 0);
+        let mut budget = super::cluster::WALK_BUDGET;
+        s.collect(files, root, 0, &mut budget);
         s
     }
 
-    fn collect(&mut self, files: &dyn Files, dir: &str, depth: usize) {
-        if depth > 64 || self.ignored(dir, true) && depth > 0 {
+    fn collect(&mut self, files: &dyn Files, dir: &str, depth: usize, budget: &mut usize) {
+        if depth > 64 || *budget == 0 || self.ignored(dir, true) && depth > 0 {
             return;
         }
+        *budget -= 1;
         if let Some(bytes) = files.read(&fs::join(dir, ".sourceignore")) {
             self.add(dir, &String::from_utf8_lossy(&bytes));
         }
         for name in files.list(dir) {
             let p = fs::join(dir, &name);
-            if name != ".git" && files.is_dir(&p) {
-                self.collect(files, &p, depth + 1);
+            if name != ".git" && name != "node_modules" && files.is_dir(&p) {
+                self.collect(files, &p, depth + 1, budget);
             }
         }
     }
