@@ -678,6 +678,31 @@ mod tests {
     }
 
     #[test]
+    fn secrets_and_the_always_strategy() {
+        let mut fs = repo();
+        // "eu-west-1\n" in base64: the newline is stripped.
+        fs.insert("/clusters/prod/secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: flux-system\ndata:\n  region: ZXUtd2VzdC0xCg==\nstringData:\n  zone: b\n");
+        fs.insert("/infra/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: prod\ndata:\n  r: ${region}-${zone}\n  d: ${tier:=web}\n");
+        let infra = |spec: &str| {
+            let mut fs = fs.clone();
+            fs.insert("/clusters/prod/infra.yaml", format!("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: infra\n  namespace: flux-system\nspec:\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: ./infra\n  prune: true\n{}", spec));
+            let c = load(&fs, "/clusters/prod", "/", &Options::default()).unwrap();
+            let u = c.unit(&Key { namespace: "flux-system".into(), name: "infra".into() }).unwrap().clone();
+            u
+        };
+        let u = infra("  postBuild:\n    substituteFrom:\n    - kind: Secret\n      name: s\n");
+        let cm = u.objects.iter().find(|n| n.get_str("kind") == Some("ConfigMap")).unwrap();
+        assert_eq!(cm.path(&["data", "r"]).and_then(|n| n.as_str()), Some("eu-west-1-b"));
+        // With no variables at all, substitution is skipped...
+        let u = infra("  postBuild:\n    substitute: {}\n");
+        let cm = u.objects.iter().find(|n| n.get_str("kind") == Some("ConfigMap")).unwrap();
+        assert_eq!(cm.path(&["data", "d"]).and_then(|n| n.as_str()), Some("${tier:=web}"));
+        // ...unless the strategy is Always (then strict mode sees ${region}).
+        let u = infra("  postBuild:\n    substituteStrategy: Always\n");
+        assert!(matches!(&u.status, Status::Failed(e) if e.message.contains("\"region\"")), "{:?}", u.status);
+    }
+
+    #[test]
     fn finds_the_root_by_the_paths() {
         let fs = repo();
         assert_eq!(guess_root(&fs, "/clusters/prod"), "/");
