@@ -98,7 +98,10 @@ fn parse_options<T: DeserializeOwned + Default>(value: JsValue) -> crate::Result
     if value.is_undefined() || value.is_null() {
         return Ok(T::default());
     }
-    serde_wasm_bindgen::from_value(value).map_err(|e| Error::new(format!("options: {}", e)))
+    // Through a JSON value: serde-wasm-bindgen reads only the fields a
+    // struct names, so it would never see an unknown key.
+    let json: Value = serde_wasm_bindgen::from_value(value).map_err(|e| Error::new(format!("options: {}", e)))?;
+    serde_json::from_value(json).map_err(|e| Error::new(format!("options: {}", e)))
 }
 
 /// `{ignore, strictNamespaces, context}`, shared by `diff` and `promote`.
@@ -318,6 +321,13 @@ impl Workspace {
     #[wasm_bindgen(js_name = removeFile)]
     pub fn remove_file(&mut self, path: &str) -> bool {
         self.fs.remove(path)
+    }
+
+    /// A file's text (`undefined` when there is none), e.g. after
+    /// `applyPromotion` or `revert` changed it.
+    #[wasm_bindgen(js_name = getFile)]
+    pub fn get_file(&self, path: &str) -> Option<String> {
+        self.fs.get(&crate::fs::normalize(path)).map(|b| String::from_utf8_lossy(b).into_owned())
     }
 
     /// The normalised paths of all files, sorted: `["/apps/base/…", …]`.
