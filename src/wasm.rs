@@ -174,59 +174,104 @@ fn label(dir: &str) -> String {
 
 /// A lint finding: `{file, line, column, message, rule, fix}`; `line` is
 /// at least 1, `column` is `null` for findings about a whole file.
-fn finding(f: &lint::Finding) -> Value {
-    json!({
-        "file": f.span.file.to_string(),
-        "line": f.span.line.max(1),
-        "column": if f.span.has_position() { Some(f.span.col) } else { None },
-        "message": f.message,
-        "rule": f.rule,
-        "fix": f.fix,
-    })
+#[derive(Serialize)]
+struct FindingOut<'a> {
+    file: &'a str,
+    line: u32,
+    column: Option<u32>,
+    message: &'a str,
+    rule: &'a str,
+    fix: &'a str,
 }
 
-fn prune_entry(e: &prune::Entry) -> Value {
+fn finding(f: &lint::Finding) -> FindingOut<'_> {
+    let column = if f.span.has_position() { Some(f.span.col) } else { None };
+    FindingOut { file: &f.span.file, line: f.span.line.max(1), column, message: &f.message, rule: f.rule, fix: &f.fix }
+}
+
+/// What a change prunes: `{owner, apiVersion, kind, namespace, name, action, detail, message}`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PruneOut {
+    owner: String,
+    api_version: String,
+    kind: String,
+    namespace: String,
+    name: String,
+    /// `delete`, `orphan` (prune is off), `keep` (the object opts out), `move`
+    /// (another Kustomization renders it now).
+    action: &'static str,
+    /// Why it is kept, or the Kustomization it moves to.
+    detail: Option<String>,
+    message: String,
+}
+
+fn prune_entry(e: &prune::Entry) -> PruneOut {
     let (action, detail) = match &e.action {
         prune::Action::Delete => ("delete", None),
         prune::Action::Orphan => ("orphan", None),
         prune::Action::Keep(why) => ("keep", Some(why.clone())),
         prune::Action::Moved(to) => ("move", Some(to.to_string())),
     };
-    json!({
-        "owner": e.owner.to_string(),
-        "apiVersion": api_version(&e.id),
-        "kind": e.id.gvk.kind,
-        "namespace": e.id.namespace,
-        "name": e.id.name,
-        "action": action,
-        "detail": detail,
-        "message": e.to_string(),
-    })
+    PruneOut {
+        owner: e.owner.to_string(),
+        api_version: api_version(&e.id),
+        kind: e.id.gvk.kind.clone(),
+        namespace: e.id.namespace.clone(),
+        name: e.id.name.clone(),
+        action,
+        detail,
+        message: e.to_string(),
+    }
 }
 
 fn api_version(id: &ResId) -> String {
     if id.gvk.group.is_empty() { id.gvk.version.clone() } else { format!("{}/{}", id.gvk.group, id.gvk.version) }
 }
 
-/// One object of a Kustomization's apply, in apply order.
-fn object_ref(n: &Node) -> Value {
+/// One object of an apply, in apply order: `{stage, apiVersion, kind,
+/// namespace, name}`, with `reason` when the apply skips it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ObjectOut {
+    stage: &'static str,
+    api_version: String,
+    kind: String,
+    namespace: String,
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+}
+
+fn object_ref(n: &Node) -> ObjectOut {
     let id = ResId::of(n);
     let stage = match Stage::of(n) {
         Stage::Definitions => "definitions",
         Stage::Classes => "classes",
         Stage::Rest => "rest",
     };
-    json!({"stage": stage, "apiVersion": api_version(&id), "kind": id.gvk.kind, "namespace": id.namespace, "name": id.name})
+    ObjectOut { stage, api_version: api_version(&id), kind: id.gvk.kind, namespace: id.namespace, name: id.name, reason: cluster::skipped(n) }
+}
+
+/// Objects as the apply sees them: the YAML applied, those objects, and
+/// the ones it skips.
+fn applied(objects: &[Node]) -> (String, Vec<ObjectOut>, Vec<ObjectOut>) {
+    let (skipped, applied): (Vec<&Node>, Vec<&Node>) = objects.iter().partition(|n| cluster::skipped(n).is_some());
+    let output = crate::yaml::emit_documents(&applied.iter().map(|n| (*n).clone()).collect::<Vec<_>>());
+    (output, applied.into_iter().map(object_ref).collect(), skipped.into_iter().map(object_ref).collect())
 }
 
 /// A history entry: `{index, message, files: [path], patch}`.
-fn history_entry(index: usize, change: &promote::Change) -> Value {
-    json!({
-        "index": index,
-        "message": change.message,
-        "files": change.files.iter().map(|f| f.path.clone()).collect::<Vec<_>>(),
-        "patch": change.patch("/"),
-    })
+#[derive(Serialize)]
+struct HistoryOut<'a> {
+    index: usize,
+    message: &'a str,
+    files: Vec<&'a str>,
+    patch: String,
+}
+
+fn history_entry(index: usize, change: &promote::Change) -> HistoryOut<'_> {
+    HistoryOut { index, message: &change.message, files: change.files.iter().map(|f| f.path.as_str()).collect(), patch: change.patch("/") }
 }
 
 /// Adds each changed resource's own unified diff (`unified`) to the
@@ -240,44 +285,95 @@ fn with_unified(mut value: Value, d: &diff::Diff, context: usize) -> Value {
     value
 }
 
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FluxOut<'a> {
+    dir: &'a str,
+    root: &'a str,
+    root_kustomization: Option<String>,
+    output: String,
+    objects: Vec<ObjectOut>,
+    skipped: Vec<ObjectOut>,
+    order: Vec<String>,
+    order_error: Option<ErrorInfo>,
+    kustomizations: Vec<UnitOut<'a>>,
+    edges: Vec<EdgeOut>,
+    findings: Vec<FindingOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct EdgeOut {
+    from: String,
+    to: String,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct RefOut<'a> {
+    #[serde(rename = "apiVersion", skip_serializing_if = "Option::is_none")]
+    api_version: Option<&'a str>,
+    kind: &'a str,
+    namespace: &'a str,
+    name: &'a str,
+}
+
 /// A Flux Kustomization of a cluster as `flux()` returns it.
-fn unit_json(u: &cluster::Unit) -> Value {
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UnitOut<'a> {
+    key: String,
+    namespace: &'a str,
+    name: &'a str,
+    path: &'a str,
+    dir: Option<&'a str>,
+    declared_at: ErrorInfo,
+    source_ref: RefOut<'a>,
+    depends_on: Vec<String>,
+    parent: Option<String>,
+    prune: Option<bool>,
+    wait: bool,
+    suspend: bool,
+    health_checks: Vec<RefOut<'a>>,
+    status: &'static str,
+    reason: Option<&'a str>,
+    errors: Vec<ErrorInfo>,
+    output: String,
+    objects: Vec<ObjectOut>,
+    skipped: Vec<ObjectOut>,
+    warnings: &'a [String],
+}
+
+fn unit_json(u: &cluster::Unit) -> UnitOut<'_> {
     let (status, reason, errors) = match &u.status {
         Status::Rendered if u.ks.suspend => ("suspended", None, Vec::new()),
         Status::Rendered => ("rendered", None, Vec::new()),
-        Status::External(why) => ("external", Some(why.clone()), Vec::new()),
+        Status::External(why) => ("external", Some(why.as_str()), Vec::new()),
         Status::Failed(e) => ("failed", None, vec![ErrorInfo::from(e)]),
     };
-    let (skipped, applied): (Vec<&Node>, Vec<&Node>) = u.objects.iter().partition(|n| cluster::skipped(n).is_some());
+    let (output, objects, skipped) = applied(&u.objects);
     let ks = &u.ks;
-    json!({
-        "key": ks.key.to_string(),
-        "namespace": ks.key.namespace,
-        "name": ks.key.name,
-        "path": ks.path,
-        "dir": u.dir,
-        "declaredAt": ErrorInfo::from(&ks.span),
-        "sourceRef": {"kind": ks.source.kind, "name": ks.source.name, "namespace": ks.source.namespace},
-        "dependsOn": ks.depends_on.iter().map(|d| d.key.to_string()).collect::<Vec<_>>(),
-        "parent": u.parent.as_ref().map(|p| p.to_string()),
-        "prune": ks.prune,
-        "wait": ks.wait,
-        "suspend": ks.suspend,
-        "healthChecks": ks.health_checks.iter().map(|h| json!({"apiVersion": h.api_version, "kind": h.kind, "namespace": h.namespace, "name": h.name})).collect::<Vec<_>>(),
-        "status": status,
-        "reason": reason,
-        "errors": errors,
-        "output": crate::yaml::emit_documents(&applied.iter().map(|n| (*n).clone()).collect::<Vec<_>>()),
-        "objects": applied.iter().map(|n| object_ref(n)).collect::<Vec<_>>(),
-        "skipped": skipped.iter().map(|n| skipped_ref(n)).collect::<Vec<_>>(),
-        "warnings": u.warnings,
-    })
-}
-
-fn skipped_ref(n: &Node) -> Value {
-    let mut v = object_ref(n);
-    v["reason"] = Value::String(cluster::skipped(n).unwrap_or_default());
-    v
+    UnitOut {
+        key: ks.key.to_string(),
+        namespace: &ks.key.namespace,
+        name: &ks.key.name,
+        path: &ks.path,
+        dir: u.dir.as_deref(),
+        declared_at: ErrorInfo::from(&ks.span),
+        source_ref: RefOut { api_version: None, kind: &ks.source.kind, namespace: &ks.source.namespace, name: &ks.source.name },
+        depends_on: ks.depends_on.iter().map(|d| d.key.to_string()).collect(),
+        parent: u.parent.as_ref().map(|p| p.to_string()),
+        prune: ks.prune,
+        wait: ks.wait,
+        suspend: ks.suspend,
+        health_checks: ks.health_checks.iter().map(|h| RefOut { api_version: Some(&h.api_version), kind: &h.kind, namespace: &h.namespace, name: &h.name }).collect(),
+        status,
+        reason,
+        errors,
+        output,
+        objects,
+        skipped,
+        warnings: &u.warnings,
+    }
 }
 
 impl Workspace {
@@ -406,7 +502,7 @@ impl Workspace {
                 let clusters: Vec<Value> = prune::between_all(&self.fs, &after, "/", &cluster::Options::default())
                     .into_iter()
                     .map(|(dir, result)| match result {
-                        Ok(entries) => json!({"cluster": dir, "ok": true, "entries": entries.iter().map(prune_entry).collect::<Vec<_>>()}),
+                        Ok(entries) => json!({"cluster": dir, "ok": true, "entries": serde_json::to_value(entries.iter().map(prune_entry).collect::<Vec<_>>()).unwrap_or_default()}),
                         Err(e) => json!({"cluster": dir, "ok": false, "errors": [ErrorInfo::from(&e)]}),
                     })
                     .collect();
@@ -449,7 +545,7 @@ impl Workspace {
     /// The changes applied to the workspace, oldest first:
     /// `[{index, message, files: ["/apps/production/kustomization.yaml"], patch}]`.
     pub fn history(&self) -> JsValue {
-        let entries: Vec<Value> = self.history.entries.iter().enumerate().map(|(i, c)| history_entry(i, c)).collect();
+        let entries: Vec<HistoryOut> = self.history.entries.iter().enumerate().map(|(i, c)| history_entry(i, c)).collect();
         to_js(&entries)
     }
 
@@ -471,8 +567,13 @@ impl Workspace {
     /// The Flux cluster directories (those holding Flux Kustomizations):
     /// `[{path: "/clusters/production", name: "production"}]`, sorted.
     pub fn clusters(&self) -> JsValue {
-        let dirs: Vec<Value> = lint::cluster_dirs(&self.fs, "/").iter().map(|d| json!({"path": d, "name": crate::fs::file_name(d)})).collect();
-        to_js(&dirs)
+        #[derive(Serialize)]
+        struct Dir<'a> {
+            path: &'a str,
+            name: &'a str,
+        }
+        let dirs = lint::cluster_dirs(&self.fs, "/");
+        to_js(&dirs.iter().map(|d| Dir { path: d, name: crate::fs::file_name(d) }).collect::<Vec<_>>())
     }
 
     /// The cluster directory `clusterDir` as Flux's kustomize-controller
@@ -494,40 +595,46 @@ impl Workspace {
     /// - `findings`: the lint findings of this cluster (as `lint()`), among
     ///   them the `health-checks` ones.
     pub fn flux(&self, cluster_dir: &str, options: JsValue) -> JsValue {
-        reply((|| {
-            let args: FluxArgs = parse_options(options)?;
+        let loaded = parse_options::<FluxArgs>(options).and_then(|args| {
             let dir = crate::fs::normalize(cluster_dir);
             let root = args.root(&self.fs, &dir);
-            let c = cluster::load(&self.fs, &dir, &root, &args.options())?;
-            let (order, order_error) = match &c.order {
-                Ok(o) => (o.clone(), None),
-                Err(e) => ((0..c.units.len()).collect(), Some(ErrorInfo::from(e))),
-            };
-            let mut edges = Vec::new();
-            for &i in &order {
-                let u = &c.units[i];
-                if let Some(p) = &u.parent {
-                    edges.push(json!({"from": p.to_string(), "to": u.ks.key.to_string(), "kind": "applies"}));
-                }
-                for d in &u.ks.depends_on {
-                    edges.push(json!({"from": d.key.to_string(), "to": u.ks.key.to_string(), "kind": "dependsOn"}));
-                }
+            cluster::load(&self.fs, &dir, &root, &args.options())
+        });
+        let c = match loaded {
+            Ok(c) => c,
+            Err(e) => return reply::<()>(Err(e)),
+        };
+        let (order, order_error) = match &c.order {
+            Ok(o) => (o.clone(), None),
+            Err(e) => ((0..c.units.len()).collect(), Some(ErrorInfo::from(e))),
+        };
+        let mut edges = Vec::new();
+        for &i in &order {
+            let u = &c.units[i];
+            let to = u.ks.key.to_string();
+            if let Some(p) = &u.parent {
+                edges.push(EdgeOut { from: p.to_string(), to: to.clone(), kind: "applies" });
             }
-            let (skipped, applied): (Vec<&Node>, Vec<&Node>) = c.dir_objects.iter().partition(|n| cluster::skipped(n).is_some());
-            Ok(json!({
-                "dir": c.dir,
-                "root": c.root,
-                "rootKustomization": c.root_ks.as_ref().map(|k| k.to_string()),
-                "output": crate::yaml::emit_documents(&applied.iter().map(|n| (*n).clone()).collect::<Vec<_>>()),
-                "objects": applied.iter().map(|n| object_ref(n)).collect::<Vec<_>>(),
-                "skipped": skipped.iter().map(|n| skipped_ref(n)).collect::<Vec<_>>(),
-                "order": order.iter().map(|&i| c.units[i].ks.key.to_string()).collect::<Vec<_>>(),
-                "orderError": order_error,
-                "kustomizations": order.iter().map(|&i| unit_json(&c.units[i])).collect::<Vec<_>>(),
-                "edges": edges,
-                "findings": lint::lint_cluster(&self.fs, &c).iter().map(finding).collect::<Vec<_>>(),
-            }))
-        })())
+            for d in &u.ks.depends_on {
+                edges.push(EdgeOut { from: d.key.to_string(), to: to.clone(), kind: "dependsOn" });
+            }
+        }
+        let (output, objects, skipped) = applied(&c.dir_objects);
+        let findings = lint::lint_cluster(&self.fs, &c);
+        let out = FluxOut {
+            dir: &c.dir,
+            root: &c.root,
+            root_kustomization: c.root_ks.as_ref().map(|k| k.to_string()),
+            output,
+            objects,
+            skipped,
+            order: order.iter().map(|&i| c.units[i].ks.key.to_string()).collect(),
+            order_error,
+            kustomizations: order.iter().map(|&i| unit_json(&c.units[i])).collect(),
+            edges,
+            findings: findings.iter().map(finding).collect(),
+        };
+        reply(Ok(out))
     }
 
     /// What Flux would prune in `clusterDir` when the repository changes from
@@ -548,7 +655,11 @@ impl Workspace {
             let dir = crate::fs::normalize(cluster_dir);
             let root = args.root(&self.fs, &dir);
             let entries = prune::between(&before, &self.fs, &dir, &root, &args.options())?;
-            Ok(json!({"entries": entries.iter().map(prune_entry).collect::<Vec<_>>()}))
+            #[derive(Serialize)]
+            struct Entries {
+                entries: Vec<PruneOut>,
+            }
+            Ok(Entries { entries: entries.iter().map(prune_entry).collect() })
         })())
     }
 
@@ -556,7 +667,7 @@ impl Workspace {
     /// `[{file, line, column, message, rule, fix}]`, sorted by file and line
     /// (`column` is `null` for findings about a whole file).
     pub fn lint(&self) -> JsValue {
-        let findings: Vec<Value> = lint::lint_repository(&self.fs, "/").iter().map(finding).collect();
-        to_js(&findings)
+        let findings = lint::lint_repository(&self.fs, "/");
+        to_js(&findings.iter().map(finding).collect::<Vec<_>>())
     }
 }
