@@ -164,7 +164,9 @@ fn json6902(b: &Builder, k: &Kustomization, config: &Resource, acc: &mut Accumul
         return Err(at("patch appears to be empty"));
     }
     for i in target.select(&acc.resources)? {
-        json6902::apply(&mut acc.resources.resources[i].node, &ops)?;
+        let r = &mut acc.resources.resources[i];
+        let internal = super::patches::internal_annotations(r);
+        json6902::apply_with_internal_annotations(&mut r.node, &ops, &internal)?;
         aliases::forget(&mut acc.resources.resources[i]);
     }
     Ok(())
