@@ -167,7 +167,7 @@ fn json6902(b: &Builder, k: &Kustomization, config: &Resource, acc: &mut Accumul
         let r = &mut acc.resources.resources[i];
         let internal = super::patches::internal_annotations(r);
         json6902::apply_with_internal_annotations(&mut r.node, &ops, &internal)?;
-        aliases::forget(&mut acc.resources.resources[i]);
+        aliases::forget(r);
     }
     Ok(())
 }
