@@ -40,7 +40,9 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
             "PatchTransformer" | "PatchStrategicMergeTransformer" if builtin => patch(b, k, config, acc)?,
             "ReplacementTransformer" if builtin => {
                 if let Some(list) = config.node.get("replacements").filter(|n| !n.is_null()) {
+                    let before = aliases::snapshot(&acc.resources);
                     super::replacements::apply_list(b, k, list, &mut acc.resources.resources)?;
+                    aliases::sync(&mut acc.resources, before);
                 }
             }
             _ => apply(config, acc)?,
