@@ -1,12 +1,20 @@
 //! `overlay`: the engine on the command line. `overlay build DIR` prints what
-//! `kubectl kustomize DIR` prints.
+//! `kubectl kustomize DIR` prints; `overlay diff A B` compares two
+//! environments; `overlay promote A B` proposes the change that brings A's
+//! state into B.
 
 use overlay::kustomize::{self, BuildOptions, LoadRestrictor};
 use overlay::{DiskFs, Error, Files};
 use std::io::Write;
 use std::process::ExitCode;
 
+#[path = "overlay/compare.rs"]
+mod compare;
+
 const USAGE: &str = "usage: overlay build [DIR] [--load-restrictor LoadRestrictionsRootOnly|LoadRestrictionsNone] [--enable-helm] [--enable-alpha-plugins]
+       overlay diff DIR_A DIR_B [--format text|markdown|json|unified] [--ignore PATH]... [--strict-namespaces]
+       overlay promote FROM_DIR TO_DIR [--images] [--file NAME]... [--all] [--write] [--format text|markdown|json|patch] [--ignore PATH]...
+       overlay envs [DIR] [--order dev,staging,prod]
        overlay flux CLUSTER_DIR [--root REPO_ROOT] [--graph] [--before OLD_REPO_ROOT] [--self-source NAME] [--no-strict-substitute]
        overlay lint [DIR]";
 
@@ -14,6 +22,9 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(|s| s.as_str()) {
         Some("build") => build(&args[1..]),
+        Some("diff") => compare::diff(&args[1..]),
+        Some("promote") => compare::promote(&args[1..]),
+        Some("envs") => compare::envs(&args[1..]),
         Some("flux") => flux_command(&args[1..]),
         Some("lint") => lint_command(&args[1..]),
         Some("-h") | Some("--help") | Some("help") => {

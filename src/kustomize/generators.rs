@@ -378,6 +378,10 @@ fn combine(old: &Resource, mut new: Resource) -> Resource {
         }
     }
     new.previous = old.previous.clone();
+    // kustomize keeps the old object's build annotations, among them the
+    // prefixes and suffixes name references compare.
+    new.prefixes = old.prefixes.clone();
+    new.suffixes = old.suffixes.clone();
     new.ref_vars = old.ref_vars.clone();
     // The hash flag is kept only when both sides asked for it.
     new.needs_hash = old.needs_hash && new.needs_hash;
