@@ -9,7 +9,8 @@
 //! kustomization's own transformers.
 //!
 //! Field-spec transformers run here directly; patch kinds go through the
-//! patch transformers and ReplacementTransformer through `replacements:`.
+//! patch transformers, ReplacementTransformer configs through the
+//! `replacements:` list function (paths resolve against this kustomization).
 
 use super::images::{self, ImageRule};
 use super::labels::{set_entries, string_pairs};
@@ -38,7 +39,7 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
             "PatchJson6902Transformer" if builtin => json6902(b, k, config, acc)?,
             "PatchTransformer" | "PatchStrategicMergeTransformer" if builtin => patch(b, k, config, acc)?,
             "ReplacementTransformer" if builtin => {
-                if let Some(list) = config.node.get("replacements").filter(|l| !l.is_null()) {
+                if let Some(list) = config.node.get("replacements").filter(|n| !n.is_null()) {
                     super::replacements::apply_list(b, k, list, &mut acc.resources.resources)?;
                 }
             }
