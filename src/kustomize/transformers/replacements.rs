@@ -180,21 +180,23 @@ fn parse(node: &Node) -> Result<Replacement> {
 
 fn apply(r: &Replacement, resources: &mut [Resource]) -> Result<()> {
     let (source, first) = source_value(r, resources)?;
-    // kyaml hands the source field itself to every target, so a write into
-    // it by an earlier target shows in later ones; a delimiter makes a copy.
+    // kyaml hands the source field itself to every target field, so a write
+    // into it shows in the fields set after it; a delimiter makes a copy.
     let live = r.options.delimiter.is_empty();
     let path = split_path(&r.field_path);
+    let current = |resources: &[Resource]| -> Node {
+        match lookup(&resources[source].node, &path) {
+            Ok(Some(n)) if live => n.clone(),
+            _ => first.clone(),
+        }
+    };
     for t in &r.targets {
         for i in 0..resources.len() {
             if !selected(t, &resources[i])? {
                 continue;
             }
             for fp in &t.field_paths {
-                let value = match lookup(&resources[source].node, &path) {
-                    Ok(Some(n)) if live => n.clone(),
-                    _ => first.clone(),
-                };
-                copy_to_target(t, fp, &mut resources[i].node, &value)?;
+                copy_to_target(t, fp, resources, i, &current)?;
             }
         }
     }
@@ -257,24 +259,49 @@ fn selected(t: &Target, res: &Resource) -> Result<bool> {
     Ok(!rejected)
 }
 
-fn copy_to_target(t: &Target, fp: &str, node: &mut Node, value: &Node) -> Result<()> {
+/// Finds (or creates) every field `fp` names in resource `target`, then
+/// sets each in turn to the source's value as it is at that moment.
+fn copy_to_target(t: &Target, fp: &str, resources: &mut [Resource], target: usize, current: &dyn Fn(&[Resource]) -> Node) -> Result<()> {
     let path = split_path(fp);
     let create = t.options.create;
     let missing = || {
         let what = if create { "unable to find or create field" } else { "unable to find field" };
         format!("{} \"{}\" in replacement target", what, fp)
     };
-    let mut count = 0;
-    let mut set = |field: &mut Node, fresh: bool| -> std::result::Result<(), String> {
-        count += 1;
-        set_field(&t.options, field, value, fresh)
-    };
-    let creating = if create { Some(shape_of(value)) } else { None };
-    match_path(node, &path, creating, &mut set).map_err(|m| Error::at(&t.span, format!("{}: {}", missing(), m)))?;
-    if count == 0 {
+    let creating = if create { Some(shape_of(&current(resources))) } else { None };
+    let hits = match_path(&mut resources[target].node, &path, creating).map_err(|m| Error::at(&t.span, format!("{}: {}", missing(), m)))?;
+    if hits.is_empty() {
         return Err(Error::at(&t.span, missing()));
     }
+    for hit in hits.iter().filter(|h| !h.detached) {
+        let value = current(resources);
+        let Some(field) = field_at(&mut resources[target].node, &hit.trail) else { continue };
+        set_field(&t.options, field, &value, hit.fresh).map_err(|m| Error::at(&t.span, m))?;
+    }
     Ok(())
+}
+
+/// One step from a node to a child.
+#[derive(Clone, Debug)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// A field a target path matched: where it is, whether it was just
+/// created, and whether it lies inside a scalar (kyaml "creates" it there,
+/// out of sight: it counts as found but nothing changes).
+struct Hit {
+    trail: Vec<Step>,
+    fresh: bool,
+    detached: bool,
+}
+
+fn field_at<'a>(node: &'a mut Node, trail: &[Step]) -> Option<&'a mut Node> {
+    trail.iter().try_fold(node, |n, step| match step {
+        Step::Key(k) => n.get_mut(k),
+        Step::Index(i) => n.as_seq_mut().and_then(|s| s.get_mut(*i)),
+    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -433,16 +460,12 @@ pub fn lookup<'a>(node: &'a Node, path: &[String]) -> std::result::Result<Option
     }
 }
 
-/// Target matching (kyaml's PathMatcher), creating what is missing when
-/// `create` gives the shape of the value. `set` receives each match and
-/// whether it was just created.
-fn match_path(
-    node: &mut Node,
-    path: &[String],
-    create: Option<Shape>,
-    set: &mut dyn FnMut(&mut Node, bool) -> std::result::Result<(), String>,
-) -> std::result::Result<(), String> {
-    walk(node, path, create, false, set)
+/// Target matching (kyaml's PathMatcher): every field the path names,
+/// creating what is missing when `create` gives the shape of the value.
+fn match_path(node: &mut Node, path: &[String], create: Option<Shape>) -> std::result::Result<Vec<Hit>, String> {
+    let mut walker = Walker { create, trail: Vec::new(), hits: Vec::new() };
+    walker.walk(node, path, false, false)?;
+    Ok(walker.hits)
 }
 
 fn fresh_node(next: Option<&String>, create: Shape, span: &Span) -> Node {
@@ -459,95 +482,101 @@ fn fresh_node(next: Option<&String>, create: Shape, span: &Span) -> Node {
     }
 }
 
-fn walk(
-    node: &mut Node,
-    path: &[String],
+struct Walker {
     create: Option<Shape>,
-    fresh: bool,
-    set: &mut dyn FnMut(&mut Node, bool) -> std::result::Result<(), String>,
-) -> std::result::Result<(), String> {
-    let Some((part, rest)) = path.split_first() else { return set(node, fresh) };
-    let span = node.span.clone();
-    if let Some(idx) = index_number(part) {
-        let Some(items) = node.as_seq_mut() else { return Err(format!("expected a list at '{}', found {}", part, node.shape())) };
-        let mut created = false;
-        if let Some(c) = create.filter(|_| items.len() == idx) {
-            items.push(fresh_node(rest.first(), c, &span));
-            created = true;
-        }
-        let len = items.len();
-        let Some(item) = items.get_mut(idx) else { return Err(format!("index {} specified but only {} elements found", idx, len)) };
-        return walk(item, rest, create, created, set);
-    }
-    if part.starts_with('[') && part.ends_with(']') {
-        return walk_matching(node, part, rest, create, set);
-    }
-    if part == "*" {
-        let Some(items) = node.as_seq_mut() else { return Ok(()) };
-        for item in items {
-            walk(item, rest, create, false, set)?;
-        }
-        return Ok(());
-    }
-    if !node.is_map() {
-        // kyaml "creates" the field inside a scalar (even null) where no
-        // output shows it: the target counts as found and stays unchanged.
-        if let (Some(c), Some(_)) = (create, node.as_scalar()) {
-            let mut detached = fresh_node(rest.first(), c, &span);
-            return walk(&mut detached, rest, create, true, set);
-        }
-        return Ok(());
-    }
-    let mut created = false;
-    if node.get(part).is_none() {
-        let Some(c) = create else { return Ok(()) };
-        node.set(part, fresh_node(rest.first(), c, &span));
-        created = true;
-    }
-    match node.get_mut(part) {
-        Some(field) => walk(field, rest, create, created, set),
-        None => Ok(()),
-    }
+    trail: Vec<Step>,
+    hits: Vec<Hit>,
 }
 
-/// `[k=v]`: every list element whose `k` (or, for `[=v]`, whose own value)
-/// matches the regular expression `v`; created when none does.
-fn walk_matching(
-    node: &mut Node,
-    part: &str,
-    rest: &[String],
-    create: Option<Shape>,
-    set: &mut dyn FnMut(&mut Node, bool) -> std::result::Result<(), String>,
-) -> std::result::Result<(), String> {
-    let Some((key, pattern)) = list_index(part).filter(|_| part.contains('=')) else {
-        return Err("list path element must contain fieldName=fieldValue for element to match".to_string());
-    };
-    let span = node.span.clone();
-    let Some(items) = node.as_seq_mut() else { return Ok(()) };
-    let matches = |item: &Node| -> bool {
-        let text = if key.is_empty() { item.as_str() } else { item.get(key).and_then(|v| v.as_str()) };
-        text.is_some_and(|t| regex_find(pattern, t.trim()))
-    };
-    if !items.iter().any(matches) {
-        if create.is_none() {
+impl Walker {
+    fn step(&mut self, step: Step, node: &mut Node, rest: &[String], fresh: bool, detached: bool) -> std::result::Result<(), String> {
+        self.trail.push(step);
+        let result = self.walk(node, rest, fresh, detached);
+        self.trail.pop();
+        result
+    }
+
+    fn walk(&mut self, node: &mut Node, path: &[String], fresh: bool, detached: bool) -> std::result::Result<(), String> {
+        let Some((part, rest)) = path.split_first() else {
+            self.hits.push(Hit { trail: self.trail.clone(), fresh, detached });
+            return Ok(());
+        };
+        let span = node.span.clone();
+        if let Some(idx) = index_number(part) {
+            let Some(items) = node.as_seq_mut() else { return Err(format!("expected a list at '{}', found {}", part, node.shape())) };
+            let mut created = false;
+            if let Some(c) = self.create.filter(|_| items.len() == idx) {
+                items.push(fresh_node(rest.first(), c, &span));
+                created = true;
+            }
+            let len = items.len();
+            let Some(item) = items.get_mut(idx) else { return Err(format!("index {} specified but only {} elements found", idx, len)) };
+            return self.step(Step::Index(idx), item, rest, created, detached);
+        }
+        if part.starts_with('[') && part.ends_with(']') {
+            return self.walk_matching(node, part, rest, detached);
+        }
+        if part == "*" {
+            let Some(items) = node.as_seq_mut() else { return Ok(()) };
+            for (i, item) in items.iter_mut().enumerate() {
+                self.step(Step::Index(i), item, rest, false, detached)?;
+            }
             return Ok(());
         }
-        let value = Node::string(pattern, span.clone());
-        let elem = if key.is_empty() {
-            value
-        } else {
-            let mut m = Node::map(span.clone());
-            m.set(key, value);
-            m
-        };
-        items.push(elem);
-    }
-    for item in items.iter_mut() {
-        if matches(item) {
-            walk(item, rest, create, false, set)?;
+        if !node.is_map() {
+            // kyaml "creates" the field inside a scalar (even null) where no
+            // output shows it: the target counts as found and stays unchanged.
+            if let (Some(c), Some(_)) = (self.create, node.as_scalar()) {
+                let mut hidden = fresh_node(rest.first(), c, &span);
+                return self.step(Step::Key(part.clone()), &mut hidden, rest, true, true);
+            }
+            return Ok(());
+        }
+        let mut created = false;
+        if node.get(part).is_none() {
+            let Some(c) = self.create else { return Ok(()) };
+            node.set(part, fresh_node(rest.first(), c, &span));
+            created = true;
+        }
+        match node.get_mut(part) {
+            Some(field) => self.step(Step::Key(part.clone()), field, rest, created, detached),
+            None => Ok(()),
         }
     }
-    Ok(())
+
+    /// `[k=v]`: every list element whose `k` (or, for `[=v]`, whose own
+    /// value) matches the regular expression `v`; created when none does.
+    fn walk_matching(&mut self, node: &mut Node, part: &str, rest: &[String], detached: bool) -> std::result::Result<(), String> {
+        let Some((key, pattern)) = list_index(part).filter(|_| part.contains('=')) else {
+            return Err("list path element must contain fieldName=fieldValue for element to match".to_string());
+        };
+        let span = node.span.clone();
+        let Some(items) = node.as_seq_mut() else { return Ok(()) };
+        let matches = |item: &Node| -> bool {
+            let text = if key.is_empty() { item.as_str() } else { item.get(key).and_then(|v| v.as_str()) };
+            text.is_some_and(|t| regex_find(pattern, t.trim()))
+        };
+        if !items.iter().any(matches) {
+            if self.create.is_none() {
+                return Ok(());
+            }
+            let value = Node::string(pattern, span.clone());
+            let elem = if key.is_empty() {
+                value
+            } else {
+                let mut m = Node::map(span.clone());
+                m.set(key, value);
+                m
+            };
+            items.push(elem);
+        }
+        for (i, item) in items.iter_mut().enumerate() {
+            if matches(item) {
+                self.step(Step::Index(i), item, rest, false, detached)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// An unanchored search for a small regular-expression language: literals,
@@ -698,11 +727,12 @@ mod tests {
 
     #[test]
     fn existing_scalars_keep_type_created_ones_resolve() {
-        let mut node = yaml("spec:\n  replicas: 1\n");
-        let value = Node::string("3", Span::default());
+        let mut resources = vec![Resource::new(yaml("spec:\n  replicas: 1\n"))];
+        let value = |_: &[Resource]| Node::string("3", Span::default());
         let t = Target { select: Selector::default(), reject: vec![], field_paths: vec![], options: FieldOptions { create: true, ..Default::default() }, span: Span::default() };
-        copy_to_target(&t, "spec.replicas", &mut node, &value).unwrap();
-        copy_to_target(&t, "spec.x.y", &mut node, &value).unwrap();
+        copy_to_target(&t, "spec.replicas", &mut resources, 0, &value).unwrap();
+        copy_to_target(&t, "spec.x.y", &mut resources, 0, &value).unwrap();
+        let node = &resources[0].node;
         let r = node.path(&["spec", "replicas"]).unwrap().as_scalar().unwrap();
         assert_eq!((r.text.as_str(), r.kind), ("3", crate::yaml::Kind::Int));
         let y = node.path(&["spec", "x", "y"]).unwrap().as_scalar().unwrap();
