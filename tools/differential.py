@@ -93,6 +93,8 @@ def behaviors(d, rnd):
     base = kustomization([])
     if not base:
         base = {"configMapGenerator": [{"name": "a", "literals": ["x=1"]}]}
+    if rnd.random() < 0.3:
+        base["namePrefix"] = "b-"
     write(os.path.join(d, "base"), "kustomization.yaml", json.dumps(base))
     overlay = kustomization(["merge", "replace", "create"])
     overlay["resources"] = ["base"]
