@@ -18,6 +18,8 @@ use super::namespace::{Namespace, SubjectMode};
 use super::prefix_suffix::{Affix, AffixTransformer};
 use super::replicas::set_replicas;
 use crate::error::{Error, Result};
+use crate::kustomize::aliases;
+use crate::kustomize::origin::{self, Origin};
 use crate::kustomize::build::{read_resource_file, Accumulator, Builder};
 use crate::kustomize::fieldspec::FieldSpec;
 use crate::kustomize::kustomization::{Kustomization, Spanned};
@@ -43,6 +45,11 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
             }
             _ => apply(config, acc)?,
         }
+        if b.origin.is_some() {
+            if let Some(o) = Origin::plugin(config) {
+                origin::note_transformer(&mut acc.resources, &o);
+            }
+        }
     }
     Ok(())
 }
@@ -55,7 +62,10 @@ fn load_configs(b: &mut Builder, k: &Kustomization, entries: &[Spanned]) -> Resu
         let inline = format!("{} (inline transformer)", k.file);
         match read_resource_file(&inline, entry.text.as_bytes()) {
             Ok(list) if !list.is_empty() => {
-                for r in list {
+                for mut r in list {
+                    if let Some(dir) = &b.origin {
+                        origin::set(&mut r, &Origin::file(origin::join(dir, crate::fs::file_name(&k.file))));
+                    }
                     configs.append(r)?;
                 }
             }
@@ -154,7 +164,10 @@ fn json6902(b: &Builder, k: &Kustomization, config: &Resource, acc: &mut Accumul
         return Err(at("patch appears to be empty"));
     }
     for i in target.select(&acc.resources)? {
-        json6902::apply(&mut acc.resources.resources[i].node, &ops)?;
+        let r = &mut acc.resources.resources[i];
+        let internal = super::patches::internal_annotations(r);
+        json6902::apply_with_internal_annotations(&mut r.node, &ops, &internal)?;
+        aliases::forget(&mut acc.resources.resources[i]);
     }
     Ok(())
 }
