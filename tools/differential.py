@@ -98,6 +98,8 @@ def behaviors(d, rnd):
     write(os.path.join(d, "base"), "kustomization.yaml", json.dumps(base))
     overlay = kustomization(["merge", "replace", "create"])
     overlay["resources"] = ["base"]
+    if rnd.random() < 0.3:
+        overlay["buildMetadata"] = rnd.choice([["originAnnotations"], ["originAnnotations", "transformerAnnotations"]])
     write(d, "kustomization.yaml", json.dumps(overlay))
 
 
