@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::kustomize::build::{Accumulator, Builder};
 use crate::kustomize::kustomization::{field, field_str, is_true, Kustomization};
 use crate::kustomize::resmap::{Gvk, ResId, Resource};
+use crate::kustomize::selector::metadata_matches;
 use crate::yaml::parse::resolve_plain;
 use crate::yaml::{parse_documents, Node, Span, Value};
 
@@ -63,10 +64,9 @@ impl Selector {
         std::iter::once(r.id()).chain(r.previous.iter().cloned()).any(|id| self.selects_id(&id))
     }
 
-    fn matches_metadata(&self, r: &Resource) -> Result<bool> {
-        let labels = r.node.path(&["metadata", "labels"]);
-        let annotations = r.node.path(&["metadata", "annotations"]);
-        Ok(matches_label_selector(&self.annotation_selector, annotations)? && matches_label_selector(&self.label_selector, labels)?)
+    fn matches_metadata(&self, r: &Resource, span: &Span) -> Result<bool> {
+        let check = |selector: &str, field: &str| metadata_matches(selector, r, field).map_err(|m| Error::at(span, m));
+        Ok(check(&self.annotation_selector, "annotations")? && check(&self.label_selector, "labels")?)
     }
 }
 
@@ -243,12 +243,12 @@ fn refine(options: &FieldOptions, node: &Node) -> std::result::Result<Node, Stri
 }
 
 fn selected(t: &Target, res: &Resource) -> Result<bool> {
-    if !t.select.matches_metadata(res)? {
+    if !t.select.matches_metadata(res, &t.span)? {
         return Ok(false);
     }
     for reject in &t.reject {
         let by_meta = !reject.label_selector.is_empty() || !reject.annotation_selector.is_empty();
-        if by_meta && reject.matches_metadata(res)? {
+        if by_meta && reject.matches_metadata(res, &t.span)? {
             return Ok(false);
         }
     }
@@ -552,9 +552,11 @@ impl Walker {
         };
         let span = node.span.clone();
         let Some(items) = node.as_seq_mut() else { return Ok(()) };
+        // kyaml compiles the value as a Go regular expression, unanchored.
+        let re = regex_lite::Regex::new(pattern).map_err(|e| format!("invalid regular expression '{}': {}", pattern, e))?;
         let matches = |item: &Node| -> bool {
             let text = if key.is_empty() { item.as_str() } else { item.get(key).and_then(|v| v.as_str()) };
-            text.is_some_and(|t| regex_find(pattern, t.trim()))
+            text.is_some_and(|t| re.is_match(t.trim()))
         };
         if !items.iter().any(matches) {
             if self.create.is_none() {
@@ -579,114 +581,6 @@ impl Walker {
     }
 }
 
-/// An unanchored search for a small regular-expression language: literals,
-/// `.`, `*`, `+`, `?`, `^`, `$` and `\` escapes. Enough for the names people
-/// put in `[name=…]`; other syntax is taken literally.
-pub fn regex_find(pattern: &str, text: &str) -> bool {
-    let pat: Vec<char> = pattern.chars().collect();
-    let txt: Vec<char> = text.chars().collect();
-    if pat.first() == Some(&'^') {
-        return match_here(&pat[1..], &txt);
-    }
-    (0..=txt.len()).any(|i| match_here(&pat, &txt[i..]))
-}
-
-/// One pattern atom: a char (escaped or not) or `.`; returns it and its width.
-fn atom(pat: &[char]) -> (Option<char>, usize) {
-    match pat {
-        ['\\', c, ..] => (Some(*c), 2),
-        ['.', ..] => (None, 1),
-        [c, ..] => (Some(*c), 1),
-        [] => (None, 0),
-    }
-}
-
-fn match_here(pat: &[char], txt: &[char]) -> bool {
-    if pat.is_empty() {
-        return true;
-    }
-    if pat == ['$'] {
-        return txt.is_empty();
-    }
-    let (want, width) = atom(pat);
-    let hit = |c: char| want.is_none_or(|w| w == c);
-    match pat.get(width) {
-        Some('*') | Some('+') | Some('?') => {
-            let op = pat[width];
-            let rest = &pat[width + 1..];
-            let max = if op == '?' { 1 } else { txt.iter().take_while(|c| hit(**c)).count() };
-            let min = if op == '+' { 1 } else { 0 };
-            (min..=max.min(txt.len())).rev().any(|n| txt[..n].iter().all(|c| hit(*c)) && match_here(rest, &txt[n..]))
-        }
-        _ => !txt.is_empty() && hit(txt[0]) && match_here(&pat[width..], &txt[1..]),
-    }
-}
-
-/// Kubernetes label selector syntax: `k=v`, `k==v`, `k!=v`, `k`, `!k`,
-/// `k in (a,b)`, `k notin (a,b)`, joined by commas. Empty selects all.
-pub fn matches_label_selector(selector: &str, labels: Option<&Node>) -> Result<bool> {
-    let get = |k: &str| labels.and_then(|l| l.get(k)).and_then(|v| v.as_str().map(String::from));
-    for req in split_requirements(selector) {
-        let req = req.trim();
-        if req.is_empty() {
-            continue;
-        }
-        let ok = if let Some(key) = req.strip_prefix('!') {
-            get(key.trim()).is_none()
-        } else if let Some((k, v)) = req.split_once("!=") {
-            get(k.trim()).as_deref() != Some(v.trim())
-        } else if let Some((k, v)) = req.split_once("==").or_else(|| req.split_once('=')) {
-            get(k.trim()).as_deref() == Some(v.trim())
-        } else if let Some((k, set, negate)) = set_requirement(req) {
-            let v = get(k);
-            let inside = v.as_deref().is_some_and(|v| set.contains(&v));
-            if negate {
-                !inside
-            } else {
-                inside
-            }
-        } else {
-            get(req).is_some()
-        };
-        if !ok {
-            return Ok(false);
-        }
-    }
-    Ok(true)
-}
-
-/// Splits on commas outside parentheses.
-fn split_requirements(s: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let (mut depth, mut start) = (0, 0);
-    for (i, c) in s.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            ',' if depth == 0 => {
-                out.push(&s[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    out.push(&s[start..]);
-    out
-}
-
-fn set_requirement(req: &str) -> Option<(&str, Vec<&str>, bool)> {
-    let open = req.find('(')?;
-    let close = req.rfind(')')?;
-    let head: Vec<&str> = req[..open].split_whitespace().collect();
-    let [key, op] = head.as_slice() else { return None };
-    let negate = match *op {
-        "in" => false,
-        "notin" => true,
-        _ => return None,
-    };
-    Some((key, req[open + 1..close].split(',').map(|s| s.trim()).collect(), negate))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -701,28 +595,6 @@ mod tests {
         assert_eq!(split_path("spec.containers.[name=a.b].image"), vec!["spec", "containers", "[name=a.b]", "image"]);
         assert_eq!(split_path("metadata.annotations.[a.b/c]"), vec!["metadata", "annotations", "a.b/c"]);
         assert_eq!(split_path("data.a\\.b"), vec!["data", "a.b"]);
-    }
-
-    #[test]
-    fn small_regex() {
-        assert!(regex_find("ap", "app"));
-        assert!(!regex_find("^ap$", "app"));
-        assert!(regex_find("a.*-x", "abc-x"));
-        assert!(regex_find("^a+p?$", "aa"));
-        assert!(!regex_find("b", "app"));
-    }
-
-    #[test]
-    fn label_selectors() {
-        let labels = yaml("app: web\ntier: front\n");
-        let m = |s: &str| matches_label_selector(s, Some(&labels)).unwrap();
-        assert!(m(""));
-        assert!(m("app=web"));
-        assert!(m("app==web,tier"));
-        assert!(!m("app!=web"));
-        assert!(m("!missing"));
-        assert!(m("tier in (back, front)"));
-        assert!(!m("tier notin (back,front)"));
     }
 
     #[test]
