@@ -493,16 +493,6 @@ fn remove_build_annotations(node: &mut Node) {
     let after = ann.as_map().map(|m| m.len()).unwrap_or(0);
     if before > 0 && after == 0 {
         meta.remove("annotations");
-        return;
-    }
-    // kustomize writes the remaining annotations back as a string map, so
-    // a value a var made a number or a boolean prints as a string.
-    if before > 0 {
-        for (_, v) in ann.as_map_mut().into_iter().flatten() {
-            if let crate::yaml::Value::Scalar(s) = &mut v.value {
-                s.kind = Kind::Str;
-            }
-        }
     }
 }
 
