@@ -8,6 +8,7 @@
 
 use super::build::{Accumulator, Builder};
 use super::kustomization::{field, field_str, is_true, Kustomization};
+use super::origin::{self, Origin};
 use super::resmap::{Behavior, ResMap, Resource};
 use crate::error::{Error, Result};
 use crate::yaml::{Kind, Node, Span};
@@ -85,8 +86,14 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
     let global = Options::from_node(k.field("generatorOptions"));
     for (field, kind) in [("configMapGenerator", GenKind::ConfigMap), ("secretGenerator", GenKind::Secret)] {
         let Some(list) = k.field(field).and_then(|n| n.as_seq()) else { continue };
+        // Origin tracking (`buildMetadata`): made by this builtin generator,
+        // configured in this kustomization file.
+        let made_by = b.origin.as_ref().map(|dir| Origin::builtin(origin::join(dir, crate::fs::file_name(&k.file)), &format!("{}Generator", kind.name())));
         for entry in list {
-            let r = generate(b, k, kind, entry, &global)?;
+            let mut r = generate(b, k, kind, entry, &global)?;
+            if let Some(o) = &made_by {
+                origin::set_if_missing(&mut r, o);
+            }
             absorb(&mut acc.resources, r).map_err(|e| e.or_at(&entry.span))?;
         }
     }
@@ -407,6 +414,12 @@ fn combine(old: &Resource, mut new: Resource) -> Resource {
         }
     }
     if merge_data {
+        // A merge keeps where the object first came from.
+        if let Some(first) = old.node.path(&["metadata", "annotations", origin::ORIGIN]).cloned() {
+            if let Some(ann) = new.node.entry_map("metadata").and_then(|m| m.entry_map("annotations")) {
+                ann.set(origin::ORIGIN, first);
+            }
+        }
         for field in ["data", "binaryData"] {
             match merged_map(old.node.get(field), new.node.get(field), &span) {
                 Some(v) => new.node.set(field, v),

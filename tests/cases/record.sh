@@ -1,9 +1,10 @@
 #!/bin/sh
-# Re-records what `kubectl kustomize` prints for every case here:
+# Re-records what `kubectl kustomize` prints for every case here
+# (tests/cases/<group>/<case>):
 # expected.yaml on success, expected_error.txt (kustomize's message) on failure.
 set -u
 cd "$(dirname "$0")"
-for case in */; do
+for case in */*/; do
   case=${case%/}
   dir=$(sed -n 's/.*"build_dir": *"\([^"]*\)".*/\1/p' "$case/case.json")
   rm -f "$case/expected.yaml" "$case/expected_error.txt"

@@ -1,6 +1,8 @@
-//! Field-spec transformers and name references against what `kubectl
-//! kustomize` printed for the cases in tests/xform-cases (recorded by its
-//! record.sh), byte for byte; for an expected error, only that there is one.
+//! Small cases written while building each feature, against what `kubectl
+//! kustomize` printed for them (tests/cases/<group>/<case>, recorded by
+//! tests/cases/record.sh), byte for byte; for an expected error, only that
+//! there is one. Groups: generators (hashes, vars, replacements) and
+//! transformers (field specs, name references, build metadata).
 
 use overlay::kustomize::{self, BuildOptions};
 use overlay::MemFs;
@@ -20,8 +22,17 @@ fn load_tree(fs: &mut MemFs, base: &Path, dir: &Path) {
 }
 
 #[test]
+fn generator_cases_match_kubectl() {
+    run_group("generators");
+}
+
+#[test]
 fn transformer_cases_match_kubectl() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/xform-cases");
+    run_group("transformers");
+}
+
+fn run_group(group: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases").join(group);
     let mut dirs: Vec<_> = std::fs::read_dir(&root).unwrap().flatten().map(|e| e.path()).filter(|p| p.join("case.json").exists()).collect();
     dirs.sort();
     assert!(!dirs.is_empty());
