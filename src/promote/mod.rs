@@ -226,7 +226,7 @@ fn message(from: &str, to: &str, what: &Selection, images: &[ImageChange], files
 }
 
 /// The files as they would be after `changes`, without writing anything.
-fn overlay<'a>(files: &'a dyn Files, changes: &[FileChange]) -> crate::fs::Overlay<'a> {
+pub fn overlay<'a>(files: &'a dyn Files, changes: &[FileChange]) -> crate::fs::Overlay<'a> {
     let mut o = crate::fs::Overlay::new(files);
     for c in changes {
         match &c.after {
