@@ -441,6 +441,13 @@ describe('wasm Workspace: Flux and lint', () => {
       assert.equal(typeof r.ok, 'boolean', JSON.stringify(dir.slice(0, 20)));
     }
     assert.equal(ws.flux('/nowhere').ok, false);
+    for (const dir of ['', '/', '/nowhere', '\u0000', 'a'.repeat(10_000)]) {
+      for (const r of [ws.diff(dir, 'apps/staging'), ws.diff('apps/staging', dir), ws.promote(dir, 'apps/production'), ws.promote('apps/staging', dir, { all: true }), ws.prune(dir, {}), ws.applyPromotion(dir, dir)]) {
+        assert.equal(r.ok, false, JSON.stringify(dir.slice(0, 20)));
+        assert.ok(r.errors[0].message.length > 0);
+      }
+    }
+    assert.deepEqual(ws.history(), [], 'failed promotions leave no history');
     assert.equal(ws.flux('clusters/production', { rot: '/' }).ok, false);
     assert.equal(ws.flux('clusters/production', { selfSources: 'x' }).ok, false);
     ws.setFile('clusters/production/bad.yaml', 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: x}\nspec: [\n');
