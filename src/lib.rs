@@ -5,6 +5,8 @@ pub mod diff;
 pub mod env;
 pub mod error;
 pub mod fs;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod kustomize;
 pub mod promote;
 pub mod yaml;

@@ -74,6 +74,13 @@ pub fn run(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Outpu
         return Err(Error::in_file(dir, format!("must build at directory: '{}' is not a directory", dir)));
     }
     let k = b.load(dir)?;
+    // The top-level steps (name references, vars, sorting) blame the top
+    // kustomization when they know no better place.
+    let file = crate::yaml::Span::file(&k.file);
+    run_loaded(b, k, dir).map_err(|e| e.or_at(&file))
+}
+
+fn run_loaded(mut b: Builder<'_>, k: Kustomization, dir: &str) -> Result<Output> {
     b.set_openapi(&k, true)?;
     b.roots.push(dir.to_string());
     let mut acc = b.accumulate_target(&k, Accumulator::empty())?;
@@ -178,7 +185,14 @@ impl<'a> Builder<'a> {
         Ok(k)
     }
 
-    fn accumulate_target(&mut self, k: &Kustomization, mut acc: Accumulator) -> Result<Accumulator> {
+    /// Errors from this level that know no better place point at its
+    /// kustomization file: the page can always open the file to blame.
+    fn accumulate_target(&mut self, k: &Kustomization, acc: Accumulator) -> Result<Accumulator> {
+        let file = crate::yaml::Span::file(&k.file);
+        self.accumulate_target_steps(k, acc).map_err(|e| e.or_at(&file))
+    }
+
+    fn accumulate_target_steps(&mut self, k: &Kustomization, mut acc: Accumulator) -> Result<Accumulator> {
         acc = self.accumulate_resources(k, acc, &k.resources)?;
         let own = self.load_configurations(k)?;
         acc.config.merge(&own)?;

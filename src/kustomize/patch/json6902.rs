@@ -124,8 +124,8 @@ fn apply_op(doc: &mut Node, op: &Node) -> Result<()> {
 /// The `path` or `from` of an operation; `missing` gives the error when absent.
 fn op_path(op: &Node, field: &str, missing: impl Fn() -> String) -> Result<String> {
     match op.get(field) {
-        None => Err(Error::new(missing())),
-        Some(p) if p.is_null() => Err(Error::new(missing())),
+        None => Err(Error::at(&op.span, missing())),
+        Some(p) if p.is_null() => Err(Error::at(&p.span, missing())),
         Some(p) => match p.as_scalar() {
             Some(s) if matches!(s.kind, Kind::Str | Kind::Timestamp) => Ok(s.text.clone()),
             _ => Err(Error::at(&p.span, format!("json: cannot unmarshal {} into Go value of type string", json_type(p)))),
