@@ -8,6 +8,7 @@ pub mod fs;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod kustomize;
+pub mod limits;
 pub mod promote;
 pub mod yaml;
 

@@ -54,6 +54,9 @@ pub struct Builder<'a> {
     /// Directories being built, outermost first: a new root that contains
     /// one of them is a cycle.
     roots: Vec<String>,
+    /// The same directories with symlinks resolved (`Files::canonical`), so
+    /// that a link back up the tree is seen as the cycle it is.
+    real_roots: Vec<String>,
     pub warnings: Vec<String>,
     /// The schema of `openapi:`. kustomize keeps one for the whole build:
     /// the top level sets it first, a lower level only when nothing has.
@@ -69,7 +72,7 @@ enum OpenApi {
 }
 
 pub fn run(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Output> {
-    let mut b = Builder { files, options, roots: Vec::new(), warnings: Vec::new(), openapi: OpenApi::Unset };
+    let mut b = Builder { files, options, roots: Vec::new(), real_roots: Vec::new(), warnings: Vec::new(), openapi: OpenApi::Unset };
     if !files.is_dir(dir) {
         return Err(Error::in_file(dir, format!("must build at directory: '{}' is not a directory", dir)));
     }
@@ -82,6 +85,7 @@ pub fn run(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Outpu
 
 fn run_loaded(mut b: Builder<'_>, k: Kustomization, dir: &str) -> Result<Output> {
     b.set_openapi(&k, true)?;
+    b.real_roots.push(b.files.canonical(dir));
     b.roots.push(dir.to_string());
     let mut acc = b.accumulate_target(&k, Accumulator::empty())?;
     // Top level only: generated names get their hash suffixes, then
@@ -250,11 +254,22 @@ impl<'a> Builder<'a> {
     /// Builds a nested kustomization. A component works on the resources
     /// accumulated so far (`acc`); a plain base starts from nothing.
     fn accumulate_directory(&mut self, dir: &str, entry: &Spanned, is_component: bool, acc: Accumulator) -> Result<Accumulator> {
-        if let Some(visited) = self.roots.iter().find(|r| fs::is_within(r, dir)) {
-            let chain: Vec<&str> = self.roots.iter().map(|s| s.as_str()).chain(std::iter::once(dir)).collect();
+        let real = self.files.canonical(dir);
+        let chain = || -> String { self.roots.iter().map(|s| s.as_str()).chain(std::iter::once(dir)).collect::<Vec<_>>().join(" → ") };
+        if let Some(at) = self.real_roots.iter().position(|r| fs::is_within(r, &real)) {
             return Err(Error::at(
                 &entry.span,
-                format!("cycle detected: '{}' contains '{}', which is already being built (chain: {})", dir, visited, chain.join(" → ")),
+                format!("cycle detected: '{}' contains '{}', which is already being built (chain: {})", dir, self.roots[at], chain()),
+            ));
+        }
+        if self.roots.len() >= crate::limits::MAX_KUSTOMIZATION_DEPTH {
+            return Err(Error::at(
+                &entry.span,
+                format!(
+                    "kustomizations nested more than {} deep through resources and components; refusing to build it (chain: {})",
+                    crate::limits::MAX_KUSTOMIZATION_DEPTH,
+                    chain()
+                ),
             ));
         }
         let sub = self.load(dir).map_err(|e| e.or_at(&entry.span))?;
@@ -266,8 +281,10 @@ impl<'a> Builder<'a> {
             return Err(Error::at(&entry.span, format!("expected kind != 'Component' for path '{}': list components under 'components:', not 'resources:'", dir)));
         }
         self.roots.push(dir.to_string());
+        self.real_roots.push(real);
         let result = self.accumulate_target(&sub, acc);
         self.roots.pop();
+        self.real_roots.pop();
         result
     }
 
@@ -325,6 +342,10 @@ impl<'a> Builder<'a> {
             ));
         }
         match self.files.read(&target) {
+            Some(bytes) if bytes.len() > crate::limits::MAX_FILE_BYTES => Err(Error::at(
+                span,
+                format!("file '{}' is {} bytes, more than the {} bytes a file may have", path, bytes.len(), crate::limits::MAX_FILE_BYTES),
+            )),
             Some(bytes) => Ok((target, bytes.into_owned())),
             None => Err(Error::at(span, format!("file '{}' does not exist", path))),
         }
