@@ -272,7 +272,12 @@ impl<'a> Builder<'a> {
                 ),
             ));
         }
-        let sub = self.load(dir).map_err(|e| e.or_at(&entry.span))?;
+        // A directory without a kustomization is an error about the entry
+        // that names it, not about the directory.
+        let sub = self.load(dir).map_err(|e| match e.file() {
+            Some(f) if f == dir => Error::at(&entry.span, e.message),
+            _ => e.or_at(&entry.span),
+        })?;
         self.set_openapi(&sub, false)?;
         if is_component && !sub.is_component() {
             return Err(Error::at(&entry.span, format!("expected kind 'Component' for path '{}' but got '{}'", dir, sub.kind)));
@@ -426,19 +431,9 @@ fn check_object(doc: &Node) -> Result<()> {
             return Err(Error::at(&doc.span, format!("missing metadata.name in object of kind {}", kind)));
         }
     }
-    if let Some(span) = nil_in_list(doc) {
-        return Err(Error::at(&span, "empty item in a list: remove the lone '-' or give it a value"));
-    }
     Ok(())
 }
 
-fn nil_in_list(n: &Node) -> Option<crate::yaml::Span> {
-    match &n.value {
-        Value::Seq(items) => items.iter().find_map(|i| if i.is_null() { Some(i.span.clone()) } else { nil_in_list(i) }),
-        Value::Map(m) => m.iter().find_map(|(_, v)| nil_in_list(v)),
-        Value::Scalar(_) => None,
-    }
-}
 
 /// kustomize's reader removes every key named `<<` (merges are already
 /// applied by then), even a quoted one.

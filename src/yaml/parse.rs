@@ -97,16 +97,26 @@ fn scan_error(file: &Arc<str>, e: &ScanError) -> Error {
 
 /// Turns the scanner's terse messages into ones a learner can act on.
 fn describe_scan_error(info: &str) -> String {
-    let hint = if info.contains("mapping values are not allowed") {
-        " (a value containing ': ' must be quoted, or the indentation is off)"
-    } else if info.contains("did not find expected key") || info.contains("did not find expected '-'") {
-        " (check the indentation of this line)"
-    } else if info.contains("tab") {
-        " (YAML indentation must use spaces, not tabs)"
-    } else {
-        ""
-    };
-    format!("invalid YAML: {}{}", info, hint)
+    // The first hint that fits: what the scanner found, said as what to do.
+    const HINTS: [(&str, &str); 13] = [
+        ("mapping values are not allowed", "a value containing ': ' must be quoted, or the indentation is off"),
+        ("did not find expected key", "check the indentation of this line"),
+        ("did not find expected '-'", "check the indentation of this line"),
+        ("invalid indentation", "check the indentation of this line"),
+        ("tab", "YAML indentation must use spaces, not tabs"),
+        ("unknown anchor", "an alias *name must refer to an anchor &name defined earlier in the same document"),
+        ("duplicated anchor", "each &name may be defined once per document"),
+        ("quoted scalar, found unexpected end of stream", "a quote opened here is never closed"),
+        ("unexpected end of stream", "the file ends in the middle of something: is a quote or bracket left open?"),
+        ("unexpected eof", "the file ends in the middle of something: is a quote or bracket left open?"),
+        ("recursion limit exceeded", "brackets or collections nest too deeply"),
+        ("misplaced bracket", "a closing bracket has no matching opening one, or the brackets cross"),
+        ("unprintable character", "the file holds control characters or binary data; YAML must be printable text"),
+    ];
+    match HINTS.iter().find(|(needle, _)| info.contains(needle)) {
+        Some((_, hint)) => format!("invalid YAML: {} ({})", info, hint),
+        None => format!("invalid YAML: {}", info),
+    }
 }
 
 /// How many collection levels a node holds (a scalar: 0). Recursion is
@@ -215,7 +225,7 @@ impl Builder {
             Event::Alias(id) => {
                 let (weight, nested) = match self.anchors.get(&id) {
                     Some((_, w, d)) => (*w, *d),
-                    None => return Err(Error::at(&span, "invalid YAML: an alias (*name) refers to an anchor (&name) that is not defined before it in this document")),
+                    None => return Err(Error::at(&span, "invalid YAML: an alias (*name) refers to an anchor (&name) that is not defined earlier in this document")),
                 };
                 // Check the budgets before cloning grows memory further.
                 if nested > 0 && self.stack.len() + nested > self.limits.max_depth {

@@ -44,6 +44,12 @@ fn json_type(n: &Node) -> &'static str {
 }
 
 fn apply_op(doc: &mut Node, op: &Node) -> Result<()> {
+    // An operation that cannot apply is about its path: point there.
+    let path_span = op.get("path").map(|p| p.span.clone()).unwrap_or_else(|| op.span.clone());
+    apply_op_at(doc, op).map_err(|e| e.or_at(&path_span))
+}
+
+fn apply_op_at(doc: &mut Node, op: &Node) -> Result<()> {
     let kind = op.get("op").and_then(|k| k.as_string()).unwrap_or("unknown");
     match kind {
         "add" => {
