@@ -111,6 +111,7 @@ export function createViewer(parent, { text = '', label = 'Rendered YAML' } = {}
         base(),
         keymap.of([...searchKeymap, ...defaultKeymap]),
         EditorState.readOnly.of(true),
+        EditorView.editable.of(false),
         EditorView.theme({ '&': { height: 'auto' } }),
         // Focusable (tabindex) so keyboard users can scroll and search it.
         EditorView.contentAttributes.of({ 'aria-label': label, 'aria-readonly': 'true', tabindex: '0' }),

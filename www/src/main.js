@@ -369,6 +369,8 @@ function wire() {
     state.env = env.dataset.env;
     persist();
   });
+  // A share link pasted into this tab changes only the fragment: load it.
+  addEventListener('hashchange', () => { if (location.hash.startsWith('#s=')) location.reload(); });
   // Shortcuts that must work outside the editor too (Ctrl-P would print).
   document.addEventListener('keydown', (e) => {
     lastKey = performance.now();
@@ -385,6 +387,7 @@ async function main() {
   wire();
   const start = await initialState();
   replaceTree(start, { save: false });
+  performance.mark('overlay:first-render'); // read by tests/browser/measure.mjs
   document.body.dataset.ready = 'true';
   // For tests and tests/browser/measure.mjs.
   window.playground = { editor, outputs, timings, state: () => state, openFile };
