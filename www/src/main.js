@@ -80,7 +80,7 @@ function setStatus(text, isError = false) {
 
 /** A message with choices above the panes; `actions` are [label, handler] pairs. */
 function showBanner(message, actions = [], extra = null) {
-  ui.banner.replaceChildren(el('p', {}, message), extra,
+  ui.banner.replaceChildren(el('p', {}, message), ...(extra ? [extra] : []),
     ...actions.map(([label, run]) => el('button', { type: 'button', onclick: () => { hideBanner(); run(); } }, label)),
     el('button', { type: 'button', className: 'icon', ariaLabel: 'Dismiss', title: 'Dismiss', onclick: hideBanner }, '×'));
   ui.banner.hidden = false;
