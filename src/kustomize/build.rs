@@ -162,10 +162,16 @@ impl<'a> Builder<'a> {
             }
             let text = std::str::from_utf8(&bytes).map_err(|_| Error::in_file(&file, "the OpenAPI schema is not UTF-8 text"))?;
             let doc = crate::yaml::parse_single(&file, text)?.ok_or_else(|| Error::in_file(&file, "the OpenAPI schema file is empty"))?;
-            // kustomize parses the built-in definitions beside a custom
-            // schema, so custom kinds can refer to PodTemplateSpec and the like.
-            let mut schema = Schema::builtin();
-            schema.add_openapi(&doc)?;
+            // A custom schema set at the top level stands alone. One set lower
+            // down joins the built-in definitions kustomize has parsed by then
+            // (it parses them as soon as it meets a kind it must look up).
+            let schema = if reset {
+                Schema::from_openapi(&doc)?
+            } else {
+                let mut s = Schema::builtin();
+                s.add_openapi(&doc)?;
+                s
+            };
             self.openapi = OpenApi::Custom(Box::new(schema));
             return Ok(());
         }
@@ -446,14 +452,6 @@ fn clean_loaded_annotations(node: &mut Node) {
         for key in ["config.kubernetes.io/index", "internal.config.kubernetes.io/index"] {
             ann.remove(key);
         }
-        // Re-set as a map of strings: every value keeps its text as a string.
-        if let Some(entries) = ann.as_map_mut() {
-            for (_, v) in entries.iter_mut() {
-                if let Value::Scalar(s) = &mut v.value {
-                    s.kind = Kind::Str;
-                }
-            }
-        }
     }
     let empty = match meta.get("annotations") {
         Some(a) => a.is_null() || a.as_map().is_some_and(|m| m.is_empty()),
@@ -482,6 +480,15 @@ fn remove_build_annotations(node: &mut Node) {
     let before = ann.as_map().map(|m| m.len()).unwrap_or(0);
     for key in BUILD_ANNOTATIONS {
         ann.remove(key);
+    }
+    // kustomize re-sets the annotations as a map of strings: every value
+    // keeps its text, as a string.
+    if let Some(entries) = ann.as_map_mut() {
+        for (_, v) in entries.iter_mut() {
+            if let Value::Scalar(s) = &mut v.value {
+                s.kind = Kind::Str;
+            }
+        }
     }
     let after = ann.as_map().map(|m| m.len()).unwrap_or(0);
     if before > 0 && after == 0 {

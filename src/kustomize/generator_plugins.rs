@@ -9,6 +9,7 @@
 
 use super::build::{read_resource_file, Accumulator, Builder};
 use super::generators::{absorb, generate_plugin, GenKind};
+use super::origin::{self, Origin};
 use super::kustomization::{field, field_str, Kustomization, Spanned};
 use super::resmap::{ResMap, Resource};
 use crate::error::{Error, Result};
@@ -24,7 +25,13 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
     let mut paths = Vec::new();
     for entry in &entries {
         match inline_configs(k, entry) {
-            Some(docs) => configs.extend(docs),
+            Some(mut docs) => {
+                if let Some(dir) = &b.origin {
+                    let path = Origin::file(origin::join(dir, fs::file_name(&k.file))).to_yaml();
+                    docs.iter_mut().for_each(|d| origin::set_node_annotation(d, origin::ORIGIN, &path, &entry.span));
+                }
+                configs.extend(docs)
+            }
             None => paths.push(entry),
         }
     }
@@ -37,7 +44,11 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
         ids.append(Resource::new(config.clone()))?;
     }
     for config in &configs {
-        for r in generate(b, k, config)? {
+        let by = if b.origin.is_some() { Origin::plugin_node(config) } else { None };
+        for mut r in generate(b, k, config)? {
+            if let Some(by) = &by {
+                origin::set_if_missing(&mut r, by);
+            }
             absorb(&mut acc.resources, r).map_err(|e| e.or_at(&config.span))?;
         }
     }
@@ -64,7 +75,12 @@ fn path_configs(b: &mut Builder, k: &Kustomization, entry: &Spanned) -> Result<V
         return Ok(sub.resources.nodes());
     }
     let (file, bytes) = b.read_file(k, &entry.text, &entry.span)?;
-    Ok(read_resource_file(&file, &bytes)?.into_iter().map(|r| r.node).collect())
+    let mut nodes: Vec<Node> = read_resource_file(&file, &bytes)?.into_iter().map(|r| r.node).collect();
+    if let Some(dir) = &b.origin {
+        let path = Origin::file(origin::join(dir, &entry.text)).to_yaml();
+        nodes.iter_mut().for_each(|d| origin::set_node_annotation(d, origin::ORIGIN, &path, &entry.span));
+    }
+    Ok(nodes)
 }
 
 /// Inline configs are parsed from a string inside the kustomization: their

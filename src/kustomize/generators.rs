@@ -6,6 +6,7 @@
 //! Generated objects are marked `needs_hash`; `hash::hash_names` adds the
 //! suffix at the top level, after every transformer has run.
 
+use super::origin;
 use super::build::{Accumulator, Builder};
 use super::kustomization::{field, field_str, is_true, Kustomization};
 use super::resmap::{Behavior, ResMap, Resource};
@@ -86,7 +87,11 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
     for (field, kind) in [("configMapGenerator", GenKind::ConfigMap), ("secretGenerator", GenKind::Secret)] {
         let Some(list) = k.field(field).and_then(|n| n.as_seq()) else { continue };
         for entry in list {
-            let r = generate(b, k, kind, entry, &global)?;
+            let mut r = generate(b, k, kind, entry, &global)?;
+            if let Some(dir) = &b.origin {
+                let by = origin::Origin::builtin(origin::join(dir, crate::fs::file_name(&k.file)), &format!("{}Generator", kind.name()));
+                origin::set_if_missing(&mut r, &by);
+            }
             absorb(&mut acc.resources, r).map_err(|e| e.or_at(&entry.span))?;
         }
     }
@@ -416,6 +421,13 @@ fn combine(old: &Resource, mut new: Resource) -> Resource {
             }
         }
     }
+    // kustomize keeps the origin of the object merged into.
+    if merge_data {
+        if let Some(from) = origin::annotation(&old.node, origin::ORIGIN) {
+            let from = from.to_string();
+            origin::set_node_annotation(&mut new.node, origin::ORIGIN, &from, &span);
+        }
+    }
     // Everything kustomize keeps in build annotations and resource fields
     // (previous ids, affixes, var names, behavior) comes from the old
     // resource; only the object itself is new. The hash flag is kept only
@@ -424,6 +436,8 @@ fn combine(old: &Resource, mut new: Resource) -> Resource {
     out.node = new.node;
     out.source = new.source;
     out.needs_hash = old.needs_hash && new.needs_hash;
+    // Labels and annotations were written anew: no value is shared.
+    out.aliases.clear();
     out
 }
 

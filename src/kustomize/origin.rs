@@ -35,9 +35,13 @@ impl Origin {
 
     /// A plugin config object: it is configured in the file it came from.
     pub fn plugin(config: &Resource) -> Option<Origin> {
-        let from = annotation(&config.node, ORIGIN)?;
+        Origin::plugin_node(&config.node)
+    }
+
+    pub fn plugin_node(config: &Node) -> Option<Origin> {
+        let from = annotation(config, ORIGIN)?;
         let path = from.lines().find_map(|l| l.strip_prefix("path: ")).map(unquote)?;
-        let id = config.id();
+        let id = super::resmap::ResId::of(config);
         Some(Origin { configured_in: path, configured_by: [id.gvk.api_version(), id.gvk.kind, id.name, id.namespace], ..Origin::default() })
     }
 
@@ -99,14 +103,18 @@ pub fn join(dir: &str, rel: &str) -> String {
     }
 }
 
-fn annotation<'a>(node: &'a Node, key: &str) -> Option<&'a str> {
+pub fn annotation<'a>(node: &'a Node, key: &str) -> Option<&'a str> {
     node.path(&["metadata", "annotations", key]).and_then(|n| n.as_str())
 }
 
 fn set_annotation(r: &mut Resource, key: &str, value: &str) {
     let span = r.source.clone();
-    if let Some(ann) = r.node.entry_map("metadata").and_then(|m| m.entry_map("annotations")) {
-        ann.set(key, Node::string(value, span));
+    set_node_annotation(&mut r.node, key, value, &span);
+}
+
+pub fn set_node_annotation(node: &mut Node, key: &str, value: &str, span: &crate::yaml::Span) {
+    if let Some(ann) = node.entry_map("metadata").and_then(|m| m.entry_map("annotations")) {
+        ann.set(key, Node::string(value, span.clone()));
     }
 }
 

@@ -31,6 +31,47 @@ pub fn apply(target: &mut Node, ops: &Node) -> Result<()> {
     Ok(())
 }
 
+/// Applies operations as kustomize's `patches:` transformer does: before
+/// the patch it records the resource's previous id as internal annotations
+/// (`internal.config.kubernetes.io/previousKinds`, `previousNames`,
+/// `previousNamespaces`), so the operations see a `metadata.annotations`
+/// map holding them (`add /metadata/annotations/x` works on a resource
+/// without annotations; `copy` from there copies them). Internal
+/// annotations are taken out again afterwards, as kustomize's output does.
+/// (`patchesJson6902:` stores no previous id: use `apply`.)
+pub fn apply_with_internal_annotations(target: &mut Node, ops: &Node, internal: &[(String, String)]) -> Result<()> {
+    let mut doc = target.clone();
+    if !internal.is_empty() {
+        let span = doc.span.clone();
+        if let Some(ann) = doc.entry_map("metadata").and_then(|m| m.entry_map("annotations")) {
+            for (k, v) in internal {
+                ann.set(k, Node::string(v.clone(), span.clone()));
+            }
+        }
+    }
+    apply(&mut doc, ops)?;
+    drop_internal_annotations(&mut doc);
+    *target = doc;
+    Ok(())
+}
+
+/// Removes kustomize's internal annotations (kioutil's internal prefix and
+/// the legacy path/index/id keys), and the annotations map if that empties it.
+fn drop_internal_annotations(doc: &mut Node) {
+    let Some(meta) = doc.get_mut("metadata") else { return };
+    let Some(ann) = meta.get_mut("annotations").and_then(|a| a.as_map_mut()) else { return };
+    ann.retain(|(k, _)| {
+        let k = k.as_str().unwrap_or("");
+        !(k.starts_with("internal.config.kubernetes.io/")
+            || k == "config.kubernetes.io/path"
+            || k == "config.kubernetes.io/index"
+            || k == "config.k8s.io/id")
+    });
+    if ann.is_empty() {
+        meta.remove("annotations");
+    }
+}
+
 /// kustomize's JSON patch transformers (`patches:` and `patchesJson6902:`)
 /// read the annotations back as a string map and set them again: every
 /// value becomes the string of its scalar text ("" for a map or list), and
@@ -597,6 +638,22 @@ mod tests {
         let out = run("[{op: add, path: /v, value: \"v\"}, {op: add, path: /n, value: \"3\"}]").unwrap();
         let style = |k: &str| out.get(k).unwrap().as_scalar().unwrap().style;
         assert_eq!((style("v"), style("n")), (Style::Plain, Style::Double));
+    }
+
+    #[test]
+    fn the_patches_transformer_sees_internal_annotations() {
+        let ids = [
+            ("internal.config.kubernetes.io/previousKinds".to_string(), "ConfigMap".to_string()),
+            ("internal.config.kubernetes.io/previousNames".to_string(), "cm".to_string()),
+        ];
+        let mut doc = y(DOC);
+        let ops = y("[{op: add, path: /metadata/annotations/j, value: '1'}, {op: copy, from: /metadata/annotations, path: /copied}]");
+        apply_with_internal_annotations(&mut doc, &ops, &ids).unwrap();
+        assert_eq!(doc.path(&["metadata", "annotations"]).unwrap(), &y("{j: '1'}"));
+        let copied = doc.get("copied").unwrap();
+        assert_eq!(copied.get_str("internal.config.kubernetes.io/previousNames"), Some("cm"));
+        // Without them (patchesJson6902) the same add fails.
+        assert!(run("[{op: add, path: /metadata/annotations/j, value: '1'}]").is_err());
     }
 
     #[test]

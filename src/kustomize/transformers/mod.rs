@@ -12,6 +12,7 @@ mod replicas;
 pub mod replacements;
 
 use super::build::{Accumulator, Builder};
+use super::aliases;
 use super::kustomization::Kustomization;
 use super::origin::{self, Origin};
 use crate::error::{Error, Result};
@@ -56,7 +57,10 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
     images::run(k, acc)?;
     noted(b, k, acc, "ImageTagTransformer", count("images") + count("imageTags"));
     // Last of kustomize's builtin transformers.
+    // kustomize replaces values in place: shared label values change together.
+    let before = aliases::snapshot(&acc.resources);
     replacements::run(b, k, acc)?;
+    aliases::sync(&mut acc.resources, before);
     noted(b, k, acc, "ReplacementTransformer", usize::from(has("replacements")));
     plugins::run(b, k, acc)?;
     Ok(())

@@ -91,7 +91,8 @@ pub fn patches(b: &Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
                 for i in sel.select(&acc.resources)? {
                     let r = &mut acc.resources.resources[i];
                     r.store_previous_id();
-                    json6902::apply(&mut r.node, &ops).map_err(|e| e.or_at(&source.span))?;
+                    let internal = internal_annotations(r);
+                    json6902::apply_with_internal_annotations(&mut r.node, &ops, &internal).map_err(|e| e.or_at(&source.span))?;
                     aliases::forget(r);
                 }
             }
@@ -114,7 +115,9 @@ pub fn json6902(b: &Builder, k: &Kustomization, acc: &mut Accumulator) -> Result
             return Err(Error::at(&source.span, "patch appears to be empty"));
         }
         for i in target.select(&acc.resources)? {
-            json6902::apply(&mut acc.resources.resources[i].node, &ops).map_err(|e| e.or_at(&source.span))?;
+            let r = &mut acc.resources.resources[i];
+            let internal = internal_annotations(r);
+            json6902::apply_with_internal_annotations(&mut r.node, &ops, &internal).map_err(|e| e.or_at(&source.span))?;
             aliases::forget(&mut acc.resources.resources[i]);
         }
     }
@@ -238,4 +241,18 @@ fn apply_strategic(schema: &Schema, resources: &mut ResMap, targets: &[usize], p
         resources.resources.remove(i);
     }
     Ok(())
+}
+
+/// The build annotations kustomize keeps on a resource that has had other
+/// ids: JSON patches see them in `metadata.annotations` while they run.
+pub(crate) fn internal_annotations(r: &Resource) -> Vec<(String, String)> {
+    if r.previous.is_empty() {
+        return Vec::new();
+    }
+    let join = |f: &dyn Fn(&crate::kustomize::resmap::ResId) -> String| r.previous.iter().map(f).collect::<Vec<_>>().join(",");
+    vec![
+        ("internal.config.kubernetes.io/previousKinds".to_string(), join(&|id| id.gvk.kind.clone())),
+        ("internal.config.kubernetes.io/previousNames".to_string(), join(&|id| id.name.clone())),
+        ("internal.config.kubernetes.io/previousNamespaces".to_string(), join(&|id| id.effective_namespace().to_string())),
+    ]
 }

@@ -40,7 +40,9 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
             "PatchTransformer" | "PatchStrategicMergeTransformer" if builtin => patch(b, k, config, acc)?,
             "ReplacementTransformer" if builtin => {
                 if let Some(list) = config.node.get("replacements").filter(|n| !n.is_null()) {
+                    let before = aliases::snapshot(&acc.resources);
                     super::replacements::apply_list(b, k, list, &mut acc.resources.resources)?;
+                    aliases::sync(&mut acc.resources, before);
                 }
             }
             _ => apply(config, acc)?,
@@ -164,8 +166,10 @@ fn json6902(b: &Builder, k: &Kustomization, config: &Resource, acc: &mut Accumul
         return Err(at("patch appears to be empty"));
     }
     for i in target.select(&acc.resources)? {
-        json6902::apply(&mut acc.resources.resources[i].node, &ops)?;
-        aliases::forget(&mut acc.resources.resources[i]);
+        let r = &mut acc.resources.resources[i];
+        let internal = super::patches::internal_annotations(r);
+        json6902::apply_with_internal_annotations(&mut r.node, &ops, &internal)?;
+        aliases::forget(r);
     }
     Ok(())
 }
