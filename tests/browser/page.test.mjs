@@ -305,6 +305,7 @@ describe('Overlay Playground page', () => {
     await typeOver('replicas: 5', 'replicas: 9');
     await waitForOutput('/apps/production', 'replicas: 9');
     const sharedFiles = await page.evaluate(() => window.playground.state().files);
+    await env('/apps/production').locator('.cm-content').focus(); // selects that environment
     await page.locator('#share').click();
     const link = await page.locator('.share-url').inputValue();
     assert.match(link, /#s=[A-Za-z0-9_-]+$/);
@@ -316,6 +317,7 @@ describe('Overlay Playground page', () => {
     await loadPage(link);
     assert.deepEqual(await page.evaluate(() => window.playground.state().files), sharedFiles, 'the same files');
     assert.equal(await page.locator('#editor-path').textContent(), PATCH, 'the same open file');
+    assert.deepEqual(await page.locator('article.env.selected').evaluateAll((n) => n.map((x) => x.dataset.env)), ['/apps/production'], 'the same environment');
     await waitForOutput('/apps/production', 'replicas: 9');
     assert.match(await page.locator('#banner').textContent(), /shared workspace/);
     const saved = await page.evaluate(() => localStorage.getItem('overlay-playground/v2'));
@@ -348,6 +350,20 @@ describe('Overlay Playground page', () => {
     page.once('dialog', (d) => d.accept());
     await page.locator('#reset').click();
     await waitForOutput('/apps/production', 'replicas: 5');
+  });
+
+  it('says so when the browser refuses to save', async () => {
+    await page.locator(`button.file[data-path="${PATCH}"]`).click();
+    await page.evaluate(() => {
+      window.realSetItem = Storage.prototype.setItem;
+      Storage.prototype.setItem = () => { throw new DOMException('quota', 'QuotaExceededError'); };
+    });
+    await typeOver('replicas: 5', 'replicas: 8');
+    await waitForText('#status', /Saving failed/);
+    assert.ok(await page.locator('#status.error').count(), 'shown as an error');
+    await page.evaluate(() => { Storage.prototype.setItem = window.realSetItem; });
+    await typeOver('replicas: 8', 'replicas: 5');
+    await waitForText('#status', /rendered in [\d.]+ ms\.$/);
   });
 
   it('downloads the tree as a .zip and uploads it back', async () => {

@@ -383,6 +383,7 @@ function wire() {
 
 async function main() {
   await init({ module_or_path: new URL('../pkg/overlay_bg.wasm', import.meta.url) });
+  performance.mark('overlay:engine-ready');
   showPresets();
   wire();
   const start = await initialState();
