@@ -36,7 +36,9 @@ try {
     page.on('response', (r) => urls.push(new URL(r.url()).pathname));
     await page.goto(url);
     await page.locator('body[data-ready="true"]').waitFor({ timeout: 30_000 });
-    loads.push(await page.evaluate(() => performance.getEntriesByName('overlay:first-render')[0].startTime));
+    await page.waitForFunction(() => performance.getEntriesByName('overlay:first-output-shown').length > 0);
+    // From navigation start to the first environment's YAML in its editor.
+    loads.push(await page.evaluate(() => performance.getEntriesByName('overlay:first-output-shown')[0].startTime));
     loaded = urls;
     await context.close();
   }

@@ -34,6 +34,21 @@ export class Outputs {
     this.onStatus = onStatus;
     this.key = null;
     this.panels = new Map();
+    // Editors for panels far below the fold are made when they come near:
+    // five CodeMirror views at once would double the time to first output.
+    this.lazy = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting) continue;
+        this.lazy.unobserve(entry.target);
+        const p = [...this.panels.values()].find((x) => x.holder === entry.target);
+        if (p && !p.view) {
+          p.holder.style.height = '';
+          p.view = createViewer(p.holder, { text: p.text, label: p.label });
+          // The first output a reader sees; read by tests/browser/measure.mjs.
+          if (!performance.getEntriesByName('overlay:first-output-shown').length) performance.mark('overlay:first-output-shown');
+        }
+      }
+    }, { rootMargin: '400px' });
   }
 
   /** The rendered text of environment `path` (for tests and the measure script). */
@@ -48,7 +63,7 @@ export class Outputs {
   }
 
   rebuild(results) {
-    for (const p of this.panels.values()) p.view.destroy();
+    for (const p of this.panels.values()) { p.view?.destroy(); this.lazy.unobserve(p.holder); }
     this.key = results.map((r) => r.path).join('\n');
     this.panels = new Map();
     if (results.length === 0) {
@@ -92,7 +107,9 @@ export class Outputs {
       onclick: () => download(`${name.replaceAll('/', '-') || 'root'}.yaml`, p.text),
     }, 'Download');
     const holder = el('div', { className: 'output' });
-    p.view = createViewer(holder, { label: `Rendered YAML of ${name}` });
+    p.label = `Rendered YAML of ${name}`;
+    p.view = null;
+    this.lazy.observe(holder);
     p.errors = el('ul', { className: 'errors', hidden: true });
     p.actions = el('span', { className: 'actions' }, copy, save);
     p.holder = holder;
@@ -117,7 +134,9 @@ export class Outputs {
       const n = countDocuments(result.output);
       p.badge.textContent = `${n} resource${n === 1 ? '' : 's'}`;
       p.text = result.output;
-      setText(p.view, result.output);
+      if (p.view) setText(p.view, result.output);
+      // Until its editor exists, a panel keeps the height the text will take.
+      else p.holder.style.height = `${Math.min(result.output.split('\n').length * 19.5 + 8, 448)}px`;
       p.holder.hidden = false;
       p.actions.hidden = false;
       p.errors.hidden = true;
