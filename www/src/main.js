@@ -31,6 +31,7 @@ let problems = [];
 // its edits must not overwrite the workspace saved in this browser.
 let saving = true;
 let saveError = '';
+let renderStatus = ''; // the last render's status line, without save errors
 let lastKey = 0; // timeStamp of the last keydown, for the timings below
 const timings = []; // {engine, update, sinceKey} per edit, read by tests/browser/measure.mjs
 
@@ -65,12 +66,23 @@ function hasEdits() {
   return modifiedPaths().size > 0 || Object.keys(presets[state.preset]).some((p) => !(p in state.files));
 }
 
+// Saving serialises the whole tree: it runs a moment after typing, not in
+// the keystroke's path, and at once when the page is hidden or left.
+let saveTimer = 0;
 function persist() {
   if (!saving) return;
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(flushSave, 200);
+}
+function flushSave() {
+  clearTimeout(saveTimer);
+  if (!saving) return;
   const outcome = store.save(state);
+  const before = saveError;
   saveError = outcome === 'failed'
     ? ' Saving failed: this browser refused to store the workspace (storage full or disabled). Download a .zip to keep your work.'
     : '';
+  if (saveError !== before) setStatus(renderStatus + saveError, saveError !== '');
 }
 
 function setStatus(text, isError = false) {
@@ -146,8 +158,9 @@ function render() {
   renderProblems(ui.problems, ui.problemCount, problems, (f, l, c) => openFile(f, l, c));
   const failed = results.filter((r) => !r.ok).length;
   const n = results.length;
-  setStatus(`${n} environment${n === 1 ? '' : 's'} rendered in ${engine.toFixed(1)} ms` +
-    (failed ? `, ${failed} with errors.` : '.') + saveError, saveError !== '');
+  renderStatus = `${n} environment${n === 1 ? '' : 's'} rendered in ${engine.toFixed(1)} ms` +
+    (failed ? `, ${failed} with errors.` : '.');
+  setStatus(renderStatus + saveError, saveError !== '');
   return engine;
 }
 
@@ -223,6 +236,7 @@ function replaceTree(next, { save = true } = {}) {
   showFiles();
   if (save) {
     saving = true;
+    clearTimeout(saveTimer);
     store.save(state, { force: true });
   }
   focusEnv(state.env);
@@ -369,6 +383,8 @@ function wire() {
     state.env = env.dataset.env;
     persist();
   });
+  addEventListener('pagehide', flushSave);
+  document.addEventListener('visibilitychange', () => { if (document.hidden) flushSave(); });
   // A share link pasted into this tab changes only the fragment: load it.
   addEventListener('hashchange', () => { if (location.hash.startsWith('#s=')) location.reload(); });
   // Shortcuts that must work outside the editor too (Ctrl-P would print).

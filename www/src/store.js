@@ -10,13 +10,19 @@
 import { cleanState } from './share.js';
 
 const KEY = 'overlay-playground/v2';
+// The revision has a key of its own: checking it before every save costs a
+// short read, not a parse of the whole tree.
+const REV_KEY = `${KEY}/rev`;
+const storedRev = () => {
+  try { return Number(localStorage.getItem(REV_KEY) ?? 0) || 0; } catch { return 0; }
+};
 
 function read() {
   try {
     const raw = JSON.parse(localStorage.getItem(KEY) ?? 'null');
     if (!raw || typeof raw !== 'object') return null;
     const state = cleanState(raw);
-    return { ...state, rev: Number.isInteger(raw.rev) ? raw.rev : 0 };
+    return { ...state, rev: storedRev() };
   } catch {
     return null;
   }
@@ -29,9 +35,10 @@ export class Store {
     this.conflict = null;
     this.onConflict = onConflict;
     addEventListener('storage', (e) => {
-      if (e.key !== KEY && e.key !== null) return;
+      if (e.key !== REV_KEY && e.key !== null) return;
+      if (storedRev() === this.rev) return;
       const theirs = read();
-      if (theirs && theirs.rev !== this.rev) this.raise(theirs);
+      if (theirs) this.raise(theirs);
     });
   }
 
@@ -62,12 +69,16 @@ export class Store {
   save(state, { force = false } = {}) {
     if (!force) {
       if (this.conflict) return 'conflict';
-      const stored = read();
-      if (stored && stored.rev !== this.rev) { this.raise(stored); return 'conflict'; }
+      const stored = storedRev();
+      if (stored !== 0 && stored !== this.rev) {
+        const theirs = read();
+        if (theirs) { this.raise(theirs); return 'conflict'; }
+      }
     }
-    const rev = Math.max(this.rev, read()?.rev ?? 0) + 1;
+    const rev = Math.max(this.rev, storedRev()) + 1;
     try {
-      localStorage.setItem(KEY, JSON.stringify({ rev, preset: state.preset, files: state.files, current: state.current, env: state.env }));
+      localStorage.setItem(KEY, JSON.stringify({ preset: state.preset, files: state.files, current: state.current, env: state.env }));
+      localStorage.setItem(REV_KEY, String(rev));
     } catch {
       return 'failed';
     }
@@ -77,7 +88,7 @@ export class Store {
   }
 
   clear() {
-    try { localStorage.removeItem(KEY); } catch { /* nothing to clear */ }
+    try { localStorage.removeItem(KEY); localStorage.removeItem(REV_KEY); } catch { /* nothing to clear */ }
     this.rev = 0;
     this.conflict = null;
   }
