@@ -77,6 +77,7 @@ try {
   console.log(`navigation → first rendered output: median ${ms(median(loads))} (of ${loads.length} fresh loads: ${loads.map((x) => x.toFixed(0)).join(', ')} ms)`);
   console.log(`keystroke → updated outputs, fleet-infra (${envCount} environments), median of ${timings.length} keystrokes:`);
   console.log(`  engine (renderAll):              ${ms(median(timings.map((t) => t.engine)))}`);
+  console.log(`  panels (5 read-only editors):    ${ms(median(timings.map((t) => t.panels)))}`);
   console.log(`  whole update (edit → panels):    ${ms(median(timings.map((t) => t.update)))}`);
   console.log(`  keydown → update done:           ${ms(median(timings.map((t) => t.sinceKey).filter((x) => x != null)))}`);
   console.log('\nwhat the page loads (raw / gzip -9):');

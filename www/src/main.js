@@ -32,8 +32,9 @@ let problems = [];
 let saving = true;
 let saveError = '';
 let renderStatus = ''; // the last render's status line, without save errors
+let lastPanels = 0; // ms the last render spent updating the panels
 let lastKey = 0; // timeStamp of the last keydown, for the timings below
-const timings = []; // {engine, update, sinceKey} per edit, read by tests/browser/measure.mjs
+const timings = []; // {engine, panels, update, sinceKey} per edit, read by tests/browser/measure.mjs
 
 const store = new Store({ onConflict: showConflict });
 const outputs = new Outputs(ui.outputs, { onJump: (f, l, c) => openFile(f, l, c), onStatus: setStatus });
@@ -153,7 +154,9 @@ function render() {
     return 0;
   }
   const engine = performance.now() - started;
+  const t1 = performance.now();
   outputs.update(results);
+  lastPanels = performance.now() - t1;
   problems = collectProblems(results);
   renderProblems(ui.problems, ui.problemCount, problems, (f, l, c) => openFile(f, l, c));
   const failed = results.filter((r) => !r.ok).length;
@@ -178,7 +181,7 @@ function onEdit(text) {
   queueMicrotask(showDiagnostics);
   if (wasModified !== isModified(path) || hadErrors !== problems.length) showFiles();
   const now = performance.now();
-  timings.push({ engine, update: now - t0, sinceKey: lastKey ? now - lastKey : null });
+  timings.push({ engine, panels: lastPanels, update: now - t0, sinceKey: lastKey ? now - lastKey : null });
 }
 
 function renameFile(path) {

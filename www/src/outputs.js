@@ -5,6 +5,8 @@
 import { el, displayPath } from './dom.js';
 import { createViewer, setText } from './cm.js';
 
+const REDUCED_MOTION = matchMedia('(prefers-reduced-motion: reduce)');
+
 /** `file:line:column: message`, as the engine prints an error. */
 export function formatError(e) {
   const where = [e.file ? displayPath(e.file) : null, e.line, e.column].filter((x) => x != null).join(':');
@@ -122,9 +124,13 @@ export class Outputs {
     // Flash the panels an edit changed, so it is plain which environments it reached.
     const shown = result.ok ? result.output : JSON.stringify(result.errors);
     if (p.shown !== undefined && p.shown !== shown) {
-      p.node.classList.remove('changed');
-      void p.node.offsetWidth; // restarts the animation
       p.node.classList.add('changed');
+      // The Web Animations API restarts a flash without forcing a layout
+      // (re-adding a CSS animation class needs one, on every keystroke).
+      if (!REDUCED_MOTION.matches) {
+        p.flash?.cancel();
+        p.flash = p.node.animate([{ boxShadow: '0 0 0 3px var(--accent)' }, { boxShadow: '0 0 0 0 transparent' }], { duration: 900, easing: 'ease-out' });
+      }
     } else {
       p.node.classList.remove('changed');
     }
