@@ -331,6 +331,8 @@ describe('Overlay Playground page', () => {
     const other = await context.newPage();
     await other.goto(baseUrl);
     await other.locator('body[data-ready="true"]').waitFor();
+    await page.waitForTimeout(500);
+    assert.equal(await page.locator('#banner').isHidden(), true, 'a second tab on the same workspace is no conflict');
     // The other tab edits and saves; this tab is told, and stops saving.
     await other.evaluate(() => {
       const view = window.playground.editor;
@@ -338,10 +340,12 @@ describe('Overlay Playground page', () => {
     });
     await page.locator('#banner:not([hidden])').waitFor();
     assert.match(await page.locator('#banner').textContent(), /Another tab/);
+    await page.waitForFunction(() => localStorage.getItem('overlay-playground/v2').includes('from the other tab'));
     await page.evaluate(() => {
       const view = window.playground.editor;
       view.dispatch({ changes: { from: 0, insert: '# mine\n' } });
     });
+    await page.waitForTimeout(500); // saves are coalesced for 200 ms
     assert.match(await page.evaluate(() => localStorage.getItem('overlay-playground/v2')), /from the other tab/, 'not overwritten');
     await page.getByRole('button', { name: /Keep mine/ }).click();
     assert.match(await page.evaluate(() => localStorage.getItem('overlay-playground/v2')), /# mine/);

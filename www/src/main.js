@@ -36,7 +36,7 @@ let lastPanels = 0; // ms the last render spent updating the panels
 let lastKey = 0; // timeStamp of the last keydown, for the timings below
 const timings = []; // {engine, panels, update, sinceKey} per edit, read by tests/browser/measure.mjs
 
-const store = new Store({ onConflict: showConflict });
+const store = new Store({ onConflict: showConflict, current: () => state });
 const outputs = new Outputs(ui.outputs, { onJump: (f, l, c) => openFile(f, l, c), onStatus: setStatus });
 const editor = createEditor(ui.editorHost, {
   onChange: onEdit,

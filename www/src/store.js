@@ -29,8 +29,13 @@ function read() {
 }
 
 export class Store {
-  /** onConflict(theirs) is called once when another tab saved over us. */
-  constructor({ onConflict }) {
+  /**
+   * onConflict(theirs) is called once when another tab saved a different
+   * tree over ours; current() is this tab's state (an identical save, such
+   * as a second tab opening the same workspace, is no conflict).
+   */
+  constructor({ onConflict, current }) {
+    this.current = current;
     this.rev = 0;
     this.conflict = null;
     this.onConflict = onConflict;
@@ -38,7 +43,10 @@ export class Store {
       if (e.key !== REV_KEY && e.key !== null) return;
       if (storedRev() === this.rev) return;
       const theirs = read();
-      if (theirs) this.raise(theirs);
+      if (!theirs) return;
+      const mine = this.current();
+      if (!this.conflict && mine && JSON.stringify(theirs.files) === JSON.stringify(mine.files)) this.rev = theirs.rev;
+      else this.raise(theirs);
     });
   }
 
