@@ -380,12 +380,23 @@ describe('Overlay Playground page', () => {
     // Python's zipfile reads it: the format is right, not only our reader.
     const listed = execFileSync('python3', ['-c', 'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); z.testzip(); print("\\n".join(sorted(z.namelist())))', zipPath], { encoding: 'utf8' });
     assert.deepEqual(listed.trim().split('\n'), Object.keys(before).sort());
-    page.once('dialog', (d) => d.accept());
-    await page.locator('#preset').selectOption('clusters-per-env');
+    await page.locator('#preset').selectOption('clusters-per-env'); // no edits: no question
     await waitForOutput('/clusters/prod', 'namespace: prod');
     await page.locator('#upload-zip').setInputFiles(zipPath);
     await waitForOutput('/apps/production', 'replicas: 5');
     assert.deepEqual(await page.evaluate(() => window.playground.state().files), before);
+  });
+
+  it('uploads a folder', async () => {
+    page.once('dialog', (d) => d.accept());
+    await page.locator('#upload-folder').setInputFiles(join(WWW, 'presets', 'app-components'));
+    await waitForOutput('/overlays/production', 'replicas: 4');
+    const envs = await page.locator('article.env').evaluateAll((nodes) => nodes.map((n) => n.dataset.env));
+    assert.deepEqual(envs, ['/overlays/dev', '/overlays/staging', '/overlays/production']);
+    assert.equal(await outputText('/overlays/production'), readFileSync(join(ROOT, 'tests', 'golden', 'app-components', 'overlays-production.yaml'), 'utf8'));
+    page.once('dialog', (d) => d.accept()); // uploaded files count as edits
+    await page.locator('#preset').selectOption('fleet-infra');
+    await waitForOutput('/apps/production', 'replicas: 5');
   });
 
   it('renders hostile names and values as text (share link with <script>, <img onerror>, javascript:)', async () => {
@@ -411,7 +422,6 @@ describe('Overlay Playground page', () => {
     assert.ok(names.includes(`apps/${evil}/cm.yaml`), 'the name is shown as text');
     assert.match(await editorText(), /<script>window.__pwned=2<\/script>/);
     await screenshot('8-hostile');
-    page.once('dialog', (d) => d.accept());
     await page.getByRole('button', { name: 'Back to my workspace' }).click();
   });
 
@@ -435,9 +445,15 @@ describe('Overlay Playground page', () => {
     const frame = page.frameLocator('iframe');
     await frame.locator('body[data-ready="true"]').waitFor();
     await screenshot('10-docs-example');
+    assert.equal(await element.locator('.cm-content').first().getAttribute('contenteditable'), 'false', 'the read-only file cannot be edited');
     // "Open in playground" carries the state to the full page.
+    await element.locator('.op a[href*="#s="]').waitFor({ state: 'attached' });
     const href = await element.locator('.op a').getAttribute('href');
     assert.match(href, /index\.html#s=/);
+    await loadPage(href);
+    assert.deepEqual(Object.keys(await page.evaluate(() => window.playground.state().files)).sort(),
+      ['base/deployment.yaml', 'base/kustomization.yaml', 'overlays/production/kustomization.yaml', 'overlays/production/replicas.yaml']);
+    await waitForOutput('/overlays/production', 'replicas: 3');
   });
 
   it('has no axe-core accessibility violations', async () => {
