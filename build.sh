@@ -131,8 +131,8 @@ test_all() {
   build
   need_chromium
 
-  step "JavaScript tests: the wasm API in Node, the page in $CHROMIUM (node --test)"
-  node --test tests/wasm/*.test.mjs tests/browser/*.test.mjs
+  step "JavaScript tests: zip and share links and the wasm API in Node, the page in $CHROMIUM (node --test)"
+  node --test tests/js/*.test.mjs tests/wasm/*.test.mjs tests/browser/*.test.mjs
 }
 
 case "${1:-build}" in
