@@ -207,6 +207,7 @@ describe('Overlay Playground page', () => {
 
   it('restores the edit after a reload', async () => {
     await loadPage();
+    assert.equal(await page.locator('#banner').isHidden(), true, 'a reload right after typing is no conflict with oneself');
     assert.equal(await page.locator('#editor-path').textContent(), PATCH, 'the open file is restored');
     assert.match(await editorText(), /^ {2}replicas: 7$/m);
     await waitForOutput('/apps/production', 'replicas: 7');
@@ -271,6 +272,7 @@ describe('Overlay Playground page', () => {
     assert.match(await outputText('/clusters/prod'), /^ {2}replicas: 5$/m);
     assert.equal(await page.locator(`button.file[data-path="${PATCH}"]`).count(), 0, 'the old tree is gone');
     await loadPage();
+    assert.equal(await page.locator('#banner').isHidden(), true, 'a reload is no conflict with oneself');
     assert.equal(await page.locator('#preset').inputValue(), 'clusters-per-env');
     await waitForOutput('/clusters/staging', 'namespace: staging');
     await screenshot('5-clusters-per-env');
@@ -345,7 +347,7 @@ describe('Overlay Playground page', () => {
       const view = window.playground.editor;
       view.dispatch({ changes: { from: 0, insert: '# mine\n' } });
     });
-    await page.waitForTimeout(500); // saves are coalesced for 200 ms
+    await page.waitForTimeout(300);
     assert.match(await page.evaluate(() => localStorage.getItem('overlay-playground/v2')), /from the other tab/, 'not overwritten');
     await page.getByRole('button', { name: /Keep mine/ }).click();
     assert.match(await page.evaluate(() => localStorage.getItem('overlay-playground/v2')), /# mine/);
