@@ -78,6 +78,7 @@ try {
   console.log(`keystroke → updated outputs, fleet-infra (${envCount} environments), median of ${timings.length} keystrokes:`);
   console.log(`  engine (renderAll):              ${ms(median(timings.map((t) => t.engine)))}`);
   console.log(`  panels (5 read-only editors):    ${ms(median(timings.map((t) => t.panels)))}`);
+  console.log(`  save (localStorage):             ${ms(median(timings.map((t) => t.save)))}`);
   console.log(`  whole update (edit → panels):    ${ms(median(timings.map((t) => t.update)))}`);
   console.log(`  keydown → update done:           ${ms(median(timings.map((t) => t.sinceKey).filter((x) => x != null)))}`);
   console.log('\nwhat the page loads (raw / gzip -9):');

@@ -34,7 +34,7 @@ let saveError = '';
 let renderStatus = ''; // the last render's status line, without save errors
 let lastPanels = 0; // ms the last render spent updating the panels
 let lastKey = 0; // timeStamp of the last keydown, for the timings below
-const timings = []; // {engine, panels, update, sinceKey} per edit, read by tests/browser/measure.mjs
+const timings = []; // {engine, panels, save, update, sinceKey} per edit, read by tests/browser/measure.mjs
 
 const store = new Store({ onConflict: showConflict, current: () => state });
 const outputs = new Outputs(ui.outputs, { onJump: (f, l, c) => openFile(f, l, c), onStatus: setStatus });
@@ -173,13 +173,15 @@ function onEdit(text) {
   const hadErrors = problems.length;
   state.files[path] = text;
   workspace.setFile(path, text);
+  const s0 = performance.now();
   persist();
+  const save = performance.now() - s0;
   const engine = render();
   // The editor is inside its own update: its diagnostics go in right after.
   queueMicrotask(showDiagnostics);
   if (wasModified !== isModified(path) || hadErrors !== problems.length) showFiles();
   const now = performance.now();
-  timings.push({ engine, panels: lastPanels, update: now - t0, sinceKey: lastKey ? now - lastKey : null });
+  timings.push({ engine, panels: lastPanels, save, update: now - t0, sinceKey: lastKey ? now - lastKey : null });
 }
 
 function renameFile(path) {
