@@ -17,6 +17,11 @@ pub trait Files {
     fn exists(&self, path: &str) -> bool {
         self.is_file(path) || self.is_dir(path)
     }
+    /// The path with symlinks resolved, for cycle detection. In memory there
+    /// are no links: the path itself.
+    fn canonical(&self, path: &str) -> String {
+        path.to_string()
+    }
 }
 
 /// Joins `rel` onto the directory `dir` and normalises the result. An
@@ -210,6 +215,11 @@ impl Files for DiskFs {
             .unwrap_or_default();
         names.sort();
         names
+    }
+    /// A symlink loop (`ELOOP`) or a dangling link resolves to nothing: the
+    /// path itself, which then reads as missing.
+    fn canonical(&self, path: &str) -> String {
+        std::fs::canonicalize(path).map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| path.to_string())
     }
 }
 
