@@ -460,9 +460,9 @@ describe('Overlay Playground page', () => {
 
   it('has no axe-core accessibility violations', async () => {
     const axe = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
-    const check = async (url, name) => {
+    const check = async (url, name, ready = 'body[data-ready="true"]') => {
       await page.goto(url);
-      await page.locator('body[data-ready="true"]').waitFor();
+      await page.locator(ready).waitFor();
       await page.evaluate(axe); // CDP evaluation: not an inline script, so the CSP allows it
       const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
       const found = result.violations.map((v) => `${name}: ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
@@ -473,6 +473,7 @@ describe('Overlay Playground page', () => {
     await check(baseUrl, 'index dark');
     await page.emulateMedia({ colorScheme: 'light' });
     await check(`${baseUrl}embed.html`, 'embed');
+    await check(`${baseUrl}docs-example.html`, 'docs example with <overlay-playground>', 'overlay-playground[data-ready="true"]');
   });
 
   it('fits a phone-sized screen', async () => {
