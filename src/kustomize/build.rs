@@ -10,6 +10,7 @@ use super::vars;
 use super::kustomization::{self, Kustomization, Spanned};
 use super::resmap::{ResMap, Resource, ORDER_FIRST, ORDER_LAST};
 use super::nameref;
+use super::origin::{self, Origin};
 use super::transformers;
 use super::{BuildOptions, LoadRestrictor};
 use crate::error::{Error, Result};
@@ -58,6 +59,11 @@ pub struct Builder<'a> {
     /// The schema of `openapi:`. kustomize keeps one for the whole build:
     /// the top level sets it first, a lower level only when nothing has.
     openapi: OpenApi,
+    /// kustomize's `kt.origin`: where the kustomization being built lies,
+    /// relative to the top one. `Some` only when the top kustomization has
+    /// `buildMetadata:` (lower levels inherit the top's), so a build without
+    /// it pays nothing for origin tracking.
+    pub origin: Option<Origin>,
 }
 
 #[derive(Default)]
@@ -69,12 +75,16 @@ enum OpenApi {
 }
 
 pub fn run(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Output> {
-    let mut b = Builder { files, options, roots: Vec::new(), warnings: Vec::new(), openapi: OpenApi::Unset };
+    let mut b = Builder { files, options, roots: Vec::new(), warnings: Vec::new(), openapi: OpenApi::Unset, origin: None };
     if !files.is_dir(dir) {
         return Err(Error::in_file(dir, format!("must build at directory: '{}' is not a directory", dir)));
     }
     let k = b.load(dir)?;
     b.set_openapi(&k, true)?;
+    let build_metadata = k.string_list("buildMetadata");
+    if !build_metadata.is_empty() {
+        b.origin = Some(Origin::default());
+    }
     b.roots.push(dir.to_string());
     let mut acc = b.accumulate_target(&k, Accumulator::empty())?;
     // Top level only: generated names get their hash suffixes, then
@@ -87,8 +97,10 @@ pub fn run(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Outpu
     if let Some(entry) = k.string_list("buildMetadata").iter().find(|e| e.text == "managedByLabel") {
         transformers::labels::add_managed_by_label(&mut acc.resources, &entry.span)?;
     }
+    let keep = |option: &str| build_metadata.iter().any(|e| e.text == option);
+    let (keep_origin, keep_transformations) = (keep(origin::ORIGIN_OPTION), keep(origin::TRANSFORMER_OPTION));
     for r in acc.resources.iter_mut() {
-        remove_build_annotations(&mut r.node);
+        remove_build_annotations(&mut r.node, keep_origin, keep_transformations);
     }
     Ok(Output { resources: acc.resources, warnings: b.warnings })
 }
@@ -202,7 +214,13 @@ impl<'a> Builder<'a> {
             }
             let target = fs::join(&k.dir, path);
             if self.files.is_file(&target) {
-                let resources = self.read_resources(k, &target, entry)?;
+                let mut resources = self.read_resources(k, &target, entry)?;
+                if let Some(o) = &self.origin {
+                    let o = o.append(path);
+                    for r in resources.iter_mut() {
+                        origin::set_origin(&mut r.node, &o);
+                    }
+                }
                 acc.resources.append_many(resources)?;
             } else if self.files.is_dir(&target) {
                 let sub = self.accumulate_directory(&target, entry, false, Accumulator::empty())?;
@@ -252,7 +270,12 @@ impl<'a> Builder<'a> {
             return Err(Error::at(&entry.span, format!("expected kind != 'Component' for path '{}': list components under 'components:', not 'resources:'", dir)));
         }
         self.roots.push(dir.to_string());
+        let outer = self.origin.clone();
+        if let Some(o) = &outer {
+            self.origin = Some(o.append(&entry.text));
+        }
         let result = self.accumulate_target(&sub, acc);
+        self.origin = outer;
         self.roots.pop();
         result
     }
@@ -444,7 +467,9 @@ fn clean_loaded_annotations(node: &mut Node) {
     }
 }
 
-/// Annotations kustomize uses during a build and removes before printing.
+/// Annotations kustomize uses during a build and removes before printing
+/// (the origin and transformations ones too, unless `buildMetadata:` asks
+/// for them).
 const BUILD_ANNOTATIONS: [&str; 8] = [
     "config.kubernetes.io/previousNames",
     "config.kubernetes.io/previousKinds",
@@ -456,12 +481,18 @@ const BUILD_ANNOTATIONS: [&str; 8] = [
     "internal.config.kubernetes.io/suffixes",
 ];
 
-fn remove_build_annotations(node: &mut Node) {
+fn remove_build_annotations(node: &mut Node, keep_origin: bool, keep_transformations: bool) {
     let Some(meta) = node.get_mut("metadata") else { return };
     let Some(ann) = meta.get_mut("annotations") else { return };
     let before = ann.as_map().map(|m| m.len()).unwrap_or(0);
     for key in BUILD_ANNOTATIONS {
         ann.remove(key);
+    }
+    if !keep_origin {
+        ann.remove(origin::ORIGIN_KEY);
+    }
+    if !keep_transformations {
+        ann.remove(origin::TRANSFORMATIONS_KEY);
     }
     let after = ann.as_map().map(|m| m.len()).unwrap_or(0);
     if before > 0 && after == 0 {

@@ -10,6 +10,7 @@
 use super::build::{read_resource_file, Accumulator, Builder};
 use super::generators::{absorb, generate_plugin, GenKind};
 use super::kustomization::{field, field_str, Kustomization, Spanned};
+use super::origin::{self, Origin};
 use super::resmap::{ResMap, Resource};
 use crate::error::{Error, Result};
 use crate::fs;
@@ -22,9 +23,16 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
     let entries = k.string_list("generators");
     let mut configs = Vec::new();
     let mut paths = Vec::new();
+    // Inline configs come from the kustomization file itself.
+    let own = b.origin.as_ref().map(|o| o.append(fs::file_name(&k.file)));
     for entry in &entries {
         match inline_configs(k, entry) {
-            Some(docs) => configs.extend(docs),
+            Some(mut docs) => {
+                if let Some(o) = &own {
+                    docs.iter_mut().for_each(|d| origin::set_origin(d, o));
+                }
+                configs.extend(docs)
+            }
             None => paths.push(entry),
         }
     }
@@ -37,7 +45,13 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
         ids.append(Resource::new(config.clone()))?;
     }
     for config in &configs {
-        for r in generate(b, k, config)? {
+        let mut generated = generate(b, k, config)?;
+        if b.origin.is_some() {
+            if let Some(o) = Origin::from_plugin_config(config)? {
+                origin::add_origin(&mut generated, &o);
+            }
+        }
+        for r in generated {
             absorb(&mut acc.resources, r).map_err(|e| e.or_at(&config.span))?;
         }
     }
@@ -64,7 +78,16 @@ fn path_configs(b: &mut Builder, k: &Kustomization, entry: &Spanned) -> Result<V
         return Ok(sub.resources.nodes());
     }
     let (file, bytes) = b.read_file(k, &entry.text, &entry.span)?;
-    Ok(read_resource_file(&file, &bytes)?.into_iter().map(|r| r.node).collect())
+    let own = b.origin.as_ref().map(|o| o.append(&entry.text));
+    Ok(read_resource_file(&file, &bytes)?
+        .into_iter()
+        .map(|mut r| {
+            if let Some(o) = &own {
+                origin::set_origin(&mut r.node, o);
+            }
+            r.node
+        })
+        .collect())
 }
 
 /// Inline configs are parsed from a string inside the kustomization: their

@@ -85,8 +85,12 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
     let global = Options::from_node(k.field("generatorOptions"));
     for (field, kind) in [("configMapGenerator", GenKind::ConfigMap), ("secretGenerator", GenKind::Secret)] {
         let Some(list) = k.field(field).and_then(|n| n.as_seq()) else { continue };
+        let origin = b.origin.as_ref().map(|o| o.builtin(crate::fs::file_name(&k.file), &format!("{}Generator", kind.name())));
         for entry in list {
-            let r = generate(b, k, kind, entry, &global)?;
+            let mut r = generate(b, k, kind, entry, &global)?;
+            if let Some(o) = &origin {
+                super::origin::add_origin(std::slice::from_mut(&mut r), o);
+            }
             absorb(&mut acc.resources, r).map_err(|e| e.or_at(&entry.span))?;
         }
     }
@@ -333,7 +337,7 @@ pub fn absorb(resources: &mut ResMap, new: Resource) -> Result<()> {
         ([], _) => resources.append(new),
         ([i], Behavior::Merge | Behavior::Replace) => {
             let old = &resources.resources[*i];
-            let merged = combine(old, new);
+            let merged = combine(old, new)?;
             resources.resources[*i] = merged;
             Ok(())
         }
@@ -344,8 +348,10 @@ pub fn absorb(resources: &mut ResMap, new: Resource) -> Result<()> {
 
 /// The generated object takes the old one's name, namespace and history;
 /// labels and annotations merge (new wins); with `merge`, data merges too.
-fn combine(old: &Resource, mut new: Resource) -> Resource {
+fn combine(old: &Resource, mut new: Resource) -> Result<Resource> {
     let merge_data = new.behavior == Behavior::Merge;
+    // With `merge` the old object keeps its origin (kustomize re-sets it).
+    let old_origin = if merge_data { super::origin::get_origin(&old.node)? } else { None };
     let span = new.source.clone();
     let old_meta = old.node.get("metadata");
     let labels = merged_map(old_meta.and_then(|m| m.get("labels")), new.node.path(&["metadata", "labels"]), &span);
@@ -382,7 +388,10 @@ fn combine(old: &Resource, mut new: Resource) -> Resource {
     // The hash flag is kept only when both sides asked for it.
     new.needs_hash = old.needs_hash && new.needs_hash;
     new.behavior = old.behavior;
-    new
+    if let Some(o) = old_origin {
+        super::origin::set_origin(&mut new.node, &o);
+    }
+    Ok(new)
 }
 
 /// Two string maps merged, the second winning; `None` when empty.

@@ -9,6 +9,7 @@ pub mod generators;
 pub mod hash;
 pub mod kustomization;
 pub mod nameref;
+pub mod origin;
 pub mod resmap;
 pub mod selector;
 pub mod transformers;

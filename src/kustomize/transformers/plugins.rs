@@ -22,6 +22,7 @@ use crate::error::{Error, Result};
 use crate::kustomize::build::{read_resource_file, Accumulator, Builder};
 use crate::kustomize::fieldspec::FieldSpec;
 use crate::kustomize::kustomization::{Kustomization, Spanned};
+use crate::kustomize::origin::{self, Origin};
 use crate::kustomize::patch::json6902;
 use crate::kustomize::resmap::{ResMap, Resource};
 use crate::kustomize::selector::Selector;
@@ -39,6 +40,11 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
             "PatchTransformer" | "PatchStrategicMergeTransformer" if builtin => patch(b, k, config, acc)?,
             _ => apply(config, acc)?,
         }
+        if b.origin.is_some() {
+            if let Some(by) = Origin::from_plugin_config(&config.node)? {
+                origin::add_transformation(&mut acc.resources.resources, &by)?;
+            }
+        }
     }
     Ok(())
 }
@@ -51,7 +57,12 @@ fn load_configs(b: &mut Builder, k: &Kustomization, entries: &[Spanned]) -> Resu
         let inline = format!("{} (inline transformer)", k.file);
         match read_resource_file(&inline, entry.text.as_bytes()) {
             Ok(list) if !list.is_empty() => {
-                for r in list {
+                // Inline configs come from the kustomization file itself.
+                let own = b.origin.as_ref().map(|o| o.append(crate::fs::file_name(&k.file)));
+                for mut r in list {
+                    if let Some(o) = &own {
+                        origin::set_origin(&mut r.node, o);
+                    }
                     configs.append(r)?;
                 }
             }
