@@ -9,9 +9,8 @@
 //! kustomization's own transformers.
 //!
 //! Field-spec transformers run here directly; patch kinds go through the
-//! patch transformers. ReplacementTransformer configs are the one built-in
-//! kind still refused: they belong with `replacements:` (add an arm calling
-//! its list function when that lands).
+//! patch transformers, ReplacementTransformer through `replacements:`'s
+//! list function (a `path:` entry is read relative to this kustomization).
 
 use super::images::{self, ImageRule};
 use super::labels::{set_entries, string_pairs};
@@ -38,6 +37,11 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
         match config.kind() {
             "PatchJson6902Transformer" if builtin => json6902(b, k, config, acc)?,
             "PatchTransformer" | "PatchStrategicMergeTransformer" if builtin => patch(b, k, config, acc)?,
+            "ReplacementTransformer" if builtin => {
+                if let Some(list) = config.node.get("replacements").filter(|n| !n.is_null()) {
+                    super::replacements::apply_list(b, k, list, &mut acc.resources.resources)?;
+                }
+            }
             _ => apply(config, acc)?,
         }
         if b.origin.is_some() {
@@ -256,6 +260,25 @@ mod tests {
         );
         let out = crate::kustomize::build(&fs, "/k", &BuildOptions::default()).unwrap();
         assert_eq!(out.resources.resources[0].node.path(&["spec", "replicas"]).and_then(|n| n.as_str()), Some("2"));
+    }
+
+    #[test]
+    fn replacement_plugin_runs_its_list() {
+        use crate::fs::MemFs;
+        use crate::kustomize::BuildOptions;
+        let mut fs = MemFs::new();
+        fs.add_dir("/k");
+        fs.insert("/k/kustomization.yaml", b"resources: [r.yaml]\ntransformers: [t.yaml]\n".to_vec());
+        fs.insert("/k/r.yaml", b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: src\ndata:\n  x: hello\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dst\n".to_vec());
+        fs.insert("/k/more.yaml", b"source:\n  name: src\n  fieldPath: data.x\ntargets:\n- select:\n    name: dst\n  fieldPaths: [data.z]\n  options:\n    create: true\n".to_vec());
+        fs.insert(
+            "/k/t.yaml",
+            b"apiVersion: builtin\nkind: ReplacementTransformer\nmetadata:\n  name: r\nreplacements:\n- source:\n    name: src\n    fieldPath: data.x\n  targets:\n  - select:\n      name: dst\n    fieldPaths: [data.y]\n    options:\n      create: true\n- path: more.yaml\n".to_vec(),
+        );
+        let out = crate::kustomize::build(&fs, "/k", &BuildOptions::default()).unwrap();
+        let dst = out.resources.iter().find(|r| r.name() == "dst").unwrap();
+        assert_eq!(dst.node.path(&["data", "y"]).and_then(|n| n.as_str()), Some("hello"));
+        assert_eq!(dst.node.path(&["data", "z"]).and_then(|n| n.as_str()), Some("hello"));
     }
 
     #[test]
