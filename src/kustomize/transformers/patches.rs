@@ -87,7 +87,7 @@ pub fn patches(b: &Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
                 for i in sel.select(&acc.resources)? {
                     let r = &mut acc.resources.resources[i];
                     r.store_previous_id();
-                    json6902::apply(&mut r.node, &ops).map_err(|e| e.or_at(&source.span))?;
+                    apply_json(r, &ops).map_err(|e| e.or_at(&source.span))?;
                 }
             }
         }
@@ -109,10 +109,41 @@ pub fn json6902(b: &Builder, k: &Kustomization, acc: &mut Accumulator) -> Result
             return Err(Error::at(&source.span, "patch appears to be empty"));
         }
         for i in target.select(&acc.resources)? {
-            json6902::apply(&mut acc.resources.resources[i].node, &ops).map_err(|e| e.or_at(&source.span))?;
+            apply_json(&mut acc.resources.resources[i], &ops).map_err(|e| e.or_at(&source.span))?;
         }
     }
     Ok(())
+}
+
+/// Applies JSON 6902 operations to a resource as kustomize sees it: where
+/// kustomize holds build annotations (it always does after a `patches:`
+/// entry stored the previous id) `metadata.annotations` exists, so
+/// `add /metadata/annotations/x` works on an object that shows none. An
+/// annotations map that stays empty is removed again, as kustomize's
+/// cleanup at the end would.
+pub(crate) fn apply_json(r: &mut Resource, ops: &Node) -> Result<()> {
+    let added = r.has_build_annotations() && ensure_annotations(&mut r.node);
+    let result = json6902::apply(&mut r.node, ops);
+    if added {
+        if let Some(meta) = r.node.get_mut("metadata") {
+            if meta.get("annotations").and_then(|a| a.as_map()).is_some_and(|m| m.is_empty()) {
+                meta.remove("annotations");
+            }
+        }
+    }
+    result
+}
+
+/// Gives the object an empty `metadata.annotations` map when it has none;
+/// whether it did.
+fn ensure_annotations(node: &mut Node) -> bool {
+    let Some(meta) = node.get_mut("metadata").filter(|m| m.is_map()) else { return false };
+    if meta.get("annotations").is_some_and(|a| !a.is_null()) {
+        return false;
+    }
+    let span = meta.span.clone();
+    meta.set("annotations", Node::map(span));
+    true
 }
 
 fn flag(entry: &Node, name: &str) -> bool {
@@ -215,4 +246,37 @@ fn apply_strategic(schema: &Schema, resources: &mut ResMap, targets: &[usize], p
         resources.resources.remove(i);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::fs::MemFs;
+    use crate::kustomize::{render, BuildOptions};
+
+    fn build(kustomization: &str) -> crate::error::Result<String> {
+        let mut fs = MemFs::new();
+        fs.add_dir("/k");
+        fs.insert("/k/kustomization.yaml", kustomization.as_bytes().to_vec());
+        fs.insert("/k/r.yaml", b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: plain\n".to_vec());
+        render(&fs, "/k", &BuildOptions::default())
+    }
+
+    const ADD: &str = "'[{\"op\": \"add\", \"path\": \"/metadata/annotations/x\", \"value\": \"1\"}]'";
+
+    #[test]
+    fn json_patches_see_the_annotations_kustomize_keeps() {
+        // A `patches:` entry stores the previous id first: annotations exist.
+        let out = build(&format!("resources: [r.yaml]\npatches:\n- target: {{name: plain}}\n  patch: {}\n", ADD)).unwrap();
+        assert!(out.contains("annotations:\n    x: \"1\"\n"), "{}", out);
+        // patchesJson6902 on an untouched object: there are none.
+        assert!(build(&format!("resources: [r.yaml]\npatchesJson6902:\n- target: {{version: v1, kind: ConfigMap, name: plain}}\n  patch: {}\n", ADD)).is_err());
+        // ... but a generated one, or a renamed one, has them.
+        let generated = "configMapGenerator:\n- name: g\n  literals: [a=b]\npatchesJson6902:\n- target: {version: v1, kind: ConfigMap, name: g}\n  patch: ";
+        assert!(build(&format!("{}{}\n", generated, ADD)).unwrap().contains("x: \"1\""));
+        let renamed = format!("resources: [r.yaml]\nnamePrefix: p-\npatchesJson6902:\n- target: {{version: v1, kind: ConfigMap, name: p-plain}}\n  patch: {}\n", ADD);
+        assert!(build(&renamed).unwrap().contains("x: \"1\""));
+        // An annotations map the patch leaves empty is not printed.
+        let noop = "resources: [r.yaml]\npatches:\n- target: {name: plain}\n  patch: '[{\"op\": \"test\", \"path\": \"/metadata/name\", \"value\": \"plain\"}]'\n";
+        assert!(!build(noop).unwrap().contains("annotations"));
+    }
 }

@@ -22,7 +22,6 @@ use crate::kustomize::build::{read_resource_file, Accumulator, Builder};
 use crate::kustomize::fieldspec::FieldSpec;
 use crate::kustomize::kustomization::{Kustomization, Spanned};
 use crate::kustomize::origin::{self, Origin};
-use crate::kustomize::patch::json6902;
 use crate::kustomize::resmap::{ResMap, Resource};
 use crate::kustomize::selector::Selector;
 use crate::yaml::{parse_documents, Node};
@@ -165,7 +164,7 @@ fn json6902(b: &Builder, k: &Kustomization, config: &Resource, acc: &mut Accumul
         return Err(at("patch appears to be empty"));
     }
     for i in target.select(&acc.resources)? {
-        json6902::apply(&mut acc.resources.resources[i].node, &ops)?;
+        super::patches::apply_json(&mut acc.resources.resources[i], &ops)?;
     }
     Ok(())
 }
