@@ -152,6 +152,42 @@ pub fn stage_rank(name: &str) -> u8 {
         .unwrap_or(4)
 }
 
+/// Puts the environments of each group in an explicit promotion order
+/// (names first to last, as a team writes `dev,qa,prod`); names not listed
+/// keep their detected order after the listed ones.
+pub fn with_order(mut envs: Vec<Environment>, order: &[&str]) -> Vec<Environment> {
+    let rank = |e: &Environment| order.iter().position(|n| *n == e.name).unwrap_or(order.len());
+    // Stable: within a group, unlisted environments keep their places.
+    envs.sort_by(|a, b| a.group.cmp(&b.group).then(rank(a).cmp(&rank(b))));
+    envs
+}
+
+/// Each environment with the next one of its group: the promotions a
+/// repository offers (`apps/staging` → `apps/production`).
+pub fn promotion_pairs(envs: &[Environment]) -> Vec<(&Environment, &Environment)> {
+    envs.windows(2).filter(|w| w[0].group == w[1].group).map(|w| (&w[0], &w[1])).collect()
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::*;
+
+    fn env(group: &str, name: &str) -> Environment {
+        Environment { path: format!("/{}/{}", group, name), name: name.into(), group: group.into() }
+    }
+
+    #[test]
+    fn explicit_order_and_pairs() {
+        let detected = vec![env("apps", "dev"), env("apps", "canary"), env("apps", "prod"), env("infra", "dev"), env("infra", "prod")];
+        let ordered = with_order(detected, &["dev", "prod", "canary"]);
+        let names: Vec<String> = ordered.iter().map(|e| e.path.clone()).collect();
+        assert_eq!(names, vec!["/apps/dev", "/apps/prod", "/apps/canary", "/infra/dev", "/infra/prod"]);
+        let pairs: Vec<(String, String)> = promotion_pairs(&ordered).iter().map(|(a, b)| (a.path.clone(), b.path.clone())).collect();
+        assert_eq!(pairs.len(), 3);
+        assert_eq!(pairs[2], ("/infra/dev".to_string(), "/infra/prod".to_string()));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,6 +205,15 @@ mod tests {
     fn paths(envs: &[Environment]) -> Vec<&str> {
         envs.iter().map(|e| e.path.as_str()).collect()
     }
+
+    const FLEET_INFRA_ENVIRONMENTS: [&str; 5] = [
+        "/apps/staging",
+        "/apps/production",
+        // redis is in the base but no overlay uses it: a root too.
+        "/apps/base/redis",
+        "/infrastructure/staging",
+        "/infrastructure/production",
+    ];
 
     /// The fleet-infra layout of the default preset.
     fn fleet_infra() -> MemFs {
@@ -192,17 +237,7 @@ mod tests {
     #[test]
     fn fleet_infra_roots_in_promotion_order() {
         let envs = environments(&fleet_infra());
-        assert_eq!(
-            paths(&envs),
-            vec![
-                "/apps/staging",
-                "/apps/production",
-                // redis is in the base but no overlay uses it: a root too.
-                "/apps/base/redis",
-                "/infrastructure/staging",
-                "/infrastructure/production",
-            ]
-        );
+        assert_eq!(paths(&envs), FLEET_INFRA_ENVIRONMENTS);
         let prod = &envs[1];
         assert_eq!((prod.name.as_str(), prod.group.as_str()), ("production", "apps"));
         assert_eq!(envs[2].group, "apps/base");
@@ -224,17 +259,7 @@ mod tests {
                 }
             }
         }
-        let envs = environments(&fs);
-        assert_eq!(
-            paths(&envs),
-            vec![
-                "/apps/staging",
-                "/apps/production",
-                "/apps/base/redis",
-                "/infrastructure/staging",
-                "/infrastructure/production"
-            ]
-        );
+        assert_eq!(paths(&environments(&fs)), FLEET_INFRA_ENVIRONMENTS);
     }
 
     #[test]

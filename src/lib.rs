@@ -1,10 +1,12 @@
 //! Overlay Playground's engine: a Kustomize-compatible overlay builder over a
 //! virtual file system. Plain Rust; `wasm.rs` and the CLI are thin faces on it.
 
+pub mod diff;
 pub mod env;
 pub mod error;
 pub mod fs;
 pub mod kustomize;
+pub mod promote;
 pub mod yaml;
 
 #[cfg(target_arch = "wasm32")]
@@ -13,3 +15,4 @@ pub mod wasm;
 pub use error::{Error, Result};
 pub use fs::{DiskFs, Files, MemFs};
 pub use kustomize::{build, render, BuildOptions, LoadRestrictor};
+pub mod flux;

@@ -1,6 +1,7 @@
 //! The kustomize build pipeline: load → accumulate resources → generators →
 //! transformers in kustomize's order → ResMap.
 
+pub mod aliases;
 pub mod build;
 pub mod crds;
 pub mod fieldspec;

@@ -48,6 +48,20 @@ describe('wasm Workspace', () => {
     ]);
   });
 
+  it('renders the fleet-infra preset exactly as kubectl kustomize did (tests/golden)', () => {
+    const golden = join(dirname(fileURLToPath(import.meta.url)), '..', 'golden', 'fleet-infra');
+    const results = workspace(presets['fleet-infra']).renderAll();
+    const checked = [];
+    for (const r of results) {
+      const file = join(golden, `${r.path.slice(1).replaceAll('/', '-')}.yaml`);
+      if (!existsSync(file)) continue; // apps/base/redis has no recording
+      assert.equal(r.ok, true, `${r.path}: ${JSON.stringify(r.errors)}`);
+      assert.equal(r.output, readFileSync(file, 'utf8'), r.path);
+      checked.push(r.path);
+    }
+    assert.deepEqual(checked, ['/apps/staging', '/apps/production', '/infrastructure/staging', '/infrastructure/production']);
+  });
+
   it('renders a kustomization', () => {
     const ws = workspace({ 'app/kustomization.yaml': `${KUSTOMIZATION}resources:\n- cm.yaml\n`, 'app/cm.yaml': CONFIGMAP });
     const result = ws.render('/app');

@@ -3,10 +3,11 @@
 //! apply it (api/internal/builtins/Patch*Transformer.go).
 
 use crate::error::{Error, Result};
+use crate::kustomize::aliases;
 use crate::kustomize::build::{read_resource_file, Accumulator, Builder};
 use crate::kustomize::kustomization::Kustomization;
 use crate::kustomize::patch::{json6902, schema::Schema, smp};
-use crate::kustomize::resmap::{ResMap, Resource};
+use crate::kustomize::resmap::{Behavior, ResMap, Resource};
 use crate::kustomize::selector::Selector;
 use crate::yaml::{parse_documents, Node, Span};
 
@@ -15,6 +16,9 @@ struct Source {
     text: String,
     file: String,
     span: Span,
+    /// Lines trimmed from the start of a patch file, so that positions in
+    /// `text` can be given as lines of the file; 0 for inline patches.
+    lines_trimmed: u32,
 }
 
 enum Parsed {
@@ -88,6 +92,7 @@ pub fn patches(b: &Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
                     let r = &mut acc.resources.resources[i];
                     r.store_previous_id();
                     apply_json(r, &ops).map_err(|e| e.or_at(&source.span))?;
+                    aliases::forget(r);
                 }
             }
         }
@@ -110,40 +115,53 @@ pub fn json6902(b: &Builder, k: &Kustomization, acc: &mut Accumulator) -> Result
         }
         for i in target.select(&acc.resources)? {
             apply_json(&mut acc.resources.resources[i], &ops).map_err(|e| e.or_at(&source.span))?;
+            aliases::forget(&mut acc.resources.resources[i]);
         }
     }
     Ok(())
 }
 
-/// Applies JSON 6902 operations to a resource as kustomize sees it: where
-/// kustomize holds build annotations (it always does after a `patches:`
-/// entry stored the previous id) `metadata.annotations` exists, so
-/// `add /metadata/annotations/x` works on an object that shows none. An
-/// annotations map that stays empty is removed again, as kustomize's
-/// cleanup at the end would.
+/// Applies JSON 6902 operations to a resource as kustomize sees it: with
+/// the build annotations kustomize holds for it at this point (previous ids,
+/// which a `patches:` entry always stores first, affixes, generator
+/// behavior) in `metadata.annotations`, so `add /metadata/annotations/x`
+/// works on an object that shows no annotations. They are taken out again
+/// afterwards, and an annotations map left empty with them.
 pub(crate) fn apply_json(r: &mut Resource, ops: &Node) -> Result<()> {
-    let added = r.has_build_annotations() && ensure_annotations(&mut r.node);
-    let result = json6902::apply(&mut r.node, ops);
-    if added {
-        if let Some(meta) = r.node.get_mut("metadata") {
-            if meta.get("annotations").and_then(|a| a.as_map()).is_some_and(|m| m.is_empty()) {
-                meta.remove("annotations");
-            }
-        }
-    }
-    result
+    let internal = build_annotations(r);
+    json6902::apply_with_internal_annotations(&mut r.node, ops, &internal)
 }
 
-/// Gives the object an empty `metadata.annotations` map when it has none;
-/// whether it did.
-fn ensure_annotations(node: &mut Node) -> bool {
-    let Some(meta) = node.get_mut("metadata").filter(|m| m.is_map()) else { return false };
-    if meta.get("annotations").is_some_and(|a| !a.is_null()) {
-        return false;
+/// The build annotations kustomize would hold for a resource (its
+/// api/internal/utils keys), from what this engine keeps beside the object.
+fn build_annotations(r: &Resource) -> Vec<(String, String)> {
+    let key = |name: &str| format!("internal.config.kubernetes.io/{}", name);
+    let mut out = Vec::new();
+    if !r.previous.is_empty() {
+        let csv = |f: &dyn Fn(&crate::kustomize::resmap::ResId) -> String| r.previous.iter().map(f).collect::<Vec<_>>().join(",");
+        out.push((key("previousKinds"), csv(&|id| id.gvk.kind.clone())));
+        out.push((key("previousNames"), csv(&|id| id.name.clone())));
+        out.push((key("previousNamespaces"), csv(&|id| id.effective_namespace().to_string())));
     }
-    let span = meta.span.clone();
-    meta.set("annotations", Node::map(span));
-    true
+    if !r.prefixes.is_empty() {
+        out.push((key("prefixes"), r.prefixes.join(",")));
+    }
+    if !r.suffixes.is_empty() {
+        out.push((key("suffixes"), r.suffixes.join(",")));
+    }
+    if r.generated {
+        let behavior = match r.behavior {
+            Behavior::Unspecified => "unspecified",
+            Behavior::Create => "create",
+            Behavior::Merge => "merge",
+            Behavior::Replace => "replace",
+        };
+        out.push((key("generatorBehavior"), behavior.to_string()));
+        if r.needs_hash {
+            out.push((key("needsHashSuffix"), "enabled".to_string()));
+        }
+    }
+    out
 }
 
 fn flag(entry: &Node, name: &str) -> bool {
@@ -161,13 +179,15 @@ fn load(b: &Builder, k: &Kustomization, entry: &Node, inline_key: &str) -> Resul
             let node = entry.get(inline_key).unwrap_or(entry);
             // Inline patches are re-parsed from their own text: positions in
             // them are reported at the patch field of the kustomization.
-            Ok(Source { text: inline.to_string(), file: k.file.clone(), span: node.span.clone() })
+            Ok(Source { text: inline.to_string(), file: k.file.clone(), span: node.span.clone(), lines_trimmed: 0 })
         }
         (true, false) => {
             let span = entry.get("path").map(|n| n.span.clone()).unwrap_or_else(|| entry.span.clone());
             let (file, bytes) = b.read_file(k, path, &span).map_err(|e| Error { message: format!("failed to get the patch file from path({}): {}", path, e.message), ..e })?;
             let text = String::from_utf8(bytes).map_err(|_| Error::in_file(&file, "the patch file is not UTF-8 text"))?;
-            Ok(Source { text: text.trim().to_string(), span: Span::file(&file), file })
+            let body = text.trim();
+            let lines_trimmed = text[..text.len() - text.trim_start().len()].matches('\n').count() as u32;
+            Ok(Source { text: body.to_string(), span: Span::file(&file), file, lines_trimmed })
         }
     }
 }
@@ -180,10 +200,21 @@ fn detect(source: &Source) -> Result<Parsed> {
         (Ok(p), None) => Ok(Parsed::Strategic(p)),
         (Err(_), Some(ops)) => Ok(Parsed::Json(ops)),
         (Ok(_), Some(_)) => Err(Error::at(&source.span, "the patch illegally qualifies as both a strategic-merge and a JSON 6902 patch")),
-        (Err(e), None) => Err(Error::at(
-            &source.span,
-            format!("unable to parse the patch as strategic-merge (a Kubernetes object with kind and metadata.name) or as JSON 6902 (a list of operations): {}", e.message),
-        )),
+        (Err(e), None) => {
+            // In a patch file, the reader's own position is a place in that
+            // file; in an inline patch it is not, so the patch field is given.
+            let span = match e.span {
+                Some(mut at) if !source.span.has_position() && at.has_position() => {
+                    at.line += source.lines_trimmed;
+                    at
+                }
+                _ => source.span.clone(),
+            };
+            Err(Error::at(
+                &span,
+                format!("unable to parse the patch as strategic-merge (a Kubernetes object with kind and metadata.name) or as JSON 6902 (a list of operations): {}", e.message),
+            ))
+        }
     }
 }
 
@@ -238,7 +269,11 @@ fn apply_strategic(schema: &Schema, resources: &mut ResMap, targets: &[usize], p
             .map_err(|e| e.or_at(&patch.source))?;
         match merged {
             None => deleted.push(i),
-            Some(node) => r.node = node,
+            Some(node) => {
+                // kustomize merges in place: shared label values change together.
+                let before = std::mem::replace(&mut r.node, node);
+                aliases::sync_after_edit(r, &before);
+            }
         }
     }
     deleted.sort_unstable();

@@ -18,6 +18,7 @@ use super::namespace::{Namespace, SubjectMode};
 use super::prefix_suffix::{Affix, AffixTransformer};
 use super::replicas::set_replicas;
 use crate::error::{Error, Result};
+use crate::kustomize::aliases;
 use crate::kustomize::build::{read_resource_file, Accumulator, Builder};
 use crate::kustomize::fieldspec::FieldSpec;
 use crate::kustomize::kustomization::{Kustomization, Spanned};
@@ -165,6 +166,7 @@ fn json6902(b: &Builder, k: &Kustomization, config: &Resource, acc: &mut Accumul
     }
     for i in target.select(&acc.resources)? {
         super::patches::apply_json(&mut acc.resources.resources[i], &ops)?;
+        aliases::forget(&mut acc.resources.resources[i]);
     }
     Ok(())
 }

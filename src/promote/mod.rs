@@ -1,0 +1,227 @@
+//! Promotion: environment A into environment B, as a change to B's source
+//! files — never to rendered output. The result holds the source change
+//! (the pull request: a message, files, a patch `git apply` accepts), the
+//! rendered diff of B before → after, and the files as they would be.
+
+pub mod change;
+pub mod edit;
+pub mod everything;
+pub mod files;
+pub mod history;
+pub mod images;
+pub mod keep;
+pub mod layered;
+pub mod report;
+
+pub use change::{revert, Change, FileChange};
+pub use history::History;
+pub use images::ImageChange;
+
+use crate::diff::{self, Diff, DiffOptions};
+use crate::error::{Error, Result};
+use crate::fs::{self, Files};
+use crate::kustomize::{self, BuildOptions};
+use crate::yaml::Node;
+use files::{kustomization_file, read_text};
+use layered::Layered;
+use std::collections::BTreeMap;
+
+/// What to promote.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    /// B's `images:` entries take A's overrides.
+    pub images: bool,
+    /// Files (relative to the overlays) copied from A to B.
+    pub files: Vec<String>,
+    /// B's overlay made to render like A's (then `images` and `files` are moot).
+    pub everything: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct PromoteOptions {
+    pub build: BuildOptions,
+    /// How A and B are compared after an `everything` promotion (across
+    /// namespaces, with the ignore rules).
+    pub diff: DiffOptions,
+    /// The repository's top: patch paths and labels are relative to it.
+    pub root: String,
+}
+
+impl Default for PromoteOptions {
+    fn default() -> PromoteOptions {
+        PromoteOptions { build: BuildOptions::default(), diff: DiffOptions::default(), root: "/".to_string() }
+    }
+}
+
+/// The outcome of promoting A into B.
+#[derive(Clone, Debug)]
+pub struct Promotion {
+    /// A and B relative to the root (`apps/staging`).
+    pub from: String,
+    pub to: String,
+    /// The source change: message and files before/after.
+    pub change: Change,
+    /// Image overrides that change in B.
+    pub images: Vec<ImageChange>,
+    /// B's render before → after.
+    pub rendered: Diff,
+    /// For `everything`: how A and B still differ afterwards (what overlay
+    /// edits could not express, up to the ignore rules).
+    pub remaining: Option<Diff>,
+    /// Things worth knowing (new files, files left alone, nothing to do).
+    pub notes: Vec<String>,
+    root: String,
+}
+
+impl Promotion {
+    /// Nothing to change: B already has what A has.
+    pub fn is_noop(&self) -> bool {
+        self.change.is_empty()
+    }
+    /// A file's path relative to the repository's top, as the patch names it.
+    pub fn path_label(&self, path: &str) -> String {
+        change::relative_to(path, &self.root)
+    }
+    /// The pull request's patch, for `git apply`.
+    pub fn patch(&self) -> String {
+        self.change.patch(&self.root)
+    }
+}
+
+/// Promotes overlay `from` (A) into overlay `to` (B), both directories in `files`.
+pub fn promote(files: &dyn Files, from: &str, to: &str, what: &Selection, options: &PromoteOptions) -> Result<Promotion> {
+    let a_k = kustomization_file(files, from).ok_or_else(|| Error::new(format!("{} is not a kustomization directory", from)))?;
+    let b_k = kustomization_file(files, to).ok_or_else(|| Error::new(format!("{} is not a kustomization directory", to)))?;
+    if from == to {
+        return Err(Error::new("promoting an environment into itself changes nothing; name two environments"));
+    }
+    let label = |p: &str| change::relative_to(p, &options.root);
+    let mut notes = Vec::new();
+    let mut new_texts: BTreeMap<String, String> = BTreeMap::new();
+    let mut image_changes = Vec::new();
+
+    let before = render(files, to, &options.build)?;
+    if what.everything {
+        everything::plan(files, from, to, &mut new_texts, &mut notes)?;
+        if !options.diff.ignore.is_empty() {
+            keep_ignored(files, to, &b_k, &before, &mut new_texts, &mut notes, options)?;
+        }
+    } else {
+        if what.images {
+            let a_text = read_text(files, &a_k)?.unwrap_or_default();
+            let b_text = read_text(files, &b_k)?.unwrap_or_default();
+            let (text, changes) = images::promote_images(&a_k, &a_text, &b_k, &b_text)?;
+            if a_text.is_empty() || !has_images(&a_k, &a_text) {
+                notes.push(format!("{} overrides no images", label(from)));
+            }
+            new_texts.insert(b_k.clone(), text);
+            image_changes = changes;
+        }
+        files::copy_files(files, from, to, &what.files, &mut new_texts, &mut notes)?;
+    }
+
+    let file_changes = changes_of(files, new_texts)?;
+    let message = message(&label(from), &label(to), what, &image_changes, &file_changes, &options.root);
+    let change = Change { message, files: file_changes };
+    if change.is_empty() {
+        notes.push(format!("{} already has what {} has: nothing to promote", label(to), label(from)));
+    }
+
+    let after_fs = Layered::new(files, &change.files);
+    let after = render(&after_fs, to, &options.build).map_err(|e| Error { message: format!("after the promotion {} would not build: {}", label(to), e.message), span: e.span })?;
+    let same_env = DiffOptions { across_namespaces: false, ignore: Vec::new(), context: options.diff.context };
+    let rendered = diff::diff(&before, &after, &same_env);
+    let remaining = if what.everything { Some(diff::diff(&render(files, from, &options.build)?, &after, &options.diff)) } else { None };
+
+    Ok(Promotion { from: label(from), to: label(to), change, images: image_changes, rendered, remaining, notes, root: options.root.clone() })
+}
+
+/// The files whose text would change.
+fn changes_of(files: &dyn Files, new_texts: BTreeMap<String, String>) -> Result<Vec<FileChange>> {
+    let mut out = Vec::new();
+    for (path, after) in new_texts {
+        let before = read_text(files, &path)?;
+        if before.as_deref() != Some(after.as_str()) {
+            out.push(FileChange { path, before, after: Some(after) });
+        }
+    }
+    Ok(out)
+}
+
+/// For `everything` with ignore rules: B keeps its own values of the
+/// ignored fields, through patches added to its kustomization. When those
+/// patches would not build, B's values are not kept and a note says so.
+fn keep_ignored(files: &dyn Files, to: &str, b_k: &str, before: &[Node], new_texts: &mut BTreeMap<String, String>, notes: &mut Vec<String>, options: &PromoteOptions) -> Result<()> {
+    let planned = changes_of(files, new_texts.clone())?;
+    let Ok(after) = render(&Layered::new(files, &planned), to, &options.build) else { return Ok(()) };
+    let keep = keep::ignored_changes(before, &after, &options.diff.ignore);
+    if keep.is_empty() {
+        return Ok(());
+    }
+    let current = match new_texts.get(b_k) {
+        Some(t) => t.clone(),
+        None => read_text(files, b_k)?.unwrap_or_default(),
+    };
+    let text = match keep::add_patches(b_k, &current, &keep) {
+        Ok(t) => t,
+        Err(e) => {
+            notes.push(format!("ignored fields not kept: {}", e.message));
+            return Ok(());
+        }
+    };
+    let mut trial = new_texts.clone();
+    trial.insert(b_k.to_string(), text);
+    // The patches must build and must take effect (a target that names
+    // nothing would be silently skipped).
+    match render(&Layered::new(files, &changes_of(files, trial.clone())?), to, &options.build) {
+        Err(_) => {
+            notes.push("ignored fields not kept: the patches that would keep them do not build".to_string());
+            return Ok(());
+        }
+        Ok(kept) if !keep::ignored_changes(before, &kept, &options.diff.ignore).is_empty() => {
+            notes.push("ignored fields not kept: the patches that would keep them do not reach every field".to_string());
+            return Ok(());
+        }
+        Ok(_) => {}
+    }
+    let fields: usize = keep.iter().map(|k| k.ops.len()).sum();
+    notes.push(format!("kept {} ignored field(s) of {} resource(s) with patches in {}", fields, keep.len(), fs::file_name(b_k)));
+    *new_texts = trial;
+    Ok(())
+}
+
+fn has_images(file: &str, text: &str) -> bool {
+    crate::yaml::parse_single(file, text).ok().flatten().and_then(|d| d.get("images").cloned()).is_some_and(|n| n.as_seq().is_some_and(|s| !s.is_empty()))
+}
+
+fn render(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Vec<Node>> {
+    Ok(kustomize::build(files, dir, options)?.resources.nodes())
+}
+
+/// A commit message: a subject line, then what changed.
+fn message(from: &str, to: &str, what: &Selection, images: &[ImageChange], files: &[FileChange], root: &str) -> String {
+    let scope = if what.everything {
+        "everything".to_string()
+    } else {
+        let mut parts = Vec::new();
+        if what.images {
+            parts.push("images".to_string());
+        }
+        parts.extend(what.files.iter().cloned());
+        parts.join(", ")
+    };
+    let mut m = format!("Promote {} from {} to {}\n", scope, from, to);
+    if !images.is_empty() || !files.is_empty() {
+        m.push('\n');
+    }
+    for i in images {
+        match &i.before {
+            Some(b) => m.push_str(&format!("- {}: {} → {}\n", i.name, b, i.after)),
+            None => m.push_str(&format!("- {} → {} (new override)\n", i.name, i.after)),
+        }
+    }
+    for f in files {
+        m.push_str(&format!("- {}\n", change::relative_to(&f.path, root)));
+    }
+    m
+}

@@ -1,0 +1,73 @@
+//! A promotion's faces: the terminal text (the commit message as `#`
+//! lines, the patch, B's rendered change — `git apply` reads the whole of
+//! it), the pull-request description in Markdown, and JSON.
+
+use super::Promotion;
+use crate::diff::format::{json as diff_json, markdown as diff_markdown, text as diff_text, Labels};
+
+pub fn text(p: &Promotion) -> String {
+    let labels = Labels { from: format!("{} (before)", p.to), to: format!("{} (after)", p.to) };
+    let mut out = String::new();
+    for line in p.change.message.lines() {
+        out.push_str(&format!("# {}\n", line).replace("# \n", "#\n"));
+    }
+    for n in &p.notes {
+        out.push_str(&format!("# note: {}\n", n));
+    }
+    if !p.is_noop() {
+        out.push('\n');
+        out.push_str(&p.patch());
+        out.push_str(&format!("\n# Rendered change of {}\n", p.to));
+        out.push_str(&diff_text::render(&p.rendered, &labels));
+    }
+    if let Some(rest) = &p.remaining {
+        out.push_str(&format!("\n# Still different between {} and {} after the promotion\n", p.from, p.to));
+        out.push_str(&diff_text::render(rest, &Labels { from: p.from.clone(), to: p.to.clone() }));
+    }
+    out
+}
+
+pub fn markdown(p: &Promotion, context: usize) -> String {
+    let mut lines = p.change.message.lines();
+    let mut out = format!("## {}\n\n", lines.next().unwrap_or(""));
+    for l in lines.skip_while(|l| l.trim().is_empty()) {
+        out.push_str(l);
+        out.push('\n');
+    }
+    for n in &p.notes {
+        out.push_str(&format!("> {}\n", n));
+    }
+    if !p.is_noop() {
+        out.push_str(&format!("\n<details><summary>Source change ({} file(s))</summary>\n\n````diff\n{}````\n\n</details>\n\n", p.change.files.len(), p.patch()));
+        let labels = Labels { from: format!("{} (before)", p.to), to: format!("{} (after)", p.to) };
+        out.push_str(&diff_markdown::render(&p.rendered, &labels, context));
+    }
+    if let Some(rest) = &p.remaining {
+        out.push_str(&diff_markdown::render(rest, &Labels { from: p.from.clone(), to: format!("{} after the promotion", p.to) }, context));
+    }
+    out
+}
+
+/// The JSON shape (`overlay promote --format json`), version 1: `from`, `to`, `noop`,
+/// `message`, `files` (`path` relative to the repository, `before`/`after`
+/// contents or null), `patch`, `images` (`name`, `before`, `after`),
+/// `rendered` and `remaining` (diffs in the shape of `overlay diff --format
+/// json`; `remaining` is null unless `--all`), `notes`.
+pub fn json(p: &Promotion) -> serde_json::Value {
+    let files: Vec<serde_json::Value> =
+        p.change.files.iter().map(|f| serde_json::json!({"path": p.path_label(&f.path), "before": f.before, "after": f.after})).collect();
+    let labels = Labels { from: format!("{} (before)", p.to), to: format!("{} (after)", p.to) };
+    serde_json::json!({
+        "version": 1,
+        "from": p.from,
+        "to": p.to,
+        "noop": p.is_noop(),
+        "message": p.change.message,
+        "files": files,
+        "patch": p.patch(),
+        "images": p.images,
+        "rendered": diff_json::to_value(&p.rendered, &labels),
+        "remaining": p.remaining.as_ref().map(|d| diff_json::to_value(d, &Labels { from: p.from.clone(), to: p.to.clone() })),
+        "notes": p.notes,
+    })
+}
