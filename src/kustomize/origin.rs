@@ -366,4 +366,41 @@ mod tests {
         add_origin(&mut rs, &Origin::default().append("x"));
         assert_eq!(get_origin(&rs[0].node).unwrap(), Some(t));
     }
+
+    fn render(files: &[(&str, &str)], dir: &str) -> String {
+        let mut fs = crate::fs::MemFs::new();
+        for (path, text) in files {
+            fs.insert(path, text.as_bytes().to_vec());
+        }
+        crate::kustomize::render(&fs, dir, &crate::kustomize::BuildOptions::default()).unwrap()
+    }
+
+    const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations:\n    config.kubernetes.io/origin: |\n      path: made-up.yaml\n";
+
+    #[test]
+    fn only_the_top_kustomization_asks() {
+        let base = ("/b/kustomization.yaml", "resources: [a.yaml]\nnamePrefix: p-\nbuildMetadata: [originAnnotations, transformerAnnotations]\n");
+        let files = [base, ("/b/a.yaml", CM), ("/o/kustomization.yaml", "resources: [../b]\n")];
+        // The overlay has none: nothing is tracked, and an origin written in
+        // the input goes too.
+        assert_eq!(render(&files, "/o"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: p-a\n");
+        let files = [base, ("/b/a.yaml", CM), ("/o/kustomization.yaml", "resources: [../b]\nbuildMetadata: [originAnnotations]\n")];
+        let out = render(&files, "/o");
+        assert!(out.contains("config.kubernetes.io/origin: |\n      path: ../b/a.yaml\n"), "{}", out);
+        assert!(!out.contains("transformations"), "{}", out);
+    }
+
+    #[test]
+    fn generators_and_components() {
+        let files = [
+            ("/b/kustomization.yaml", "configMapGenerator:\n- name: g\n  literals: [a=1]\n"),
+            ("/c/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nconfigMapGenerator:\n- name: g\n  behavior: merge\n  literals: [b=2]\n- name: h\n  literals: [c=3]\n"),
+            ("/o/Kustomization", "resources: [../b]\ncomponents: [../c]\nnameSuffix: -s\nbuildMetadata: [originAnnotations, transformerAnnotations]\n"),
+        ];
+        let out = render(&files, "/o");
+        // A merge keeps the base's origin; a new one is the component's.
+        assert!(out.contains("      configuredIn: ../b/kustomization.yaml\n      configuredBy:\n        apiVersion: builtin\n        kind: ConfigMapGenerator\n  name: g-s-"), "{}", out);
+        assert!(out.contains("      configuredIn: ../c/kustomization.yaml\n      configuredBy:\n        apiVersion: builtin\n        kind: ConfigMapGenerator\n  name: h-s-"), "{}", out);
+        assert!(out.contains("      - configuredIn: Kustomization\n        configuredBy:\n          apiVersion: builtin\n          kind: SuffixTransformer\n"), "{}", out);
+    }
 }
