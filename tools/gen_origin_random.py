@@ -72,6 +72,12 @@ def fields(k, names, where):
             [{"op": "add", "path": "/metadata/labels", "value": {"l": "v"}}],
         ])
         k["patches"] = [{"target": {"name": n}, "patch": json.dumps(op)}]
+    if R.random() < 0.2 and deployments:
+        k["patchesStrategicMerge"] = [json.dumps({"apiVersion": "apps/v1", "kind": "Deployment",
+                                                  "metadata": {"name": R.choice(deployments), "annotations": {"smp": "1"}}})]
+    if R.random() < 0.2 and names:
+        k["patchesJson6902"] = [{"target": {"version": "v1", "kind": "Service", "name": n}, "patch": json.dumps(
+            [{"op": "add", "path": "/metadata/annotations/j", "value": "1"}])} for n in names if "service" in n]
     if R.random() < 0.2:
         k["replacements"] = [{"source": {"kind": "Deployment", "fieldPath": "spec.template.spec.containers.0.image"},
                               "targets": [{"select": {"kind": "Service"}, "fieldPaths": ["metadata.annotations.src"],
@@ -143,4 +149,5 @@ for n in range(count):
     fields(top, all_names, "top")
     plugin_configs(case, "top", top)
     top["buildMetadata"] = R.choice(BM)
-    dump(f"{case}/top/kustomization.yaml", json.dumps(top, indent=1) + "\n")
+    name = R.choice(["kustomization.yaml", "kustomization.yml", "Kustomization"])
+    dump(f"{case}/top/{name}", json.dumps(top, indent=1) + "\n")

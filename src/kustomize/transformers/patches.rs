@@ -38,7 +38,7 @@ pub fn strategic_merge(b: &Builder, k: &Kustomization, acc: &mut Accumulator) ->
     let mut patches = Vec::new();
     for entry in list {
         let text = entry.as_str().unwrap_or("");
-        let inline = read_resource_file(&k.file, text.as_bytes()).ok().filter(|p| !p.is_empty() && text.contains('\n'));
+        let inline = read_resource_file(&k.file, text.as_bytes()).ok().filter(|p| !p.is_empty());
         match inline {
             Some(p) => patches.extend(p),
             None => {
@@ -294,6 +294,13 @@ mod tests {
         fs.insert("/k/kustomization.yaml", kustomization.as_bytes().to_vec());
         fs.insert("/k/r.yaml", b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: plain\n".to_vec());
         render(&fs, "/k", &BuildOptions::default())
+    }
+
+    #[test]
+    fn a_one_line_strategic_merge_patch_is_inline() {
+        // kustomize first tries every patchesStrategicMerge entry as patch text.
+        let k = "resources: [r.yaml]\npatchesStrategicMerge:\n- '{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"plain\"}, \"data\": {\"k\": \"v\"}}'\n";
+        assert!(build(k).unwrap().contains("data:\n  k: v\n"));
     }
 
     const ADD: &str = "'[{\"op\": \"add\", \"path\": \"/metadata/annotations/x\", \"value\": \"1\"}]'";
