@@ -14,11 +14,12 @@
 //! (`Resource::aliases`). Writers keep them up to date:
 //! - the label and annotation transformers record new groups and write
 //!   through existing ones;
-//! - `sync_after_edit` lets an in-place editor (strategic merge, replacement)
-//!   write a changed member's value through its group;
+//! - `sync_after_edit` lets an in-place editor (strategic merge) write a
+//!   changed member's value through its group; `snapshot` and `sync` do
+//!   it around an editor of all objects (replacements);
 //! - `forget` is for edits that rebuild the object (JSON 6902).
 
-use super::resmap::Resource;
+use super::resmap::{ResMap, Resource};
 use crate::yaml::Node;
 
 /// The node at `path` (map keys, list indexes).
@@ -77,6 +78,24 @@ pub fn sync_after_edit(r: &mut Resource, before: &Node) {
         if let (Some(path), Some(old)) = (changed, changed.and_then(|p| node_at(before, p))) {
             let old = old.clone();
             write_through(r, path, &old);
+        }
+    }
+}
+
+/// Copies of the objects that share values, taken before an editor that
+/// changes objects in place (replacements) runs; `sync` after it.
+pub fn snapshot(resources: &ResMap) -> Vec<Option<Node>> {
+    resources.iter().map(|r| (!r.aliases.is_empty()).then(|| r.node.clone())).collect()
+}
+
+/// Lets each shared value the editor changed reach the fields sharing it.
+pub fn sync(resources: &mut ResMap, before: Vec<Option<Node>>) {
+    if resources.len() != before.len() {
+        return;
+    }
+    for (r, b) in resources.iter_mut().zip(before) {
+        if let Some(b) = b {
+            sync_after_edit(r, &b);
         }
     }
 }

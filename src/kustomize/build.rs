@@ -10,7 +10,7 @@ use super::vars;
 use super::kustomization::{self, Kustomization, Spanned};
 use super::resmap::{ResMap, Resource, ORDER_FIRST, ORDER_LAST};
 use super::nameref;
-use super::origin::{self, Origin};
+use super::origin;
 use super::transformers;
 use super::{BuildOptions, LoadRestrictor};
 use crate::error::{Error, Result};
@@ -56,14 +56,12 @@ pub struct Builder<'a> {
     /// one of them is a cycle.
     roots: Vec<String>,
     pub warnings: Vec<String>,
+    /// For `buildMetadata` origin tracking: the directory being built,
+    /// relative to the top kustomization; `None` when nothing is tracked.
+    pub(crate) origin: Option<String>,
     /// The schema of `openapi:`. kustomize keeps one for the whole build:
     /// the top level sets it first, a lower level only when nothing has.
     openapi: OpenApi,
-    /// kustomize's `kt.origin`: where the kustomization being built lies,
-    /// relative to the top one. `Some` only when the top kustomization has
-    /// `buildMetadata:` (lower levels inherit the top's), so a build without
-    /// it pays nothing for origin tracking.
-    pub origin: Option<Origin>,
 }
 
 #[derive(Default)]
@@ -75,16 +73,17 @@ enum OpenApi {
 }
 
 pub fn run(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Output> {
-    let mut b = Builder { files, options, roots: Vec::new(), warnings: Vec::new(), openapi: OpenApi::Unset, origin: None };
+    let mut b = Builder { files, options, roots: Vec::new(), warnings: Vec::new(), origin: None, openapi: OpenApi::Unset };
     if !files.is_dir(dir) {
         return Err(Error::in_file(dir, format!("must build at directory: '{}' is not a directory", dir)));
     }
     let k = b.load(dir)?;
-    b.set_openapi(&k, true)?;
-    let build_metadata = k.string_list("buildMetadata");
+    // The top kustomization's build metadata applies to the whole build.
+    let build_metadata: Vec<String> = k.string_list("buildMetadata").into_iter().map(|e| e.text).collect();
     if !build_metadata.is_empty() {
-        b.origin = Some(Origin::default());
+        b.origin = Some(String::new());
     }
+    b.set_openapi(&k, true)?;
     b.roots.push(dir.to_string());
     let mut acc = b.accumulate_target(&k, Accumulator::empty())?;
     // Top level only: generated names get their hash suffixes, then
@@ -97,11 +96,10 @@ pub fn run(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Outpu
     if let Some(entry) = k.string_list("buildMetadata").iter().find(|e| e.text == "managedByLabel") {
         transformers::labels::add_managed_by_label(&mut acc.resources, &entry.span)?;
     }
-    let keep = |option: &str| build_metadata.iter().any(|e| e.text == option);
-    let (keep_origin, keep_transformations) = (keep(origin::ORIGIN_OPTION), keep(origin::TRANSFORMER_OPTION));
     for r in acc.resources.iter_mut() {
-        remove_build_annotations(&mut r.node, keep_origin, keep_transformations);
+        remove_build_annotations(&mut r.node);
     }
+    origin::finish(&mut acc.resources, &build_metadata);
     Ok(Output { resources: acc.resources, warnings: b.warnings })
 }
 
@@ -164,10 +162,16 @@ impl<'a> Builder<'a> {
             }
             let text = std::str::from_utf8(&bytes).map_err(|_| Error::in_file(&file, "the OpenAPI schema is not UTF-8 text"))?;
             let doc = crate::yaml::parse_single(&file, text)?.ok_or_else(|| Error::in_file(&file, "the OpenAPI schema file is empty"))?;
-            // kustomize parses the built-in definitions beside a custom
-            // schema, so custom kinds can refer to PodTemplateSpec and the like.
-            let mut schema = Schema::builtin();
-            schema.add_openapi(&doc)?;
+            // A custom schema set at the top level stands alone. One set lower
+            // down joins the built-in definitions kustomize has parsed by then
+            // (it parses them as soon as it meets a kind it must look up).
+            let schema = if reset {
+                Schema::from_openapi(&doc)?
+            } else {
+                let mut s = Schema::builtin();
+                s.add_openapi(&doc)?;
+                s
+            };
             self.openapi = OpenApi::Custom(Box::new(schema));
             return Ok(());
         }
@@ -214,13 +218,7 @@ impl<'a> Builder<'a> {
             }
             let target = fs::join(&k.dir, path);
             if self.files.is_file(&target) {
-                let mut resources = self.read_resources(k, &target, entry)?;
-                if let Some(o) = &self.origin {
-                    let o = o.append(path);
-                    for r in resources.iter_mut() {
-                        origin::set_origin(&mut r.node, &o);
-                    }
-                }
+                let resources = self.read_resources(k, &target, entry)?;
                 acc.resources.append_many(resources)?;
             } else if self.files.is_dir(&target) {
                 let sub = self.accumulate_directory(&target, entry, false, Accumulator::empty())?;
@@ -272,7 +270,7 @@ impl<'a> Builder<'a> {
         self.roots.push(dir.to_string());
         let outer = self.origin.clone();
         if let Some(o) = &outer {
-            self.origin = Some(o.append(&entry.text));
+            self.origin = Some(origin::join(o, &entry.text));
         }
         let result = self.accumulate_target(&sub, acc);
         self.origin = outer;
@@ -342,7 +340,12 @@ impl<'a> Builder<'a> {
     fn read_resources(&self, k: &Kustomization, target: &str, entry: &Spanned) -> Result<Vec<Resource>> {
         let (file, bytes) = self.read_file(k, &entry.text, &entry.span)?;
         debug_assert_eq!(file, target);
-        read_resource_file(&file, &bytes)
+        let mut resources = read_resource_file(&file, &bytes)?;
+        if let Some(dir) = &self.origin {
+            let from = origin::Origin::file(origin::join(dir, &entry.text));
+            resources.iter_mut().for_each(|r| origin::set(r, &from));
+        }
+        Ok(resources)
     }
 }
 
@@ -449,14 +452,6 @@ fn clean_loaded_annotations(node: &mut Node) {
         for key in ["config.kubernetes.io/index", "internal.config.kubernetes.io/index"] {
             ann.remove(key);
         }
-        // Re-set as a map of strings: every value keeps its text as a string.
-        if let Some(entries) = ann.as_map_mut() {
-            for (_, v) in entries.iter_mut() {
-                if let Value::Scalar(s) = &mut v.value {
-                    s.kind = Kind::Str;
-                }
-            }
-        }
     }
     let empty = match meta.get("annotations") {
         Some(a) => a.is_null() || a.as_map().is_some_and(|m| m.is_empty()),
@@ -467,9 +462,7 @@ fn clean_loaded_annotations(node: &mut Node) {
     }
 }
 
-/// Annotations kustomize uses during a build and removes before printing
-/// (the origin and transformations ones too, unless `buildMetadata:` asks
-/// for them).
+/// Annotations kustomize uses during a build and removes before printing.
 const BUILD_ANNOTATIONS: [&str; 8] = [
     "config.kubernetes.io/previousNames",
     "config.kubernetes.io/previousKinds",
@@ -481,18 +474,21 @@ const BUILD_ANNOTATIONS: [&str; 8] = [
     "internal.config.kubernetes.io/suffixes",
 ];
 
-fn remove_build_annotations(node: &mut Node, keep_origin: bool, keep_transformations: bool) {
+fn remove_build_annotations(node: &mut Node) {
     let Some(meta) = node.get_mut("metadata") else { return };
     let Some(ann) = meta.get_mut("annotations") else { return };
     let before = ann.as_map().map(|m| m.len()).unwrap_or(0);
     for key in BUILD_ANNOTATIONS {
         ann.remove(key);
     }
-    if !keep_origin {
-        ann.remove(origin::ORIGIN_KEY);
-    }
-    if !keep_transformations {
-        ann.remove(origin::TRANSFORMATIONS_KEY);
+    // kustomize re-sets the annotations as a map of strings: every value
+    // keeps its text, as a string.
+    if let Some(entries) = ann.as_map_mut() {
+        for (_, v) in entries.iter_mut() {
+            if let Value::Scalar(s) = &mut v.value {
+                s.kind = Kind::Str;
+            }
+        }
     }
     let after = ann.as_map().map(|m| m.len()).unwrap_or(0);
     if before > 0 && after == 0 {

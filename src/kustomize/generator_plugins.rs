@@ -9,8 +9,8 @@
 
 use super::build::{read_resource_file, Accumulator, Builder};
 use super::generators::{absorb, generate_plugin, GenKind};
-use super::kustomization::{field, field_str, Kustomization, Spanned};
 use super::origin::{self, Origin};
+use super::kustomization::{field, field_str, Kustomization, Spanned};
 use super::resmap::{ResMap, Resource};
 use crate::error::{Error, Result};
 use crate::fs;
@@ -23,13 +23,12 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
     let entries = k.string_list("generators");
     let mut configs = Vec::new();
     let mut paths = Vec::new();
-    // Inline configs come from the kustomization file itself.
-    let own = b.origin.as_ref().map(|o| o.append(fs::file_name(&k.file)));
     for entry in &entries {
         match inline_configs(k, entry) {
             Some(mut docs) => {
-                if let Some(o) = &own {
-                    docs.iter_mut().for_each(|d| origin::set_origin(d, o));
+                if let Some(dir) = &b.origin {
+                    let path = Origin::file(origin::join(dir, fs::file_name(&k.file))).to_yaml();
+                    docs.iter_mut().for_each(|d| origin::set_node_annotation(d, origin::ORIGIN, &path, &entry.span));
                 }
                 configs.extend(docs)
             }
@@ -45,13 +44,11 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
         ids.append(Resource::new(config.clone()))?;
     }
     for config in &configs {
-        let mut generated = generate(b, k, config)?;
-        if b.origin.is_some() {
-            if let Some(o) = Origin::from_plugin_config(config)? {
-                origin::add_origin(&mut generated, &o);
+        let by = if b.origin.is_some() { Origin::plugin_node(config) } else { None };
+        for mut r in generate(b, k, config)? {
+            if let Some(by) = &by {
+                origin::set_if_missing(&mut r, by);
             }
-        }
-        for r in generated {
             absorb(&mut acc.resources, r).map_err(|e| e.or_at(&config.span))?;
         }
     }
@@ -78,16 +75,12 @@ fn path_configs(b: &mut Builder, k: &Kustomization, entry: &Spanned) -> Result<V
         return Ok(sub.resources.nodes());
     }
     let (file, bytes) = b.read_file(k, &entry.text, &entry.span)?;
-    let own = b.origin.as_ref().map(|o| o.append(&entry.text));
-    Ok(read_resource_file(&file, &bytes)?
-        .into_iter()
-        .map(|mut r| {
-            if let Some(o) = &own {
-                origin::set_origin(&mut r.node, o);
-            }
-            r.node
-        })
-        .collect())
+    let mut nodes: Vec<Node> = read_resource_file(&file, &bytes)?.into_iter().map(|r| r.node).collect();
+    if let Some(dir) = &b.origin {
+        let path = Origin::file(origin::join(dir, &entry.text)).to_yaml();
+        nodes.iter_mut().for_each(|d| origin::set_node_annotation(d, origin::ORIGIN, &path, &entry.span));
+    }
+    Ok(nodes)
 }
 
 /// Inline configs are parsed from a string inside the kustomization: their

@@ -6,6 +6,7 @@
 //! Generated objects are marked `needs_hash`; `hash::hash_names` adds the
 //! suffix at the top level, after every transformer has run.
 
+use super::origin;
 use super::build::{Accumulator, Builder};
 use super::kustomization::{field, field_str, is_true, Kustomization};
 use super::resmap::{Behavior, ResMap, Resource};
@@ -85,11 +86,11 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
     let global = Options::from_node(k.field("generatorOptions"));
     for (field, kind) in [("configMapGenerator", GenKind::ConfigMap), ("secretGenerator", GenKind::Secret)] {
         let Some(list) = k.field(field).and_then(|n| n.as_seq()) else { continue };
-        let origin = b.origin.as_ref().map(|o| o.builtin(crate::fs::file_name(&k.file), &format!("{}Generator", kind.name())));
         for entry in list {
             let mut r = generate(b, k, kind, entry, &global)?;
-            if let Some(o) = &origin {
-                super::origin::add_origin(std::slice::from_mut(&mut r), o);
+            if let Some(dir) = &b.origin {
+                let by = origin::Origin::builtin(origin::join(dir, crate::fs::file_name(&k.file)), &format!("{}Generator", kind.name()));
+                origin::set_if_missing(&mut r, &by);
             }
             absorb(&mut acc.resources, r).map_err(|e| e.or_at(&entry.span))?;
         }
@@ -342,7 +343,7 @@ pub fn absorb(resources: &mut ResMap, new: Resource) -> Result<()> {
         }
         ([i], Behavior::Merge | Behavior::Replace) => {
             let old = &resources.resources[*i];
-            let merged = combine(old, new)?;
+            let merged = combine(old, new);
             check_block_values(&merged.node)?;
             resources.resources[*i] = merged;
             Ok(())
@@ -388,10 +389,8 @@ fn literal_block_allowed(text: &str) -> bool {
 
 /// The generated object takes the old one's name, namespace and history;
 /// labels and annotations merge (new wins); with `merge`, data merges too.
-fn combine(old: &Resource, mut new: Resource) -> Result<Resource> {
+fn combine(old: &Resource, mut new: Resource) -> Resource {
     let merge_data = new.behavior == Behavior::Merge;
-    // With `merge` the old object keeps its origin (kustomize re-sets it).
-    let old_origin = if merge_data { super::origin::get_origin(&old.node)? } else { None };
     let span = new.source.clone();
     let old_meta = old.node.get("metadata");
     let labels = merged_map(old_meta.and_then(|m| m.get("labels")), new.node.path(&["metadata", "labels"]), &span);
@@ -423,6 +422,13 @@ fn combine(old: &Resource, mut new: Resource) -> Result<Resource> {
             }
         }
     }
+    // kustomize keeps the origin of the object merged into.
+    if merge_data {
+        if let Some(from) = origin::annotation(&old.node, origin::ORIGIN) {
+            let from = from.to_string();
+            origin::set_node_annotation(&mut new.node, origin::ORIGIN, &from, &span);
+        }
+    }
     // Everything kustomize keeps in build annotations and resource fields
     // (previous ids, affixes, var names, behavior) comes from the old
     // resource; only the object itself is new. The hash flag is kept only
@@ -431,10 +437,9 @@ fn combine(old: &Resource, mut new: Resource) -> Result<Resource> {
     out.node = new.node;
     out.source = new.source;
     out.needs_hash = old.needs_hash && new.needs_hash;
-    if let Some(o) = old_origin {
-        super::origin::set_origin(&mut out.node, &o);
-    }
-    Ok(out)
+    // Labels and annotations were written anew: no value is shared.
+    out.aliases.clear();
+    out
 }
 
 /// Two string maps merged, the second winning; `None` when empty.

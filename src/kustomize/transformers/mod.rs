@@ -12,7 +12,9 @@ mod replicas;
 pub mod replacements;
 
 use super::build::{Accumulator, Builder};
+use super::aliases;
 use super::kustomization::Kustomization;
+use super::origin::{self, Origin};
 use crate::error::{Error, Result};
 
 /// Fields this engine cannot apply yet: a build that uses one fails rather
@@ -31,51 +33,45 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
             }
         }
     }
+    let count = |field: &str| k.field(field).and_then(|n| n.as_seq()).map(|s| s.len()).unwrap_or(0);
+    let has = |field: &str| k.field(field).is_some_and(|n| n.as_map().is_some_and(|m| !m.is_empty()) || n.as_seq().is_some_and(|s| !s.is_empty()));
     patches::strategic_merge(b, k, acc)?;
-    mark(b, k, acc, "PatchStrategicMergeTransformer", usize::from(count(k, "patchesStrategicMerge") > 0))?;
+    noted(b, k, acc, "PatchStrategicMergeTransformer", usize::from(has("patchesStrategicMerge")));
     patches::patches(b, k, acc)?;
-    mark(b, k, acc, "PatchTransformer", count(k, "patches"))?;
+    noted(b, k, acc, "PatchTransformer", count("patches"));
     namespace::run(k, acc)?;
-    mark(b, k, acc, "NamespaceTransformer", usize::from(k.string("namespace").is_some()))?;
+    noted(b, k, acc, "NamespaceTransformer", usize::from(k.string("namespace").is_some()));
     prefix_suffix::run(k, acc)?;
-    mark(b, k, acc, "PrefixTransformer", usize::from(k.string("namePrefix").is_some()))?;
-    mark(b, k, acc, "SuffixTransformer", usize::from(k.string("nameSuffix").is_some()))?;
+    noted(b, k, acc, "PrefixTransformer", usize::from(k.string("namePrefix").is_some()));
+    noted(b, k, acc, "SuffixTransformer", usize::from(k.string("nameSuffix").is_some()));
     labels::run(k, acc)?;
-    // One LabelTransformer per `labels:` entry and one for `commonLabels`.
-    let (labels, common) = (count(k, "labels"), count(k, "commonLabels"));
-    mark(b, k, acc, "LabelTransformer", if labels + common > 0 { labels + 1 } else { 0 })?;
+    // One per `labels:` entry, and one for `commonLabels:` even when empty.
+    let label_runs = if has("labels") || has("commonLabels") { count("labels") + 1 } else { 0 };
+    noted(b, k, acc, "LabelTransformer", label_runs);
     annotations::run(k, acc)?;
-    mark(b, k, acc, "AnnotationsTransformer", usize::from(count(k, "commonAnnotations") > 0))?;
+    noted(b, k, acc, "AnnotationsTransformer", usize::from(has("commonAnnotations")));
     patches::json6902(b, k, acc)?;
-    mark(b, k, acc, "PatchJson6902Transformer", count(k, "patchesJson6902"))?;
+    noted(b, k, acc, "PatchJson6902Transformer", count("patchesJson6902"));
     replicas::run(k, acc)?;
-    mark(b, k, acc, "ReplicaCountTransformer", count(k, "replicas"))?;
+    noted(b, k, acc, "ReplicaCountTransformer", count("replicas"));
     images::run(k, acc)?;
-    mark(b, k, acc, "ImageTagTransformer", count(k, "images") + count(k, "imageTags"))?;
+    noted(b, k, acc, "ImageTagTransformer", count("images") + count("imageTags"));
     // Last of kustomize's builtin transformers.
+    // kustomize replaces values in place: shared label values change together.
+    let before = aliases::snapshot(&acc.resources);
     replacements::run(b, k, acc)?;
-    mark(b, k, acc, "ReplacementTransformer", usize::from(count(k, "replacements") > 0))?;
+    aliases::sync(&mut acc.resources, before);
+    noted(b, k, acc, "ReplacementTransformer", usize::from(has("replacements")));
     plugins::run(b, k, acc)?;
     Ok(())
 }
 
-/// How many entries a list or mapping field has.
-fn count(k: &Kustomization, field: &str) -> usize {
-    k.field(field).map(|n| n.as_seq().map(|s| s.len()).or(n.as_map().map(|m| m.len())).unwrap_or(0)).unwrap_or(0)
-}
-
-/// Records `times` runs of a builtin transformer configured by this
-/// kustomization's fields on every resource (kustomize's multiTransformer
-/// adds the transformer's origin after each one it runs). Nothing happens
-/// unless the build tracks origins.
-fn mark(b: &Builder, k: &Kustomization, acc: &mut Accumulator, kind: &str, times: usize) -> Result<()> {
-    let Some(origin) = &b.origin else { return Ok(()) };
-    if times == 0 {
-        return Ok(());
-    }
-    let by = origin.builtin(crate::fs::file_name(&k.file), kind);
+/// Origin tracking (`buildMetadata`): the built-in transformer `kind`,
+/// configured by this kustomization, ran `times` times.
+fn noted(b: &Builder, k: &Kustomization, acc: &mut Accumulator, kind: &str, times: usize) {
+    let Some(dir) = &b.origin else { return };
+    let o = Origin::builtin(origin::join(dir, crate::fs::file_name(&k.file)), kind);
     for _ in 0..times {
-        super::origin::add_transformation(&mut acc.resources.resources, &by)?;
+        origin::note_transformer(&mut acc.resources, &o);
     }
-    Ok(())
 }

@@ -91,7 +91,8 @@ pub fn patches(b: &Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
                 for i in sel.select(&acc.resources)? {
                     let r = &mut acc.resources.resources[i];
                     r.store_previous_id();
-                    apply_json(r, &ops).map_err(|e| e.or_at(&source.span))?;
+                    let internal = internal_annotations(r);
+                    json6902::apply_with_internal_annotations(&mut r.node, &ops, &internal).map_err(|e| e.or_at(&source.span))?;
                     aliases::forget(r);
                 }
             }
@@ -114,54 +115,13 @@ pub fn json6902(b: &Builder, k: &Kustomization, acc: &mut Accumulator) -> Result
             return Err(Error::at(&source.span, "patch appears to be empty"));
         }
         for i in target.select(&acc.resources)? {
-            apply_json(&mut acc.resources.resources[i], &ops).map_err(|e| e.or_at(&source.span))?;
+            let r = &mut acc.resources.resources[i];
+            let internal = internal_annotations(r);
+            json6902::apply_with_internal_annotations(&mut r.node, &ops, &internal).map_err(|e| e.or_at(&source.span))?;
             aliases::forget(&mut acc.resources.resources[i]);
         }
     }
     Ok(())
-}
-
-/// Applies JSON 6902 operations to a resource as kustomize sees it: with
-/// the build annotations kustomize holds for it at this point (previous ids,
-/// which a `patches:` entry always stores first, affixes, generator
-/// behavior) in `metadata.annotations`, so `add /metadata/annotations/x`
-/// works on an object that shows no annotations. They are taken out again
-/// afterwards, and an annotations map left empty with them.
-pub(crate) fn apply_json(r: &mut Resource, ops: &Node) -> Result<()> {
-    let internal = build_annotations(r);
-    json6902::apply_with_internal_annotations(&mut r.node, ops, &internal)
-}
-
-/// The build annotations kustomize would hold for a resource (its
-/// api/internal/utils keys), from what this engine keeps beside the object.
-fn build_annotations(r: &Resource) -> Vec<(String, String)> {
-    let key = |name: &str| format!("internal.config.kubernetes.io/{}", name);
-    let mut out = Vec::new();
-    if !r.previous.is_empty() {
-        let csv = |f: &dyn Fn(&crate::kustomize::resmap::ResId) -> String| r.previous.iter().map(f).collect::<Vec<_>>().join(",");
-        out.push((key("previousKinds"), csv(&|id| id.gvk.kind.clone())));
-        out.push((key("previousNames"), csv(&|id| id.name.clone())));
-        out.push((key("previousNamespaces"), csv(&|id| id.effective_namespace().to_string())));
-    }
-    if !r.prefixes.is_empty() {
-        out.push((key("prefixes"), r.prefixes.join(",")));
-    }
-    if !r.suffixes.is_empty() {
-        out.push((key("suffixes"), r.suffixes.join(",")));
-    }
-    if r.generated {
-        let behavior = match r.behavior {
-            Behavior::Unspecified => "unspecified",
-            Behavior::Create => "create",
-            Behavior::Merge => "merge",
-            Behavior::Replace => "replace",
-        };
-        out.push((key("generatorBehavior"), behavior.to_string()));
-        if r.needs_hash {
-            out.push((key("needsHashSuffix"), "enabled".to_string()));
-        }
-    }
-    out
 }
 
 fn flag(entry: &Node, name: &str) -> bool {
@@ -281,6 +241,42 @@ fn apply_strategic(schema: &Schema, resources: &mut ResMap, targets: &[usize], p
         resources.resources.remove(i);
     }
     Ok(())
+}
+
+/// The build annotations kustomize holds for a resource at this point (its
+/// api/internal/utils keys), from what this engine keeps beside the object:
+/// previous ids (a `patches:` entry always stores one first), prefixes and
+/// suffixes, and a generated object's behavior and hash flag. JSON patches
+/// see them in `metadata.annotations` while they run, so
+/// `add /metadata/annotations/x` works on an object that shows none.
+pub(crate) fn internal_annotations(r: &Resource) -> Vec<(String, String)> {
+    let key = |name: &str| format!("internal.config.kubernetes.io/{}", name);
+    let mut out = Vec::new();
+    if !r.previous.is_empty() {
+        let join = |f: &dyn Fn(&crate::kustomize::resmap::ResId) -> String| r.previous.iter().map(f).collect::<Vec<_>>().join(",");
+        out.push((key("previousKinds"), join(&|id| id.gvk.kind.clone())));
+        out.push((key("previousNames"), join(&|id| id.name.clone())));
+        out.push((key("previousNamespaces"), join(&|id| id.effective_namespace().to_string())));
+    }
+    if !r.prefixes.is_empty() {
+        out.push((key("prefixes"), r.prefixes.join(",")));
+    }
+    if !r.suffixes.is_empty() {
+        out.push((key("suffixes"), r.suffixes.join(",")));
+    }
+    if r.generated {
+        let behavior = match r.behavior {
+            Behavior::Unspecified => "unspecified",
+            Behavior::Create => "create",
+            Behavior::Merge => "merge",
+            Behavior::Replace => "replace",
+        };
+        out.push((key("generatorBehavior"), behavior.to_string()));
+        if r.needs_hash {
+            out.push((key("needsHashSuffix"), "enabled".to_string()));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -9,8 +9,8 @@
 //! kustomization's own transformers.
 //!
 //! Field-spec transformers run here directly; patch kinds go through the
-//! patch transformers, ReplacementTransformer through `replacements:`'s
-//! list function (a `path:` entry is read relative to this kustomization).
+//! patch transformers, ReplacementTransformer configs through the
+//! `replacements:` list function (paths resolve against this kustomization).
 
 use super::images::{self, ImageRule};
 use super::labels::{set_entries, string_pairs};
@@ -19,10 +19,11 @@ use super::prefix_suffix::{Affix, AffixTransformer};
 use super::replicas::set_replicas;
 use crate::error::{Error, Result};
 use crate::kustomize::aliases;
+use crate::kustomize::origin::{self, Origin};
 use crate::kustomize::build::{read_resource_file, Accumulator, Builder};
 use crate::kustomize::fieldspec::FieldSpec;
 use crate::kustomize::kustomization::{Kustomization, Spanned};
-use crate::kustomize::origin::{self, Origin};
+use crate::kustomize::patch::json6902;
 use crate::kustomize::resmap::{ResMap, Resource};
 use crate::kustomize::selector::Selector;
 use crate::yaml::{parse_documents, Node};
@@ -39,14 +40,16 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
             "PatchTransformer" | "PatchStrategicMergeTransformer" if builtin => patch(b, k, config, acc)?,
             "ReplacementTransformer" if builtin => {
                 if let Some(list) = config.node.get("replacements").filter(|n| !n.is_null()) {
+                    let before = aliases::snapshot(&acc.resources);
                     super::replacements::apply_list(b, k, list, &mut acc.resources.resources)?;
+                    aliases::sync(&mut acc.resources, before);
                 }
             }
             _ => apply(config, acc)?,
         }
         if b.origin.is_some() {
-            if let Some(by) = Origin::from_plugin_config(&config.node)? {
-                origin::add_transformation(&mut acc.resources.resources, &by)?;
+            if let Some(o) = Origin::plugin(config) {
+                origin::note_transformer(&mut acc.resources, &o);
             }
         }
     }
@@ -61,11 +64,9 @@ fn load_configs(b: &mut Builder, k: &Kustomization, entries: &[Spanned]) -> Resu
         let inline = format!("{} (inline transformer)", k.file);
         match read_resource_file(&inline, entry.text.as_bytes()) {
             Ok(list) if !list.is_empty() => {
-                // Inline configs come from the kustomization file itself.
-                let own = b.origin.as_ref().map(|o| o.append(crate::fs::file_name(&k.file)));
                 for mut r in list {
-                    if let Some(o) = &own {
-                        origin::set_origin(&mut r.node, o);
+                    if let Some(dir) = &b.origin {
+                        origin::set(&mut r, &Origin::file(origin::join(dir, crate::fs::file_name(&k.file))));
                     }
                     configs.append(r)?;
                 }
@@ -165,8 +166,10 @@ fn json6902(b: &Builder, k: &Kustomization, config: &Resource, acc: &mut Accumul
         return Err(at("patch appears to be empty"));
     }
     for i in target.select(&acc.resources)? {
-        super::patches::apply_json(&mut acc.resources.resources[i], &ops)?;
-        aliases::forget(&mut acc.resources.resources[i]);
+        let r = &mut acc.resources.resources[i];
+        let internal = super::patches::internal_annotations(r);
+        json6902::apply_with_internal_annotations(&mut r.node, &ops, &internal)?;
+        aliases::forget(r);
     }
     Ok(())
 }
