@@ -3,7 +3,7 @@
 #
 #   ./build.sh          engine → WebAssembly, presets → www/pkg/ (the page is www/)
 #   ./build.sh serve    build, then serve www/ on http://127.0.0.1:${PORT:-8080}
-#   ./build.sh test     cargo test, the build, then the wasm API and browser tests
+#   ./build.sh test     cargo test, bounded fuzzing, the build, then the wasm API and browser tests
 #
 # Each step installs what it needs (the wasm32 target, wasm-bindgen-cli at the
 # version in Cargo.lock, npm packages, Debian's chromium) and skips what is
@@ -113,6 +113,12 @@ serve() {
 test_all() {
   step "cargo test (native)"
   cargo test
+
+  # A bounded fuzzing run that needs no extra toolchain: conformance inputs
+  # mutated the ways half-typed YAML goes wrong, for FUZZ_SECONDS. The
+  # coverage-guided fuzzer (cargo-fuzz) is for longer sessions: tools/fuzz.sh.
+  step "Bounded fuzzing: mutated conformance inputs for ${FUZZ_SECONDS:-45} s"
+  FUZZ_PROPS_SECONDS=${FUZZ_SECONDS:-45} cargo test --test fuzz_props -- --nocapture
 
   build
   need_chromium

@@ -5,7 +5,10 @@ pub mod diff;
 pub mod env;
 pub mod error;
 pub mod fs;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod kustomize;
+pub mod limits;
 pub mod promote;
 pub mod yaml;
 

@@ -93,9 +93,13 @@ def behaviors(d, rnd):
     base = kustomization([])
     if not base:
         base = {"configMapGenerator": [{"name": "a", "literals": ["x=1"]}]}
+    if rnd.random() < 0.3:
+        base["namePrefix"] = "b-"
     write(os.path.join(d, "base"), "kustomization.yaml", json.dumps(base))
     overlay = kustomization(["merge", "replace", "create"])
     overlay["resources"] = ["base"]
+    if rnd.random() < 0.3:
+        overlay["buildMetadata"] = rnd.choice([["originAnnotations"], ["originAnnotations", "transformerAnnotations"]])
     write(d, "kustomization.yaml", json.dumps(overlay))
 
 
@@ -236,13 +240,42 @@ spec:
     write(d, "kustomization.yaml", json.dumps({"resources": ["r.yaml"], "vars": declared}, indent=1))
 
 
+def layered(make):
+    """The same case, sometimes moved into a base under an overlay that
+    renames (namePrefix) and moves (namespace) everything, with the vars or
+    replacements declared at either level."""
+    def wrapped(d, rnd):
+        make(d, rnd)
+        if rnd.random() < 0.5:
+            return
+        base = os.path.join(d, "base")
+        os.makedirs(base)
+        for name in os.listdir(d):
+            if name != "base":
+                os.rename(os.path.join(d, name), os.path.join(base, name))
+        with open(os.path.join(base, "kustomization.yaml")) as f:
+            k = json.load(f)
+        overlay = {"resources": ["base"]}
+        if rnd.random() < 0.7:
+            overlay["namePrefix"] = "p-"
+        if rnd.random() < 0.5:
+            overlay["namespace"] = "ns"
+        for field in ["vars", "replacements"]:
+            if field in k and rnd.random() < 0.6:
+                overlay[field] = k.pop(field)
+        write(base, "kustomization.yaml", json.dumps(k, indent=1))
+        write(d, "kustomization.yaml", json.dumps(overlay, indent=1))
+    wrapped.__doc__ = make.__doc__
+    return wrapped
+
+
 def run(cmd):
     p = subprocess.run(cmd, capture_output=True)
     return p.returncode == 0, p.stdout
 
 
 def main():
-    kinds = {"generators": generators, "behaviors": behaviors, "replacements": replacements, "vars": vars_}
+    kinds = {"generators": generators, "behaviors": behaviors, "replacements": layered(replacements), "vars": layered(vars_)}
     if len(sys.argv) < 2 or sys.argv[1] not in kinds:
         sys.exit(__doc__)
     seeds = int(sys.argv[2]) if len(sys.argv) > 2 else 100

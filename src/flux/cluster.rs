@@ -7,7 +7,7 @@ use super::artifact;
 use super::sourceignore::{SourceIgnore, Visible};
 use super::generate::{self, Generated};
 use super::kustomization::{is_flux_kustomization, FluxKustomization, Key};
-use super::layered::Layered;
+use crate::fs::Overlay;
 use super::order;
 use super::substitute::{self, Unresolved, Variables};
 use crate::error::{Error, Result};
@@ -198,7 +198,7 @@ pub fn resolve(root: &str, path: &str) -> std::result::Result<String, String> {
 /// generated, with `ks`'s overrides), loaded with no load restriction.
 pub fn build_dir(files: &dyn Files, dir: &str, ks: Option<&FluxKustomization>) -> Result<(Generated, kustomize::Output)> {
     let generated = generate::kustomization_for(files, dir, ks)?;
-    let mut layered = Layered::new(files);
+    let mut layered = Overlay::new(files);
     layered.insert(&generated.file, generated.text.clone());
     let out = kustomize::build(&layered, dir, &BuildOptions { load_restrictor: LoadRestrictor::None }).map_err(|e| explain(e, &generated, ks))?;
     Ok((generated, out))

@@ -18,7 +18,6 @@ pub mod artifact;
 pub mod cluster;
 pub mod generate;
 pub mod kustomization;
-pub mod layered;
 pub mod lint;
 pub mod order;
 pub mod prune;

@@ -5,7 +5,9 @@
 //! exclusions). A Kustomization removed altogether takes its objects with
 //! it through its finalizer, under the same rules.
 
-use super::cluster::{Cluster, Status};
+use super::cluster::{load, Cluster, Options, Status};
+use crate::error::Result;
+use crate::fs::Files;
 use super::kustomization::{FluxKustomization, Key};
 use crate::kustomize::ResId;
 use crate::yaml::Node;
@@ -101,6 +103,27 @@ pub fn stale(before: &Cluster, after: &Cluster) -> Vec<Entry> {
     out
 }
 
+/// What changing the repository from `before` to `after` prunes in the
+/// cluster directory `dir` (repository root `root` in both). A cluster
+/// directory that `before` lacks is new: it prunes nothing.
+pub fn between(before: &dyn Files, after: &dyn Files, dir: &str, root: &str, options: &Options) -> Result<Vec<Entry>> {
+    let new = load(after, dir, root, options)?;
+    if !before.is_dir(dir) {
+        return Ok(Vec::new());
+    }
+    let old = load(before, dir, root, options)?;
+    Ok(stale(&old, &new))
+}
+
+/// `between` for every cluster directory of `after` below `root`: the
+/// directories in order, each with its entries or the error that stopped it.
+pub fn between_all(before: &dyn Files, after: &dyn Files, root: &str, options: &Options) -> Vec<(String, Result<Vec<Entry>>)> {
+    super::lint::cluster_dirs(after, root).into_iter().map(|dir| {
+        let entries = between(before, after, &dir, root, options);
+        (dir, entries)
+    }).collect()
+}
+
 /// Inventory identity: group, kind, namespace, name (not the version).
 fn same(a: &ResId, b: &ResId) -> bool {
     a.gvk.group == b.gvk.group && a.gvk.kind == b.gvk.kind && a.namespace == b.namespace && a.name == b.name
@@ -128,7 +151,6 @@ fn opt_out(node: &Node) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::flux::cluster::{load, Options};
     use crate::fs::MemFs;
 
     fn repo(prune: bool, files: &[(&str, &str)]) -> MemFs {
@@ -171,5 +193,21 @@ mod tests {
         let e = stale(&load(&before, "/clusters/prod", "/", &o).unwrap(), &load(&after, "/clusters/prod", "/", &o).unwrap());
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].action, Action::Orphan);
+    }
+
+    #[test]
+    fn between_two_file_sets() {
+        let before = repo(true, &[("/apps/a.yaml", A), ("/apps/b.yaml", B)]);
+        let after = repo(true, &[("/apps/a.yaml", A)]);
+        let o = Options::default();
+        let e = between(&before, &after, "/clusters/prod", "/", &o).unwrap();
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].to_string(), "flux-system/apps: ConfigMap/x/b deleted");
+        assert!(between(&MemFs::new(), &after, "/clusters/prod", "/", &o).unwrap().is_empty(), "a new cluster prunes nothing");
+        let all = between_all(&before, &after, "/", &o);
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].0, "/clusters/prod");
+        assert_eq!(all[0].1.as_ref().unwrap().len(), 1);
+        assert!(between(&before, &after, "/nowhere", "/", &o).is_err());
     }
 }

@@ -55,6 +55,9 @@ pub struct Builder<'a> {
     /// Directories being built, outermost first: a new root that contains
     /// one of them is a cycle.
     roots: Vec<String>,
+    /// The same directories with symlinks resolved (`Files::canonical`), so
+    /// that a link back up the tree is seen as the cycle it is.
+    real_roots: Vec<String>,
     pub warnings: Vec<String>,
     /// For `buildMetadata` origin tracking: the directory being built,
     /// relative to the top kustomization; `None` when nothing is tracked.
@@ -73,17 +76,25 @@ enum OpenApi {
 }
 
 pub fn run(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Output> {
-    let mut b = Builder { files, options, roots: Vec::new(), warnings: Vec::new(), origin: None, openapi: OpenApi::Unset };
+    let mut b = Builder { files, options, roots: Vec::new(), real_roots: Vec::new(), warnings: Vec::new(), origin: None, openapi: OpenApi::Unset };
     if !files.is_dir(dir) {
         return Err(Error::in_file(dir, format!("must build at directory: '{}' is not a directory", dir)));
     }
     let k = b.load(dir)?;
+    // The top-level steps (name references, vars, sorting) blame the top
+    // kustomization when they know no better place.
+    let file = crate::yaml::Span::file(&k.file);
+    run_loaded(b, k, dir).map_err(|e| e.or_at(&file))
+}
+
+fn run_loaded(mut b: Builder<'_>, k: Kustomization, dir: &str) -> Result<Output> {
     // The top kustomization's build metadata applies to the whole build.
     let build_metadata: Vec<String> = k.string_list("buildMetadata").into_iter().map(|e| e.text).collect();
     if !build_metadata.is_empty() {
         b.origin = Some(String::new());
     }
     b.set_openapi(&k, true)?;
+    b.real_roots.push(b.files.canonical(dir));
     b.roots.push(dir.to_string());
     let mut acc = b.accumulate_target(&k, Accumulator::empty())?;
     // Top level only: generated names get their hash suffixes, then
@@ -194,7 +205,14 @@ impl<'a> Builder<'a> {
         Ok(k)
     }
 
-    fn accumulate_target(&mut self, k: &Kustomization, mut acc: Accumulator) -> Result<Accumulator> {
+    /// Errors from this level that know no better place point at its
+    /// kustomization file: the page can always open the file to blame.
+    fn accumulate_target(&mut self, k: &Kustomization, acc: Accumulator) -> Result<Accumulator> {
+        let file = crate::yaml::Span::file(&k.file);
+        self.accumulate_target_steps(k, acc).map_err(|e| e.or_at(&file))
+    }
+
+    fn accumulate_target_steps(&mut self, k: &Kustomization, mut acc: Accumulator) -> Result<Accumulator> {
         acc = self.accumulate_resources(k, acc, &k.resources)?;
         let own = self.load_configurations(k)?;
         acc.config.merge(&own)?;
@@ -252,14 +270,30 @@ impl<'a> Builder<'a> {
     /// Builds a nested kustomization. A component works on the resources
     /// accumulated so far (`acc`); a plain base starts from nothing.
     fn accumulate_directory(&mut self, dir: &str, entry: &Spanned, is_component: bool, acc: Accumulator) -> Result<Accumulator> {
-        if let Some(visited) = self.roots.iter().find(|r| fs::is_within(r, dir)) {
-            let chain: Vec<&str> = self.roots.iter().map(|s| s.as_str()).chain(std::iter::once(dir)).collect();
+        let real = self.files.canonical(dir);
+        let chain = || -> String { self.roots.iter().map(|s| s.as_str()).chain(std::iter::once(dir)).collect::<Vec<_>>().join(" → ") };
+        if let Some(at) = self.real_roots.iter().position(|r| fs::is_within(r, &real)) {
             return Err(Error::at(
                 &entry.span,
-                format!("cycle detected: '{}' contains '{}', which is already being built (chain: {})", dir, visited, chain.join(" → ")),
+                format!("cycle detected: '{}' contains '{}', which is already being built (chain: {})", dir, self.roots[at], chain()),
             ));
         }
-        let sub = self.load(dir).map_err(|e| e.or_at(&entry.span))?;
+        if self.roots.len() >= crate::limits::MAX_KUSTOMIZATION_DEPTH {
+            return Err(Error::at(
+                &entry.span,
+                format!(
+                    "kustomizations nested more than {} deep through resources and components; refusing to build it (chain: {})",
+                    crate::limits::MAX_KUSTOMIZATION_DEPTH,
+                    chain()
+                ),
+            ));
+        }
+        // A directory without a kustomization is an error about the entry
+        // that names it, not about the directory.
+        let sub = self.load(dir).map_err(|e| match e.file() {
+            Some(f) if f == dir => Error::at(&entry.span, e.message),
+            _ => e.or_at(&entry.span),
+        })?;
         self.set_openapi(&sub, false)?;
         if is_component && !sub.is_component() {
             return Err(Error::at(&entry.span, format!("expected kind 'Component' for path '{}' but got '{}'", dir, sub.kind)));
@@ -272,9 +306,11 @@ impl<'a> Builder<'a> {
         if let Some(o) = &outer {
             self.origin = Some(origin::join(o, &entry.text));
         }
+        self.real_roots.push(real);
         let result = self.accumulate_target(&sub, acc);
         self.origin = outer;
         self.roots.pop();
+        self.real_roots.pop();
         result
     }
 
@@ -332,6 +368,10 @@ impl<'a> Builder<'a> {
             ));
         }
         match self.files.read(&target) {
+            Some(bytes) if bytes.len() > crate::limits::MAX_FILE_BYTES => Err(Error::at(
+                span,
+                format!("file '{}' is {} bytes, more than the {} bytes a file may have", path, bytes.len(), crate::limits::MAX_FILE_BYTES),
+            )),
             Some(bytes) => Ok((target, bytes.into_owned())),
             None => Err(Error::at(span, format!("file '{}' does not exist", path))),
         }
@@ -417,19 +457,9 @@ fn check_object(doc: &Node) -> Result<()> {
             return Err(Error::at(&doc.span, format!("missing metadata.name in object of kind {}", kind)));
         }
     }
-    if let Some(span) = nil_in_list(doc) {
-        return Err(Error::at(&span, "empty item in a list: remove the lone '-' or give it a value"));
-    }
     Ok(())
 }
 
-fn nil_in_list(n: &Node) -> Option<crate::yaml::Span> {
-    match &n.value {
-        Value::Seq(items) => items.iter().find_map(|i| if i.is_null() { Some(i.span.clone()) } else { nil_in_list(i) }),
-        Value::Map(m) => m.iter().find_map(|(_, v)| nil_in_list(v)),
-        Value::Scalar(_) => None,
-    }
-}
 
 /// kustomize's reader removes every key named `<<` (merges are already
 /// applied by then), even a quoted one.
@@ -493,16 +523,6 @@ fn remove_build_annotations(node: &mut Node) {
     let after = ann.as_map().map(|m| m.len()).unwrap_or(0);
     if before > 0 && after == 0 {
         meta.remove("annotations");
-        return;
-    }
-    // kustomize writes the remaining annotations back as a string map, so
-    // a value a var made a number or a boolean prints as a string.
-    if before > 0 {
-        for (_, v) in ann.as_map_mut().into_iter().flatten() {
-            if let crate::yaml::Value::Scalar(s) = &mut v.value {
-                s.kind = Kind::Str;
-            }
-        }
     }
 }
 

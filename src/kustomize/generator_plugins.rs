@@ -9,8 +9,8 @@
 
 use super::build::{read_resource_file, Accumulator, Builder};
 use super::generators::{absorb, generate_plugin, GenKind};
-use super::origin::{self, Origin};
 use super::kustomization::{field, field_str, Kustomization, Spanned};
+use super::origin::{self, Origin};
 use super::resmap::{ResMap, Resource};
 use crate::error::{Error, Result};
 use crate::fs;
@@ -25,18 +25,16 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
     let mut paths = Vec::new();
     for entry in &entries {
         match inline_configs(k, entry) {
-            Some(mut docs) => {
-                if let Some(dir) = &b.origin {
-                    let path = Origin::file(origin::join(dir, fs::file_name(&k.file))).to_yaml();
-                    docs.iter_mut().for_each(|d| origin::set_node_annotation(d, origin::ORIGIN, &path, &entry.span));
-                }
-                configs.extend(docs)
-            }
+            Some(docs) => configs.extend(docs.into_iter().map(|d| with_origin(b, d, crate::fs::file_name(&k.file)))),
             None => paths.push(entry),
         }
     }
     for entry in paths {
-        configs.extend(path_configs(b, k, entry)?);
+        let from_dir = b.files.is_dir(&fs::join(&k.dir, &entry.text));
+        for config in path_configs(b, k, entry)? {
+            // A directory's build has set its configs' origins already.
+            configs.push(if from_dir { config } else { with_origin(b, config, &entry.text) });
+        }
     }
     // kustomize collects the configs as resources: one id, one config.
     let mut ids = ResMap::new();
@@ -44,10 +42,11 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
         ids.append(Resource::new(config.clone()))?;
     }
     for config in &configs {
-        let by = if b.origin.is_some() { Origin::plugin_node(config) } else { None };
+        // Origin tracking: made by this config, configured where it was read.
+        let made_by = Origin::plugin(&Resource::new(config.clone()));
         for mut r in generate(b, k, config)? {
-            if let Some(by) = &by {
-                origin::set_if_missing(&mut r, by);
+            if let Some(o) = &made_by {
+                origin::set_if_missing(&mut r, o);
             }
             absorb(&mut acc.resources, r).map_err(|e| e.or_at(&config.span))?;
         }
@@ -75,12 +74,16 @@ fn path_configs(b: &mut Builder, k: &Kustomization, entry: &Spanned) -> Result<V
         return Ok(sub.resources.nodes());
     }
     let (file, bytes) = b.read_file(k, &entry.text, &entry.span)?;
-    let mut nodes: Vec<Node> = read_resource_file(&file, &bytes)?.into_iter().map(|r| r.node).collect();
-    if let Some(dir) = &b.origin {
-        let path = Origin::file(origin::join(dir, &entry.text)).to_yaml();
-        nodes.iter_mut().for_each(|d| origin::set_node_annotation(d, origin::ORIGIN, &path, &entry.span));
-    }
-    Ok(nodes)
+    Ok(read_resource_file(&file, &bytes)?.into_iter().map(|r| r.node).collect())
+}
+
+/// Origin tracking: a config read from `path` (relative to this
+/// kustomization; the kustomization file itself for inline configs).
+fn with_origin(b: &Builder, config: Node, path: &str) -> Node {
+    let Some(dir) = &b.origin else { return config };
+    let mut r = Resource::new(config);
+    origin::set(&mut r, &Origin::file(origin::join(dir, path)));
+    r.node
 }
 
 /// Inline configs are parsed from a string inside the kustomization: their

@@ -6,9 +6,9 @@
 //! Generated objects are marked `needs_hash`; `hash::hash_names` adds the
 //! suffix at the top level, after every transformer has run.
 
-use super::origin;
 use super::build::{Accumulator, Builder};
 use super::kustomization::{field, field_str, is_true, Kustomization};
+use super::origin::{self, Origin};
 use super::resmap::{Behavior, ResMap, Resource};
 use crate::error::{Error, Result};
 use crate::yaml::{Kind, Node, Span};
@@ -86,11 +86,13 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
     let global = Options::from_node(k.field("generatorOptions"));
     for (field, kind) in [("configMapGenerator", GenKind::ConfigMap), ("secretGenerator", GenKind::Secret)] {
         let Some(list) = k.field(field).and_then(|n| n.as_seq()) else { continue };
+        // Origin tracking (`buildMetadata`): made by this builtin generator,
+        // configured in this kustomization file.
+        let made_by = b.origin.as_ref().map(|dir| Origin::builtin(origin::join(dir, crate::fs::file_name(&k.file)), &format!("{}Generator", kind.name())));
         for entry in list {
             let mut r = generate(b, k, kind, entry, &global)?;
-            if let Some(dir) = &b.origin {
-                let by = origin::Origin::builtin(origin::join(dir, crate::fs::file_name(&k.file)), &format!("{}Generator", kind.name()));
-                origin::set_if_missing(&mut r, &by);
+            if let Some(o) = &made_by {
+                origin::set_if_missing(&mut r, o);
             }
             absorb(&mut acc.resources, r).map_err(|e| e.or_at(&entry.span))?;
         }
@@ -413,6 +415,12 @@ fn combine(old: &Resource, mut new: Resource) -> Resource {
         }
     }
     if merge_data {
+        // A merge keeps where the object first came from.
+        if let Some(first) = old.node.path(&["metadata", "annotations", origin::ORIGIN]).cloned() {
+            if let Some(ann) = new.node.entry_map("metadata").and_then(|m| m.entry_map("annotations")) {
+                ann.set(origin::ORIGIN, first);
+            }
+        }
         for field in ["data", "binaryData"] {
             match merged_map(old.node.get(field), new.node.get(field), &span) {
                 Some(v) => new.node.set(field, v),
@@ -420,13 +428,6 @@ fn combine(old: &Resource, mut new: Resource) -> Resource {
                     new.node.remove(field);
                 }
             }
-        }
-    }
-    // kustomize keeps the origin of the object merged into.
-    if merge_data {
-        if let Some(from) = origin::annotation(&old.node, origin::ORIGIN) {
-            let from = from.to_string();
-            origin::set_node_annotation(&mut new.node, origin::ORIGIN, &from, &span);
         }
     }
     // Everything kustomize keeps in build annotations and resource fields
@@ -437,8 +438,6 @@ fn combine(old: &Resource, mut new: Resource) -> Resource {
     out.node = new.node;
     out.source = new.source;
     out.needs_hash = old.needs_hash && new.needs_hash;
-    // Labels and annotations were written anew: no value is shared.
-    out.aliases.clear();
     out
 }
 

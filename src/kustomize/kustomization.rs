@@ -92,11 +92,18 @@ pub fn load(files: &dyn Files, dir: &str) -> Result<Kustomization> {
 /// Parses kustomization text; `file` names it in errors.
 pub fn parse(file: &str, text: &str) -> Result<Kustomization> {
     let limits = Limits { allow_duplicate_keys: true, ..Limits::default() };
+    let mut extra_documents = None;
     let mut docs = parse_with(file, text, limits).map_err(|e| Error { message: format!("invalid Kustomization: {}", e.message), ..e })?;
     let mut node = match docs.len() {
         0 => Node::map(Span::new(&file.into(), 1, 1)),
         1 => docs.pop().unwrap_or_else(|| Node::map(Span::file(file))),
-        _ => return Err(Error::at(&docs[1].span, "invalid Kustomization: the file holds more than one YAML document")),
+        // kustomize reads the first document and ignores the rest; so do
+        // we, with a warning, since the rest is almost surely a mistake.
+        n => {
+            extra_documents = Some(n);
+            docs.truncate(1);
+            docs.pop().unwrap_or_else(|| Node::map(Span::file(file)))
+        }
     };
     if !node.is_map() {
         return Err(Error::at(
@@ -131,6 +138,9 @@ pub fn parse(file: &str, text: &str) -> Result<Kustomization> {
     }
 
     let mut warnings = Vec::new();
+    if let Some(n) = extra_documents {
+        warnings.push(format!("# Warning: {} holds {} YAML documents: only the first is read, as kustomize does", file, n));
+    }
     for (field, message) in DEPRECATIONS {
         if node.get(field).is_some_and(|n| !is_empty_value(n)) {
             warnings.push(message.to_string());
@@ -166,6 +176,9 @@ const DEPRECATIONS: [(&str, &str); 6] = [
 
 /// The full warning line kustomize prints for a deprecated field.
 pub fn warning_line(message: &str) -> String {
+    if !message.contains("deprecated") {
+        return message.to_string();
+    }
     let fix = if message.contains("'vars'") { FIX_EXPERIMENTAL } else { FIX };
     format!("{} {}", message, fix)
 }

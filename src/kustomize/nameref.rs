@@ -110,7 +110,10 @@ pub fn fix_back_references(resources: &mut ResMap, backrefs: &[NameBackRef]) -> 
             // The spec selected the referrer by its original gvk; its path
             // applies whatever the gvk is now.
             let path_only = FieldSpec { group: String::new(), version: String::new(), kind: String::new(), ..spec.clone() };
-            let mut setter = |field: &mut Node| fix.set(field);
+            let mut setter = |field: &mut Node| {
+                let span = field.span.clone();
+                fix.set(field).map_err(|e| e.or_at(&span))
+            };
             fieldspec::apply(node, &path_only, Create::No, &mut setter).map_err(|e| Error {
                 message: format!("updating name reference in '{}' field of '{}': {}", spec.path_string(), referrer.info.id, e.message),
                 span: e.span,

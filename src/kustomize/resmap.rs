@@ -311,21 +311,34 @@ impl ResMap {
             }
             0
         };
-        let mut keyed: Vec<(ResId, Resource)> = self.resources.drain(..).map(|r| (r.id(), r)).collect();
+        // Keys are computed once per resource, not once per comparison.
+        struct Key {
+            id: ResId,
+            rank: i64,
+            gvk: String,
+            id_string: String,
+        }
+        let mut keyed: Vec<(Key, Resource)> = self
+            .resources
+            .drain(..)
+            .map(|r| {
+                let id = r.id();
+                let key = Key { rank: rank(&id.gvk.kind), gvk: legacy_gvk_string(&id.gvk), id_string: legacy_id_string(&id), id };
+                (key, r)
+            })
+            .collect();
         keyed.sort_by(|(a, _), (b, _)| {
-            if a.gvk != b.gvk {
-                let (ra, rb) = (rank(&a.gvk.kind), rank(&b.gvk.kind));
-                if ra != rb {
-                    return ra.cmp(&rb);
+            if a.id.gvk != b.id.gvk {
+                if a.rank != b.rank {
+                    return a.rank.cmp(&b.rank);
                 }
-                let (sa, sb) = (legacy_gvk_string(&a.gvk), legacy_gvk_string(&b.gvk));
                 // A quirk of kustomize's sorter: Namespaces with and without a group sort in reverse.
-                if a.gvk.kind == "Namespace" && b.gvk.kind == "Namespace" && (a.gvk.group.is_empty() || b.gvk.group.is_empty()) {
-                    return sb.cmp(&sa);
+                if a.id.gvk.kind == "Namespace" && b.id.gvk.kind == "Namespace" && (a.id.gvk.group.is_empty() || b.id.gvk.group.is_empty()) {
+                    return b.gvk.cmp(&a.gvk);
                 }
-                return sa.cmp(&sb);
+                return a.gvk.cmp(&b.gvk);
             }
-            legacy_id_string(a).cmp(&legacy_id_string(b))
+            a.id_string.cmp(&b.id_string)
         });
         self.resources = keyed.into_iter().map(|(_, r)| r).collect();
     }

@@ -9,9 +9,12 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Bounds that keep hostile input from hanging the page.
+/// Bounds that keep hostile input from hanging the page; the defaults are
+/// those of `crate::limits`, where each is explained.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
+    pub max_bytes: usize,
+    pub max_documents: usize,
     /// Nodes one file may expand to through aliases and documents.
     pub max_nodes: usize,
     pub max_depth: usize,
@@ -25,7 +28,15 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { max_nodes: 5_000_000, max_depth: 1000, max_alias_nodes: 100_000, allow_duplicate_keys: false }
+        use crate::limits::*;
+        Limits {
+            max_bytes: MAX_FILE_BYTES,
+            max_documents: MAX_DOCUMENTS,
+            max_nodes: MAX_NODES,
+            max_depth: MAX_YAML_DEPTH,
+            max_alias_nodes: MAX_ALIAS_NODES,
+            allow_duplicate_keys: false,
+        }
     }
 }
 
@@ -63,7 +74,11 @@ struct Builder {
     file: Arc<str>,
     limits: Limits,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, (Node, usize)>,
+    /// Anchored nodes with their node count and nesting depth, which an
+    /// alias adds where it is used.
+    anchors: HashMap<usize, (Node, usize, usize)>,
+    /// Documents seen, empty ones included.
+    documents: usize,
     nodes: usize,
     alias_nodes: usize,
     docs: Vec<Node>,
@@ -82,16 +97,36 @@ fn scan_error(file: &Arc<str>, e: &ScanError) -> Error {
 
 /// Turns the scanner's terse messages into ones a learner can act on.
 fn describe_scan_error(info: &str) -> String {
-    let hint = if info.contains("mapping values are not allowed") {
-        " (a value containing ': ' must be quoted, or the indentation is off)"
-    } else if info.contains("did not find expected key") || info.contains("did not find expected '-'") {
-        " (check the indentation of this line)"
-    } else if info.contains("tab") {
-        " (YAML indentation must use spaces, not tabs)"
-    } else {
-        ""
-    };
-    format!("invalid YAML: {}{}", info, hint)
+    // The first hint that fits: what the scanner found, said as what to do.
+    const HINTS: [(&str, &str); 13] = [
+        ("mapping values are not allowed", "a value containing ': ' must be quoted, or the indentation is off"),
+        ("did not find expected key", "check the indentation of this line"),
+        ("did not find expected '-'", "check the indentation of this line"),
+        ("invalid indentation", "check the indentation of this line"),
+        ("tab", "YAML indentation must use spaces, not tabs"),
+        ("unknown anchor", "an alias *name must refer to an anchor &name defined earlier in the same document"),
+        ("duplicated anchor", "each &name may be defined once per document"),
+        ("quoted scalar, found unexpected end of stream", "a quote opened here is never closed"),
+        ("unexpected end of stream", "the file ends in the middle of something: is a quote or bracket left open?"),
+        ("unexpected eof", "the file ends in the middle of something: is a quote or bracket left open?"),
+        ("recursion limit exceeded", "brackets or collections nest too deeply"),
+        ("misplaced bracket", "a closing bracket has no matching opening one, or the brackets cross"),
+        ("unprintable character", "the file holds control characters or binary data; YAML must be printable text"),
+    ];
+    match HINTS.iter().find(|(needle, _)| info.contains(needle)) {
+        Some((_, hint)) => format!("invalid YAML: {} ({})", info, hint),
+        None => format!("invalid YAML: {}", info),
+    }
+}
+
+/// How many collection levels a node holds (a scalar: 0). Recursion is
+/// bounded: parsed nodes are never deeper than `max_depth`.
+fn depth(node: &Node) -> usize {
+    match &node.value {
+        Value::Scalar(_) => 0,
+        Value::Seq(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        Value::Map(entries) => 1 + entries.iter().map(|(k, v)| depth(k).max(depth(v))).max().unwrap_or(0),
+    }
 }
 
 fn count(node: &Node) -> usize {
@@ -163,13 +198,22 @@ impl Builder {
 
     fn remember(&mut self, anchor: usize, node: &Node) {
         if anchor > 0 {
-            self.anchors.insert(anchor, (node.clone(), count(node)));
+            self.anchors.insert(anchor, (node.clone(), count(node), depth(node)));
         }
     }
 
     fn event(&mut self, event: Event<'_>, span: Span) -> Result<()> {
         match event {
-            Event::DocumentStart(_) => self.doc = None,
+            Event::DocumentStart(_) => {
+                self.doc = None;
+                self.documents += 1;
+                if self.documents > self.limits.max_documents {
+                    return Err(Error::at(
+                        &span,
+                        format!("this file holds more than {} YAML documents; refusing to build it (split it into several files)", self.limits.max_documents),
+                    ));
+                }
+            }
             Event::DocumentEnd => {
                 if let Some(doc) = self.doc.take() {
                     if !doc.is_null() {
@@ -179,11 +223,17 @@ impl Builder {
                 self.anchors.clear();
             }
             Event::Alias(id) => {
-                let (node, weight) = match self.anchors.get(&id) {
-                    Some((n, w)) => (n.clone(), *w),
-                    None => return Err(Error::at(&span, "invalid YAML: an alias refers to an unknown anchor")),
+                let (weight, nested) = match self.anchors.get(&id) {
+                    Some((_, w, d)) => (*w, *d),
+                    None => return Err(Error::at(&span, "invalid YAML: an alias (*name) refers to an anchor (&name) that is not defined earlier in this document")),
                 };
-                // Check the budget before cloning grows memory further.
+                // Check the budgets before cloning grows memory further.
+                if nested > 0 && self.stack.len() + nested > self.limits.max_depth {
+                    return Err(Error::at(
+                        &span,
+                        format!("this alias nests the YAML deeper than {} levels; refusing to build it", self.limits.max_depth),
+                    ));
+                }
                 self.alias_nodes += weight;
                 if self.alias_nodes > self.limits.max_alias_nodes {
                     return Err(Error::at(
@@ -194,7 +244,8 @@ impl Builder {
                         ),
                     ));
                 }
-                let mut node = node;
+                let Some((node, _, _)) = self.anchors.get(&id) else { return Ok(()) };
+                let mut node = node.clone();
                 node.span = span;
                 self.push_node(node, weight)?;
             }
@@ -242,7 +293,13 @@ impl Builder {
 
     fn check_depth(&self, span: &Span) -> Result<()> {
         if self.stack.len() >= self.limits.max_depth {
-            return Err(Error::at(span, format!("YAML nested deeper than {} levels; refusing to build it", self.limits.max_depth)));
+            return Err(Error::at(
+                span,
+                format!(
+                    "YAML nested deeper than {} levels; refusing to build it (real manifests stay far below; is an indentation or a bracket runaway?)",
+                    self.limits.max_depth
+                ),
+            ));
         }
         Ok(())
     }
@@ -261,8 +318,15 @@ fn merge_keys(entries: &mut Vec<(Node, Node)>, merges: Vec<Node>, span: &Span) -
             let Value::Map(src) = source.value else {
                 return Err(Error::at(&source.span, "invalid YAML: the value of a merge key (<<) must be a mapping or a list of mappings"));
             };
+            // A set of the string keys keeps big merges linear.
+            let scalar_key = |k: &Node| k.as_scalar().map(|s| (s.kind, s.text.clone()));
+            let mut names: std::collections::HashSet<(Kind, String)> = entries.iter().filter_map(|(k, _)| scalar_key(k)).collect();
             for (k, v) in src {
-                if !entries.iter().any(|(ek, _)| ek == &k) {
+                let present = match scalar_key(&k) {
+                    Some(key) => !names.insert(key),
+                    None => entries.iter().any(|(ek, _)| ek == &k),
+                };
+                if !present {
                     entries.push((k, v));
                 }
             }
@@ -273,7 +337,23 @@ fn merge_keys(entries: &mut Vec<(Node, Node)>, merges: Vec<Node>, span: &Span) -
 
 pub fn parse_with(file: &str, text: &str, limits: Limits) -> Result<Vec<Node>> {
     let file: Arc<str> = Arc::from(file);
-    let mut b = Builder { file: file.clone(), limits, stack: Vec::new(), anchors: HashMap::new(), nodes: 0, alias_nodes: 0, docs: Vec::new(), doc: None };
+    if text.len() > limits.max_bytes {
+        return Err(Error::in_file(
+            &file,
+            format!("this file is {} bytes, more than the {} bytes a file may have; refusing to build it", text.len(), limits.max_bytes),
+        ));
+    }
+    let mut b = Builder {
+        file: file.clone(),
+        limits,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        documents: 0,
+        nodes: 0,
+        alias_nodes: 0,
+        docs: Vec::new(),
+        doc: None,
+    };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for item in Parser::new_from_str(text) {
         let (event, span) = item.map_err(|e| scan_error(&file, &e))?;

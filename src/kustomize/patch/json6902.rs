@@ -119,6 +119,12 @@ fn json_type(n: &Node) -> &'static str {
 }
 
 fn apply_op(doc: &mut Node, op: &Node) -> Result<()> {
+    // An operation that cannot apply is about its path: point there.
+    let path_span = op.get("path").map(|p| p.span.clone()).unwrap_or_else(|| op.span.clone());
+    apply_op_at(doc, op).map_err(|e| e.or_at(&path_span))
+}
+
+fn apply_op_at(doc: &mut Node, op: &Node) -> Result<()> {
     let kind = op.get("op").and_then(|k| k.as_string()).unwrap_or("unknown");
     match kind {
         "add" => {
@@ -199,8 +205,8 @@ fn apply_op(doc: &mut Node, op: &Node) -> Result<()> {
 /// The `path` or `from` of an operation; `missing` gives the error when absent.
 fn op_path(op: &Node, field: &str, missing: impl Fn() -> String) -> Result<String> {
     match op.get(field) {
-        None => Err(Error::new(missing())),
-        Some(p) if p.is_null() => Err(Error::new(missing())),
+        None => Err(Error::at(&op.span, missing())),
+        Some(p) if p.is_null() => Err(Error::at(&p.span, missing())),
         Some(p) => match p.as_scalar() {
             Some(s) if matches!(s.kind, Kind::Str | Kind::Timestamp) => Ok(s.text.clone()),
             _ => Err(Error::at(&p.span, format!("json: cannot unmarshal {} into Go value of type string", json_type(p)))),

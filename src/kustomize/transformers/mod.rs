@@ -29,7 +29,13 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
         if let Some(node) = k.field(field) {
             let unused = node.as_seq().is_some_and(|s| s.is_empty()) || node.as_map().is_some_and(|m| m.is_empty());
             if !unused {
-                return Err(Error::at(&node.span, format!("'{}' is not supported by this engine yet", field)));
+                let why = match field {
+                    // kustomize itself needs --enable-helm and a helm binary
+                    // that downloads the chart.
+                    "helmCharts" => "'helmCharts' cannot be inflated here: that needs the helm program and the network; run `helm template` yourself and list its output under resources:".to_string(),
+                    _ => format!("'{}' is not supported by this engine yet", field),
+                };
+                return Err(Error::at(&node.span, why));
             }
         }
     }

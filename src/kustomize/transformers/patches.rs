@@ -9,16 +9,97 @@ use crate::kustomize::kustomization::Kustomization;
 use crate::kustomize::patch::{json6902, schema::Schema, smp};
 use crate::kustomize::resmap::{Behavior, ResMap, Resource};
 use crate::kustomize::selector::Selector;
-use crate::yaml::{parse_documents, Node, Span};
+use crate::yaml::{parse_documents, Node, Span, Style, Value};
 
 /// A loaded patch: its text, where it came from, and how to read it.
 struct Source {
     text: String,
     file: String,
     span: Span,
-    /// Lines trimmed from the start of a patch file, so that positions in
-    /// `text` can be given as lines of the file; 0 for inline patches.
-    lines_trimmed: u32,
+    /// For an inline patch: where its text sits in the kustomization file,
+    /// so that positions inside it are reported where the user wrote them.
+    origin: Option<Origin>,
+}
+
+/// Line and column offsets from a position in an inline patch's own text to
+/// the same character in the kustomization file.
+#[derive(Clone, Copy)]
+struct Origin {
+    lines: u32,
+    cols: u32,
+}
+
+impl Origin {
+    /// Where `text` (the trimmed value of `node`) starts in `source`, the
+    /// kustomization file's text. Block scalars (`patch: |`), the usual way
+    /// to write one, map exactly; a one-line value maps from its first
+    /// character. Other shapes (multi-line quoted or plain) have no exact
+    /// mapping and keep the position of the field.
+    fn of(node: &Node, value: &str, source: &str) -> Option<Origin> {
+        let scalar = node.as_scalar()?;
+        let leading_blank_lines = value.len() - value.trim_start().len();
+        let skipped = value[..leading_blank_lines].matches('\n').count() as u32;
+        match scalar.style {
+            Style::Literal | Style::Folded => {
+                // Content starts on the line after the `|` or `>` indicator
+                // (the span may point at either).
+                let at = source.lines().nth(node.span.line.checked_sub(1)? as usize)?;
+                let from_col = at.get(node.span.col.saturating_sub(1) as usize..).unwrap_or("");
+                let on_indicator = from_col.starts_with('|') || from_col.starts_with('>');
+                let first = node.span.line + on_indicator as u32 + skipped;
+                let line = source.lines().nth(first.checked_sub(1)? as usize)?;
+                let indent = (line.len() - line.trim_start_matches(' ').len()) as u32;
+                Some(Origin { lines: first - 1, cols: indent })
+            }
+            _ if !value.trim().contains('\n') => {
+                let quote = matches!(scalar.style, Style::Single | Style::Double) as u32;
+                Some(Origin { lines: node.span.line.checked_sub(1)?, cols: node.span.col.checked_sub(1)? + quote })
+            }
+            _ => None,
+        }
+    }
+
+    fn span(&self, span: &mut Span) {
+        if span.has_position() {
+            span.line += self.lines;
+            span.col += self.cols;
+        }
+    }
+
+    fn node(&self, node: &mut Node) {
+        self.span(&mut node.span);
+        match &mut node.value {
+            Value::Scalar(_) => {}
+            Value::Seq(items) => items.iter_mut().for_each(|n| self.node(n)),
+            Value::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+                self.node(k);
+                self.node(v);
+            }),
+        }
+    }
+
+    fn error(&self, mut e: Error) -> Error {
+        if let Some(span) = e.span.as_mut() {
+            self.span(span);
+        }
+        e
+    }
+}
+
+/// Parsed from an inline patch's text: positions moved to where that text
+/// is in the kustomization file, or, where that is not known, to the field.
+fn relocate_resources(source: &Source, parsed: Result<Vec<Resource>>) -> Result<Vec<Resource>> {
+    match (&source.origin, parsed) {
+        (None, parsed) => parsed,
+        (Some(o), Ok(mut list)) => {
+            for r in list.iter_mut() {
+                o.node(&mut r.node);
+                o.span(&mut r.source);
+            }
+            Ok(list)
+        }
+        (Some(o), Err(e)) => Err(o.error(e)),
+    }
 }
 
 enum Parsed {
@@ -137,24 +218,29 @@ fn load(b: &Builder, k: &Kustomization, entry: &Node, inline_key: &str) -> Resul
         (false, false) => Err(Error::at(&entry.span, "patch and path can't be set at the same time")),
         (false, true) => {
             let node = entry.get(inline_key).unwrap_or(entry);
-            // Inline patches are re-parsed from their own text: positions in
-            // them are reported at the patch field of the kustomization.
-            Ok(Source { text: inline.to_string(), file: k.file.clone(), span: node.span.clone(), lines_trimmed: 0 })
+            // Inline patches are re-parsed from their own text; `origin` maps
+            // positions in it back to the kustomization file.
+            let raw = entry.get(inline_key).and_then(|n| n.as_str()).unwrap_or("");
+            let file_text = b.files.read(&k.file);
+            let origin = file_text.as_deref().and_then(|t| std::str::from_utf8(t).ok()).and_then(|t| Origin::of(node, raw, t));
+            Ok(Source { text: inline.to_string(), file: k.file.clone(), span: node.span.clone(), origin })
         }
         (true, false) => {
             let span = entry.get("path").map(|n| n.span.clone()).unwrap_or_else(|| entry.span.clone());
             let (file, bytes) = b.read_file(k, path, &span).map_err(|e| Error { message: format!("failed to get the patch file from path({}): {}", path, e.message), ..e })?;
             let text = String::from_utf8(bytes).map_err(|_| Error::in_file(&file, "the patch file is not UTF-8 text"))?;
             let body = text.trim();
-            let lines_trimmed = text[..text.len() - text.trim_start().len()].matches('\n').count() as u32;
-            Ok(Source { text: body.to_string(), span: Span::file(&file), file, lines_trimmed })
+            // Positions the reader gives in the trimmed text are lines of the
+            // file once the trimmed leading lines are added back.
+            let lines = text[..text.len() - text.trim_start().len()].matches('\n').count() as u32;
+            Ok(Source { text: body.to_string(), span: Span::file(&file), file, origin: Some(Origin { lines, cols: 0 }) })
         }
     }
 }
 
 /// kustomize tries both readings; exactly one must work.
 fn detect(source: &Source) -> Result<Parsed> {
-    let sm = read_resource_file(&source.file, source.text.as_bytes());
+    let sm = relocate_resources(source, read_resource_file(&source.file, source.text.as_bytes()));
     let json = parse_json_ops(source).ok().flatten();
     match (sm, json) {
         (Ok(p), None) => Ok(Parsed::Strategic(p)),
@@ -163,11 +249,10 @@ fn detect(source: &Source) -> Result<Parsed> {
         (Err(e), None) => {
             // In a patch file, the reader's own position is a place in that
             // file; in an inline patch it is not, so the patch field is given.
+            // Relocated positions are places in the file the user wrote;
+            // without a known origin, the patch field is the best place.
             let span = match e.span {
-                Some(mut at) if !source.span.has_position() && at.has_position() => {
-                    at.line += source.lines_trimmed;
-                    at
-                }
+                Some(at) if source.origin.is_some() && at.has_position() => at,
                 _ => source.span.clone(),
             };
             Err(Error::at(
@@ -188,7 +273,10 @@ fn parse_json_ops(source: &Source) -> Result<Option<Node>> {
     if docs.len() != 1 || !docs[0].is_seq() {
         return Ok(None);
     }
-    let ops = docs.pop().unwrap_or_else(|| Node::seq(vec![], source.span.clone()));
+    let mut ops = docs.pop().unwrap_or_else(|| Node::seq(vec![], source.span.clone()));
+    if let Some(o) = &source.origin {
+        o.node(&mut ops);
+    }
     if ops.as_seq().is_some_and(|items| items.iter().any(|op| !op.is_map())) {
         return Ok(None);
     }
