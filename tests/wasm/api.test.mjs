@@ -78,6 +78,16 @@ describe('wasm Workspace', () => {
     assert.deepEqual(checked, ['/apps/staging', '/apps/production', '/infrastructure/staging', '/infrastructure/production']);
   });
 
+  it('renders the app-components preset exactly as kubectl kustomize did (tests/golden)', () => {
+    const golden = join(dirname(fileURLToPath(import.meta.url)), '..', 'golden', 'app-components');
+    const results = workspace(presets['app-components']).renderAll();
+    assert.deepEqual(results.map((r) => r.path), ['/overlays/dev', '/overlays/staging', '/overlays/production']);
+    for (const r of results) {
+      assert.equal(r.ok, true, `${r.path}: ${JSON.stringify(r.errors)}`);
+      assert.equal(r.output, readFileSync(join(golden, `${r.path.slice(1).replaceAll('/', '-')}.yaml`), 'utf8'), r.path);
+    }
+  });
+
   it('renders a kustomization', () => {
     const ws = workspace({ 'app/kustomization.yaml': `${KUSTOMIZATION}resources:\n- cm.yaml\n`, 'app/cm.yaml': CONFIGMAP });
     const result = ws.render('/app');
