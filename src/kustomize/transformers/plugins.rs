@@ -305,6 +305,25 @@ mod tests {
     }
 
     #[test]
+    fn replacement_plugin_runs_its_list() {
+        use crate::fs::MemFs;
+        use crate::kustomize::BuildOptions;
+        let mut fs = MemFs::new();
+        fs.add_dir("/k");
+        fs.insert("/k/kustomization.yaml", b"resources: [r.yaml]\ntransformers: [t.yaml]\n".to_vec());
+        fs.insert("/k/r.yaml", b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: src\ndata:\n  x: hello\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dst\n".to_vec());
+        fs.insert("/k/more.yaml", b"source:\n  name: src\n  fieldPath: data.x\ntargets:\n- select:\n    name: dst\n  fieldPaths: [data.z]\n  options:\n    create: true\n".to_vec());
+        fs.insert(
+            "/k/t.yaml",
+            b"apiVersion: builtin\nkind: ReplacementTransformer\nmetadata:\n  name: r\nreplacements:\n- source:\n    name: src\n    fieldPath: data.x\n  targets:\n  - select:\n      name: dst\n    fieldPaths: [data.y]\n    options:\n      create: true\n- path: more.yaml\n".to_vec(),
+        );
+        let out = crate::kustomize::build(&fs, "/k", &BuildOptions::default()).unwrap();
+        let dst = out.resources.iter().find(|r| r.name() == "dst").unwrap();
+        assert_eq!(dst.node.path(&["data", "y"]).and_then(|n| n.as_str()), Some("hello"));
+        assert_eq!(dst.node.path(&["data", "z"]).and_then(|n| n.as_str()), Some("hello"));
+    }
+
+    #[test]
     fn external_plugins_are_refused() {
         let mut acc = resmap(&[]);
         let c = config("apiVersion: someteam.example.com/v1\nkind: ChartInflator\nmetadata:\n  name: x\n");
