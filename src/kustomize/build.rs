@@ -7,6 +7,7 @@ use super::generators;
 use super::hash;
 use super::patch::Schema;
 use super::vars;
+use std::sync::Arc;
 use super::kustomization::{self, Kustomization, Spanned};
 use super::resmap::{ResMap, Resource, ORDER_FIRST, ORDER_LAST};
 use super::nameref;
@@ -30,7 +31,9 @@ pub struct Output {
 #[derive(Clone, Debug, Default)]
 pub struct Accumulator {
     pub resources: ResMap,
-    pub config: TransformerConfig,
+    /// Shared: nearly every kustomization ends up with the same merged
+    /// defaults, so merging is mostly a pointer copy.
+    pub config: Arc<TransformerConfig>,
     /// `vars:` declared so far, from this level and below.
     pub vars: Vec<vars::Var>,
 }
@@ -40,10 +43,10 @@ impl Accumulator {
     /// each kustomization merges the defaults (and its `configurations:`)
     /// after its resources, and the merge order decides which specs survive.
     pub(crate) fn empty() -> Accumulator {
-        Accumulator { resources: ResMap::new(), config: TransformerConfig::default(), vars: Vec::new() }
+        Accumulator { resources: ResMap::new(), config: Arc::new(TransformerConfig::default()), vars: Vec::new() }
     }
     fn merge(&mut self, other: Accumulator) -> Result<()> {
-        self.config.merge(&other.config)?;
+        merge_config(&mut self.config, &other.config)?;
         self.resources.append_all(other.resources)?;
         vars::add_all(&mut self.vars, other.vars)
     }
@@ -215,9 +218,9 @@ impl<'a> Builder<'a> {
     fn accumulate_target_steps(&mut self, k: &Kustomization, mut acc: Accumulator) -> Result<Accumulator> {
         acc = self.accumulate_resources(k, acc, &k.resources)?;
         let own = self.load_configurations(k)?;
-        acc.config.merge(&own)?;
+        merge_config(&mut acc.config, &own)?;
         let from_crds = self.load_crds(k)?;
-        acc.config.merge(&from_crds)?;
+        merge_config(&mut acc.config, &Arc::new(from_crds))?;
         generators::run(self, k, &mut acc)?;
         acc = self.accumulate_components(k, acc)?;
         transformers::run(self, k, &mut acc)?;
@@ -316,10 +319,10 @@ impl<'a> Builder<'a> {
 
     /// The defaults merged with the transformer configurations that
     /// `configurations:` names (kustomize's MakeTransformerConfig).
-    fn load_configurations(&self, k: &Kustomization) -> Result<TransformerConfig> {
+    fn load_configurations(&self, k: &Kustomization) -> Result<Arc<TransformerConfig>> {
         let paths = k.string_list("configurations");
         if paths.is_empty() {
-            return Ok(TransformerConfig::builtin().clone());
+            return Ok(TransformerConfig::builtin_shared());
         }
         let mut custom = TransformerConfig::default();
         for entry in paths {
@@ -330,7 +333,7 @@ impl<'a> Builder<'a> {
         }
         let mut config = TransformerConfig::builtin().clone();
         config.merge(&custom)?;
-        Ok(config)
+        Ok(Arc::new(config))
     }
 
     /// Field specs from the OpenAPI definitions `crds:` names.
@@ -524,6 +527,21 @@ fn remove_build_annotations(node: &mut Node) {
     if before > 0 && after == 0 {
         meta.remove("annotations");
     }
+}
+
+/// kustomize's MergeConfig on shared configurations. Merging a merge result
+/// into itself or merging nothing changes nothing, and merging the shared
+/// defaults into nothing gives the shared defaults (a unit test checks that
+/// they are a fixed point): the common cases need no walk and no copy.
+fn merge_config(into: &mut Arc<TransformerConfig>, other: &Arc<TransformerConfig>) -> Result<()> {
+    if Arc::ptr_eq(into, other) || other.is_empty() {
+        return Ok(());
+    }
+    if into.is_empty() && Arc::ptr_eq(other, &TransformerConfig::builtin_shared()) {
+        *into = other.clone();
+        return Ok(());
+    }
+    Arc::make_mut(into).merge(other)
 }
 
 /// Resources marked `config.kubernetes.io/local-config` are not output.

@@ -167,7 +167,7 @@ fn walk(
 
 /// The field specs of kustomize's built-in transformers (its
 /// "transformer configuration").
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TransformerConfig {
     pub name_prefix: Vec<FieldSpec>,
     pub name_suffix: Vec<FieldSpec>,
@@ -194,6 +194,27 @@ pub struct NameBackRef {
 }
 
 impl TransformerConfig {
+    /// The defaults as a kustomization starts from them: merged into an
+    /// empty configuration (deduplicated and sorted), computed once.
+    pub fn builtin_merged() -> &'static TransformerConfig {
+        static MERGED: OnceLock<TransformerConfig> = OnceLock::new();
+        MERGED.get_or_init(|| {
+            let mut c = TransformerConfig::default();
+            let _ = c.merge_all(TransformerConfig::builtin());
+            c
+        })
+    }
+
+    /// `builtin_merged`, shared.
+    pub fn builtin_shared() -> std::sync::Arc<TransformerConfig> {
+        static SHARED: OnceLock<std::sync::Arc<TransformerConfig>> = OnceLock::new();
+        SHARED.get_or_init(|| std::sync::Arc::new(TransformerConfig::builtin_merged().clone())).clone()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == TransformerConfig::default()
+    }
+
     /// The defaults, parsed once.
     pub fn builtin() -> &'static TransformerConfig {
         static CONFIG: OnceLock<TransformerConfig> = OnceLock::new();
@@ -272,6 +293,10 @@ impl TransformerConfig {
     /// already there are skipped; the same field listed once with and once
     /// without `create` is an error.
     pub fn merge(&mut self, other: &TransformerConfig) -> Result<()> {
+        self.merge_all(other)
+    }
+
+    fn merge_all(&mut self, other: &TransformerConfig) -> Result<()> {
         let pairs: [(&mut Vec<FieldSpec>, &Vec<FieldSpec>, &str); 10] = [
             (&mut self.name_prefix, &other.name_prefix, "NamePrefix"),
             (&mut self.name_suffix, &other.name_suffix, "NameSuffix"),
@@ -381,6 +406,14 @@ mod tests {
         assert!(c.common_labels.len() > 10);
         assert!(c.name_reference.iter().any(|b| b.kind == "ConfigMap"));
         assert!(c.namespace.iter().any(|s| s.kind == "APIService"));
+    }
+
+    #[test]
+    fn merged_defaults_are_a_fixed_point() {
+        // build.rs shares them instead of merging them into an empty config.
+        let mut again = TransformerConfig::default();
+        again.merge(TransformerConfig::builtin_merged()).unwrap();
+        assert_eq!(&again, TransformerConfig::builtin_merged());
     }
 
     #[test]

@@ -1,0 +1,45 @@
+//! Times what the page does on every keystroke: render every environment of
+//! a preset from memory. Prints figures; asserts nothing.
+//!
+//! cargo run --release --example render_bench -- [www/presets/fleet-infra] [iterations]
+
+use overlay::{env, kustomize, BuildOptions, MemFs};
+use std::time::Instant;
+
+fn load(fs: &mut MemFs, base: &std::path::Path, dir: &std::path::Path) {
+    for e in std::fs::read_dir(dir).expect("read preset").flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            load(fs, base, &p);
+        } else if let Ok(bytes) = std::fs::read(&p) {
+            fs.insert(&p.strip_prefix(base).unwrap().to_string_lossy(), bytes);
+        }
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let dir = std::path::PathBuf::from(args.get(1).map(String::as_str).unwrap_or("www/presets/fleet-infra"));
+    let n: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(200);
+    let mut fs = MemFs::new();
+    load(&mut fs, &dir, &dir);
+    let envs = env::environments(&fs);
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        for e in &envs {
+            let _ = kustomize::render(&fs, &e.path, &BuildOptions::default());
+        }
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    println!(
+        "{}: {} environments, {} runs: median {:.3} ms, p90 {:.3} ms, min {:.3} ms per keystroke (all environments)",
+        dir.display(),
+        envs.len(),
+        n,
+        times[n / 2],
+        times[n * 9 / 10],
+        times[0]
+    );
+}
