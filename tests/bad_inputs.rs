@@ -375,3 +375,27 @@ fn deepest_accepted_yaml_fits_a_small_stack() {
         .unwrap();
     assert_eq!(handle.join().ok(), Some((true, true)));
 }
+
+/// On disk (the CLI): a directory symlink back up the tree is a cycle, and a
+/// file symlink loop reads as a missing file, not a hang.
+#[cfg(unix)]
+#[test]
+fn symlink_loops_on_disk() {
+    use std::os::unix::fs::symlink;
+    let root = std::env::temp_dir().join(format!("overlay-symlinks-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("app")).unwrap();
+    std::fs::write(root.join("app/kustomization.yaml"), "resources:\n- loop\n").unwrap();
+    symlink(&root.join("app"), root.join("app/loop")).unwrap();
+    std::fs::create_dir_all(root.join("files")).unwrap();
+    std::fs::write(root.join("files/kustomization.yaml"), "resources:\n- a.yaml\n").unwrap();
+    symlink(root.join("files/b.yaml"), root.join("files/a.yaml")).unwrap();
+    symlink(root.join("files/a.yaml"), root.join("files/b.yaml")).unwrap();
+    let dir = |d: &str| root.join(d).to_string_lossy().into_owned();
+    let e = kustomize::render(&overlay::DiskFs, &dir("app"), &BuildOptions::default()).unwrap_err();
+    assert!(e.message.contains("cycle detected"), "{}", e);
+    assert_eq!(e.span.as_ref().map(|s| (s.line, s.col)), Some((2, 3)));
+    let e = kustomize::render(&overlay::DiskFs, &dir("files"), &BuildOptions::default()).unwrap_err();
+    assert!(e.message.contains("'a.yaml' does not exist"), "{}", e);
+    let _ = std::fs::remove_dir_all(&root);
+}
