@@ -206,6 +206,15 @@ mod tests {
         envs.iter().map(|e| e.path.as_str()).collect()
     }
 
+    const FLEET_INFRA_ENVIRONMENTS: [&str; 5] = [
+        "/apps/staging",
+        "/apps/production",
+        // redis is in the base but no overlay uses it: a root too.
+        "/apps/base/redis",
+        "/infrastructure/staging",
+        "/infrastructure/production",
+    ];
+
     /// The fleet-infra layout of the default preset.
     fn fleet_infra() -> MemFs {
         let mut fs = MemFs::new();
@@ -228,17 +237,7 @@ mod tests {
     #[test]
     fn fleet_infra_roots_in_promotion_order() {
         let envs = environments(&fleet_infra());
-        assert_eq!(
-            paths(&envs),
-            vec![
-                "/apps/staging",
-                "/apps/production",
-                // redis is in the base but no overlay uses it: a root too.
-                "/apps/base/redis",
-                "/infrastructure/staging",
-                "/infrastructure/production",
-            ]
-        );
+        assert_eq!(paths(&envs), FLEET_INFRA_ENVIRONMENTS);
         let prod = &envs[1];
         assert_eq!((prod.name.as_str(), prod.group.as_str()), ("production", "apps"));
         assert_eq!(envs[2].group, "apps/base");
@@ -260,17 +259,7 @@ mod tests {
                 }
             }
         }
-        let envs = environments(&fs);
-        assert_eq!(
-            paths(&envs),
-            vec![
-                "/apps/staging",
-                "/apps/production",
-                "/apps/base/redis",
-                "/infrastructure/staging",
-                "/infrastructure/production"
-            ]
-        );
+        assert_eq!(paths(&environments(&fs)), FLEET_INFRA_ENVIRONMENTS);
     }
 
     #[test]

@@ -140,6 +140,60 @@ impl Files for MemFs {
     }
 }
 
+/// A tree seen through a few changed files, without copying it: Flux's
+/// generated kustomization.yaml over the checkout, or a promotion's edits
+/// over the repository before anything is written.
+pub struct Overlay<'a> {
+    base: &'a dyn Files,
+    /// Path → new contents; `None` hides the base's file.
+    over: BTreeMap<String, Option<Vec<u8>>>,
+}
+
+impl<'a> Overlay<'a> {
+    pub fn new(base: &'a dyn Files) -> Overlay<'a> {
+        Overlay { base, over: BTreeMap::new() }
+    }
+    /// Shows `content` at `path`, over whatever the base has there.
+    pub fn insert(&mut self, path: &str, content: impl Into<Vec<u8>>) {
+        self.over.insert(normalize(path), Some(content.into()));
+    }
+    /// Hides the base's file at `path`.
+    pub fn hide(&mut self, path: &str) {
+        self.over.insert(normalize(path), None);
+    }
+}
+
+impl Files for Overlay<'_> {
+    fn read(&self, path: &str) -> Option<Cow<'_, [u8]>> {
+        match self.over.get(path) {
+            Some(Some(bytes)) => Some(Cow::Borrowed(bytes.as_slice())),
+            Some(None) => None,
+            None => self.base.read(path),
+        }
+    }
+    fn is_dir(&self, path: &str) -> bool {
+        self.base.is_dir(path) || self.over.iter().any(|(p, v)| v.is_some() && p != path && is_within(p, path))
+    }
+    fn list(&self, dir: &str) -> Vec<String> {
+        let mut names = self.base.list(dir);
+        for (p, v) in &self.over {
+            if !is_within(p, dir) || p == dir {
+                continue;
+            }
+            let rest = if dir == "/" { &p[1..] } else { &p[dir.len() + 1..] };
+            let first = rest.split('/').next().unwrap_or(rest);
+            let is_file_here = !rest.contains('/');
+            match v {
+                Some(_) if !names.iter().any(|n| n == first) => names.push(first.to_string()),
+                None if is_file_here => names.retain(|n| n != first),
+                _ => {}
+            }
+        }
+        names.sort();
+        names
+    }
+}
+
 /// The real disk, read lazily, for the CLI.
 #[derive(Clone, Debug, Default)]
 pub struct DiskFs;
@@ -182,6 +236,24 @@ mod tests {
         assert_eq!(relative("/a/b/c", "/a"), "b/c");
         assert!(is_within("/a/b", "/a"));
         assert!(!is_within("/ab", "/a"));
+    }
+
+    #[test]
+    fn overlay_shows_changes_over_the_base() {
+        let mut base = MemFs::new();
+        base.insert("/a/x.yaml", "base");
+        base.insert("/a/kustomization.yaml", "old");
+        base.insert("/a/gone.yaml", "old");
+        let mut o = Overlay::new(&base);
+        o.insert("/a/kustomization.yaml", "new");
+        o.insert("/b/c/kustomization.yaml", "gen");
+        o.hide("/a/gone.yaml");
+        assert_eq!(&*o.read("/a/kustomization.yaml").unwrap(), b"new");
+        assert_eq!(&*o.read("/a/x.yaml").unwrap(), b"base");
+        assert!(o.read("/a/gone.yaml").is_none());
+        assert!(o.is_dir("/b") && o.is_dir("/b/c"));
+        assert_eq!(o.list("/"), vec!["a", "b"]);
+        assert_eq!(o.list("/a"), vec!["kustomization.yaml", "x.yaml"]);
     }
 
     #[test]

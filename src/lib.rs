@@ -18,3 +18,4 @@ pub mod wasm;
 pub use error::{Error, Result};
 pub use fs::{DiskFs, Files, MemFs};
 pub use kustomize::{build, render, BuildOptions, LoadRestrictor};
+pub mod flux;

@@ -2,9 +2,19 @@
 //! with serde values in and out. No logic of its own beyond shaping results
 //! for JavaScript. Nothing here may panic on input from the page.
 
+use crate::diff::format::{json as diff_json, Labels};
+use crate::diff::{self, DiffOptions, IgnoreRule};
 use crate::env::{environments, Environment};
+use crate::flux::cluster::{self, Status};
+use crate::flux::{lint, order::Stage, prune};
+use crate::kustomize::ResId;
+use crate::promote::{self, report, History, PromoteOptions, Selection};
+use crate::yaml::{Node, Span};
 use crate::{BuildOptions, Error, MemFs};
-use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 
 /// An engine error as the page shows it: `file:line:column: message`.
@@ -58,10 +68,333 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
     value.serialize(&serializer).unwrap_or_else(|e| JsValue::from_str(&format!("serialisation failed: {e}")))
 }
 
+
+impl From<&Span> for ErrorInfo {
+    fn from(span: &Span) -> ErrorInfo {
+        ErrorInfo::from(&Error::at(span, String::new()))
+    }
+}
+
+/// The answer of every call that can fail: `{ok: true, ...value}` or
+/// `{ok: false, errors: [{file, line, column, message}]}`.
+fn reply<T: Serialize>(result: crate::Result<T>) -> JsValue {
+    #[derive(Serialize)]
+    struct Reply<T> {
+        ok: bool,
+        #[serde(flatten, skip_serializing_if = "Option::is_none")]
+        value: Option<T>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        errors: Vec<ErrorInfo>,
+    }
+    match result {
+        Ok(value) => to_js(&Reply { ok: true, value: Some(value), errors: Vec::new() }),
+        Err(e) => to_js(&Reply::<T> { ok: false, value: None, errors: vec![ErrorInfo::from(&e)] }),
+    }
+}
+
+/// Options from JavaScript: `undefined` or `null` means the defaults;
+/// unknown keys and wrong types are errors (a typo must not pass silently).
+fn parse_options<T: DeserializeOwned + Default>(value: JsValue) -> crate::Result<T> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(T::default());
+    }
+    // Through a JSON value: serde-wasm-bindgen reads only the fields a
+    // struct names, so it would never see an unknown key.
+    let json: Value = serde_wasm_bindgen::from_value(value).map_err(|e| Error::new(format!("options: {}", e)))?;
+    serde_json::from_value(json).map_err(|e| Error::new(format!("options: {}", e)))
+}
+
+/// `{ignore, strictNamespaces, context}`, shared by `diff` and `promote`.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+struct DiffArgs {
+    ignore: Vec<String>,
+    strict_namespaces: bool,
+    context: Option<u32>,
+}
+
+impl DiffArgs {
+    fn options(&self) -> crate::Result<DiffOptions> {
+        let mut o = DiffOptions { across_namespaces: !self.strict_namespaces, ..DiffOptions::default() };
+        if let Some(c) = self.context {
+            o.context = c as usize;
+        }
+        for rule in &self.ignore {
+            o.ignore.push(IgnoreRule::parse(rule).map_err(|m| Error::new(format!("ignore '{}': {}", rule, m)))?);
+        }
+        Ok(o)
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+struct PromoteArgs {
+    images: bool,
+    files: Vec<String>,
+    all: bool,
+    ignore: Vec<String>,
+    strict_namespaces: bool,
+    context: Option<u32>,
+    prune: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+struct FluxArgs {
+    root: Option<String>,
+    self_sources: Option<Vec<String>>,
+    strict_substitute: Option<bool>,
+}
+
+impl FluxArgs {
+    fn options(&self) -> cluster::Options {
+        let mut o = cluster::Options::default();
+        if let Some(s) = &self.self_sources {
+            o.self_sources = s.clone();
+        }
+        if let Some(s) = self.strict_substitute {
+            o.strict_substitute = s;
+        }
+        o
+    }
+    /// The repository root for `dir`: given, or guessed as the CLI does.
+    fn root(&self, files: &dyn crate::Files, dir: &str) -> String {
+        match &self.root {
+            Some(r) => crate::fs::normalize(r),
+            None => cluster::guess_root(files, dir),
+        }
+    }
+}
+
+/// A label for a directory in diff headings: its path without the leading `/`.
+fn label(dir: &str) -> String {
+    let l = dir.trim_start_matches('/');
+    if l.is_empty() { "/".to_string() } else { l.to_string() }
+}
+
+/// A lint finding: `{file, line, column, message, rule, fix}`; `line` is
+/// at least 1, `column` is `null` for findings about a whole file.
+#[derive(Serialize)]
+struct FindingOut<'a> {
+    file: &'a str,
+    line: u32,
+    column: Option<u32>,
+    message: &'a str,
+    rule: &'a str,
+    fix: &'a str,
+}
+
+fn finding(f: &lint::Finding) -> FindingOut<'_> {
+    let column = if f.span.has_position() { Some(f.span.col) } else { None };
+    FindingOut { file: &f.span.file, line: f.span.line.max(1), column, message: &f.message, rule: f.rule, fix: &f.fix }
+}
+
+/// What a change prunes: `{owner, apiVersion, kind, namespace, name, action, detail, message}`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PruneOut {
+    owner: String,
+    api_version: String,
+    kind: String,
+    namespace: String,
+    name: String,
+    /// `delete`, `orphan` (prune is off), `keep` (the object opts out), `move`
+    /// (another Kustomization renders it now).
+    action: &'static str,
+    /// Why it is kept, or the Kustomization it moves to.
+    detail: Option<String>,
+    message: String,
+}
+
+fn prune_entry(e: &prune::Entry) -> PruneOut {
+    let (action, detail) = match &e.action {
+        prune::Action::Delete => ("delete", None),
+        prune::Action::Orphan => ("orphan", None),
+        prune::Action::Keep(why) => ("keep", Some(why.clone())),
+        prune::Action::Moved(to) => ("move", Some(to.to_string())),
+    };
+    PruneOut {
+        owner: e.owner.to_string(),
+        api_version: api_version(&e.id),
+        kind: e.id.gvk.kind.clone(),
+        namespace: e.id.namespace.clone(),
+        name: e.id.name.clone(),
+        action,
+        detail,
+        message: e.to_string(),
+    }
+}
+
+fn api_version(id: &ResId) -> String {
+    if id.gvk.group.is_empty() { id.gvk.version.clone() } else { format!("{}/{}", id.gvk.group, id.gvk.version) }
+}
+
+/// One object of an apply, in apply order: `{stage, apiVersion, kind,
+/// namespace, name}`, with `reason` when the apply skips it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ObjectOut {
+    stage: &'static str,
+    api_version: String,
+    kind: String,
+    namespace: String,
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+}
+
+fn object_ref(n: &Node) -> ObjectOut {
+    let id = ResId::of(n);
+    let stage = match Stage::of(n) {
+        Stage::Definitions => "definitions",
+        Stage::Classes => "classes",
+        Stage::Rest => "rest",
+    };
+    ObjectOut { stage, api_version: api_version(&id), kind: id.gvk.kind, namespace: id.namespace, name: id.name, reason: cluster::skipped(n) }
+}
+
+/// Objects as the apply sees them: the YAML applied, those objects, and
+/// the ones it skips.
+fn applied(objects: &[Node]) -> (String, Vec<ObjectOut>, Vec<ObjectOut>) {
+    let (skipped, applied): (Vec<&Node>, Vec<&Node>) = objects.iter().partition(|n| cluster::skipped(n).is_some());
+    let output = crate::yaml::emit_documents(&applied.iter().map(|n| (*n).clone()).collect::<Vec<_>>());
+    (output, applied.into_iter().map(object_ref).collect(), skipped.into_iter().map(object_ref).collect())
+}
+
+/// A history entry: `{index, message, files: [path], patch}`.
+#[derive(Serialize)]
+struct HistoryOut<'a> {
+    index: usize,
+    message: &'a str,
+    files: Vec<&'a str>,
+    patch: String,
+}
+
+fn history_entry(index: usize, change: &promote::Change) -> HistoryOut<'_> {
+    HistoryOut { index, message: &change.message, files: change.files.iter().map(|f| f.path.as_str()).collect(), patch: change.patch("/") }
+}
+
+/// Adds each changed resource's own unified diff (`unified`) to the
+/// resources of a diff in the JSON format.
+fn with_unified(mut value: Value, d: &diff::Diff, context: usize) -> Value {
+    if let Some(items) = value.get_mut("resources").and_then(Value::as_array_mut) {
+        for (item, r) in items.iter_mut().zip(&d.resources) {
+            item["unified"] = Value::String(r.unified(context));
+        }
+    }
+    value
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FluxOut<'a> {
+    dir: &'a str,
+    root: &'a str,
+    root_kustomization: Option<String>,
+    output: String,
+    objects: Vec<ObjectOut>,
+    skipped: Vec<ObjectOut>,
+    order: Vec<String>,
+    order_error: Option<ErrorInfo>,
+    kustomizations: Vec<UnitOut<'a>>,
+    edges: Vec<EdgeOut>,
+    findings: Vec<FindingOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct EdgeOut {
+    from: String,
+    to: String,
+    kind: &'static str,
+}
+
+#[derive(Serialize)]
+struct RefOut<'a> {
+    #[serde(rename = "apiVersion", skip_serializing_if = "Option::is_none")]
+    api_version: Option<&'a str>,
+    kind: &'a str,
+    namespace: &'a str,
+    name: &'a str,
+}
+
+/// A Flux Kustomization of a cluster as `flux()` returns it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UnitOut<'a> {
+    key: String,
+    namespace: &'a str,
+    name: &'a str,
+    path: &'a str,
+    dir: Option<&'a str>,
+    declared_at: ErrorInfo,
+    source_ref: RefOut<'a>,
+    depends_on: Vec<String>,
+    parent: Option<String>,
+    prune: Option<bool>,
+    wait: bool,
+    suspend: bool,
+    health_checks: Vec<RefOut<'a>>,
+    status: &'static str,
+    reason: Option<&'a str>,
+    errors: Vec<ErrorInfo>,
+    output: String,
+    objects: Vec<ObjectOut>,
+    skipped: Vec<ObjectOut>,
+    warnings: &'a [String],
+}
+
+fn unit_json(u: &cluster::Unit) -> UnitOut<'_> {
+    let (status, reason, errors) = match &u.status {
+        Status::Rendered if u.ks.suspend => ("suspended", None, Vec::new()),
+        Status::Rendered => ("rendered", None, Vec::new()),
+        Status::External(why) => ("external", Some(why.as_str()), Vec::new()),
+        Status::Failed(e) => ("failed", None, vec![ErrorInfo::from(e)]),
+    };
+    let (output, objects, skipped) = applied(&u.objects);
+    let ks = &u.ks;
+    UnitOut {
+        key: ks.key.to_string(),
+        namespace: &ks.key.namespace,
+        name: &ks.key.name,
+        path: &ks.path,
+        dir: u.dir.as_deref(),
+        declared_at: ErrorInfo::from(&ks.span),
+        source_ref: RefOut { api_version: None, kind: &ks.source.kind, namespace: &ks.source.namespace, name: &ks.source.name },
+        depends_on: ks.depends_on.iter().map(|d| d.key.to_string()).collect(),
+        parent: u.parent.as_ref().map(|p| p.to_string()),
+        prune: ks.prune,
+        wait: ks.wait,
+        suspend: ks.suspend,
+        health_checks: ks.health_checks.iter().map(|h| RefOut { api_version: Some(&h.api_version), kind: &h.kind, namespace: &h.namespace, name: &h.name }).collect(),
+        status,
+        reason,
+        errors,
+        output,
+        objects,
+        skipped,
+        warnings: &u.warnings,
+    }
+}
+
+impl Workspace {
+    /// The promotion `promote` shows and `applyPromotion` applies.
+    fn promotion(&self, from: &str, to: &str, args: &PromoteArgs) -> crate::Result<promote::Promotion> {
+        let mut selection = Selection { images: args.images, files: args.files.clone(), everything: args.all };
+        if !selection.images && !selection.everything && selection.files.is_empty() {
+            // As on the command line: the common promotion, what runs.
+            selection.images = true;
+        }
+        let diff = DiffArgs { ignore: args.ignore.clone(), strict_namespaces: args.strict_namespaces, context: args.context }.options()?;
+        let options = PromoteOptions { build: self.options.clone(), diff, root: "/".to_string() };
+        promote::promote(&self.fs, &crate::fs::normalize(from), &crate::fs::normalize(to), &selection, &options)
+    }
+}
+
 #[wasm_bindgen]
 pub struct Workspace {
     fs: MemFs,
     options: BuildOptions,
+    history: History,
 }
 
 #[wasm_bindgen]
@@ -70,7 +403,7 @@ impl Workspace {
     #[allow(clippy::new_without_default)]
     pub fn new() -> Workspace {
         console_error_panic_hook::set_once();
-        Workspace { fs: MemFs::new(), options: BuildOptions::default() }
+        Workspace { fs: MemFs::new(), options: BuildOptions::default(), history: History::new() }
     }
 
     /// Adds or replaces a file; `path` may be relative to the root
@@ -84,6 +417,13 @@ impl Workspace {
     #[wasm_bindgen(js_name = removeFile)]
     pub fn remove_file(&mut self, path: &str) -> bool {
         self.fs.remove(path)
+    }
+
+    /// A file's text (`undefined` when there is none), e.g. after
+    /// `applyPromotion` or `revert` changed it.
+    #[wasm_bindgen(js_name = getFile)]
+    pub fn get_file(&self, path: &str) -> Option<String> {
+        self.fs.get(&crate::fs::normalize(path)).map(|b| String::from_utf8_lossy(b).into_owned())
     }
 
     /// The normalised paths of all files, sorted: `["/apps/base/…", …]`.
@@ -115,5 +455,219 @@ impl Workspace {
             })
             .collect();
         to_js(&all)
+    }
+
+    /// Compares the renders of two kustomization directories.
+    /// `options`: `{ignore: ["spec.replicas", …], strictNamespaces: false, context: 3}`.
+    /// Returns `{ok: true, …}` with the fields of `overlay diff --format json`
+    /// (`version, from, to, equal, summary, resources`; see
+    /// src/diff/format/json.rs), each resource with its own `unified` diff,
+    /// plus `unified`: both renders as one unified diff. Or `{ok: false, errors}`.
+    pub fn diff(&self, dir_a: &str, dir_b: &str, options: JsValue) -> JsValue {
+        reply((|| {
+            let o = parse_options::<DiffArgs>(options)?.options()?;
+            let (a, b) = (crate::fs::normalize(dir_a), crate::fs::normalize(dir_b));
+            let c = diff::compare_builds(&self.fs, &a, &b, &self.options, &o)?;
+            let labels = Labels { from: label(&a), to: label(&b) };
+            let unified = diff::unified_render(&c.before, &c.after, &format!("a/{}", labels.from), &format!("b/{}", labels.to), o.context);
+            let mut v = with_unified(diff_json::to_value(&c.diff, &labels), &c.diff, o.context);
+            v["unified"] = Value::String(unified);
+            Ok(v)
+        })())
+    }
+
+    /// Proposes promoting overlay `fromDir` into `toDir`, changing nothing.
+    /// `options`: `{images, files: ["configmap.yaml"], all, ignore, strictNamespaces,
+    /// context, prune}`; with none of `images`, `files`, `all`, images are promoted.
+    /// Returns `{ok: true, …}` with the fields of `overlay promote --format json`:
+    /// `version, from, to, noop, message, files: [{path, before, after}]` (paths
+    /// relative to the root), `patch` (for `git apply`), `images: [{name, before,
+    /// after}]`, `rendered` (the diff of `toDir` before → after, as `diff()` gives
+    /// it), `remaining` (with `all`: how the two still differ, else `null`),
+    /// `notes` (a no-op says "nothing to promote" here). With `prune: true`, also
+    /// `prune: [{cluster, ok, entries | errors}]`: what Flux would prune in each
+    /// cluster directory once the promotion lands (entries as in `prune()`).
+    pub fn promote(&self, from_dir: &str, to_dir: &str, options: JsValue) -> JsValue {
+        reply((|| {
+            let args: PromoteArgs = parse_options(options)?;
+            let p = self.promotion(from_dir, to_dir, &args)?;
+            let context = args.context.map(|c| c as usize).unwrap_or(DiffOptions::default().context);
+            let mut v = report::json(&p);
+            v["rendered"] = with_unified(v["rendered"].take(), &p.rendered, context);
+            if let Some(rest) = &p.remaining {
+                v["remaining"] = with_unified(v["remaining"].take(), rest, context);
+            }
+            if args.prune {
+                let after = promote::layered::Layered::new(&self.fs, &p.change.files);
+                let clusters: Vec<Value> = prune::between_all(&self.fs, &after, "/", &cluster::Options::default())
+                    .into_iter()
+                    .map(|(dir, result)| match result {
+                        Ok(entries) => json!({"cluster": dir, "ok": true, "entries": serde_json::to_value(entries.iter().map(prune_entry).collect::<Vec<_>>()).unwrap_or_default()}),
+                        Err(e) => json!({"cluster": dir, "ok": false, "errors": [ErrorInfo::from(&e)]}),
+                    })
+                    .collect();
+                v["prune"] = Value::Array(clusters);
+            }
+            Ok(v)
+        })())
+    }
+
+    /// Applies the promotion `promote(fromDir, toDir, options)` proposes to
+    /// the workspace's files and records it in the history.
+    /// `{ok: true, index, message, files, patch}` (the new history entry), or
+    /// `{ok: false, errors}` when it fails or there is nothing to promote.
+    #[wasm_bindgen(js_name = applyPromotion)]
+    pub fn apply_promotion(&mut self, from_dir: &str, to_dir: &str, options: JsValue) -> JsValue {
+        let result = parse_options::<PromoteArgs>(options).and_then(|args| self.promotion(from_dir, to_dir, &args));
+        reply(result.and_then(|p| {
+            if p.is_noop() {
+                let note = p.notes.iter().find(|n| n.contains("nothing to promote")).cloned();
+                return Err(Error::new(note.unwrap_or_else(|| "nothing to promote".to_string())));
+            }
+            self.history.apply(&mut self.fs, p.change)?;
+            let index = self.history.entries.len() - 1;
+            Ok(history_entry(index, &self.history.entries[index]))
+        }))
+    }
+
+    /// Reverts history entry `index` like `git revert`: its files get their
+    /// previous text back and the revert is a new entry. Fails, changing
+    /// nothing, when those files were edited since.
+    /// `{ok: true, index, message, files, patch}` or `{ok: false, errors}`.
+    pub fn revert(&mut self, index: u32) -> JsValue {
+        let result = self.history.revert(&mut self.fs, index as usize).map(|_| ());
+        reply(result.map(|_| {
+            let i = self.history.entries.len() - 1;
+            history_entry(i, &self.history.entries[i])
+        }))
+    }
+
+    /// The changes applied to the workspace, oldest first:
+    /// `[{index, message, files: ["/apps/production/kustomization.yaml"], patch}]`.
+    pub fn history(&self) -> JsValue {
+        let entries: Vec<HistoryOut> = self.history.entries.iter().enumerate().map(|(i, c)| history_entry(i, c)).collect();
+        to_js(&entries)
+    }
+
+    /// History entry `index` (the last one when omitted) as a patch file for
+    /// `git apply`, paths relative to the root:
+    /// `{ok: true, index, message, files, patch}` or `{ok: false, errors}`.
+    #[wasm_bindgen(js_name = exportPatch)]
+    pub fn export_patch(&self, index: Option<u32>) -> JsValue {
+        let index = match index {
+            Some(i) => i as usize,
+            None => self.history.entries.len().saturating_sub(1),
+        };
+        reply(match self.history.entries.get(index) {
+            Some(c) => Ok(history_entry(index, c)),
+            None => Err(Error::new(format!("no history entry {}", index))),
+        })
+    }
+
+    /// The Flux cluster directories (those holding Flux Kustomizations):
+    /// `[{path: "/clusters/production", name: "production"}]`, sorted.
+    pub fn clusters(&self) -> JsValue {
+        #[derive(Serialize)]
+        struct Dir<'a> {
+            path: &'a str,
+            name: &'a str,
+        }
+        let dirs = lint::cluster_dirs(&self.fs, "/");
+        to_js(&dirs.iter().map(|d| Dir { path: d, name: crate::fs::file_name(d) }).collect::<Vec<_>>())
+    }
+
+    /// The cluster directory `clusterDir` as Flux's kustomize-controller
+    /// sees it. `options`: `{root, selfSources: ["flux-system"], strictSubstitute: true}`
+    /// (`root` is guessed as `overlay flux` guesses it). Returns `{ok: true, dir, root,
+    /// rootKustomization, output, objects, skipped, order, orderError, kustomizations,
+    /// edges, findings}`:
+    /// - `output`/`objects`/`skipped`: the cluster directory's own objects;
+    /// - `order`: Kustomization keys (`namespace/name`) in reconcile order;
+    ///   `orderError` (`null` or an error) when `dependsOn` has a cycle or an
+    ///   unknown name (then `kustomizations` keep declaration order);
+    /// - `kustomizations`, in that order: `{key, namespace, name, path, dir,
+    ///   declaredAt, sourceRef, dependsOn: [key], parent, prune, wait, suspend,
+    ///   healthChecks, status: "rendered" | "suspended" | "external" | "failed",
+    ///   reason, errors, output (the YAML applied, with the owner labels),
+    ///   objects: [{stage: "definitions" | "classes" | "rest", apiVersion, kind,
+    ///   namespace, name}] (the staged apply order), skipped, warnings}`;
+    /// - `edges`: `[{from, to, kind: "dependsOn" | "applies"}]`;
+    /// - `findings`: the lint findings of this cluster (as `lint()`), among
+    ///   them the `health-checks` ones.
+    pub fn flux(&self, cluster_dir: &str, options: JsValue) -> JsValue {
+        let loaded = parse_options::<FluxArgs>(options).and_then(|args| {
+            let dir = crate::fs::normalize(cluster_dir);
+            let root = args.root(&self.fs, &dir);
+            cluster::load(&self.fs, &dir, &root, &args.options())
+        });
+        let c = match loaded {
+            Ok(c) => c,
+            Err(e) => return reply::<()>(Err(e)),
+        };
+        let (order, order_error) = match &c.order {
+            Ok(o) => (o.clone(), None),
+            Err(e) => ((0..c.units.len()).collect(), Some(ErrorInfo::from(e))),
+        };
+        let mut edges = Vec::new();
+        for &i in &order {
+            let u = &c.units[i];
+            let to = u.ks.key.to_string();
+            if let Some(p) = &u.parent {
+                edges.push(EdgeOut { from: p.to_string(), to: to.clone(), kind: "applies" });
+            }
+            for d in &u.ks.depends_on {
+                edges.push(EdgeOut { from: d.key.to_string(), to: to.clone(), kind: "dependsOn" });
+            }
+        }
+        let (output, objects, skipped) = applied(&c.dir_objects);
+        let findings = lint::lint_cluster(&self.fs, &c);
+        let out = FluxOut {
+            dir: &c.dir,
+            root: &c.root,
+            root_kustomization: c.root_ks.as_ref().map(|k| k.to_string()),
+            output,
+            objects,
+            skipped,
+            order: order.iter().map(|&i| c.units[i].ks.key.to_string()).collect(),
+            order_error,
+            kustomizations: order.iter().map(|&i| unit_json(&c.units[i])).collect(),
+            edges,
+            findings: findings.iter().map(finding).collect(),
+        };
+        reply(Ok(out))
+    }
+
+    /// What Flux would prune in `clusterDir` when the repository changes from
+    /// `previous` (a file set `{path: text}`) to the workspace as it is.
+    /// `options` as for `flux()`. `{ok: true, entries: [{owner, apiVersion, kind,
+    /// namespace, name, action: "delete" | "orphan" | "keep" | "move", detail,
+    /// message}]}` (`detail`: why it is kept, or the Kustomization it moves to),
+    /// or `{ok: false, errors}`.
+    pub fn prune(&self, cluster_dir: &str, previous: JsValue, options: JsValue) -> JsValue {
+        reply((|| {
+            let previous: BTreeMap<String, String> =
+                serde_wasm_bindgen::from_value(previous).map_err(|e| Error::new(format!("previous files: {} (expected {{path: text}})", e)))?;
+            let mut before = MemFs::new();
+            for (path, text) in previous {
+                before.insert(&path, text);
+            }
+            let args: FluxArgs = parse_options(options)?;
+            let dir = crate::fs::normalize(cluster_dir);
+            let root = args.root(&self.fs, &dir);
+            let entries = prune::between(&before, &self.fs, &dir, &root, &args.options())?;
+            #[derive(Serialize)]
+            struct Entries {
+                entries: Vec<PruneOut>,
+            }
+            Ok(Entries { entries: entries.iter().map(prune_entry).collect() })
+        })())
+    }
+
+    /// Lints the whole workspace as `overlay lint` does:
+    /// `[{file, line, column, message, rule, fix}]`, sorted by file and line
+    /// (`column` is `null` for findings about a whole file).
+    pub fn lint(&self) -> JsValue {
+        let findings = lint::lint_repository(&self.fs, "/");
+        to_js(&findings.iter().map(finding).collect::<Vec<_>>())
     }
 }

@@ -7,7 +7,7 @@
 //! message contains.
 
 use overlay::kustomize::patch::{json6902, parse_patch, smp, PatchKind, Schema};
-use overlay::yaml::{parse_documents, Kind, Node, Value};
+use overlay::yaml::{emit_documents, parse_documents, Kind, Node, Value};
 use std::fs;
 use std::path::Path;
 
@@ -15,7 +15,16 @@ use std::path::Path;
 fn same_tree(a: &Node, b: &Node) -> bool {
     match (&a.value, &b.value) {
         // A null is a null however it was spelled (`~`, empty, `null`).
-        (Value::Scalar(x), Value::Scalar(y)) => x == y || (x.kind == Kind::Null && y.kind == Kind::Null),
+        // kubectl prints numbers through JSON (1.0 as 1): compare values.
+        (Value::Scalar(x), Value::Scalar(y)) => {
+            let number = |s: &overlay::yaml::Scalar| match s.kind {
+                Kind::Int | Kind::Float => s.text.replace('_', "").parse::<f64>().ok(),
+                _ => None,
+            };
+            x == y
+                || (x.kind == Kind::Null && y.kind == Kind::Null)
+                || (number(x).is_some() && number(x) == number(y))
+        }
         (Value::Seq(x), Value::Seq(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_tree(p, q)),
         (Value::Map(x), Value::Map(y)) => {
             x.len() == y.len()
@@ -132,6 +141,15 @@ fn patch_golden_cases() {
                 // kubectl orders resources by kind; that is not the patch
                 // engines' business, so documents match in any order.
                 let same = docs.len() == expected.len() && docs.iter().all(|a| expected.iter().any(|b| same_tree(a, b)));
+                // A single resource must also print exactly as kubectl
+                // printed it (several are in kubectl's kind order).
+                if same && docs.len() == 1 {
+                    let text = fs::read_to_string(dir.join("expected.yaml")).unwrap();
+                    let printed = emit_documents(&docs);
+                    if printed != text {
+                        failures.push(format!("{}: printed output differs\n--- ours\n{}--- kubectl\n{}", name, printed, text));
+                    }
+                }
                 if !same {
                     let render = |d: &[Node]| d.iter().map(show).collect::<Vec<_>>().join("\n---\n");
                     failures.push(format!("{}: output differs\n  ours:     {}\n  expected: {}", name, render(&docs), render(&expected)));

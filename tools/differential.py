@@ -3,8 +3,9 @@
 for one feature, built by kubectl and by the overlay CLI; prints every seed
 where they disagree (exit status, or output byte for byte).
 
-usage: tools/differential.py {generators,replacements,vars} [SEEDS=100] [FIRST=1]
+usage: tools/differential.py {generators,behaviors,replacements,vars} [SEEDS=100] [FIRST=1]
 needs: kubectl on PATH, `cargo build` done (uses target/debug/overlay)
+DIFF_KEEP=DIR keeps the cases (DIR/c<seed>) to look at.
 """
 import json
 import os
@@ -39,9 +40,67 @@ def generators(d, rnd):
     # test the YAML parser, not the generators.
     plain = [c for c in alphabet if c not in "\n\r\t\u2028"]
     lits = [f"k{i}=" + "".join(rnd.choice(plain) for _ in range(rnd.randint(0, 20))) for i in range(rnd.randint(0, 3))]
-    k = {"configMapGenerator": [{"name": "cm", "files": files, "literals": lits}],
-         "secretGenerator": [{"name": "s", "files": files, "literals": lits, "type": rnd.choice(["Opaque", "x/y"])}]}
+    env = []
+    for i in range(rnd.randint(0, 5)):
+        line = rnd.choice(["", "  ", "# note", " #x=1", f"E{i}", f"E{i}=", f"E{i}=v w", f" E{i}=\"q\"", f"E{i}=a=b", f"E{i} =x", f"E{i}=é😀"])
+        env.append(line + rnd.choice(["\n", "\r\n"]))
+    write(d, "app.env", (rnd.choice(["", "\ufeff"]) + "".join(env)).encode())
+    envs = ["app.env"] if rnd.random() < 0.7 else []
+    k = {"configMapGenerator": [{"name": "cm", "files": files, "literals": lits, "envs": envs}],
+         "secretGenerator": [{"name": "s", "files": files, "literals": lits, "envs": envs, "type": rnd.choice(["Opaque", "x/y"])}]}
     write(d, "kustomization.yaml", json.dumps(k, ensure_ascii=False))
+
+
+def behaviors(d, rnd):
+    """Generators in a base and an overlay: create, merge and replace, with
+    namespaces, options and generatorOptions on either side."""
+    def gens(kind_names, behaviors_):
+        out = []
+        for _ in range(rnd.randint(1, 3)):
+            g = {"name": rnd.choice(["a", "b", "c"])}
+            if rnd.random() < 0.3:
+                g["namespace"] = rnd.choice(["ns1", "default"])
+            if behaviors_ and rnd.random() < 0.8:
+                g["behavior"] = rnd.choice(behaviors_)
+            g["literals"] = [f"{rnd.choice(['x', 'y', 'z'])}={rnd.randint(0, 9)}" for _ in range(rnd.randint(0, 2))]
+            g["literals"] = list({l.split("=")[0]: l for l in g["literals"]}.values())
+            if rnd.random() < 0.4:
+                opts = {}
+                if rnd.random() < 0.5:
+                    opts["labels"] = {rnd.choice(["l1", "l2"]): rnd.choice(["u", "v"])}
+                if rnd.random() < 0.3:
+                    opts["annotations"] = {"an": rnd.choice(["1", "2"])}
+                if rnd.random() < 0.3:
+                    opts["disableNameSuffixHash"] = True
+                if rnd.random() < 0.2:
+                    opts["immutable"] = True
+                g["options"] = opts
+            out.append(g)
+        return out
+
+    def kustomization(behaviors_):
+        k = {}
+        for field in ["configMapGenerator", "secretGenerator"]:
+            if rnd.random() < 0.7:
+                k[field] = gens(field, behaviors_)
+        if rnd.random() < 0.3:
+            k["generatorOptions"] = {"labels": {"g": "1"}, "disableNameSuffixHash": rnd.random() < 0.5}
+        if rnd.random() < 0.2:
+            k["namespace"] = "ns1"
+        return k
+
+    os.makedirs(os.path.join(d, "base"))
+    base = kustomization([])
+    if not base:
+        base = {"configMapGenerator": [{"name": "a", "literals": ["x=1"]}]}
+    if rnd.random() < 0.3:
+        base["namePrefix"] = "b-"
+    write(os.path.join(d, "base"), "kustomization.yaml", json.dumps(base))
+    overlay = kustomization(["merge", "replace", "create"])
+    overlay["resources"] = ["base"]
+    if rnd.random() < 0.3:
+        overlay["buildMetadata"] = rnd.choice([["originAnnotations"], ["originAnnotations", "transformerAnnotations"]])
+    write(d, "kustomization.yaml", json.dumps(overlay))
 
 
 REPLACEMENT_RESOURCES = """apiVersion: v1
@@ -181,22 +240,53 @@ spec:
     write(d, "kustomization.yaml", json.dumps({"resources": ["r.yaml"], "vars": declared}, indent=1))
 
 
+def layered(make):
+    """The same case, sometimes moved into a base under an overlay that
+    renames (namePrefix) and moves (namespace) everything, with the vars or
+    replacements declared at either level."""
+    def wrapped(d, rnd):
+        make(d, rnd)
+        if rnd.random() < 0.5:
+            return
+        base = os.path.join(d, "base")
+        os.makedirs(base)
+        for name in os.listdir(d):
+            if name != "base":
+                os.rename(os.path.join(d, name), os.path.join(base, name))
+        with open(os.path.join(base, "kustomization.yaml")) as f:
+            k = json.load(f)
+        overlay = {"resources": ["base"]}
+        if rnd.random() < 0.7:
+            overlay["namePrefix"] = "p-"
+        if rnd.random() < 0.5:
+            overlay["namespace"] = "ns"
+        for field in ["vars", "replacements"]:
+            if field in k and rnd.random() < 0.6:
+                overlay[field] = k.pop(field)
+        write(base, "kustomization.yaml", json.dumps(k, indent=1))
+        write(d, "kustomization.yaml", json.dumps(overlay, indent=1))
+    wrapped.__doc__ = make.__doc__
+    return wrapped
+
+
 def run(cmd):
     p = subprocess.run(cmd, capture_output=True)
     return p.returncode == 0, p.stdout
 
 
 def main():
-    kinds = {"generators": generators, "replacements": replacements, "vars": vars_}
+    kinds = {"generators": generators, "behaviors": behaviors, "replacements": layered(replacements), "vars": layered(vars_)}
     if len(sys.argv) < 2 or sys.argv[1] not in kinds:
         sys.exit(__doc__)
     seeds = int(sys.argv[2]) if len(sys.argv) > 2 else 100
     first = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     bad = 0
-    with tempfile.TemporaryDirectory() as tmp:
+    keep = os.environ.get("DIFF_KEEP")  # a directory to keep the cases in
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = keep or scratch
         for seed in range(first, first + seeds):
             d = os.path.join(tmp, f"c{seed}")
-            os.makedirs(d)
+            os.makedirs(d, exist_ok=keep is not None)
             kinds[sys.argv[1]](d, random.Random(seed))
             k_ok, k_out = run(["kubectl", "kustomize", d])
             o_ok, o_out = run([OVERLAY, "build", d])

@@ -4,7 +4,7 @@
 //! state into B.
 
 use overlay::kustomize::{self, BuildOptions, LoadRestrictor};
-use overlay::{DiskFs, Error};
+use overlay::{DiskFs, Error, Files};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -14,7 +14,9 @@ mod compare;
 const USAGE: &str = "usage: overlay build [DIR] [--load-restrictor LoadRestrictionsRootOnly|LoadRestrictionsNone] [--enable-helm] [--enable-alpha-plugins]
        overlay diff DIR_A DIR_B [--format text|markdown|json|unified] [--ignore PATH]... [--strict-namespaces]
        overlay promote FROM_DIR TO_DIR [--images] [--file NAME]... [--all] [--write] [--format text|markdown|json|patch] [--ignore PATH]...
-       overlay envs [DIR] [--order dev,staging,prod]";
+       overlay envs [DIR] [--order dev,staging,prod]
+       overlay flux CLUSTER_DIR [--root REPO_ROOT] [--graph] [--before OLD_REPO_ROOT] [--self-source NAME] [--no-strict-substitute]
+       overlay lint [DIR]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -23,6 +25,8 @@ fn main() -> ExitCode {
         Some("diff") => compare::diff(&args[1..]),
         Some("promote") => compare::promote(&args[1..]),
         Some("envs") => compare::envs(&args[1..]),
+        Some("flux") => flux_command(&args[1..]),
+        Some("lint") => lint_command(&args[1..]),
         Some("-h") | Some("--help") | Some("help") => {
             println!("{}", USAGE);
             ExitCode::SUCCESS
@@ -110,4 +114,213 @@ fn display(e: &Error, cwd: &str) -> String {
 fn usage_error(msg: &str) -> ExitCode {
     eprintln!("Error: {}\n{}", msg, USAGE);
     ExitCode::from(2)
+}
+
+// ---- flux and lint --------------------------------------------------------
+
+fn cwd() -> String {
+    std::env::current_dir().map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| "/".to_string())
+}
+
+/// A path as the user should see it: relative to the working directory.
+fn shown(path: &str, cwd: &str) -> String {
+    let rel = overlay::fs::relative(path, cwd);
+    if rel.starts_with("../..") {
+        path.to_string()
+    } else {
+        rel
+    }
+}
+
+/// `overlay flux CLUSTER_DIR`: the cluster's objects in the order Flux
+/// applies them, or its dependency graph, or what a change would prune.
+fn flux_command(args: &[String]) -> ExitCode {
+    use overlay::flux::cluster::{self, Options, Status};
+    let cwd = cwd();
+    let (mut dir, mut root, mut before) = (None, None, None);
+    let mut graph = false;
+    let mut options = Options::default();
+    let mut i = 0;
+    while i < args.len() {
+        let arg = args[i].as_str();
+        let mut value = |name: &str| -> Result<String, ExitCode> {
+            i += 1;
+            args.get(i).cloned().ok_or_else(|| usage_error(&format!("{} needs a value", name)))
+        };
+        match arg {
+            "--root" => match value("--root") {
+                Ok(v) => root = Some(v),
+                Err(c) => return c,
+            },
+            "--before" => match value("--before") {
+                Ok(v) => before = Some(v),
+                Err(c) => return c,
+            },
+            "--graph" => graph = true,
+            // Another GitRepository that is this same repository.
+            "--self-source" => match value("--self-source") {
+                Ok(v) => options.self_sources.push(v),
+                Err(c) => return c,
+            },
+            "--no-strict-substitute" | "--strict-substitute=false" => options.strict_substitute = false,
+            "--strict-substitute" | "--strict-substitute=true" => options.strict_substitute = true,
+            _ if arg.starts_with('-') => return usage_error(&format!("unknown flag '{}'", arg)),
+            _ if dir.is_none() => dir = Some(arg.to_string()),
+            _ => return usage_error("only one cluster directory can be given"),
+        }
+        i += 1;
+    }
+    let Some(dir) = dir else { return usage_error("overlay flux needs a cluster directory (clusters/<env>)") };
+    let dir = overlay::fs::join(&cwd, &dir);
+    let root = match root {
+        Some(r) => overlay::fs::join(&cwd, &r),
+        None => cluster::guess_root(&DiskFs, &dir),
+    };
+    let c = match cluster::load(&DiskFs, &dir, &root, &options) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("Error: {}", display(&e, &cwd));
+            return ExitCode::from(1);
+        }
+    };
+    let mut failed = false;
+    let order = match &c.order {
+        Ok(o) => o.clone(),
+        Err(e) => {
+            eprintln!("Error: {}", display(e, &cwd));
+            failed = true;
+            (0..c.units.len()).collect()
+        }
+    };
+    for u in &c.units {
+        if let Status::Failed(e) = &u.status {
+            eprintln!("Error: Kustomization {}: {}", u.ks.key, display(e, &cwd));
+            failed = true;
+        }
+    }
+    let mut text = String::new();
+    if let Some(before) = before {
+        let old_root = overlay::fs::join(&cwd, &before);
+        let old_dir = overlay::fs::join(&old_root, &overlay::fs::relative(&dir, &root));
+        match cluster::load(&DiskFs, &old_dir, &old_root, &options) {
+            Ok(old) => {
+                for e in overlay::flux::prune::stale(&old, &c) {
+                    text.push_str(&format!("{}\n", e));
+                }
+            }
+            Err(e) => {
+                eprintln!("Error: {}", display(&e, &cwd));
+                return ExitCode::from(1);
+            }
+        }
+    } else if graph {
+        text.push_str(&flux_graph(&c, &order));
+    } else {
+        let root_note = match &c.root_ks {
+            Some(k) => format!("applied by Kustomization {}", k),
+            None => "applied by flux bootstrap".to_string(),
+        };
+        text.push_str(&format!("# {}: the cluster directory, {}\n", shown(&c.dir, &cwd), root_note));
+        let mut sections: Vec<(String, Vec<overlay::yaml::Node>)> = vec![(String::new(), c.dir_objects.clone())];
+        for &i in &order {
+            let u = &c.units[i];
+            let head = format!("# Kustomization {} (path {})", u.ks.key, if u.ks.path.is_empty() { "." } else { &u.ks.path });
+            let head = match &u.status {
+                Status::Rendered if u.ks.suspend => {
+                    sections.push((format!("{}: suspended, the controller applies nothing until it is resumed\n", head), Vec::new()));
+                    continue;
+                }
+                Status::Rendered => format!("{}\n", head),
+                Status::External(why) => format!("{}: not rendered, {}\n", head, why),
+                Status::Failed(_) => format!("{}: build failed, see the error\n", head),
+            };
+            sections.push((head, u.objects.clone()));
+        }
+        let mut first = true;
+        for (mut head, nodes) in sections {
+            if !first {
+                text.push_str("---\n");
+            }
+            first = false;
+            // Objects the apply skips are named, not printed.
+            let (skipped, applied): (Vec<_>, Vec<_>) = nodes.into_iter().partition(|n| cluster::skipped(n).is_some());
+            for n in &skipped {
+                let id = overlay::kustomize::ResId::of(n);
+                head.push_str(&format!("# skipped {}/{} ({})\n", id.gvk.kind, id.name, cluster::skipped(n).unwrap_or_default()));
+            }
+            text.push_str(&head);
+            text.push_str(&overlay::yaml::emit_documents(&applied));
+        }
+    }
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()).is_err() {
+        return ExitCode::from(1);
+    }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The reconcile order, then one `dependency → dependent` line per edge.
+fn flux_graph(c: &overlay::flux::cluster::Cluster, order: &[usize]) -> String {
+    let name = |k: &overlay::flux::kustomization::Key, of: &overlay::flux::kustomization::Key| {
+        if k.namespace == of.namespace {
+            k.name.clone()
+        } else {
+            k.to_string()
+        }
+    };
+    let mut out = String::from("# reconcile order\n");
+    for (n, &i) in order.iter().enumerate() {
+        let u = &c.units[i];
+        out.push_str(&format!("{}. {} ({})\n", n + 1, u.ks.key, if u.ks.path.is_empty() { "." } else { &u.ks.path }));
+    }
+    out.push_str("# dependencies\n");
+    for &i in order {
+        let u = &c.units[i];
+        for d in &u.ks.depends_on {
+            out.push_str(&format!("{} → {}\n", name(&d.key, &u.ks.key), u.ks.key.name));
+        }
+        if let Some(p) = &u.parent {
+            out.push_str(&format!("{} applies {}\n", name(p, &u.ks.key), u.ks.key.name));
+        } else if u.ks.depends_on.is_empty() && !c.units.iter().any(|o| o.ks.depends_on.iter().any(|d| d.key == u.ks.key)) {
+            out.push_str(&format!("{} (independent)\n", u.ks.key.name));
+        }
+    }
+    out
+}
+
+/// `overlay lint [DIR]`: findings as `file:line: message`; exit 1 when any.
+fn lint_command(args: &[String]) -> ExitCode {
+    let cwd = cwd();
+    let mut dir = None;
+    for arg in args {
+        match arg.as_str() {
+            a if a.starts_with('-') => return usage_error(&format!("unknown flag '{}'", a)),
+            a if dir.is_none() => dir = Some(a.to_string()),
+            _ => return usage_error("only one directory can be linted"),
+        }
+    }
+    let dir = overlay::fs::join(&cwd, dir.as_deref().unwrap_or("."));
+    // A cluster directory given directly: lint the repository around it.
+    let holds_flux = overlay::flux::lint::cluster_dirs(&DiskFs, &dir).contains(&dir);
+    let root = if holds_flux && !DiskFs.exists(&overlay::fs::join(&dir, ".git")) {
+        overlay::flux::cluster::guess_root(&DiskFs, &dir)
+    } else {
+        dir.clone()
+    };
+    let findings = overlay::flux::lint::lint_repository(&DiskFs, &root);
+    let mut text = String::new();
+    for f in &findings {
+        text.push_str(&format!("{}:{}: {} [{}] Fix: {}\n", shown(&f.span.file, &cwd), f.span.line.max(1), f.message, f.rule, f.fix));
+    }
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush());
+    if findings.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }

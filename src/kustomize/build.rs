@@ -10,6 +10,7 @@ use super::vars;
 use super::kustomization::{self, Kustomization, Spanned};
 use super::resmap::{ResMap, Resource, ORDER_FIRST, ORDER_LAST};
 use super::nameref;
+use super::origin;
 use super::transformers;
 use super::{BuildOptions, LoadRestrictor};
 use crate::error::{Error, Result};
@@ -58,6 +59,9 @@ pub struct Builder<'a> {
     /// that a link back up the tree is seen as the cycle it is.
     real_roots: Vec<String>,
     pub warnings: Vec<String>,
+    /// For `buildMetadata` origin tracking: the directory being built,
+    /// relative to the top kustomization; `None` when nothing is tracked.
+    pub(crate) origin: Option<String>,
     /// The schema of `openapi:`. kustomize keeps one for the whole build:
     /// the top level sets it first, a lower level only when nothing has.
     openapi: OpenApi,
@@ -72,7 +76,7 @@ enum OpenApi {
 }
 
 pub fn run(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Output> {
-    let mut b = Builder { files, options, roots: Vec::new(), real_roots: Vec::new(), warnings: Vec::new(), openapi: OpenApi::Unset };
+    let mut b = Builder { files, options, roots: Vec::new(), real_roots: Vec::new(), warnings: Vec::new(), origin: None, openapi: OpenApi::Unset };
     if !files.is_dir(dir) {
         return Err(Error::in_file(dir, format!("must build at directory: '{}' is not a directory", dir)));
     }
@@ -84,6 +88,11 @@ pub fn run(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Outpu
 }
 
 fn run_loaded(mut b: Builder<'_>, k: Kustomization, dir: &str) -> Result<Output> {
+    // The top kustomization's build metadata applies to the whole build.
+    let build_metadata: Vec<String> = k.string_list("buildMetadata").into_iter().map(|e| e.text).collect();
+    if !build_metadata.is_empty() {
+        b.origin = Some(String::new());
+    }
     b.set_openapi(&k, true)?;
     b.real_roots.push(b.files.canonical(dir));
     b.roots.push(dir.to_string());
@@ -101,6 +110,7 @@ fn run_loaded(mut b: Builder<'_>, k: Kustomization, dir: &str) -> Result<Output>
     for r in acc.resources.iter_mut() {
         remove_build_annotations(&mut r.node);
     }
+    origin::finish(&mut acc.resources, &build_metadata);
     Ok(Output { resources: acc.resources, warnings: b.warnings })
 }
 
@@ -163,10 +173,16 @@ impl<'a> Builder<'a> {
             }
             let text = std::str::from_utf8(&bytes).map_err(|_| Error::in_file(&file, "the OpenAPI schema is not UTF-8 text"))?;
             let doc = crate::yaml::parse_single(&file, text)?.ok_or_else(|| Error::in_file(&file, "the OpenAPI schema file is empty"))?;
-            // kustomize parses the built-in definitions beside a custom
-            // schema, so custom kinds can refer to PodTemplateSpec and the like.
-            let mut schema = Schema::builtin();
-            schema.add_openapi(&doc)?;
+            // A custom schema set at the top level stands alone. One set lower
+            // down joins the built-in definitions kustomize has parsed by then
+            // (it parses them as soon as it meets a kind it must look up).
+            let schema = if reset {
+                Schema::from_openapi(&doc)?
+            } else {
+                let mut s = Schema::builtin();
+                s.add_openapi(&doc)?;
+                s
+            };
             self.openapi = OpenApi::Custom(Box::new(schema));
             return Ok(());
         }
@@ -286,8 +302,13 @@ impl<'a> Builder<'a> {
             return Err(Error::at(&entry.span, format!("expected kind != 'Component' for path '{}': list components under 'components:', not 'resources:'", dir)));
         }
         self.roots.push(dir.to_string());
+        let outer = self.origin.clone();
+        if let Some(o) = &outer {
+            self.origin = Some(origin::join(o, &entry.text));
+        }
         self.real_roots.push(real);
         let result = self.accumulate_target(&sub, acc);
+        self.origin = outer;
         self.roots.pop();
         self.real_roots.pop();
         result
@@ -359,7 +380,12 @@ impl<'a> Builder<'a> {
     fn read_resources(&self, k: &Kustomization, target: &str, entry: &Spanned) -> Result<Vec<Resource>> {
         let (file, bytes) = self.read_file(k, &entry.text, &entry.span)?;
         debug_assert_eq!(file, target);
-        read_resource_file(&file, &bytes)
+        let mut resources = read_resource_file(&file, &bytes)?;
+        if let Some(dir) = &self.origin {
+            let from = origin::Origin::file(origin::join(dir, &entry.text));
+            resources.iter_mut().for_each(|r| origin::set(r, &from));
+        }
+        Ok(resources)
     }
 }
 
@@ -456,14 +482,6 @@ fn clean_loaded_annotations(node: &mut Node) {
         for key in ["config.kubernetes.io/index", "internal.config.kubernetes.io/index"] {
             ann.remove(key);
         }
-        // Re-set as a map of strings: every value keeps its text as a string.
-        if let Some(entries) = ann.as_map_mut() {
-            for (_, v) in entries.iter_mut() {
-                if let Value::Scalar(s) = &mut v.value {
-                    s.kind = Kind::Str;
-                }
-            }
-        }
     }
     let empty = match meta.get("annotations") {
         Some(a) => a.is_null() || a.as_map().is_some_and(|m| m.is_empty()),
@@ -493,19 +511,18 @@ fn remove_build_annotations(node: &mut Node) {
     for key in BUILD_ANNOTATIONS {
         ann.remove(key);
     }
-    let after = ann.as_map().map(|m| m.len()).unwrap_or(0);
-    if before > 0 && after == 0 {
-        meta.remove("annotations");
-        return;
-    }
-    // kustomize writes the remaining annotations back as a string map, so
-    // a value a var made a number or a boolean prints as a string.
-    if before > 0 {
-        for (_, v) in ann.as_map_mut().into_iter().flatten() {
-            if let crate::yaml::Value::Scalar(s) = &mut v.value {
+    // kustomize re-sets the annotations as a map of strings: every value
+    // keeps its text, as a string.
+    if let Some(entries) = ann.as_map_mut() {
+        for (_, v) in entries.iter_mut() {
+            if let Value::Scalar(s) = &mut v.value {
                 s.kind = Kind::Str;
             }
         }
+    }
+    let after = ann.as_map().map(|m| m.len()).unwrap_or(0);
+    if before > 0 && after == 0 {
+        meta.remove("annotations");
     }
 }
 

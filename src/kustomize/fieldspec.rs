@@ -93,25 +93,47 @@ pub fn apply(
     create: Create,
     set: &mut dyn FnMut(&mut Node) -> Result<()>,
 ) -> Result<()> {
+    apply_at(obj, spec, create, &mut |field, _| set(field))
+}
+
+/// As `apply`, also telling `set` where the field is: its keys from the
+/// object's root, list items by index.
+pub fn apply_at(
+    obj: &mut Node,
+    spec: &FieldSpec,
+    create: Create,
+    set: &mut dyn FnMut(&mut Node, &[String]) -> Result<()>,
+) -> Result<()> {
     if !spec.matches(obj) {
         return Ok(());
     }
-    walk(obj, &spec.path, spec.create, create, set).map_err(|e| {
+    let mut trail = Vec::new();
+    walk(obj, &spec.path, spec.create, create, &mut trail, set).map_err(|e| {
         let id = super::resmap::ResId::of(obj);
         Error { message: format!("considering field '{}' of object {}: {}", spec.path_string(), id, e.message), span: e.span }
     })
 }
 
-fn walk(node: &mut Node, path: &[String], may_create: bool, create: Create, set: &mut dyn FnMut(&mut Node) -> Result<()>) -> Result<()> {
+fn walk(
+    node: &mut Node,
+    path: &[String],
+    may_create: bool,
+    create: Create,
+    trail: &mut Vec<String>,
+    set: &mut dyn FnMut(&mut Node, &[String]) -> Result<()>,
+) -> Result<()> {
     let Some((first, rest)) = path.split_first() else {
-        return set(node);
+        return set(node, trail);
     };
     if node.is_null() {
         return Ok(());
     }
     if let Some(items) = node.as_seq_mut() {
-        for item in items {
-            walk(item, path, may_create, create, set)?;
+        for (i, item) in items.iter_mut().enumerate() {
+            trail.push(i.to_string());
+            let r = walk(item, path, may_create, create, trail, set);
+            trail.pop();
+            r?;
         }
         return Ok(());
     }
@@ -137,7 +159,10 @@ fn walk(node: &mut Node, path: &[String], may_create: bool, create: Create, set:
     if field.is_null() && may_create && create != Create::No && !is_seq && !rest.is_empty() {
         *field = Node::map(span);
     }
-    walk(field, rest, may_create, create, set)
+    trail.push(name.to_string());
+    let r = walk(field, rest, may_create, create, trail, set);
+    trail.pop();
+    r
 }
 
 /// The field specs of kustomize's built-in transformers (its

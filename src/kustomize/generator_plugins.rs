@@ -10,6 +10,7 @@
 use super::build::{read_resource_file, Accumulator, Builder};
 use super::generators::{absorb, generate_plugin, GenKind};
 use super::kustomization::{field, field_str, Kustomization, Spanned};
+use super::origin::{self, Origin};
 use super::resmap::{ResMap, Resource};
 use crate::error::{Error, Result};
 use crate::fs;
@@ -24,12 +25,16 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
     let mut paths = Vec::new();
     for entry in &entries {
         match inline_configs(k, entry) {
-            Some(docs) => configs.extend(docs),
+            Some(docs) => configs.extend(docs.into_iter().map(|d| with_origin(b, d, crate::fs::file_name(&k.file)))),
             None => paths.push(entry),
         }
     }
     for entry in paths {
-        configs.extend(path_configs(b, k, entry)?);
+        let from_dir = b.files.is_dir(&fs::join(&k.dir, &entry.text));
+        for config in path_configs(b, k, entry)? {
+            // A directory's build has set its configs' origins already.
+            configs.push(if from_dir { config } else { with_origin(b, config, &entry.text) });
+        }
     }
     // kustomize collects the configs as resources: one id, one config.
     let mut ids = ResMap::new();
@@ -37,7 +42,12 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
         ids.append(Resource::new(config.clone()))?;
     }
     for config in &configs {
-        for r in generate(b, k, config)? {
+        // Origin tracking: made by this config, configured where it was read.
+        let made_by = Origin::plugin(&Resource::new(config.clone()));
+        for mut r in generate(b, k, config)? {
+            if let Some(o) = &made_by {
+                origin::set_if_missing(&mut r, o);
+            }
             absorb(&mut acc.resources, r).map_err(|e| e.or_at(&config.span))?;
         }
     }
@@ -65,6 +75,15 @@ fn path_configs(b: &mut Builder, k: &Kustomization, entry: &Spanned) -> Result<V
     }
     let (file, bytes) = b.read_file(k, &entry.text, &entry.span)?;
     Ok(read_resource_file(&file, &bytes)?.into_iter().map(|r| r.node).collect())
+}
+
+/// Origin tracking: a config read from `path` (relative to this
+/// kustomization; the kustomization file itself for inline configs).
+fn with_origin(b: &Builder, config: Node, path: &str) -> Node {
+    let Some(dir) = &b.origin else { return config };
+    let mut r = Resource::new(config);
+    origin::set(&mut r, &Origin::file(origin::join(dir, path)));
+    r.node
 }
 
 /// Inline configs are parsed from a string inside the kustomization: their

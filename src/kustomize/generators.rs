@@ -8,6 +8,7 @@
 
 use super::build::{Accumulator, Builder};
 use super::kustomization::{field, field_str, is_true, Kustomization};
+use super::origin::{self, Origin};
 use super::resmap::{Behavior, ResMap, Resource};
 use crate::error::{Error, Result};
 use crate::yaml::{Kind, Node, Span};
@@ -85,8 +86,14 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
     let global = Options::from_node(k.field("generatorOptions"));
     for (field, kind) in [("configMapGenerator", GenKind::ConfigMap), ("secretGenerator", GenKind::Secret)] {
         let Some(list) = k.field(field).and_then(|n| n.as_seq()) else { continue };
+        // Origin tracking (`buildMetadata`): made by this builtin generator,
+        // configured in this kustomization file.
+        let made_by = b.origin.as_ref().map(|dir| Origin::builtin(origin::join(dir, crate::fs::file_name(&k.file)), &format!("{}Generator", kind.name())));
         for entry in list {
-            let r = generate(b, k, kind, entry, &global)?;
+            let mut r = generate(b, k, kind, entry, &global)?;
+            if let Some(o) = &made_by {
+                origin::set_if_missing(&mut r, o);
+            }
             absorb(&mut acc.resources, r).map_err(|e| e.or_at(&entry.span))?;
         }
     }
@@ -271,14 +278,15 @@ fn set_configmap_data(node: &mut Node, pairs: &BTreeMap<String, Vec<u8>>, span: 
     }
 }
 
+/// Every value base64-encoded into `data`, which a Secret always has, even
+/// empty (kyaml creates it before adding entries; a ConfigMap's is created
+/// per entry).
 fn set_secret_data(node: &mut Node, pairs: &BTreeMap<String, Vec<u8>>, span: &Span) {
     let mut data = Node::map(span.clone());
     for (k, v) in pairs {
         data.set(k, Node::string(base64_lines(v), span.clone()));
     }
-    if !pairs.is_empty() {
-        node.set("data", data);
-    }
+    node.set("data", data);
 }
 
 /// Standard base64 as kyaml writes it: lines of 70 characters, each ended
@@ -330,16 +338,54 @@ pub fn absorb(resources: &mut ResMap, new: Resource) -> Result<()> {
             &new.source,
             format!("id {} does not exist; cannot merge or replace (no resource from the bases has that kind and name)", id),
         )),
-        ([], _) => resources.append(new),
+        ([], _) => {
+            check_block_values(&new.node)?;
+            resources.append(new)
+        }
         ([i], Behavior::Merge | Behavior::Replace) => {
             let old = &resources.resources[*i];
             let merged = combine(old, new);
+            check_block_values(&merged.node)?;
             resources.resources[*i] = merged;
             Ok(())
         }
         ([_], _) => Err(Error::at(&new.source, format!("id {} exists; behavior must be merge or replace", id))),
         (_, _) => Err(Error::at(&new.source, format!("found multiple objects that could accept merge of {}", id))),
     }
+}
+
+/// kyaml marks a generated value that spans lines as a literal block; one
+/// that starts with a tab cannot be read back that way, and kustomize fails.
+fn check_block_values(node: &Node) -> Result<()> {
+    for (k, v) in node.get("data").and_then(|d| d.as_map()).into_iter().flatten() {
+        if v.as_str().is_some_and(|t| t.starts_with('\t') && t.contains('\n') && literal_block_allowed(t)) {
+            return Err(Error::at(
+                &v.span,
+                format!(
+                    "data key '{}': a generated value that starts with a tab and spans lines cannot be printed by kustomize (yaml: found a tab character where an indentation space is expected)",
+                    k.as_str().unwrap_or("")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether go-yaml v3 keeps a requested literal block for this text rather
+/// than falling back to double quotes: no trailing space, no space before a
+/// line break, no character it cannot print (other than a tab).
+fn literal_block_allowed(text: &str) -> bool {
+    let is_break = |c: char| matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}');
+    let special = |c: char| match c {
+        '\t' | '\n' => false,
+        c if (c as u32) < 0x20 => true,
+        // go-yaml's printable set stops at the Basic Multilingual Plane.
+        '\u{7f}'..='\u{9f}' | '\u{feff}' | '\u{fffe}'.. => true,
+        _ => false,
+    };
+    let chars: Vec<char> = text.chars().collect();
+    let space_break = chars.windows(2).any(|w| w[0] == ' ' && is_break(w[1]));
+    !(text.ends_with(' ') || space_break || chars.iter().any(|c| special(*c)))
 }
 
 /// The generated object takes the old one's name, namespace and history;
@@ -368,6 +414,12 @@ fn combine(old: &Resource, mut new: Resource) -> Resource {
         }
     }
     if merge_data {
+        // A merge keeps where the object first came from.
+        if let Some(first) = old.node.path(&["metadata", "annotations", origin::ORIGIN]).cloned() {
+            if let Some(ann) = new.node.entry_map("metadata").and_then(|m| m.entry_map("annotations")) {
+                ann.set(origin::ORIGIN, first);
+            }
+        }
         for field in ["data", "binaryData"] {
             match merged_map(old.node.get(field), new.node.get(field), &span) {
                 Some(v) => new.node.set(field, v),
@@ -377,12 +429,15 @@ fn combine(old: &Resource, mut new: Resource) -> Resource {
             }
         }
     }
-    new.previous = old.previous.clone();
-    new.ref_vars = old.ref_vars.clone();
-    // The hash flag is kept only when both sides asked for it.
-    new.needs_hash = old.needs_hash && new.needs_hash;
-    new.behavior = old.behavior;
-    new
+    // Everything kustomize keeps in build annotations and resource fields
+    // (previous ids, affixes, var names, behavior) comes from the old
+    // resource; only the object itself is new. The hash flag is kept only
+    // when both sides asked for it.
+    let mut out = old.clone();
+    out.node = new.node;
+    out.source = new.source;
+    out.needs_hash = old.needs_hash && new.needs_hash;
+    out
 }
 
 /// Two string maps merged, the second winning; `None` when empty.

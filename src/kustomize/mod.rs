@@ -1,6 +1,7 @@
 //! The kustomize build pipeline: load → accumulate resources → generators →
 //! transformers in kustomize's order → ResMap.
 
+pub mod aliases;
 pub mod build;
 pub mod crds;
 pub mod fieldspec;
@@ -9,6 +10,7 @@ pub mod generators;
 pub mod hash;
 pub mod kustomization;
 pub mod nameref;
+pub mod origin;
 pub mod resmap;
 pub mod selector;
 pub mod transformers;

@@ -196,7 +196,7 @@ impl Fix<'_> {
     fn set_scalar(&self, field: &mut Node) -> Result<()> {
         let old = field.as_str().unwrap_or("").to_string();
         let candidates = self.candidates(&old, |_| true);
-        let Some(found) = self.select(candidates, false)? else { return Ok(()) };
+        let Some(found) = self.select(candidates, false).map_err(|e| e.or_at(&field.span))? else { return Ok(()) };
         if found.id.name != old {
             *field = Node::string(found.id.name.clone(), field.span.clone());
         }
@@ -221,7 +221,7 @@ impl Fix<'_> {
                 }
             }
         };
-        let Some(found) = self.select(candidates, true)? else { return Ok(()) };
+        let Some(found) = self.select(candidates, true).map_err(|e| e.or_at(&field.span))? else { return Ok(()) };
         if found.id.name == old && found.id.namespace.is_empty() {
             return Ok(());
         }

@@ -148,6 +148,9 @@ pub struct Resource {
     /// prefer a target renamed the same way as the referrer.
     pub prefixes: Vec<String>,
     pub suffixes: Vec<String>,
+    /// Groups of fields that are one shared node in kustomize, so that
+    /// changing one in place changes all (see `aliases.rs`).
+    pub aliases: Vec<Vec<Vec<String>>>,
     /// Names of the `vars:` whose objref picked this resource (kustomize's
     /// refVarNames): a var's value is read from here at the top level.
     pub ref_vars: Vec<String>,
@@ -174,6 +177,7 @@ impl Resource {
             behavior: Behavior::Unspecified,
             prefixes: Vec::new(),
             suffixes: Vec::new(),
+            aliases: Vec::new(),
             ref_vars: Vec::new(),
         }
     }

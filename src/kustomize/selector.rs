@@ -145,6 +145,23 @@ struct Requirement {
     values: Vec<String>,
 }
 
+/// Whether a resource's labels or annotations (`field`) satisfy a
+/// Kubernetes label selector (empty selects all). `replacements:` selects
+/// targets this way.
+pub(crate) fn metadata_matches(selector: &str, r: &Resource, field: &str) -> std::result::Result<bool, String> {
+    let reqs = parse_label_selector(selector)?;
+    if reqs.is_empty() {
+        return Ok(true);
+    }
+    let set: Vec<(String, String)> = r
+        .node
+        .path(&["metadata", field])
+        .and_then(|m| m.as_map())
+        .map(|m| m.iter().filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str().unwrap_or("").to_string()))).collect())
+        .unwrap_or_default();
+    Ok(requirements_match(&reqs, &set))
+}
+
 fn requirements_match(reqs: &[Requirement], set: &[(String, String)]) -> bool {
     reqs.iter().all(|r| {
         let value = set.iter().find(|(k, _)| *k == r.key).map(|(_, v)| v.as_str());

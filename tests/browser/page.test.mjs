@@ -56,9 +56,13 @@ async function startServer() {
   throw new Error(`the static server did not answer on ${url}: ${stderr}`);
 }
 
-const env = (path) => page.locator(`article.env[data-env="${path}"]`);
-const outputOf = (path) => env(path).locator('pre.output');
-const errorsOf = (path) => env(path).locator('ul.errors');
+const sel = {
+  env: (path) => `article.env[data-env="${path}"]`,
+  output: (path) => `${sel.env(path)} pre.output`,
+  errors: (path) => `${sel.env(path)} ul.errors`,
+};
+const env = (path) => page.locator(sel.env(path));
+const outputOf = (path) => page.locator(sel.output(path));
 const editor = () => page.locator('#editor');
 const classesOf = async (path) => (await env(path).getAttribute('class')).split(/\s+/).sort();
 
@@ -82,10 +86,6 @@ async function waitForText(selector, test, { timeout = 10_000 } = {}) {
     throw new Error(`timed out waiting for ${selector} to show ${test}\nstatus: ${status}\nactual:\n${actual}`, { cause: e });
   }
 }
-const sel = {
-  output: (path) => `article.env[data-env="${path}"] pre.output`,
-  errors: (path) => `article.env[data-env="${path}"] ul.errors`,
-};
 
 async function screenshot(name) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
@@ -202,7 +202,7 @@ describe('Overlay Playground page', () => {
     await screenshot('3-error');
 
     // The error is a link to its place: it selects line 6 in the editor.
-    await page.locator('article.env[data-env="/apps/production"] .error-link').first().click();
+    await env('/apps/production').locator('.error-link').first().click();
     const line = await editor().evaluate((ta) => ta.value.slice(0, ta.selectionStart).split('\n').length);
     assert.equal(line, 6);
   });

@@ -26,8 +26,83 @@ pub fn apply(target: &mut Node, ops: &Node) -> Result<()> {
         }
         apply_op(&mut doc, op).map_err(|e| e.or_at(&op.span))?;
     }
+    restring_annotations(&mut doc);
     *target = doc;
     Ok(())
+}
+
+/// Applies operations as kustomize's `patches:` transformer does: before
+/// the patch it records the resource's previous id as internal annotations
+/// (`internal.config.kubernetes.io/previousKinds`, `previousNames`,
+/// `previousNamespaces`), so the operations see a `metadata.annotations`
+/// map holding them (`add /metadata/annotations/x` works on a resource
+/// without annotations; `copy` from there copies them). Internal
+/// annotations are taken out again afterwards, as kustomize's output does.
+/// (`patchesJson6902:` stores no previous id: use `apply`.)
+pub fn apply_with_internal_annotations(target: &mut Node, ops: &Node, internal: &[(String, String)]) -> Result<()> {
+    let mut doc = target.clone();
+    if !internal.is_empty() {
+        let span = doc.span.clone();
+        if let Some(ann) = doc.entry_map("metadata").and_then(|m| m.entry_map("annotations")) {
+            for (k, v) in internal {
+                ann.set(k, Node::string(v.clone(), span.clone()));
+            }
+        }
+    }
+    apply(&mut doc, ops)?;
+    drop_internal_annotations(&mut doc);
+    *target = doc;
+    Ok(())
+}
+
+/// Removes kustomize's internal annotations (kioutil's internal prefix and
+/// the legacy path/index/id keys), and the annotations map if that empties it.
+fn drop_internal_annotations(doc: &mut Node) {
+    let Some(meta) = doc.get_mut("metadata") else { return };
+    let Some(ann) = meta.get_mut("annotations").and_then(|a| a.as_map_mut()) else { return };
+    ann.retain(|(k, _)| {
+        let k = k.as_str().unwrap_or("");
+        !(k.starts_with("internal.config.kubernetes.io/")
+            || k == "config.kubernetes.io/path"
+            || k == "config.kubernetes.io/index"
+            || k == "config.k8s.io/id")
+    });
+    if ann.is_empty() {
+        meta.remove("annotations");
+    }
+}
+
+/// kustomize's JSON patch transformers (`patches:` and `patchesJson6902:`)
+/// read the annotations back as a string map and set them again: every
+/// value becomes the string of its scalar text ("" for a map or list), and
+/// annotations that are not a map, or are empty, disappear. Labels are left
+/// alone.
+pub fn restring_annotations(doc: &mut Node) {
+    let Some(meta) = doc.get_mut("metadata").filter(|m| m.is_map()) else { return };
+    let Some(ann) = meta.get("annotations") else { return };
+    let mut entries: Vec<(Node, Node)> = ann
+        .as_map()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| {
+                    let key = Node::string(text_of(k), k.span.clone());
+                    (key, Node::string(text_of(v), v.span.clone()))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if entries.is_empty() {
+        meta.remove("annotations");
+        return;
+    }
+    entries.sort_by(|a, b| a.0.as_str().cmp(&b.0.as_str()));
+    let span = ann.span.clone();
+    meta.set("annotations", Node::new(Value::Map(entries), span));
+}
+
+/// A node's go-yaml `Value`: a scalar's text, "" for a map or list.
+fn text_of(n: &Node) -> String {
+    n.as_str().unwrap_or("").to_string()
 }
 
 fn json_type(n: &Node) -> &'static str {
@@ -191,7 +266,7 @@ pub fn to_json(n: &Node) -> Result<Node> {
 
 fn json_scalar(s: &Scalar) -> std::result::Result<Scalar, String> {
     let (text, kind) = match s.kind {
-        Kind::Str => return Ok(s.clone()),
+        Kind::Str => return Ok(Scalar { text: s.text.clone(), kind: Kind::Str, style: reencoded_style(&s.text) }),
         Kind::Null => ("null".to_string(), Kind::Null),
         Kind::Bool => (bool_text(&s.text).to_string(), Kind::Bool),
         Kind::Int => {
@@ -202,7 +277,33 @@ fn json_scalar(s: &Scalar) -> std::result::Result<Scalar, String> {
         Kind::Float => go_json_number(parse_float(&s.text).ok_or_else(|| format!("cannot read {} as a number", s.text))?)?,
         Kind::Timestamp => (rfc3339(&s.text).unwrap_or_else(|| s.text.clone()), Kind::Str),
     };
-    Ok(Scalar { text, kind, style: Style::Plain })
+    let style = if kind == Kind::Str { reencoded_style(&text) } else { Style::Plain };
+    Ok(Scalar { text, kind, style })
+}
+
+/// The style go-yaml gives a string when kyaml writes the patched JSON back
+/// as YAML: quoted when it would not read back as that string, a literal
+/// block when it spans lines, plain otherwise. (A later strategic merge
+/// keeps a quoted style on whatever replaces the value.)
+fn reencoded_style(text: &str) -> Style {
+    if text.contains('\n') {
+        return Style::Literal;
+    }
+    let first = text.chars().next();
+    let needs_quotes = text.is_empty()
+        || crate::yaml::parse::resolve_plain(text) != Kind::Str
+        || resolve_yaml11(text) != Kind::Str
+        || text.starts_with(char::is_whitespace)
+        || text.ends_with(char::is_whitespace)
+        || first.is_some_and(|c| "-?:,[]{}#&*!|>'\"%@`".contains(c))
+        || text.contains(": ")
+        || text.contains(" #")
+        || text.ends_with(':');
+    if needs_quotes {
+        Style::Double
+    } else {
+        Style::Plain
+    }
 }
 
 /// JSON's spelling of a YAML 1.1 or 1.2 boolean (`yes`, `On`, `TRUE`...).
@@ -323,10 +424,8 @@ fn find<'a>(doc: &'a mut Node, path: &str) -> Option<(&'a mut Node, String)> {
             Value::Map(entries) => entries.iter_mut().find(|(k, _)| k.as_str() == Some(key.as_str())).map(|(_, v)| v),
             Value::Seq(items) => {
                 let i = go_atoi(&key).ok()?;
-                if i < 0 {
-                    return None;
-                }
-                items.get_mut(i as usize)
+                let len = items.len();
+                items.get_mut(list_index(i, len).ok()?)
             }
             Value::Scalar(_) => None,
         }?;
@@ -351,17 +450,31 @@ fn invalid_index(i: i64) -> String {
     format!("Unable to access invalid index: {}: invalid index referenced", i)
 }
 
+/// An index into an existing list; negative ones count from the end.
+fn list_index(i: i64, len: usize) -> std::result::Result<usize, String> {
+    let len = len as i64;
+    let i = if i < 0 {
+        if i < -len {
+            return Err(invalid_index(i));
+        }
+        i + len
+    } else {
+        i
+    };
+    if i >= len {
+        return Err(invalid_index(i));
+    }
+    Ok(i as usize)
+}
+
 /// The value at `key`; `Ok(None)` for a missing map key (not an error for
 /// the library), `Err` for a bad list index.
 fn get<'a>(con: &'a Node, key: &str) -> std::result::Result<Option<&'a Node>, String> {
     match &con.value {
         Value::Map(_) => Ok(con.get(key)),
         Value::Seq(items) => {
-            let i = go_atoi(key)?;
-            if i < 0 || i as usize >= items.len() {
-                return Err(invalid_index(i));
-            }
-            Ok(Some(&items[i as usize]))
+            let i = list_index(go_atoi(key)?, items.len())?;
+            Ok(Some(&items[i]))
         }
         Value::Scalar(_) => Err("unknown object type".into()),
     }
@@ -372,10 +485,9 @@ fn set(con: &mut Node, key: &str, value: Node) {
     match &mut con.value {
         Value::Map(_) => con.set(key, value),
         Value::Seq(items) => {
-            if let Ok(i) = go_atoi(key) {
-                if let Some(slot) = items.get_mut(i as usize) {
-                    *slot = value;
-                }
+            let len = items.len();
+            if let Some(i) = go_atoi(key).ok().and_then(|i| list_index(i, len).ok()) {
+                items[i] = value;
             }
         }
         Value::Scalar(_) => {}
@@ -450,7 +562,7 @@ mod tests {
         parse_single("t.yaml", text).unwrap().unwrap()
     }
 
-    const DOC: &str = "kind: ConfigMap\ndata: {a: '1', b: two}\nlist: [x, y, z]\nmeta: {a/b: s, t~u: v}\n";
+    const DOC: &str = "kind: ConfigMap\nmetadata: {name: cm}\ndata: {a: '1', b: two}\nlist: [x, y, z]\nmeta: {a/b: s, t~u: v}\n";
 
     fn run(ops: &str) -> Result<Node> {
         let mut doc = y(DOC);
@@ -482,6 +594,8 @@ mod tests {
         let out = run("[{op: replace, path: /meta/a~1b, value: S}, {op: remove, path: /meta/t~0u}, {op: add, path: /list/-, value: end}, {op: add, path: /list/-1, value: last}, {op: add, path: /list/-6, value: first}]").unwrap();
         assert_eq!(out.get("meta").unwrap(), &y("{a/b: S}"));
         assert_eq!(out.get("list").unwrap(), &y("[first, x, y, z, end, last]"));
+        let out = run("[{op: replace, path: /list/-1, value: Z}, {op: test, path: /list/-3, value: x}]").unwrap();
+        assert_eq!(out.get("list").unwrap(), &y("[x, y, Z]"));
     }
 
     #[test]
@@ -512,6 +626,40 @@ mod tests {
         assert_eq!(err("[{op: move, from: /data/q, path: /data/b}]"), "error in move for path: 'q': Unable to remove nonexistent key: q: missing value");
         assert_eq!(err("[{op: bogus, path: /a}]"), "Unexpected kind: bogus");
         assert_eq!(err("[{op: add, path: '', value: 1}]"), "add operation does not apply: doc is missing path: \"\": missing value");
+    }
+
+    #[test]
+    fn annotations_come_back_as_strings() {
+        let out = run("[{op: add, path: /metadata/annotations, value: {a: 1, b: {c: d}, e: null, g: true}}, {op: add, path: /metadata/labels, value: {'n': 1}}]").unwrap();
+        assert_eq!(out.path(&["metadata", "annotations"]).unwrap(), &y("{a: '1', b: '', e: 'null', g: 'true'}"));
+        assert_eq!(out.path(&["metadata", "labels"]).unwrap(), &y("{n: 1}"));
+        let out = run("[{op: add, path: /metadata/annotations, value: {}}]").unwrap();
+        assert!(out.path(&["metadata", "annotations"]).is_none());
+    }
+
+    #[test]
+    fn strings_get_the_style_kyaml_writes_them_back_with() {
+        // A later strategic merge keeps a quoted style on a number put in
+        // its place, so this decides between `replicas: 3` and `"3"`.
+        let out = run("[{op: add, path: /v, value: \"v\"}, {op: add, path: /n, value: \"3\"}]").unwrap();
+        let style = |k: &str| out.get(k).unwrap().as_scalar().unwrap().style;
+        assert_eq!((style("v"), style("n")), (Style::Plain, Style::Double));
+    }
+
+    #[test]
+    fn the_patches_transformer_sees_internal_annotations() {
+        let ids = [
+            ("internal.config.kubernetes.io/previousKinds".to_string(), "ConfigMap".to_string()),
+            ("internal.config.kubernetes.io/previousNames".to_string(), "cm".to_string()),
+        ];
+        let mut doc = y(DOC);
+        let ops = y("[{op: add, path: /metadata/annotations/j, value: '1'}, {op: copy, from: /metadata/annotations, path: /copied}]");
+        apply_with_internal_annotations(&mut doc, &ops, &ids).unwrap();
+        assert_eq!(doc.path(&["metadata", "annotations"]).unwrap(), &y("{j: '1'}"));
+        let copied = doc.get("copied").unwrap();
+        assert_eq!(copied.get_str("internal.config.kubernetes.io/previousNames"), Some("cm"));
+        // Without them (patchesJson6902) the same add fails.
+        assert!(run("[{op: add, path: /metadata/annotations/j, value: '1'}]").is_err());
     }
 
     #[test]

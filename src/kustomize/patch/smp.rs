@@ -100,11 +100,14 @@ struct Outcome {
     in_place: bool,
     /// A null kept from the target (kyaml's persistent null node).
     keep_null: bool,
+    /// The patch node as kyaml leaves it: its directives consumed and, when
+    /// it was walked against itself, merged. Lists read it again.
+    origin: Option<Node>,
 }
 
 impl Outcome {
-    fn of(node: Option<Node>) -> Outcome {
-        Outcome { node, in_place: false, keep_null: false }
+    fn of(node: Option<Node>, origin: Option<Node>) -> Outcome {
+        Outcome { node, in_place: false, keep_null: false, origin }
     }
 }
 
@@ -179,13 +182,13 @@ impl<'s> Walker<'s> {
                     self.walk_associative(dest, origin, same, at)
                 } else {
                     // A list merged as a whole: the patch's list wins.
-                    Ok(Outcome::of(origin.or(dest)))
+                    Ok(Outcome::of(origin.clone().or(dest), origin))
                 }
             }
             Some(Shape::Scalar) => {
                 check_shape(dest.as_ref(), Shape::Scalar)?;
                 check_shape(origin.as_ref(), Shape::Scalar)?;
-                Ok(Outcome::of(origin.or(dest)))
+                Ok(Outcome::of(origin.clone().or(dest), origin))
             }
         }
     }
@@ -212,38 +215,50 @@ impl<'s> Walker<'s> {
         let (dest, same, in_place) = if is_missing_or_null(dest.as_ref()) {
             let directive = directive(origin.as_mut()).unwrap_or(Directive::Unknown);
             if directive == Directive::Delete {
-                return Ok(Outcome::of(None));
+                return Ok(Outcome::of(None, origin));
             }
             // A null the target wrote out (`null`, `~`) survives when the
             // patch does not mention the field; an empty one (`key:`) not.
             if origin.is_none() {
                 if let Some(d) = dest.filter(|d| !text(d).is_empty()) {
-                    return Ok(Outcome { node: Some(d), in_place: false, keep_null: true });
+                    return Ok(Outcome { node: Some(d), in_place: false, keep_null: true, origin: None });
                 }
-                return Ok(Outcome::of(None));
+                return Ok(Outcome::of(None, None));
             }
             (origin.clone(), true, false)
         } else if origin.as_ref().is_some_and(|o| o.is_null()) {
-            return Ok(Outcome::of(None));
+            return Ok(Outcome::of(None, origin));
         } else {
             // When the target side is the patch's own node, whatever is
             // returned is that node, edited in place.
             match directive(origin.as_mut())? {
-                Directive::Delete => return Ok(Outcome::of(None)),
+                Directive::Delete => return Ok(Outcome::of(None, origin)),
                 Directive::Replace => (origin.clone(), true, same),
                 _ if same => (origin.clone(), true, true),
                 _ => (dest, false, true),
             }
         };
-        let Some(mut dest) = dest else { return Ok(Outcome::of(None)) };
+        let Some(mut dest) = dest else { return Ok(Outcome::of(None, origin)) };
         for key in field_names(&dest, origin.as_ref()) {
             let field_at = at.and_then(|a| self.schema.field(a, &key));
             let d = dest.get(&key).cloned();
             let o = origin.as_ref().and_then(|o| o.get(&key)).cloned();
-            let val = self.walk(d, o, same, field_at)?;
+            let old_style = dest.get(&key).and_then(|n| n.as_scalar()).map(|s| s.style);
+            let mut val = self.walk(d, o, same, field_at)?;
+            if let Some(style) = old_style {
+                // kyaml's FieldSetter gives the new value (the patch's own
+                // node, when it came from the patch) the old value's style.
+                adopt_style(val.node.as_mut(), style);
+                adopt_style(val.origin.as_mut().filter(|o| o.as_scalar().is_some()), style);
+            }
+            if let (Some(o), Some(after)) = (origin.as_mut(), val.origin.take()) {
+                o.set(&key, after);
+            }
             set_field(&mut dest, &key, val);
         }
-        Ok(Outcome { node: Some(dest), in_place, keep_null: false })
+        // Walking the patch against itself edited the patch node.
+        let origin = if same { Some(dest.clone()) } else { origin };
+        Ok(Outcome { node: Some(dest), in_place, keep_null: false, origin })
     }
 
     fn walk_associative(&self, dest: Option<Node>, origin: Option<Node>, same: bool, at: Option<At<'s>>) -> Result<Outcome> {
@@ -251,16 +266,16 @@ impl<'s> Walker<'s> {
         let (dest, same) = if is_missing_or_null(dest.as_ref()) {
             (origin.clone(), true)
         } else if origin.as_ref().is_some_and(|o| o.is_null()) {
-            return Ok(Outcome::of(None));
+            return Ok(Outcome::of(None, origin));
         } else {
             match directive(origin.as_mut())? {
-                Directive::Delete => return Ok(Outcome::of(None)),
+                Directive::Delete => return Ok(Outcome::of(None, origin)),
                 Directive::Replace => (origin.clone(), true),
                 _ if same => (origin.clone(), true),
                 _ => (dest, false),
             }
         };
-        let Some(dest) = dest else { return Ok(Outcome::of(None)) };
+        let Some(dest) = dest else { return Ok(Outcome::of(None, origin)) };
         let keys: Vec<String> = at.map(|a| self.schema.strategy_and_keys(a).1.to_vec()).unwrap_or_default();
         let mut list = ListMerge { walker: self, dest, origin, same, elem_at: at.and_then(|a| self.schema.elements(a)) };
         let values = list.element_values(&keys);
@@ -271,7 +286,10 @@ impl<'s> Walker<'s> {
             let values = list.primitive_values();
             list.set_elements(values, &[String::new()])?
         };
-        Ok(Outcome::of(Some(out)))
+        // The patch's list as kyaml leaves it: when walked against itself,
+        // the list whose items were merged and deleted in place.
+        let origin = if list.same { Some(list.dest) } else { list.origin };
+        Ok(Outcome::of(Some(out), origin))
     }
 }
 
@@ -292,23 +310,20 @@ fn field_names(dest: &Node, origin: Option<&Node>) -> Vec<String> {
 /// replaces the old one in place or is appended.
 fn set_field(dest: &mut Node, key: &str, val: Outcome) {
     match val.node {
-        Some(mut n) if !n.is_null() || val.keep_null => {
-            keep_quoting(dest.get(key), &mut n);
-            dest.set(key, n)
-        }
+        Some(n) if !n.is_null() || val.keep_null => dest.set(key, n),
         _ => {
             dest.remove(key);
         }
     }
 }
 
-/// kyaml gives a new field value the style of the value it replaces; a
+/// kyaml gives a new field value the style of the scalar it replaces; a
 /// number or boolean written into a quoted (or block) scalar is then printed
 /// quoted, and so reads back as a string.
-fn keep_quoting(old: Option<&Node>, new: &mut Node) {
-    let quoted = old.and_then(|o| o.as_scalar()).is_some_and(|s| s.style != Style::Plain);
-    if let Value::Scalar(s) = &mut new.value {
-        if quoted && !matches!(s.kind, Kind::Str | Kind::Null) {
+fn adopt_style(new: Option<&mut Node>, style: Style) {
+    if let Some(Value::Scalar(s)) = new.map(|n| &mut n.value) {
+        s.style = style;
+        if style != Style::Plain && !matches!(s.kind, Kind::Str | Kind::Null) {
             s.kind = Kind::Str;
         }
     }
@@ -433,10 +448,20 @@ impl<'w, 's> ListMerge<'w, 's> {
         let (mk, mv) = validate_keys(&[valid_values.to_vec()], valid_values, valid_keys);
         let dest_index = element_match(self.dest_items(), &mk, &mv);
         let d = dest_index.map(|i| self.dest_items()[i].clone());
-        let o = self.origin.as_ref().filter(|o| o.is_seq()).and_then(|o| {
-            element_match(o.as_seq().unwrap(), &mk, &mv).map(|i| o.as_seq().unwrap()[i].clone())
-        });
-        let out = self.walker.walk(d, o, self.same, self.elem_at)?;
+        let origin_items = self.origin.as_mut().and_then(|o| o.as_seq_mut());
+        let origin_index = origin_items.as_ref().and_then(|items| element_match(items, &mk, &mv));
+        let o = origin_index.and_then(|i| origin_items.map(|items| items[i].clone()));
+        let mut out = self.walker.walk(d, o, self.same, self.elem_at)?;
+        // The patch's item, its directives consumed, stays so for later
+        // lookups; walked against itself, it is the target's item too.
+        if let Some(after) = out.origin.take() {
+            if let (Some(i), Some(items)) = (origin_index, self.origin.as_mut().and_then(|o| o.as_seq_mut())) {
+                items[i] = after.clone();
+            }
+            if let (true, Some(i)) = (self.same, dest_index) {
+                self.dest.as_seq_mut().unwrap()[i] = after;
+            }
+        }
         if is_missing_or_null(out.node.as_ref()) || is_empty_map(out.node.as_ref()) {
             let items = self.dest.as_seq_mut().unwrap();
             element_set(items, None, valid_keys, valid_values)?;
@@ -451,7 +476,7 @@ impl<'w, 's> ListMerge<'w, 's> {
             }
         }
         // The target's item was merged in place: the target list sees it.
-        if out.in_place {
+        if out.in_place || self.same {
             if let Some(i) = dest_index {
                 self.dest.as_seq_mut().unwrap()[i] = val.clone();
             }
@@ -494,8 +519,11 @@ fn validate_keys(values_list: &[Vec<String>], values: &[String], keys: &[String]
 /// the same item (a port with and without `protocol`).
 fn merge_values(values_list: &mut [Vec<String>]) {
     for i in 0..values_list.len() {
+        // As in kyaml's range loop, the outer tuple is read once per row
+        // while the inner ones see the updates.
+        let outer = values_list[i].clone();
         for j in 0..values_list.len() {
-            if let Some(merged) = match_values(&values_list[i], &values_list[j]) {
+            if let Some(merged) = match_values(&outer, &values_list[j]) {
                 values_list[i] = merged.clone();
                 values_list[j] = merged;
             }

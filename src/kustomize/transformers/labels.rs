@@ -3,6 +3,7 @@
 //! for each field as kusttarget_configplugin.go does it.
 
 use crate::error::{Error, Result};
+use crate::kustomize::aliases;
 use crate::kustomize::build::Accumulator;
 use crate::kustomize::fieldspec::{self, merge_specs, Create, FieldSpec, TransformerConfig};
 use crate::kustomize::kustomization::Kustomization;
@@ -76,31 +77,48 @@ pub fn string_pairs(node: Option<&Node>) -> Vec<(String, String, Span)> {
 }
 
 /// Sets each pair in the mapping every spec names, in every resource
-/// (kustomize's labels and annotations filters).
+/// (kustomize's labels and annotations filters). As in kustomize, the fields
+/// a key is added to share one value, and setting a key that is there
+/// already writes through to the fields sharing it (see `aliases`).
 pub fn set_entries(resources: &mut ResMap, pairs: &[(String, String, Span)], specs: &[FieldSpec]) -> Result<()> {
     if pairs.is_empty() {
         return Ok(());
     }
     for r in resources.iter_mut() {
         for (key, value, span) in pairs {
+            let mut created: Vec<Vec<String>> = Vec::new();
+            let mut replaced: Vec<(Vec<String>, Node)> = Vec::new();
             for spec in specs {
-                let mut setter = |field: &mut Node| set_entry(field, key, value, span);
-                fieldspec::apply(&mut r.node, spec, Create::Map, &mut setter)?;
+                let mut setter = |field: &mut Node, at: &[String]| {
+                    let path: Vec<String> = at.iter().cloned().chain(std::iter::once(key.clone())).collect();
+                    match set_entry(field, key, value, span)? {
+                        Some(old) => replaced.push((path, old)),
+                        None => created.push(path),
+                    }
+                    Ok(())
+                };
+                fieldspec::apply_at(&mut r.node, spec, Create::Map, &mut setter)?;
+            }
+            aliases::record(r, created);
+            for (path, old) in replaced {
+                aliases::write_through(r, &path, &old);
             }
         }
     }
     Ok(())
 }
 
-fn set_entry(field: &mut Node, key: &str, value: &str, span: &Span) -> Result<()> {
+/// Sets `key` in the mapping; returns the value it replaced, if any.
+fn set_entry(field: &mut Node, key: &str, value: &str, span: &Span) -> Result<Option<Node>> {
     if field.is_null() {
         *field = Node::map(span.clone());
     }
     if !field.is_map() {
         return Err(Error::at(&field.span, format!("wrong node kind: expected a mapping but got {}", field.shape())));
     }
+    let old = field.get(key).cloned();
     field.set(key, Node::string(value, span.clone()));
-    Ok(())
+    Ok(old)
 }
 
 #[cfg(test)]
@@ -157,6 +175,17 @@ mod tests {
         let n = &m.resources[0].node;
         assert_eq!(n.path(&["metadata", "labels", "app.kubernetes.io/managed-by"]).and_then(|n| n.as_str()), Some("kustomize-(devel)"));
         assert!(n.path(&["spec", "selector"]).is_none());
+    }
+
+    #[test]
+    fn a_later_label_writes_through_values_shared_by_an_earlier_one() {
+        let mut m = resmap(&[DEPLOYMENT]);
+        let config = TransformerConfig::builtin();
+        set_entries(&mut m, &string_pairs(Some(&entry("app: web\n"))), &config.common_labels).unwrap();
+        // Only metadata/labels, as `labels:` without selectors.
+        set_entries(&mut m, &string_pairs(Some(&entry("app: api\n"))), &[FieldSpec::new("metadata/labels", true)]).unwrap();
+        let n = &m.resources[0].node;
+        assert_eq!(n.path(&["spec", "selector", "matchLabels", "app"]).and_then(|n| n.as_str()), Some("api"));
     }
 
     #[test]

@@ -12,7 +12,9 @@ mod replicas;
 pub mod replacements;
 
 use super::build::{Accumulator, Builder};
+use super::aliases;
 use super::kustomization::Kustomization;
+use super::origin::{self, Origin};
 use crate::error::{Error, Result};
 
 /// Fields this engine cannot apply yet: a build that uses one fails rather
@@ -37,17 +39,45 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
             }
         }
     }
+    let count = |field: &str| k.field(field).and_then(|n| n.as_seq()).map(|s| s.len()).unwrap_or(0);
+    let has = |field: &str| k.field(field).is_some_and(|n| n.as_map().is_some_and(|m| !m.is_empty()) || n.as_seq().is_some_and(|s| !s.is_empty()));
     patches::strategic_merge(b, k, acc)?;
+    noted(b, k, acc, "PatchStrategicMergeTransformer", usize::from(has("patchesStrategicMerge")));
     patches::patches(b, k, acc)?;
+    noted(b, k, acc, "PatchTransformer", count("patches"));
     namespace::run(k, acc)?;
+    noted(b, k, acc, "NamespaceTransformer", usize::from(k.string("namespace").is_some()));
     prefix_suffix::run(k, acc)?;
+    noted(b, k, acc, "PrefixTransformer", usize::from(k.string("namePrefix").is_some()));
+    noted(b, k, acc, "SuffixTransformer", usize::from(k.string("nameSuffix").is_some()));
     labels::run(k, acc)?;
+    // One per `labels:` entry, and one for `commonLabels:` even when empty.
+    let label_runs = if has("labels") || has("commonLabels") { count("labels") + 1 } else { 0 };
+    noted(b, k, acc, "LabelTransformer", label_runs);
     annotations::run(k, acc)?;
+    noted(b, k, acc, "AnnotationsTransformer", usize::from(has("commonAnnotations")));
     patches::json6902(b, k, acc)?;
+    noted(b, k, acc, "PatchJson6902Transformer", count("patchesJson6902"));
     replicas::run(k, acc)?;
+    noted(b, k, acc, "ReplicaCountTransformer", count("replicas"));
     images::run(k, acc)?;
+    noted(b, k, acc, "ImageTagTransformer", count("images") + count("imageTags"));
     // Last of kustomize's builtin transformers.
+    // kustomize replaces values in place: shared label values change together.
+    let before = aliases::snapshot(&acc.resources);
     replacements::run(b, k, acc)?;
+    aliases::sync(&mut acc.resources, before);
+    noted(b, k, acc, "ReplacementTransformer", usize::from(has("replacements")));
     plugins::run(b, k, acc)?;
     Ok(())
+}
+
+/// Origin tracking (`buildMetadata`): the built-in transformer `kind`,
+/// configured by this kustomization, ran `times` times.
+fn noted(b: &Builder, k: &Kustomization, acc: &mut Accumulator, kind: &str, times: usize) {
+    let Some(dir) = &b.origin else { return };
+    let o = Origin::builtin(origin::join(dir, crate::fs::file_name(&k.file)), kind);
+    for _ in 0..times {
+        origin::note_transformer(&mut acc.resources, &o);
+    }
 }

@@ -3,6 +3,7 @@
 //! apply it (api/internal/builtins/Patch*Transformer.go).
 
 use crate::error::{Error, Result};
+use crate::kustomize::aliases;
 use crate::kustomize::build::{read_resource_file, Accumulator, Builder};
 use crate::kustomize::kustomization::Kustomization;
 use crate::kustomize::patch::{json6902, schema::Schema, smp};
@@ -171,7 +172,9 @@ pub fn patches(b: &Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
                 for i in sel.select(&acc.resources)? {
                     let r = &mut acc.resources.resources[i];
                     r.store_previous_id();
-                    json6902::apply(&mut r.node, &ops).map_err(|e| e.or_at(&source.span))?;
+                    let internal = internal_annotations(r);
+                    json6902::apply_with_internal_annotations(&mut r.node, &ops, &internal).map_err(|e| e.or_at(&source.span))?;
+                    aliases::forget(r);
                 }
             }
         }
@@ -193,7 +196,10 @@ pub fn json6902(b: &Builder, k: &Kustomization, acc: &mut Accumulator) -> Result
             return Err(Error::at(&source.span, "patch appears to be empty"));
         }
         for i in target.select(&acc.resources)? {
-            json6902::apply(&mut acc.resources.resources[i].node, &ops).map_err(|e| e.or_at(&source.span))?;
+            let r = &mut acc.resources.resources[i];
+            let internal = internal_annotations(r);
+            json6902::apply_with_internal_annotations(&mut r.node, &ops, &internal).map_err(|e| e.or_at(&source.span))?;
+            aliases::forget(&mut acc.resources.resources[i]);
         }
     }
     Ok(())
@@ -223,7 +229,11 @@ fn load(b: &Builder, k: &Kustomization, entry: &Node, inline_key: &str) -> Resul
             let span = entry.get("path").map(|n| n.span.clone()).unwrap_or_else(|| entry.span.clone());
             let (file, bytes) = b.read_file(k, path, &span).map_err(|e| Error { message: format!("failed to get the patch file from path({}): {}", path, e.message), ..e })?;
             let text = String::from_utf8(bytes).map_err(|_| Error::in_file(&file, "the patch file is not UTF-8 text"))?;
-            Ok(Source { text: text.trim().to_string(), span: Span::file(&file), file, origin: None })
+            let body = text.trim();
+            // Positions the reader gives in the trimmed text are lines of the
+            // file once the trimmed leading lines are added back.
+            let lines = text[..text.len() - text.trim_start().len()].matches('\n').count() as u32;
+            Ok(Source { text: body.to_string(), span: Span::file(&file), file, origin: Some(Origin { lines, cols: 0 }) })
         }
     }
 }
@@ -236,10 +246,20 @@ fn detect(source: &Source) -> Result<Parsed> {
         (Ok(p), None) => Ok(Parsed::Strategic(p)),
         (Err(_), Some(ops)) => Ok(Parsed::Json(ops)),
         (Ok(_), Some(_)) => Err(Error::at(&source.span, "the patch illegally qualifies as both a strategic-merge and a JSON 6902 patch")),
-        (Err(e), None) => Err(Error::at(
-            &source.span,
-            format!("unable to parse the patch as strategic-merge (a Kubernetes object with kind and metadata.name) or as JSON 6902 (a list of operations): {}", e.message),
-        )),
+        (Err(e), None) => {
+            // In a patch file, the reader's own position is a place in that
+            // file; in an inline patch it is not, so the patch field is given.
+            // Relocated positions are places in the file the user wrote;
+            // without a known origin, the patch field is the best place.
+            let span = match e.span {
+                Some(at) if source.origin.is_some() && at.has_position() => at,
+                _ => source.span.clone(),
+            };
+            Err(Error::at(
+                &span,
+                format!("unable to parse the patch as strategic-merge (a Kubernetes object with kind and metadata.name) or as JSON 6902 (a list of operations): {}", e.message),
+            ))
+        }
     }
 }
 
@@ -297,7 +317,11 @@ fn apply_strategic(schema: &Schema, resources: &mut ResMap, targets: &[usize], p
             .map_err(|e| e.or_at(&patch.source))?;
         match merged {
             None => deleted.push(i),
-            Some(node) => r.node = node,
+            Some(node) => {
+                // kustomize merges in place: shared label values change together.
+                let before = std::mem::replace(&mut r.node, node);
+                aliases::sync_after_edit(r, &before);
+            }
         }
     }
     deleted.sort_unstable();
@@ -305,4 +329,18 @@ fn apply_strategic(schema: &Schema, resources: &mut ResMap, targets: &[usize], p
         resources.resources.remove(i);
     }
     Ok(())
+}
+
+/// The build annotations kustomize keeps on a resource that has had other
+/// ids: JSON patches see them in `metadata.annotations` while they run.
+pub(crate) fn internal_annotations(r: &Resource) -> Vec<(String, String)> {
+    if r.previous.is_empty() {
+        return Vec::new();
+    }
+    let join = |f: &dyn Fn(&crate::kustomize::resmap::ResId) -> String| r.previous.iter().map(f).collect::<Vec<_>>().join(",");
+    vec![
+        ("internal.config.kubernetes.io/previousKinds".to_string(), join(&|id| id.gvk.kind.clone())),
+        ("internal.config.kubernetes.io/previousNames".to_string(), join(&|id| id.name.clone())),
+        ("internal.config.kubernetes.io/previousNamespaces".to_string(), join(&|id| id.effective_namespace().to_string())),
+    ]
 }

@@ -9,9 +9,8 @@
 //! kustomization's own transformers.
 //!
 //! Field-spec transformers run here directly; patch kinds go through the
-//! patch transformers. ReplacementTransformer configs are the one built-in
-//! kind still refused: they belong with `replacements:` (add an arm calling
-//! its list function when that lands).
+//! patch transformers, ReplacementTransformer configs through the
+//! `replacements:` list function (paths resolve against this kustomization).
 
 use super::images::{self, ImageRule};
 use super::labels::{set_entries, string_pairs};
@@ -19,6 +18,8 @@ use super::namespace::{Namespace, SubjectMode};
 use super::prefix_suffix::{Affix, AffixTransformer};
 use super::replicas::set_replicas;
 use crate::error::{Error, Result};
+use crate::kustomize::aliases;
+use crate::kustomize::origin::{self, Origin};
 use crate::kustomize::build::{read_resource_file, Accumulator, Builder};
 use crate::kustomize::fieldspec::FieldSpec;
 use crate::kustomize::kustomization::{Kustomization, Spanned};
@@ -37,7 +38,19 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
         match config.kind() {
             "PatchJson6902Transformer" if builtin => json6902(b, k, config, acc)?,
             "PatchTransformer" | "PatchStrategicMergeTransformer" if builtin => patch(b, k, config, acc)?,
+            "ReplacementTransformer" if builtin => {
+                if let Some(list) = config.node.get("replacements").filter(|n| !n.is_null()) {
+                    let before = aliases::snapshot(&acc.resources);
+                    super::replacements::apply_list(b, k, list, &mut acc.resources.resources)?;
+                    aliases::sync(&mut acc.resources, before);
+                }
+            }
             _ => apply(config, acc)?,
+        }
+        if b.origin.is_some() {
+            if let Some(o) = Origin::plugin(config) {
+                origin::note_transformer(&mut acc.resources, &o);
+            }
         }
     }
     Ok(())
@@ -51,7 +64,10 @@ fn load_configs(b: &mut Builder, k: &Kustomization, entries: &[Spanned]) -> Resu
         let inline = format!("{} (inline transformer)", k.file);
         match read_resource_file(&inline, entry.text.as_bytes()) {
             Ok(list) if !list.is_empty() => {
-                for r in list {
+                for mut r in list {
+                    if let Some(dir) = &b.origin {
+                        origin::set(&mut r, &Origin::file(origin::join(dir, crate::fs::file_name(&k.file))));
+                    }
                     configs.append(r)?;
                 }
             }
@@ -150,7 +166,10 @@ fn json6902(b: &Builder, k: &Kustomization, config: &Resource, acc: &mut Accumul
         return Err(at("patch appears to be empty"));
     }
     for i in target.select(&acc.resources)? {
-        json6902::apply(&mut acc.resources.resources[i].node, &ops)?;
+        let r = &mut acc.resources.resources[i];
+        let internal = super::patches::internal_annotations(r);
+        json6902::apply_with_internal_annotations(&mut r.node, &ops, &internal)?;
+        aliases::forget(r);
     }
     Ok(())
 }

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::kustomize::build::{Accumulator, Builder};
 use crate::kustomize::kustomization::{field, field_str, is_true, Kustomization};
 use crate::kustomize::resmap::{Gvk, ResId, Resource};
+use crate::kustomize::selector::metadata_matches;
 use crate::yaml::parse::resolve_plain;
 use crate::yaml::{parse_documents, Node, Span, Value};
 
@@ -63,10 +64,9 @@ impl Selector {
         std::iter::once(r.id()).chain(r.previous.iter().cloned()).any(|id| self.selects_id(&id))
     }
 
-    fn matches_metadata(&self, r: &Resource) -> Result<bool> {
-        let labels = r.node.path(&["metadata", "labels"]);
-        let annotations = r.node.path(&["metadata", "annotations"]);
-        Ok(matches_label_selector(&self.annotation_selector, annotations)? && matches_label_selector(&self.label_selector, labels)?)
+    fn matches_metadata(&self, r: &Resource, span: &Span) -> Result<bool> {
+        let check = |selector: &str, field: &str| metadata_matches(selector, r, field).map_err(|m| Error::at(span, m));
+        Ok(check(&self.annotation_selector, "annotations")? && check(&self.label_selector, "labels")?)
     }
 }
 
@@ -180,21 +180,23 @@ fn parse(node: &Node) -> Result<Replacement> {
 
 fn apply(r: &Replacement, resources: &mut [Resource]) -> Result<()> {
     let (source, first) = source_value(r, resources)?;
-    // kyaml hands the source field itself to every target, so a write into
-    // it by an earlier target shows in later ones; a delimiter makes a copy.
+    // kyaml hands the source field itself to every target field, so a write
+    // into it shows in the fields set after it; a delimiter makes a copy.
     let live = r.options.delimiter.is_empty();
     let path = split_path(&r.field_path);
+    let current = |resources: &[Resource]| -> Node {
+        match lookup(&resources[source].node, &path) {
+            Ok(Some(n)) if live => n.clone(),
+            _ => first.clone(),
+        }
+    };
     for t in &r.targets {
         for i in 0..resources.len() {
             if !selected(t, &resources[i])? {
                 continue;
             }
             for fp in &t.field_paths {
-                let value = match lookup(&resources[source].node, &path) {
-                    Ok(Some(n)) if live => n.clone(),
-                    _ => first.clone(),
-                };
-                copy_to_target(t, fp, &mut resources[i].node, &value)?;
+                copy_to_target(t, fp, resources, i, &current)?;
             }
         }
     }
@@ -241,12 +243,12 @@ fn refine(options: &FieldOptions, node: &Node) -> std::result::Result<Node, Stri
 }
 
 fn selected(t: &Target, res: &Resource) -> Result<bool> {
-    if !t.select.matches_metadata(res)? {
+    if !t.select.matches_metadata(res, &t.span)? {
         return Ok(false);
     }
     for reject in &t.reject {
         let by_meta = !reject.label_selector.is_empty() || !reject.annotation_selector.is_empty();
-        if by_meta && reject.matches_metadata(res)? {
+        if by_meta && reject.matches_metadata(res, &t.span)? {
             return Ok(false);
         }
     }
@@ -257,24 +259,49 @@ fn selected(t: &Target, res: &Resource) -> Result<bool> {
     Ok(!rejected)
 }
 
-fn copy_to_target(t: &Target, fp: &str, node: &mut Node, value: &Node) -> Result<()> {
+/// Finds (or creates) every field `fp` names in resource `target`, then
+/// sets each in turn to the source's value as it is at that moment.
+fn copy_to_target(t: &Target, fp: &str, resources: &mut [Resource], target: usize, current: &dyn Fn(&[Resource]) -> Node) -> Result<()> {
     let path = split_path(fp);
     let create = t.options.create;
     let missing = || {
         let what = if create { "unable to find or create field" } else { "unable to find field" };
         format!("{} \"{}\" in replacement target", what, fp)
     };
-    let mut count = 0;
-    let mut set = |field: &mut Node, fresh: bool| -> std::result::Result<(), String> {
-        count += 1;
-        set_field(&t.options, field, value, fresh)
-    };
-    let creating = if create { Some(shape_of(value)) } else { None };
-    match_path(node, &path, creating, &mut set).map_err(|m| Error::at(&t.span, format!("{}: {}", missing(), m)))?;
-    if count == 0 {
+    let creating = if create { Some(shape_of(&current(resources))) } else { None };
+    let hits = match_path(&mut resources[target].node, &path, creating).map_err(|m| Error::at(&t.span, format!("{}: {}", missing(), m)))?;
+    if hits.is_empty() {
         return Err(Error::at(&t.span, missing()));
     }
+    for hit in hits.iter().filter(|h| !h.detached) {
+        let value = current(resources);
+        let Some(field) = field_at(&mut resources[target].node, &hit.trail) else { continue };
+        set_field(&t.options, field, &value, hit.fresh).map_err(|m| Error::at(&t.span, m))?;
+    }
     Ok(())
+}
+
+/// One step from a node to a child.
+#[derive(Clone, Debug)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// A field a target path matched: where it is, whether it was just
+/// created, and whether it lies inside a scalar (kyaml "creates" it there,
+/// out of sight: it counts as found but nothing changes).
+struct Hit {
+    trail: Vec<Step>,
+    fresh: bool,
+    detached: bool,
+}
+
+fn field_at<'a>(node: &'a mut Node, trail: &[Step]) -> Option<&'a mut Node> {
+    trail.iter().try_fold(node, |n, step| match step {
+        Step::Key(k) => n.get_mut(k),
+        Step::Index(i) => n.as_seq_mut().and_then(|s| s.get_mut(*i)),
+    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -433,16 +460,12 @@ pub fn lookup<'a>(node: &'a Node, path: &[String]) -> std::result::Result<Option
     }
 }
 
-/// Target matching (kyaml's PathMatcher), creating what is missing when
-/// `create` gives the shape of the value. `set` receives each match and
-/// whether it was just created.
-fn match_path(
-    node: &mut Node,
-    path: &[String],
-    create: Option<Shape>,
-    set: &mut dyn FnMut(&mut Node, bool) -> std::result::Result<(), String>,
-) -> std::result::Result<(), String> {
-    walk(node, path, create, false, set)
+/// Target matching (kyaml's PathMatcher): every field the path names,
+/// creating what is missing when `create` gives the shape of the value.
+fn match_path(node: &mut Node, path: &[String], create: Option<Shape>) -> std::result::Result<Vec<Hit>, String> {
+    let mut walker = Walker { create, trail: Vec::new(), hits: Vec::new() };
+    walker.walk(node, path, false, false)?;
+    Ok(walker.hits)
 }
 
 fn fresh_node(next: Option<&String>, create: Shape, span: &Span) -> Node {
@@ -459,203 +482,103 @@ fn fresh_node(next: Option<&String>, create: Shape, span: &Span) -> Node {
     }
 }
 
-fn walk(
-    node: &mut Node,
-    path: &[String],
+struct Walker {
     create: Option<Shape>,
-    fresh: bool,
-    set: &mut dyn FnMut(&mut Node, bool) -> std::result::Result<(), String>,
-) -> std::result::Result<(), String> {
-    let Some((part, rest)) = path.split_first() else { return set(node, fresh) };
-    let span = node.span.clone();
-    if let Some(idx) = index_number(part) {
-        let Some(items) = node.as_seq_mut() else { return Err(format!("expected a list at '{}', found {}", part, node.shape())) };
-        let mut created = false;
-        if let Some(c) = create.filter(|_| items.len() == idx) {
-            items.push(fresh_node(rest.first(), c, &span));
-            created = true;
-        }
-        let len = items.len();
-        let Some(item) = items.get_mut(idx) else { return Err(format!("index {} specified but only {} elements found", idx, len)) };
-        return walk(item, rest, create, created, set);
-    }
-    if part.starts_with('[') && part.ends_with(']') {
-        return walk_matching(node, part, rest, create, set);
-    }
-    if part == "*" {
-        let Some(items) = node.as_seq_mut() else { return Ok(()) };
-        for item in items {
-            walk(item, rest, create, false, set)?;
-        }
-        return Ok(());
-    }
-    if !node.is_map() {
-        // kyaml "creates" the field inside a scalar (even null) where no
-        // output shows it: the target counts as found and stays unchanged.
-        if let (Some(c), Some(_)) = (create, node.as_scalar()) {
-            let mut detached = fresh_node(rest.first(), c, &span);
-            return walk(&mut detached, rest, create, true, set);
-        }
-        return Ok(());
-    }
-    let mut created = false;
-    if node.get(part).is_none() {
-        let Some(c) = create else { return Ok(()) };
-        node.set(part, fresh_node(rest.first(), c, &span));
-        created = true;
-    }
-    match node.get_mut(part) {
-        Some(field) => walk(field, rest, create, created, set),
-        None => Ok(()),
-    }
+    trail: Vec<Step>,
+    hits: Vec<Hit>,
 }
 
-/// `[k=v]`: every list element whose `k` (or, for `[=v]`, whose own value)
-/// matches the regular expression `v`; created when none does.
-fn walk_matching(
-    node: &mut Node,
-    part: &str,
-    rest: &[String],
-    create: Option<Shape>,
-    set: &mut dyn FnMut(&mut Node, bool) -> std::result::Result<(), String>,
-) -> std::result::Result<(), String> {
-    let Some((key, pattern)) = list_index(part).filter(|_| part.contains('=')) else {
-        return Err("list path element must contain fieldName=fieldValue for element to match".to_string());
-    };
-    let span = node.span.clone();
-    let Some(items) = node.as_seq_mut() else { return Ok(()) };
-    let matches = |item: &Node| -> bool {
-        let text = if key.is_empty() { item.as_str() } else { item.get(key).and_then(|v| v.as_str()) };
-        text.is_some_and(|t| regex_find(pattern, t.trim()))
-    };
-    if !items.iter().any(matches) {
-        if create.is_none() {
+impl Walker {
+    fn step(&mut self, step: Step, node: &mut Node, rest: &[String], fresh: bool, detached: bool) -> std::result::Result<(), String> {
+        self.trail.push(step);
+        let result = self.walk(node, rest, fresh, detached);
+        self.trail.pop();
+        result
+    }
+
+    fn walk(&mut self, node: &mut Node, path: &[String], fresh: bool, detached: bool) -> std::result::Result<(), String> {
+        let Some((part, rest)) = path.split_first() else {
+            self.hits.push(Hit { trail: self.trail.clone(), fresh, detached });
+            return Ok(());
+        };
+        let span = node.span.clone();
+        if let Some(idx) = index_number(part) {
+            let Some(items) = node.as_seq_mut() else { return Err(format!("expected a list at '{}', found {}", part, node.shape())) };
+            let mut created = false;
+            if let Some(c) = self.create.filter(|_| items.len() == idx) {
+                items.push(fresh_node(rest.first(), c, &span));
+                created = true;
+            }
+            let len = items.len();
+            let Some(item) = items.get_mut(idx) else { return Err(format!("index {} specified but only {} elements found", idx, len)) };
+            return self.step(Step::Index(idx), item, rest, created, detached);
+        }
+        if part.starts_with('[') && part.ends_with(']') {
+            return self.walk_matching(node, part, rest, detached);
+        }
+        if part == "*" {
+            let Some(items) = node.as_seq_mut() else { return Ok(()) };
+            for (i, item) in items.iter_mut().enumerate() {
+                self.step(Step::Index(i), item, rest, false, detached)?;
+            }
             return Ok(());
         }
-        let value = Node::string(pattern, span.clone());
-        let elem = if key.is_empty() {
-            value
-        } else {
-            let mut m = Node::map(span.clone());
-            m.set(key, value);
-            m
+        if !node.is_map() {
+            // kyaml "creates" the field inside a scalar (even null) where no
+            // output shows it: the target counts as found and stays unchanged.
+            if let (Some(c), Some(_)) = (self.create, node.as_scalar()) {
+                let mut hidden = fresh_node(rest.first(), c, &span);
+                return self.step(Step::Key(part.clone()), &mut hidden, rest, true, true);
+            }
+            return Ok(());
+        }
+        let mut created = false;
+        if node.get(part).is_none() {
+            let Some(c) = self.create else { return Ok(()) };
+            node.set(part, fresh_node(rest.first(), c, &span));
+            created = true;
+        }
+        match node.get_mut(part) {
+            Some(field) => self.step(Step::Key(part.clone()), field, rest, created, detached),
+            None => Ok(()),
+        }
+    }
+
+    /// `[k=v]`: every list element whose `k` (or, for `[=v]`, whose own
+    /// value) matches the regular expression `v`; created when none does.
+    fn walk_matching(&mut self, node: &mut Node, part: &str, rest: &[String], detached: bool) -> std::result::Result<(), String> {
+        let Some((key, pattern)) = list_index(part).filter(|_| part.contains('=')) else {
+            return Err("list path element must contain fieldName=fieldValue for element to match".to_string());
         };
-        items.push(elem);
-    }
-    for item in items.iter_mut() {
-        if matches(item) {
-            walk(item, rest, create, false, set)?;
-        }
-    }
-    Ok(())
-}
-
-/// An unanchored search for a small regular-expression language: literals,
-/// `.`, `*`, `+`, `?`, `^`, `$` and `\` escapes. Enough for the names people
-/// put in `[name=…]`; other syntax is taken literally.
-pub fn regex_find(pattern: &str, text: &str) -> bool {
-    let pat: Vec<char> = pattern.chars().collect();
-    let txt: Vec<char> = text.chars().collect();
-    if pat.first() == Some(&'^') {
-        return match_here(&pat[1..], &txt);
-    }
-    (0..=txt.len()).any(|i| match_here(&pat, &txt[i..]))
-}
-
-/// One pattern atom: a char (escaped or not) or `.`; returns it and its width.
-fn atom(pat: &[char]) -> (Option<char>, usize) {
-    match pat {
-        ['\\', c, ..] => (Some(*c), 2),
-        ['.', ..] => (None, 1),
-        [c, ..] => (Some(*c), 1),
-        [] => (None, 0),
-    }
-}
-
-fn match_here(pat: &[char], txt: &[char]) -> bool {
-    if pat.is_empty() {
-        return true;
-    }
-    if pat == ['$'] {
-        return txt.is_empty();
-    }
-    let (want, width) = atom(pat);
-    let hit = |c: char| want.is_none_or(|w| w == c);
-    match pat.get(width) {
-        Some('*') | Some('+') | Some('?') => {
-            let op = pat[width];
-            let rest = &pat[width + 1..];
-            let max = if op == '?' { 1 } else { txt.iter().take_while(|c| hit(**c)).count() };
-            let min = if op == '+' { 1 } else { 0 };
-            (min..=max.min(txt.len())).rev().any(|n| txt[..n].iter().all(|c| hit(*c)) && match_here(rest, &txt[n..]))
-        }
-        _ => !txt.is_empty() && hit(txt[0]) && match_here(&pat[width..], &txt[1..]),
-    }
-}
-
-/// Kubernetes label selector syntax: `k=v`, `k==v`, `k!=v`, `k`, `!k`,
-/// `k in (a,b)`, `k notin (a,b)`, joined by commas. Empty selects all.
-pub fn matches_label_selector(selector: &str, labels: Option<&Node>) -> Result<bool> {
-    let get = |k: &str| labels.and_then(|l| l.get(k)).and_then(|v| v.as_str().map(String::from));
-    for req in split_requirements(selector) {
-        let req = req.trim();
-        if req.is_empty() {
-            continue;
-        }
-        let ok = if let Some(key) = req.strip_prefix('!') {
-            get(key.trim()).is_none()
-        } else if let Some((k, v)) = req.split_once("!=") {
-            get(k.trim()).as_deref() != Some(v.trim())
-        } else if let Some((k, v)) = req.split_once("==").or_else(|| req.split_once('=')) {
-            get(k.trim()).as_deref() == Some(v.trim())
-        } else if let Some((k, set, negate)) = set_requirement(req) {
-            let v = get(k);
-            let inside = v.as_deref().is_some_and(|v| set.contains(&v));
-            if negate {
-                !inside
+        let span = node.span.clone();
+        let Some(items) = node.as_seq_mut() else { return Ok(()) };
+        // kyaml compiles the value as a Go regular expression, unanchored.
+        let re = regex_lite::Regex::new(pattern).map_err(|e| format!("invalid regular expression '{}': {}", pattern, e))?;
+        let matches = |item: &Node| -> bool {
+            let text = if key.is_empty() { item.as_str() } else { item.get(key).and_then(|v| v.as_str()) };
+            text.is_some_and(|t| re.is_match(t.trim()))
+        };
+        if !items.iter().any(matches) {
+            if self.create.is_none() {
+                return Ok(());
+            }
+            let value = Node::string(pattern, span.clone());
+            let elem = if key.is_empty() {
+                value
             } else {
-                inside
-            }
-        } else {
-            get(req).is_some()
-        };
-        if !ok {
-            return Ok(false);
+                let mut m = Node::map(span.clone());
+                m.set(key, value);
+                m
+            };
+            items.push(elem);
         }
-    }
-    Ok(true)
-}
-
-/// Splits on commas outside parentheses.
-fn split_requirements(s: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let (mut depth, mut start) = (0, 0);
-    for (i, c) in s.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            ',' if depth == 0 => {
-                out.push(&s[start..i]);
-                start = i + 1;
+        for (i, item) in items.iter_mut().enumerate() {
+            if matches(item) {
+                self.step(Step::Index(i), item, rest, false, detached)?;
             }
-            _ => {}
         }
+        Ok(())
     }
-    out.push(&s[start..]);
-    out
-}
-
-fn set_requirement(req: &str) -> Option<(&str, Vec<&str>, bool)> {
-    let open = req.find('(')?;
-    let close = req.rfind(')')?;
-    let head: Vec<&str> = req[..open].split_whitespace().collect();
-    let [key, op] = head.as_slice() else { return None };
-    let negate = match *op {
-        "in" => false,
-        "notin" => true,
-        _ => return None,
-    };
-    Some((key, req[open + 1..close].split(',').map(|s| s.trim()).collect(), negate))
 }
 
 #[cfg(test)]
@@ -675,34 +598,13 @@ mod tests {
     }
 
     #[test]
-    fn small_regex() {
-        assert!(regex_find("ap", "app"));
-        assert!(!regex_find("^ap$", "app"));
-        assert!(regex_find("a.*-x", "abc-x"));
-        assert!(regex_find("^a+p?$", "aa"));
-        assert!(!regex_find("b", "app"));
-    }
-
-    #[test]
-    fn label_selectors() {
-        let labels = yaml("app: web\ntier: front\n");
-        let m = |s: &str| matches_label_selector(s, Some(&labels)).unwrap();
-        assert!(m(""));
-        assert!(m("app=web"));
-        assert!(m("app==web,tier"));
-        assert!(!m("app!=web"));
-        assert!(m("!missing"));
-        assert!(m("tier in (back, front)"));
-        assert!(!m("tier notin (back,front)"));
-    }
-
-    #[test]
     fn existing_scalars_keep_type_created_ones_resolve() {
-        let mut node = yaml("spec:\n  replicas: 1\n");
-        let value = Node::string("3", Span::default());
+        let mut resources = vec![Resource::new(yaml("spec:\n  replicas: 1\n"))];
+        let value = |_: &[Resource]| Node::string("3", Span::default());
         let t = Target { select: Selector::default(), reject: vec![], field_paths: vec![], options: FieldOptions { create: true, ..Default::default() }, span: Span::default() };
-        copy_to_target(&t, "spec.replicas", &mut node, &value).unwrap();
-        copy_to_target(&t, "spec.x.y", &mut node, &value).unwrap();
+        copy_to_target(&t, "spec.replicas", &mut resources, 0, &value).unwrap();
+        copy_to_target(&t, "spec.x.y", &mut resources, 0, &value).unwrap();
+        let node = &resources[0].node;
         let r = node.path(&["spec", "replicas"]).unwrap().as_scalar().unwrap();
         assert_eq!((r.text.as_str(), r.kind), ("3", crate::yaml::Kind::Int));
         let y = node.path(&["spec", "x", "y"]).unwrap().as_scalar().unwrap();

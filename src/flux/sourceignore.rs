@@ -1,0 +1,197 @@
+//! What a GitRepository artifact leaves out: the source-controller's
+//! default exclusions and the repository's `.sourceignore` files
+//! (gitignore syntax, each file relative to its own directory). Flux never
+//! sees an excluded file, so neither does our build.
+
+use crate::fs::{self, Files};
+use std::borrow::Cow;
+
+/// The source-controller's defaults: VCS files, CI configuration, images
+/// and archives, and a few tools' files.
+const DEFAULTS: &str = ".git/\n.gitignore\n.gitmodules\n.gitattributes\n*.jpg\n*.jpeg\n*.gif\n*.png\n*.wmv\n*.flv\n*.tar.gz\n*.zip\n.github/\n.circleci/\n.travis.yml\n.gitlab-ci.yml\nappveyor.yml\n.drone.yml\ncloudbuild.yaml\ncodeship-services.yml\ncodeship-steps.yml\n**/.goreleaser.yml\n**/.sops.yaml\n**/.flux.yaml\n";
+
+#[derive(Clone, Debug)]
+struct Pattern {
+    /// The directory the pattern was written in.
+    domain: String,
+    parts: Vec<String>,
+    negated: bool,
+    dir_only: bool,
+    /// Matches from the domain only (it has a `/` before its end).
+    anchored: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct SourceIgnore {
+    patterns: Vec<Pattern>,
+}
+
+impl SourceIgnore {
+    /// The rules for the repository at `root`.
+    pub fn load(files: &dyn Files, root: &str) -> SourceIgnore {
+        let mut s = SourceIgnore::default();
+        s.add(root, DEFAULTS);
+        let mut budget = super::cluster::WALK_BUDGET;
+        s.collect(files, root, 0, &mut budget);
+        s
+    }
+
+    fn collect(&mut self, files: &dyn Files, dir: &str, depth: usize, budget: &mut usize) {
+        if depth > 64 || *budget == 0 || self.ignored(dir, true) && depth > 0 {
+            return;
+        }
+        *budget -= 1;
+        if let Some(bytes) = files.read(&fs::join(dir, ".sourceignore")) {
+            self.add(dir, &String::from_utf8_lossy(&bytes));
+        }
+        for name in files.list(dir) {
+            let p = fs::join(dir, &name);
+            if name != ".git" && name != "node_modules" && files.is_dir(&p) {
+                self.collect(files, &p, depth + 1, budget);
+            }
+        }
+    }
+
+    pub fn add(&mut self, domain: &str, text: &str) {
+        for line in text.lines() {
+            let line = line.trim_end();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (negated, body) = match line.strip_prefix('!') {
+                Some(b) => (true, b),
+                None => (false, line),
+            };
+            let dir_only = body.ends_with('/');
+            let body = body.trim_end_matches('/');
+            let anchored = body.trim_start_matches("**/").contains('/') || body.starts_with('/');
+            let parts = body.trim_start_matches('/').split('/').map(String::from).collect();
+            self.patterns.push(Pattern { domain: domain.to_string(), parts, negated, dir_only, anchored });
+        }
+    }
+
+    /// Whether `path` (absolute) is left out; the last matching pattern decides.
+    pub fn ignored(&self, path: &str, is_dir: bool) -> bool {
+        let mut result = false;
+        for p in &self.patterns {
+            if !fs::is_within(path, &p.domain) || path == p.domain {
+                continue;
+            }
+            let rel_path = fs::relative(path, &p.domain);
+            let rel: Vec<&str> = rel_path.split('/').collect();
+            if p.matches(&rel, is_dir) {
+                result = !p.negated;
+            }
+        }
+        result
+    }
+}
+
+impl Pattern {
+    /// A pattern matches a path, or any of its leading directories.
+    fn matches(&self, rel: &[&str], is_dir: bool) -> bool {
+        let parts: Vec<&str> = self.parts.iter().map(|s| s.as_str()).collect();
+        for end in 1..=rel.len() {
+            let prefix = &rel[..end];
+            let prefix_is_dir = end < rel.len() || is_dir;
+            if self.dir_only && !prefix_is_dir {
+                continue;
+            }
+            let hit = if self.anchored {
+                seq(&parts, prefix)
+            } else {
+                prefix.last().is_some_and(|name| seq(&parts, &[name]))
+            };
+            if hit {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+/// Segments against segment patterns, `**` spanning any number of them.
+fn seq(p: &[&str], s: &[&str]) -> bool {
+    match p.first() {
+        None => s.is_empty(),
+        Some(&"**") => (0..=s.len()).any(|i| seq(&p[1..], &s[i..])),
+        Some(first) => !s.is_empty() && segment(first.as_bytes(), s[0].as_bytes()) && seq(&p[1..], &s[1..]),
+    }
+}
+
+/// `*` and `?` within one segment.
+fn segment(p: &[u8], s: &[u8]) -> bool {
+    match p.first() {
+        None => s.is_empty(),
+        Some(b'*') => (0..=s.len()).any(|i| segment(&p[1..], &s[i..])),
+        Some(b'?') => !s.is_empty() && segment(&p[1..], &s[1..]),
+        Some(c) => s.first() == Some(c) && segment(&p[1..], &s[1..]),
+    }
+}
+
+/// The repository as the artifact holds it.
+pub struct Visible<'a> {
+    pub base: &'a dyn Files,
+    pub ignore: &'a SourceIgnore,
+}
+
+impl Files for Visible<'_> {
+    fn read(&self, path: &str) -> Option<Cow<'_, [u8]>> {
+        if self.ignore.ignored(path, false) {
+            None
+        } else {
+            self.base.read(path)
+        }
+    }
+    fn is_dir(&self, path: &str) -> bool {
+        self.base.is_dir(path) && !self.ignore.ignored(path, true)
+    }
+    fn list(&self, dir: &str) -> Vec<String> {
+        self.base
+            .list(dir)
+            .into_iter()
+            .filter(|n| {
+                let p = fs::join(dir, n);
+                !self.ignore.ignored(&p, self.base.is_dir(&p))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fs::MemFs;
+
+    #[test]
+    fn helm_example_sourceignore() {
+        let mut fs = MemFs::new();
+        fs.insert("/.sourceignore", "# Exclude all\n/*\n# Include manifest directories\n!/apps/\n!/clusters/\n!/infrastructure/\n");
+        for p in ["/README.md", "/scripts/validate.sh", "/apps/base/a.yaml", "/clusters/x/b.yaml", "/apps/logo.png"] {
+            fs.insert(p, "x");
+        }
+        let ig = SourceIgnore::load(&fs, "/");
+        assert!(ig.ignored("/README.md", false));
+        assert!(ig.ignored("/scripts/validate.sh", false));
+        assert!(!ig.ignored("/apps/base/a.yaml", false));
+        assert!(!ig.ignored("/clusters/x/b.yaml", false));
+        // `!/apps/` comes last and re-includes everything below apps/, as in go-git.
+        assert!(!ig.ignored("/apps/logo.png", false));
+        assert!(SourceIgnore::load(&MemFs::new(), "/").ignored("/apps/logo.png", false));
+        let v = Visible { base: &fs, ignore: &ig };
+        assert_eq!(v.list("/"), vec!["apps", "clusters"]);
+    }
+
+    #[test]
+    fn nested_files_and_unanchored_names() {
+        let mut fs = MemFs::new();
+        fs.insert("/apps/.sourceignore", "drafts/\n*.tmp.yaml\n");
+        fs.insert("/apps/x/drafts/a.yaml", "x");
+        fs.insert("/apps/x/b.tmp.yaml", "x");
+        fs.insert("/other/drafts/c.yaml", "x");
+        let ig = SourceIgnore::load(&fs, "/");
+        assert!(ig.ignored("/apps/x/drafts/a.yaml", false));
+        assert!(ig.ignored("/apps/x/b.tmp.yaml", false));
+        assert!(!ig.ignored("/other/drafts/c.yaml", false));
+    }
+}
