@@ -42,7 +42,7 @@ fn case(name: &'static str, files: &[(&str, &[u8])], expect: Expect) -> Case {
         files: files.iter().map(|(p, b)| (p.to_string(), b.to_vec())).collect(),
         dir: ".",
         restrictor_none: false,
-        beyond_kustomize: matches!(name, "deep_block_nesting" | "deep_through_aliases" | "too_many_documents" | "kustomizations_nested_too_deep"),
+        beyond_kustomize: matches!(name, "deep_block_nesting" | "deep_through_aliases" | "json_patch_nests_too_deep" | "too_many_documents" | "kustomizations_nested_too_deep"),
         expect,
         within: Duration::from_secs(20),
     }
@@ -94,6 +94,19 @@ fn deep_aliases() -> Vec<u8> {
         nest(12, "*b")
     )
     .into_bytes()
+}
+
+/// A 60-deep value and a JSON patch that copies the value into itself.
+fn json_patch_doubling() -> Vec<(&'static str, Vec<u8>)> {
+    let nest = (0..60).fold("x".to_string(), |inner, _| format!("{{a: {}}}", inner));
+    let cm = format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: {}\n", nest);
+    let path = "/a".repeat(59);
+    let patch = format!("- op: copy\n  from: /data\n  path: /data{}/b\n", path);
+    vec![
+        ("kustomization.yaml", b"resources:\n- cm.yaml\npatches:\n- path: p.yaml\n  target:\n    kind: ConfigMap\n".to_vec()),
+        ("cm.yaml", cm.into_bytes()),
+        ("p.yaml", patch.into_bytes()),
+    ]
 }
 
 fn many_documents(n: usize) -> Vec<u8> {
@@ -227,6 +240,9 @@ fn cases() -> Vec<Case> {
         case("exec_krm_function", &[("kustomization.yaml", b"resources:\n- cm.yaml\ntransformers:\n- fn.yaml\n"), ("cm.yaml", CM), ("fn.yaml", b"apiVersion: example.com/v1\nkind: Mutator\nmetadata:\n  name: m\n  annotations:\n    config.kubernetes.io/function: |\n      exec:\n        path: ./mutate.sh\n")],
             fail("fn.yaml", 1, 1, "external plugin")),
     ];
+    let doubling = json_patch_doubling();
+    let doubling: Vec<(&str, &[u8])> = doubling.iter().map(|(p, b)| (*p, b.as_slice())).collect();
+    v.push(case("json_patch_nests_too_deep", &doubling, fail("p.yaml", 1, 3, "this JSON patch operation nests the resource deeper than 100 levels")));
     // A chain of 60 bases, one inside the next.
     let mut chain: Vec<(String, Vec<u8>)> = Vec::new();
     for i in 0..60 {
