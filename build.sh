@@ -4,6 +4,8 @@
 #   ./build.sh          engine → WebAssembly, presets → www/pkg/ (the page is www/)
 #   ./build.sh serve    build, then serve www/ on http://127.0.0.1:${PORT:-8080}
 #   ./build.sh test     cargo test, bounded fuzzing, the build, then the wasm API and browser tests
+#   ./build.sh page     only the page (presets + JS bundles), reusing www/pkg's wasm
+#   ./build.sh measure  the build, then tests/browser/measure.mjs (load time, edit latency, sizes)
 #
 # Each step installs what it needs (the wasm32 target, wasm-bindgen-cli at the
 # version in Cargo.lock, npm packages, Debian's chromium) and skips what is
@@ -56,7 +58,7 @@ need_wasm_bindgen() {
 # npm ci only when node_modules is missing or older than the lockfile.
 need_node_modules() {
   command -v npm >/dev/null || die "npm not found: install Node.js (20 or newer)"
-  if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -f node_modules/.package-lock.json ] \
+  if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/esbuild ] || [ ! -f node_modules/.package-lock.json ] \
      || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     step "Installing npm packages (npm ci)"
     npm ci --no-audit --no-fund
@@ -94,13 +96,25 @@ build() {
     mv "$WASM_OUT.opt" "$WASM_OUT"
   fi
 
-  step "Bundling the presets"
-  node www/bundle-presets.mjs www/presets "$PKG/presets.js"
+  bundle_page
 
   local raw gz
   raw=$(wc -c <"$WASM_OUT")
   gz=$(gzip -9c "$WASM_OUT" | wc -c)
   step "Built www/ — $WASM_OUT: $raw bytes raw, $gz bytes gzip -9"
+}
+
+# The page's JavaScript: www/src → www/dist with esbuild (from npm). Three
+# entry points, each one self-contained file: the playground, the embed page
+# and the <overlay-playground> element for documentation pages.
+bundle_page() {
+  need_node_modules
+  step "Bundling the presets"
+  node www/bundle-presets.mjs www/presets "$PKG/presets.js"
+  step "Bundling the page (esbuild)"
+  node_modules/.bin/esbuild www/src/main.js www/src/embed.js www/src/overlay-playground.js \
+    --bundle --minify --format=esm --target=es2022 --outdir=www/dist --log-level=warning
+  ls -l www/dist/*.js | awk '{printf "  %-36s %8d bytes\n", $NF, $5}'
 }
 
 serve() {
@@ -123,14 +137,16 @@ test_all() {
   build
   need_chromium
 
-  step "JavaScript tests: the wasm API in Node, the page in $CHROMIUM (node --test)"
-  node --test tests/wasm/*.test.mjs tests/browser/*.test.mjs
+  step "JavaScript tests: zip and share links and the wasm API in Node, the page in $CHROMIUM (node --test)"
+  node --test tests/js/*.test.mjs tests/wasm/*.test.mjs tests/browser/*.test.mjs
 }
 
 case "${1:-build}" in
   build) build ;;
   serve) serve ;;
   test) test_all ;;
-  -h|--help|help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' ;;
+  page) [ -f "$WASM_OUT" ] || die "no $WASM_OUT yet: run ./build.sh once"; bundle_page ;;
+  measure) build; need_chromium; node tests/browser/measure.mjs ;;
+  -h|--help|help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) die "unknown command '$1' (try: ./build.sh [build|serve|test])" ;;
 esac

@@ -498,7 +498,7 @@ impl Workspace {
                 v["remaining"] = with_unified(v["remaining"].take(), rest, context);
             }
             if args.prune {
-                let after = promote::layered::Layered::new(&self.fs, &p.change.files);
+                let after = promote::files_after(&self.fs, &p.change.files);
                 let clusters: Vec<Value> = prune::between_all(&self.fs, &after, "/", &cluster::Options::default())
                     .into_iter()
                     .map(|(dir, result)| match result {

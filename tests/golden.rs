@@ -1,6 +1,7 @@
 //! The fleet-infra preset renders byte for byte as `kubectl kustomize`
 //! rendered it (tests/golden/fleet-infra, recorded by record.sh), through
-//! the CLI exactly as a user runs it.
+//! the CLI exactly as a user runs it; so does the app-components preset
+//! (tests/golden/app-components).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,6 +24,21 @@ fn fleet_infra_overlays_match_kubectl() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "overlay build {} failed: {}", dir, stderr);
         let want = std::fs::read_to_string(root().join("tests/golden/fleet-infra").join(format!("{}.yaml", dir.replace('/', "-")))).unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout), want, "overlay build {} differs from kubectl kustomize", dir);
+    }
+}
+
+/// The app-components preset (a ConfigMap generator with a file, a
+/// Component, a JSON 6902 patch, images), recorded by
+/// tests/golden/app-components/record.sh.
+#[test]
+fn app_components_overlays_match_kubectl() {
+    let preset = root().join("www/presets/app-components");
+    for dir in ["overlays/dev", "overlays/staging", "overlays/production"] {
+        let out = overlay(&["build", dir], &preset);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "overlay build {} failed: {}", dir, stderr);
+        let want = std::fs::read_to_string(root().join("tests/golden/app-components").join(format!("{}.yaml", dir.replace('/', "-")))).unwrap();
         assert_eq!(String::from_utf8_lossy(&out.stdout), want, "overlay build {} differs from kubectl kustomize", dir);
     }
 }

@@ -131,6 +131,7 @@ fn generate(b: &Builder, k: &Kustomization, kind: GenKind, entry: &Node, global:
     let mut r = Resource::new(node);
     r.source = span;
     r.needs_hash = !options.disable_hash;
+    r.generated = true;
     r.behavior = match field_str(entry, "behavior") {
         Some("create") => Behavior::Create,
         Some("merge") => Behavior::Merge,

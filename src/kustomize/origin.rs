@@ -68,20 +68,24 @@ impl Origin {
 
 /// A value as a plain scalar when it reads back as the same string.
 fn scalar(s: &str) -> String {
-    let plain = !s.is_empty()
-        && !s.contains(": ")
-        && !s.contains(" #")
-        && !s.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@` ".contains(c))
-        && crate::yaml::parse::resolve_plain(s) == crate::yaml::Kind::Str;
-    if plain {
-        s.to_string()
-    } else {
-        format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+    // go-yaml v3 and the emitter kustomize prints with choose alike here:
+    // plain when it reads back as the same string, double quotes for what
+    // would read as another type (`"123"`, `"on"`), single quotes where a
+    // plain scalar cannot be written (`'a: b'`).
+    let out = crate::yaml::emit_node(&Node::string(s, crate::yaml::Span::default()));
+    let line = out.strip_suffix('\n').unwrap_or(&out);
+    if line.contains('\n') || line.starts_with('|') || line.starts_with('>') {
+        return serde_json::to_string(s).unwrap_or_default();
     }
+    line.to_string()
 }
 
+/// A scalar as written in an annotation, read back.
 fn unquote(s: &str) -> String {
-    s.strip_prefix('"').and_then(|t| t.strip_suffix('"')).map(|t| t.replace("\\\"", "\"").replace("\\\\", "\\")).unwrap_or_else(|| s.to_string())
+    match crate::yaml::parse_single(ORIGIN, s) {
+        Ok(Some(n)) => n.as_scalar().map(|x| x.text.clone()).unwrap_or_else(|| s.to_string()),
+        _ => s.to_string(),
+    }
 }
 
 /// kustomize's filepath.Join: `dir/rel`, cleaned lexically.

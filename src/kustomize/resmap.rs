@@ -141,6 +141,9 @@ pub struct Resource {
     pub previous: Vec<ResId>,
     /// Made by a generator whose name gets a content hash suffix.
     pub needs_hash: bool,
+    /// Made by a ConfigMap or Secret generator (kustomize marks these with
+    /// its generatorBehavior build annotation).
+    pub generated: bool,
     /// For generated resources: how they combine with one of the same id.
     pub behavior: Behavior,
     /// Name prefixes and suffixes added to it, innermost kustomization first
@@ -174,6 +177,7 @@ impl Resource {
             source,
             previous: Vec::new(),
             needs_hash: false,
+            generated: false,
             behavior: Behavior::Unspecified,
             prefixes: Vec::new(),
             suffixes: Vec::new(),
@@ -201,6 +205,13 @@ impl Resource {
             Some(p) => Gvk { kind: p.gvk.kind.clone(), ..current },
             None => current,
         }
+    }
+    /// Whether kustomize would hold build annotations for it at this point
+    /// (previous names, prefixes, suffixes, generator behavior): then its
+    /// `metadata.annotations` exists during the build even when the output
+    /// shows none, which a JSON patch can tell.
+    pub fn has_build_annotations(&self) -> bool {
+        self.generated || !self.previous.is_empty() || !self.prefixes.is_empty() || !self.suffixes.is_empty()
     }
     pub fn id(&self) -> ResId {
         ResId::of(&self.node)

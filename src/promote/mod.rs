@@ -126,7 +126,7 @@ pub fn promote(files: &dyn Files, from: &str, to: &str, what: &Selection, option
         notes.push(format!("{} already has what {} has: nothing to promote", label(to), label(from)));
     }
 
-    let after_fs = overlay(files, &change.files);
+    let after_fs = files_after(files, &change.files);
     let after = render(&after_fs, to, &options.build).map_err(|e| Error { message: format!("after the promotion {} would not build: {}", label(to), e.message), span: e.span })?;
     let same_env = DiffOptions { across_namespaces: false, ignore: Vec::new(), context: options.diff.context };
     let rendered = diff::diff(&before, &after, &same_env);
@@ -152,7 +152,7 @@ fn changes_of(files: &dyn Files, new_texts: BTreeMap<String, String>) -> Result<
 /// patches would not build, B's values are not kept and a note says so.
 fn keep_ignored(files: &dyn Files, to: &str, b_k: &str, before: &[Node], new_texts: &mut BTreeMap<String, String>, notes: &mut Vec<String>, options: &PromoteOptions) -> Result<()> {
     let planned = changes_of(files, new_texts.clone())?;
-    let Ok(after) = render(&overlay(files, &planned), to, &options.build) else { return Ok(()) };
+    let Ok(after) = render(&files_after(files, &planned), to, &options.build) else { return Ok(()) };
     let keep = keep::ignored_changes(before, &after, &options.diff.ignore);
     if keep.is_empty() {
         return Ok(());
@@ -172,7 +172,7 @@ fn keep_ignored(files: &dyn Files, to: &str, b_k: &str, before: &[Node], new_tex
     trial.insert(b_k.to_string(), text);
     // The patches must build and must take effect (a target that names
     // nothing would be silently skipped).
-    match render(&overlay(files, &changes_of(files, trial.clone())?), to, &options.build) {
+    match render(&files_after(files, &changes_of(files, trial.clone())?), to, &options.build) {
         Err(_) => {
             notes.push("ignored fields not kept: the patches that would keep them do not build".to_string());
             return Ok(());
@@ -226,7 +226,7 @@ fn message(from: &str, to: &str, what: &Selection, images: &[ImageChange], files
 }
 
 /// The files as they would be after `changes`, without writing anything.
-fn overlay<'a>(files: &'a dyn Files, changes: &[FileChange]) -> crate::fs::Overlay<'a> {
+pub fn files_after<'a>(files: &'a dyn Files, changes: &[FileChange]) -> crate::fs::Overlay<'a> {
     let mut o = crate::fs::Overlay::new(files);
     for c in changes {
         match &c.after {

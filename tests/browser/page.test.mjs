@@ -1,10 +1,10 @@
 // The page, end to end, in Debian's headless Chromium driven by playwright-core:
 // serve www/ (after ./build.sh), render the fleet-infra preset, edit a patch,
-// break it, reload, reset. Run: node --test tests/browser/
+// break it, reload, reset, share, two tabs, hostile input, embeds, axe, phone. Run: node --test tests/browser/
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -58,51 +58,69 @@ async function startServer() {
 
 const sel = {
   env: (path) => `article.env[data-env="${path}"]`,
-  output: (path) => `${sel.env(path)} pre.output`,
   errors: (path) => `${sel.env(path)} ul.errors`,
 };
 const env = (path) => page.locator(sel.env(path));
-const outputOf = (path) => page.locator(sel.output(path));
-const editor = () => page.locator('#editor');
-const classesOf = async (path) => (await env(path).getAttribute('class')).split(/\s+/).sort();
+const classesOf = async (path) => (await env(path).getAttribute('class')).split(/\s+/).filter((c) => c !== 'selected').sort();
+// The editors are CodeMirror views; the page exposes them as window.playground.
+const outputText = (path) => page.evaluate((p) => window.playground.outputs.text(p), path);
+const editorText = () => page.evaluate(() => window.playground.editor.state.doc.toString());
+const cursorLine = () => page.evaluate(() => {
+  const { state } = window.playground.editor;
+  return state.doc.lineAt(state.selection.main.head).number;
+});
 
-/** Waits until the text of `selector` satisfies `test` (a substring or RegExp). */
-async function waitForText(selector, test, { timeout = 10_000 } = {}) {
+/**
+ * Waits until the text of an environment's output (`kind: 'output'`, arg: its
+ * path) or of an element (`kind: 'element'`, arg: a selector) satisfies
+ * `test` (a substring or RegExp). No string evaluation: the page's CSP forbids it.
+ */
+async function waitFor(kind, arg, test, { timeout = 10_000 } = {}) {
   const source = test instanceof RegExp ? { re: test.source, flags: test.flags } : { sub: test };
+  const read = ([kind, arg]) => {
+    if (kind === 'output') return window.playground?.outputs.text(arg) ?? null;
+    const node = document.querySelector(arg);
+    return node && !node.hidden ? node.textContent : null;
+  };
   try {
-    await page.waitForFunction(
-      ([sel, t]) => {
-        const node = document.querySelector(sel);
-        if (!node || node.hidden) return false;
-        const text = node.textContent;
-        return t.sub !== undefined ? text.includes(t.sub) : new RegExp(t.re, t.flags).test(text);
-      },
-      [selector, source],
-      { timeout },
-    );
+    await page.waitForFunction(([kind, arg, t]) => {
+      let text;
+      if (kind === 'output') text = window.playground?.outputs.text(arg) ?? null;
+      else {
+        const node = document.querySelector(arg);
+        text = node && !node.hidden ? node.textContent : null;
+      }
+      if (text == null) return false;
+      return t.sub !== undefined ? text.includes(t.sub) : new RegExp(t.re, t.flags).test(text);
+    }, [kind, arg, source], { timeout, polling: 50 });
   } catch (e) {
-    const actual = await page.locator(selector).first().textContent().catch(() => '(no such element)');
+    const actual = await page.evaluate(read, [kind, arg]).catch((x) => `(${x})`);
     const status = await page.locator('#status').textContent().catch(() => '');
-    throw new Error(`timed out waiting for ${selector} to show ${test}\nstatus: ${status}\nactual:\n${actual}`, { cause: e });
+    throw new Error(`timed out waiting for ${kind} ${arg} to show ${test}\nstatus: ${status}\nactual:\n${actual}`, { cause: e });
   }
 }
+const waitForOutput = (path, test) => waitFor('output', path, test);
+const waitForText = (selector, test) => waitFor('element', selector, test);
 
-async function screenshot(name) {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+async function screenshot(name, p = page) {
+  await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
 }
 
-async function loadPage() {
-  await page.goto(baseUrl);
+async function loadPage(url = baseUrl) {
+  // A new fragment alone would be a same-document navigation: start afresh.
+  if (url.includes('#')) await page.goto('about:blank');
+  await page.goto(url);
   await page.locator('body[data-ready="true"]').waitFor({ timeout: 15_000 });
 }
 
-/** Replaces the first occurrence of `from` in the editor with `to`, by typing. */
+/** Selects the first occurrence of `from` in the editor, then types `to` over it. */
 async function typeOver(from, to) {
-  const found = await editor().evaluate((ta, from) => {
-    const i = ta.value.indexOf(from);
+  const found = await page.evaluate((from) => {
+    const view = window.playground.editor;
+    const i = view.state.doc.toString().indexOf(from);
     if (i < 0) return false;
-    ta.focus();
-    ta.setSelectionRange(i, i + from.length);
+    view.focus();
+    view.dispatch({ selection: { anchor: i, head: i + from.length } });
     return true;
   }, from);
   assert.ok(found, `the editor should contain ${JSON.stringify(from)}`);
@@ -111,7 +129,7 @@ async function typeOver(from, to) {
 
 describe('Overlay Playground page', () => {
   before(async () => {
-    for (const f of ['index.html', 'pkg/overlay.js', 'pkg/overlay_bg.wasm', 'pkg/presets.js']) {
+    for (const f of ['index.html', 'embed.html', 'dist/main.js', 'dist/embed.js', 'dist/overlay-playground.js', 'pkg/overlay_bg.wasm', 'pkg/presets.js']) {
       assert.ok(existsSync(join(WWW, f)), `www/${f} is missing: run ./build.sh first`);
     }
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (./build.sh test does)`);
@@ -149,34 +167,38 @@ describe('Overlay Playground page', () => {
       '/infrastructure/staging',
       '/infrastructure/production',
     ]);
-    await waitForText(sel.output('/apps/production'), 'kind: Deployment');
-    const production = await outputOf('/apps/production').textContent();
+    await waitForOutput('/apps/production', 'kind: Deployment');
+    const production = await outputText('/apps/production');
     assert.match(production, /^kind: Deployment$/m);
     assert.match(production, /^ {2}namespace: production$/m);
     assert.match(production, /^ {2}replicas: 5$/m);
     assert.match(production, /^kind: Service$/m);
-    const staging = await outputOf('/apps/staging').textContent();
+    const staging = await outputText('/apps/staging');
     assert.match(staging, /^kind: Deployment$/m);
     assert.match(staging, /^ {2}namespace: staging$/m);
     assert.match(staging, /^ {2}replicas: 2$/m);
     assert.doesNotMatch(staging, /namespace: production/);
-    const infra = await outputOf('/infrastructure/production').textContent();
+    const infra = await outputText('/infrastructure/production');
     assert.match(infra, /replicaCount: 3/);
     assert.equal(await page.locator('article.env.failed').count(), 0, 'no environment should fail');
+    // The output is a highlighted read-only CodeMirror showing that text.
+    assert.match(await env('/apps/production').locator('.cm-content').textContent(), /kind: Service/);
+    assert.equal(await env('/apps/production').locator('.cm-content').getAttribute('contenteditable'), 'false');
+    assert.equal(await page.locator('#problem-count').textContent(), '0');
     await screenshot('1-preset');
   });
 
   it('re-renders production when its patch changes, and leaves staging alone', async () => {
-    const stagingBefore = await outputOf('/apps/staging').textContent();
+    const stagingBefore = await outputText('/apps/staging');
     await page.locator(`button.file[data-path="${PATCH}"]`).click();
     assert.equal(await page.locator('#editor-path').textContent(), PATCH);
-    assert.match(await editor().inputValue(), /^ {2}replicas: 5$/m);
+    assert.match(await editorText(), /^ {2}replicas: 5$/m);
     await typeOver('replicas: 5', 'replicas: 7');
-    await waitForText(sel.output('/apps/production'), 'replicas: 7');
-    const production = await outputOf('/apps/production').textContent();
+    await waitForOutput('/apps/production', 'replicas: 7');
+    const production = await outputText('/apps/production');
     assert.match(production, /^ {2}replicas: 7$/m);
     assert.doesNotMatch(production, /replicas: 5/);
-    assert.equal(await outputOf('/apps/staging').textContent(), stagingBefore);
+    assert.equal(await outputText('/apps/staging'), stagingBefore);
     assert.deepEqual(await classesOf('/apps/production'), ['changed', 'env'], 'the changed panel flashes');
     assert.deepEqual(await classesOf('/apps/staging'), ['env']);
     assert.equal(await page.locator(`button.file[data-path="${PATCH}"] .modified`).count(), 1, 'the file is marked edited');
@@ -185,35 +207,57 @@ describe('Overlay Playground page', () => {
 
   it('restores the edit after a reload', async () => {
     await loadPage();
+    assert.equal(await page.locator('#banner').isHidden(), true, 'a reload right after typing is no conflict with oneself');
     assert.equal(await page.locator('#editor-path').textContent(), PATCH, 'the open file is restored');
-    assert.match(await editor().inputValue(), /^ {2}replicas: 7$/m);
-    await waitForText(sel.output('/apps/production'), 'replicas: 7');
+    assert.match(await editorText(), /^ {2}replicas: 7$/m);
+    await waitForOutput('/apps/production', 'replicas: 7');
   });
 
-  it('shows an error naming the file and line when the YAML breaks', async () => {
-    const stagingBefore = await outputOf('/apps/staging').textContent();
+  it('shows an error at its line: in the panel, inline in the editor and in the problems list', async () => {
+    const stagingBefore = await outputText('/apps/staging');
     // Line 6 becomes `  replicas: 7: 8`: a mapping value where none may be.
     await typeOver('replicas: 7', 'replicas: 7: 8');
     const where = /apps\/production\/my-app-patch\.yaml:6:\d+: \S/;
     await waitForText(sel.errors('/apps/production'), where);
-    assert.equal(await outputOf('/apps/production').isHidden(), true, 'no stale output beside the error');
+    assert.equal(await env('/apps/production').locator('.output').isHidden(), true, 'no stale output beside the error');
     assert.ok((await classesOf('/apps/production')).includes('failed'), 'the panel is marked failed');
-    assert.equal(await outputOf('/apps/staging').textContent(), stagingBefore, 'staging still renders');
+    assert.equal(await outputText('/apps/staging'), stagingBefore, 'staging still renders');
+
+    // Inline: a lint mark on line 6 and an error marker in the gutter.
+    await page.locator('#editor .cm-lintRange-error').first().waitFor();
+    const markedLine = await page.locator('#editor').evaluate((host) => {
+      const mark = host.shadowRoot.querySelector('.cm-lintRange-error');
+      const lines = [...host.shadowRoot.querySelectorAll('.cm-line')];
+      return lines.indexOf(mark.closest('.cm-line')) + 1;
+    });
+    assert.equal(markedLine, 6, 'the inline diagnostic is on line 6');
+    assert.equal(await page.locator('#editor .cm-lint-marker-error').count(), 1);
+
+    // The problems list names the place and the environment.
+    assert.equal(await page.locator('#problem-count').textContent(), '1');
+    const problem = page.locator('#problems button.problem').first();
+    assert.match(await problem.textContent(), /apps\/production\/my-app-patch\.yaml:6:\d+ .* in apps\/production/);
+    assert.equal(await page.locator(`button.file[data-path="${PATCH}"] .file-error`).count(), 1, 'the tree marks the file');
     await screenshot('3-error');
 
-    // The error is a link to its place: it selects line 6 in the editor.
+    // Both the panel's error and the problem are links to the place.
+    await page.evaluate(() => window.playground.editor.dispatch({ selection: { anchor: 0 } }));
     await env('/apps/production').locator('.error-link').first().click();
-    const line = await editor().evaluate((ta) => ta.value.slice(0, ta.selectionStart).split('\n').length);
-    assert.equal(line, 6);
+    assert.equal(await cursorLine(), 6);
+    await page.evaluate(() => window.playground.editor.dispatch({ selection: { anchor: 0 } }));
+    await page.locator(`button.file[data-path="apps/production/kustomization.yaml"]`).click();
+    await problem.click();
+    assert.equal(await page.locator('#editor-path').textContent(), PATCH, 'the problem opens its file');
+    assert.equal(await cursorLine(), 6);
   });
 
   it('resets to the preset', async () => {
     page.once('dialog', (d) => d.accept());
     await page.locator('#reset').click();
-    await waitForText(sel.output('/apps/production'), 'replicas: 5');
+    await waitForOutput('/apps/production', 'replicas: 5');
     assert.equal(await page.locator('button.file .modified').count(), 0, 'no file is marked edited');
     await loadPage();
-    await waitForText(sel.output('/apps/production'), 'replicas: 5');
+    await waitForOutput('/apps/production', 'replicas: 5');
     await page.emulateMedia({ colorScheme: 'dark' });
     await screenshot('4-reset-dark');
   });
@@ -221,16 +265,224 @@ describe('Overlay Playground page', () => {
   it('switches to another preset, and keeps it across a reload', async () => {
     await page.emulateMedia({ colorScheme: 'light' });
     await page.locator('#preset').selectOption('clusters-per-env');
-    await waitForText(sel.output('/clusters/prod'), 'namespace: prod');
+    await waitForOutput('/clusters/prod', 'namespace: prod');
     const envs = await page.locator('article.env').evaluateAll((nodes) => nodes.map((n) => n.dataset.env));
     assert.deepEqual(envs, ['/clusters/dev', '/clusters/staging', '/clusters/prod']);
-    assert.match(await outputOf('/clusters/dev').textContent(), /^ {2}namespace: dev$/m);
-    assert.match(await outputOf('/clusters/prod').textContent(), /^ {2}replicas: 5$/m);
+    assert.match(await outputText('/clusters/dev'), /^ {2}namespace: dev$/m);
+    assert.match(await outputText('/clusters/prod'), /^ {2}replicas: 5$/m);
     assert.equal(await page.locator(`button.file[data-path="${PATCH}"]`).count(), 0, 'the old tree is gone');
     await loadPage();
+    assert.equal(await page.locator('#banner').isHidden(), true, 'a reload is no conflict with oneself');
     assert.equal(await page.locator('#preset').inputValue(), 'clusters-per-env');
-    await waitForText(sel.output('/clusters/staging'), 'namespace: staging');
+    await waitForOutput('/clusters/staging', 'namespace: staging');
     await screenshot('5-clusters-per-env');
+  });
+
+  it('adds, renames and deletes files, and finds them with Ctrl-P', async () => {
+    page.once('dialog', (d) => d.accept('clusters/dev/extra.yaml'));
+    await page.locator('#new-file').click();
+    await page.locator('button.file[data-path="clusters/dev/extra.yaml"]').waitFor();
+    assert.equal(await page.locator('#editor-path').textContent(), 'clusters/dev/extra.yaml');
+    page.once('dialog', (d) => d.accept('clusters/dev/renamed.yaml'));
+    await page.locator('button[aria-label="Rename clusters/dev/extra.yaml"]').click();
+    await page.locator('button.file[data-path="clusters/dev/renamed.yaml"]').waitFor();
+    assert.equal(await page.locator('button.file[data-path="clusters/dev/extra.yaml"]').count(), 0);
+    page.once('dialog', (d) => d.accept());
+    await page.locator('button[aria-label="Delete clusters/dev/renamed.yaml"]').click();
+    await page.locator('button.file[data-path="clusters/dev/renamed.yaml"]').waitFor({ state: 'detached' });
+
+    await page.locator('#outputs').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+p');
+    await page.locator('dialog.quick-open input').waitFor();
+    await page.keyboard.type('prod kust');
+    await screenshot('6-quick-open');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.locator('#editor-path').textContent(), 'clusters/prod/kustomization.yaml');
+  });
+
+  it('round-trips the whole tree through a share link, without overwriting the saved workspace', async () => {
+    await page.locator('#preset').selectOption('fleet-infra');
+    await waitForOutput('/apps/production', 'replicas: 5');
+    await page.locator(`button.file[data-path="${PATCH}"]`).click();
+    await typeOver('replicas: 5', 'replicas: 9');
+    await waitForOutput('/apps/production', 'replicas: 9');
+    const sharedFiles = await page.evaluate(() => window.playground.state().files);
+    await env('/apps/production').locator('.cm-content').focus(); // selects that environment
+    await page.locator('#share').click();
+    const link = await page.locator('.share-url').inputValue();
+    assert.match(link, /#s=[A-Za-z0-9_-]+$/);
+
+    // Keep working after sharing: the saved workspace moves on.
+    await typeOver('replicas: 9', 'replicas: 4');
+    await waitForOutput('/apps/production', 'replicas: 4');
+
+    await loadPage(link);
+    assert.deepEqual(await page.evaluate(() => window.playground.state().files), sharedFiles, 'the same files');
+    assert.equal(await page.locator('#editor-path').textContent(), PATCH, 'the same open file');
+    assert.deepEqual(await page.locator('article.env.selected').evaluateAll((n) => n.map((x) => x.dataset.env)), ['/apps/production'], 'the same environment');
+    await waitForOutput('/apps/production', 'replicas: 9');
+    assert.match(await page.locator('#banner').textContent(), /shared workspace/);
+    const saved = await page.evaluate(() => localStorage.getItem('overlay-playground/v2'));
+    assert.match(saved, /replicas: 4/, 'the saved workspace is untouched');
+    await screenshot('7-shared');
+    await page.getByRole('button', { name: 'Back to my workspace' }).click();
+    await waitForOutput('/apps/production', 'replicas: 4');
+  });
+
+  it('keeps a second tab from silently overwriting the first', async () => {
+    const other = await context.newPage();
+    await other.goto(baseUrl);
+    await other.locator('body[data-ready="true"]').waitFor();
+    await page.waitForTimeout(500);
+    assert.equal(await page.locator('#banner').isHidden(), true, 'a second tab on the same workspace is no conflict');
+    // The other tab edits and saves; this tab is told, and stops saving.
+    await other.evaluate(() => {
+      const view = window.playground.editor;
+      view.dispatch({ changes: { from: view.state.doc.length, insert: '# from the other tab\n' } });
+    });
+    await page.locator('#banner:not([hidden])').waitFor();
+    assert.match(await page.locator('#banner').textContent(), /Another tab/);
+    await page.waitForFunction(() => localStorage.getItem('overlay-playground/v2').includes('from the other tab'));
+    await page.evaluate(() => {
+      const view = window.playground.editor;
+      view.dispatch({ changes: { from: 0, insert: '# mine\n' } });
+    });
+    await page.waitForTimeout(300);
+    assert.match(await page.evaluate(() => localStorage.getItem('overlay-playground/v2')), /from the other tab/, 'not overwritten');
+    await page.getByRole('button', { name: /Keep mine/ }).click();
+    assert.match(await page.evaluate(() => localStorage.getItem('overlay-playground/v2')), /# mine/);
+    await other.close();
+    // Leave this tab on the plain preset for the next tests.
+    page.once('dialog', (d) => d.accept());
+    await page.locator('#reset').click();
+    await waitForOutput('/apps/production', 'replicas: 5');
+  });
+
+  it('says so when the browser refuses to save', async () => {
+    await page.locator(`button.file[data-path="${PATCH}"]`).click();
+    await page.evaluate(() => {
+      window.realSetItem = Storage.prototype.setItem;
+      Storage.prototype.setItem = () => { throw new DOMException('quota', 'QuotaExceededError'); };
+    });
+    await typeOver('replicas: 5', 'replicas: 8');
+    await waitForText('#status', /Saving failed/);
+    assert.ok(await page.locator('#status.error').count(), 'shown as an error');
+    await page.evaluate(() => { Storage.prototype.setItem = window.realSetItem; });
+    await typeOver('replicas: 8', 'replicas: 5');
+    await waitForText('#status', /rendered in [\d.]+ ms\.$/);
+  });
+
+  it('downloads the tree as a .zip and uploads it back', async () => {
+    const before = await page.evaluate(() => window.playground.state().files);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download-zip').click()]);
+    const zipPath = join(profile, 'tree.zip');
+    await download.saveAs(zipPath);
+    const bytes = readFileSync(zipPath);
+    assert.equal(bytes.readUInt32LE(0), 0x04034b50, 'a zip local header');
+    // Python's zipfile reads it: the format is right, not only our reader.
+    const listed = execFileSync('python3', ['-c', 'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); z.testzip(); print("\\n".join(sorted(z.namelist())))', zipPath], { encoding: 'utf8' });
+    assert.deepEqual(listed.trim().split('\n'), Object.keys(before).sort());
+    await page.locator('#preset').selectOption('clusters-per-env'); // no edits: no question
+    await waitForOutput('/clusters/prod', 'namespace: prod');
+    await page.locator('#upload-zip').setInputFiles(zipPath);
+    await waitForOutput('/apps/production', 'replicas: 5');
+    assert.deepEqual(await page.evaluate(() => window.playground.state().files), before);
+  });
+
+  it('uploads a folder', async () => {
+    page.once('dialog', (d) => d.accept());
+    await page.locator('#upload-folder').setInputFiles(join(WWW, 'presets', 'app-components'));
+    await waitForOutput('/overlays/production', 'replicas: 4');
+    const envs = await page.locator('article.env').evaluateAll((nodes) => nodes.map((n) => n.dataset.env));
+    assert.deepEqual(envs, ['/overlays/dev', '/overlays/staging', '/overlays/production']);
+    assert.equal(await outputText('/overlays/production'), readFileSync(join(ROOT, 'tests', 'golden', 'app-components', 'overlays-production.yaml'), 'utf8'));
+    page.once('dialog', (d) => d.accept()); // uploaded files count as edits
+    await page.locator('#preset').selectOption('fleet-infra');
+    await waitForOutput('/apps/production', 'replicas: 5');
+  });
+
+  it('renders hostile names and values as text (share link with <script>, <img onerror>, javascript:)', async () => {
+    const evil = '<img src=x onerror="window.__pwned=1">';
+    const files = {
+      [`apps/${evil}/kustomization.yaml`]: 'resources:\n  - cm.yaml\n',
+      [`apps/${evil}/cm.yaml`]: `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: "<script>window.__pwned=2</script>"\ndata:\n  link: "javascript:window.__pwned=3"\n  img: '${evil}'\n`,
+      'broken/kustomization.yaml': `resources:\n  - "<script>window.__pwned=4</script>.yaml"\n`,
+    };
+    const fragment = await page.evaluate(async (files) => {
+      const json = JSON.stringify({ v: 1, files, current: Object.keys(files)[1], env: '"><img src=x onerror=window.__pwned=5>' });
+      const stream = new Blob([new TextEncoder().encode(json)]).stream().pipeThrough(new CompressionStream('deflate-raw'));
+      const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+      return 's=' + btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    }, files);
+    await loadPage(`${baseUrl}#${fragment}`);
+    await page.waitForTimeout(300);
+    assert.equal(await page.evaluate(() => window.__pwned), undefined, 'no injected code ran');
+    assert.equal(await page.locator('img').count(), 0, 'no <img> element was made');
+    assert.equal(await page.locator('script:not([src])').count(), 0, 'no inline <script> element was made');
+    assert.equal(await page.locator('a[href^="javascript:"]').count(), 0);
+    const names = await page.locator('button.file').evaluateAll((nodes) => nodes.map((n) => n.dataset.path));
+    assert.ok(names.includes(`apps/${evil}/cm.yaml`), 'the name is shown as text');
+    assert.match(await editorText(), /<script>window.__pwned=2<\/script>/);
+    await screenshot('8-hostile');
+    await page.getByRole('button', { name: 'Back to my workspace' }).click();
+  });
+
+  it('renders the inline files of the embed page and of <overlay-playground>', async () => {
+    await page.goto(`${baseUrl}embed.html?preset=fleet-infra&files=apps/production/my-app-patch.yaml&env=/apps/production&theme=dark`);
+    await page.locator('body[data-ready="true"]').waitFor();
+    assert.match(await page.evaluate(() => window.playground.text()), /^ {2}replicas: 5$/m);
+    assert.equal(await page.locator('.op-tabs button').count(), 1, 'only the chosen file has a tab');
+    await page.evaluate(() => window.playground.editor.dispatch({ changes: { from: 0, to: window.playground.editor.state.doc.length, insert: window.playground.editor.state.doc.toString().replace('replicas: 5', 'replicas: 6') } }));
+    assert.match(await page.evaluate(() => window.playground.text()), /^ {2}replicas: 6$/m);
+    await page.locator('.op a[href*="#s="]').waitFor({ state: 'attached' });
+    await screenshot('9-embed-dark');
+
+    await page.goto(`${baseUrl}docs-example.html`);
+    const element = page.locator('overlay-playground[data-ready="true"]');
+    await element.waitFor();
+    const text = await element.evaluate((e) => e.playground.text());
+    assert.match(text, /^ {2}namespace: production$/m);
+    assert.match(text, /^ {2}replicas: 3$/m);
+    assert.equal(await element.locator('.op-tabs button').count(), 3, 'the hidden base kustomization has no tab');
+    const frame = page.frameLocator('iframe');
+    await frame.locator('body[data-ready="true"]').waitFor();
+    await screenshot('10-docs-example');
+    assert.equal(await element.locator('.cm-content').first().getAttribute('contenteditable'), 'false', 'the read-only file cannot be edited');
+    // "Open in playground" carries the state to the full page.
+    await element.locator('.op a[href*="#s="]').waitFor({ state: 'attached' });
+    const href = await element.locator('.op a').getAttribute('href');
+    assert.match(href, /index\.html#s=/);
+    await loadPage(href);
+    assert.deepEqual(Object.keys(await page.evaluate(() => window.playground.state().files)).sort(),
+      ['base/deployment.yaml', 'base/kustomization.yaml', 'overlays/production/kustomization.yaml', 'overlays/production/replicas.yaml']);
+    await waitForOutput('/overlays/production', 'replicas: 3');
+  });
+
+  it('has no axe-core accessibility violations', async () => {
+    const axe = readFileSync(join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+    const check = async (url, name, ready = 'body[data-ready="true"]') => {
+      await page.goto(url);
+      await page.locator(ready).waitFor();
+      await page.evaluate(axe); // CDP evaluation: not an inline script, so the CSP allows it
+      const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+      const found = result.violations.map((v) => `${name}: ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
+      assert.deepEqual(found, []);
+    };
+    await check(baseUrl, 'index light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await check(baseUrl, 'index dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await check(`${baseUrl}embed.html`, 'embed');
+    await check(`${baseUrl}docs-example.html`, 'docs example with <overlay-playground>', 'overlay-playground[data-ready="true"]');
+  });
+
+  it('fits a phone-sized screen', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await loadPage();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `no horizontal scrolling (${overflow}px too wide)`);
+    await page.screenshot({ path: join(SHOTS, '11-phone.png'), fullPage: true });
+    await page.setViewportSize({ width: 1400, height: 900 });
   });
 
   it('logged no page error, console error or failed request', () => {

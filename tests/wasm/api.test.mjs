@@ -78,6 +78,16 @@ describe('wasm Workspace', () => {
     assert.deepEqual(checked, ['/apps/staging', '/apps/production', '/infrastructure/staging', '/infrastructure/production']);
   });
 
+  it('renders the app-components preset exactly as kubectl kustomize did (tests/golden)', () => {
+    const golden = join(dirname(fileURLToPath(import.meta.url)), '..', 'golden', 'app-components');
+    const results = workspace(presets['app-components']).renderAll();
+    assert.deepEqual(results.map((r) => r.path), ['/overlays/dev', '/overlays/staging', '/overlays/production']);
+    for (const r of results) {
+      assert.equal(r.ok, true, `${r.path}: ${JSON.stringify(r.errors)}`);
+      assert.equal(r.output, readFileSync(join(golden, `${r.path.slice(1).replaceAll('/', '-')}.yaml`), 'utf8'), r.path);
+    }
+  });
+
   it('renders a kustomization', () => {
     const ws = workspace({ 'app/kustomization.yaml': `${KUSTOMIZATION}resources:\n- cm.yaml\n`, 'app/cm.yaml': CONFIGMAP });
     const result = ws.render('/app');
@@ -441,6 +451,13 @@ describe('wasm Workspace: Flux and lint', () => {
       assert.equal(typeof r.ok, 'boolean', JSON.stringify(dir.slice(0, 20)));
     }
     assert.equal(ws.flux('/nowhere').ok, false);
+    for (const dir of ['', '/', '/nowhere', '\u0000', 'a'.repeat(10_000)]) {
+      for (const r of [ws.diff(dir, 'apps/staging'), ws.diff('apps/staging', dir), ws.promote(dir, 'apps/production'), ws.promote('apps/staging', dir, { all: true }), ws.prune(dir, {}), ws.applyPromotion(dir, dir)]) {
+        assert.equal(r.ok, false, JSON.stringify(dir.slice(0, 20)));
+        assert.ok(r.errors[0].message.length > 0);
+      }
+    }
+    assert.deepEqual(ws.history(), [], 'failed promotions leave no history');
     assert.equal(ws.flux('clusters/production', { rot: '/' }).ok, false);
     assert.equal(ws.flux('clusters/production', { selfSources: 'x' }).ok, false);
     ws.setFile('clusters/production/bad.yaml', 'apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: x}\nspec: [\n');

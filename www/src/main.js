@@ -1,68 +1,87 @@
-// Overlay Playground: wires the editor, the file list and the environment
-// panels to the engine (a wasm `Workspace`). Every edit re-renders every
-// environment synchronously; the engine is fast enough for that.
+// Overlay Playground: wires the editor, the file tree, the problems list and
+// the environment panels to the engine (a wasm `Workspace`). Every edit
+// re-renders every environment synchronously; the engine takes a few ms.
 
 import init, { Workspace } from '../pkg/overlay.js';
 import presets from '../pkg/presets.js';
 import { el } from './dom.js';
-import { revealPosition, yamlTabs } from './editor.js';
+import { createEditor, reveal, diagnosticsFor, setDiagnostics, setText } from './cm.js';
 import { renderFiles } from './files.js';
-import { Outputs } from './outputs.js';
-import * as store from './store.js';
+import { Outputs, download } from './outputs.js';
+import { collectProblems, renderProblems } from './problems.js';
+import { quickOpen } from './quickopen.js';
+import { Store } from './store.js';
+import { encodeState, decodeState, cleanPath } from './share.js';
+import { writeZip, readZip } from './zip.js';
 
 const DEFAULT_PRESET = 'fleet-infra';
-
 const $ = (id) => document.getElementById(id);
 const ui = {
-  status: $('status'),
-  files: $('files'),
-  editor: $('editor'),
-  editorPath: $('editor-path'),
-  outputs: $('outputs'),
-  reset: $('reset'),
-  preset: $('preset'),
-  newFile: $('new-file'),
-  deleteFile: $('delete-file'),
+  status: $('status'), banner: $('banner'), files: $('files'), editorHost: $('editor'),
+  editorPath: $('editor-path'), outputs: $('outputs'), preset: $('preset'),
+  problems: $('problems'), problemCount: $('problem-count'),
 };
 
-/** {preset, files: {path: text}, current} — what the user works on. */
+/** {preset, files: {path: text}, current, env} — what the user works on. */
 let state = null;
 let workspace = null;
-let storageWarning = '';
-const outputs = new Outputs(ui.outputs, (file, line, column) => openFile(file, line, column));
+let results = [];
+let problems = [];
+// false while a shared link is shown that the user has not chosen to keep:
+// its edits must not overwrite the workspace saved in this browser.
+let saving = true;
+let saveError = '';
+let renderStatus = ''; // the last render's status line, without save errors
+let lastPanels = 0; // ms the last render spent updating the panels
+let lastKey = 0; // timeStamp of the last keydown, for the timings below
+const timings = []; // {engine, panels, save, update, sinceKey} per edit, read by tests/browser/measure.mjs
+
+const store = new Store({ onConflict: showConflict, current: () => state });
+const outputs = new Outputs(ui.outputs, { onJump: (f, l, c) => openFile(f, l, c), onStatus: setStatus });
+const editor = createEditor(ui.editorHost, {
+  onChange: onEdit,
+  label: 'File contents (YAML)',
+  extraKeys: [
+    { key: 'Mod-p', run: () => (openQuick(), true) },
+    { key: 'Mod-s', run: () => (share(), true) },
+    { key: 'Shift-Alt-f', run: () => (format(), true) },
+  ],
+});
+let loadingFile = false; // set while openFile swaps the document: not an edit
 
 function presetState(name) {
   const files = { ...presets[name] };
-  return { preset: name, files, current: Object.keys(files).sort()[0] ?? null };
+  return { preset: name, files, current: Object.keys(files).sort()[0] ?? null, env: null };
 }
 
 function loadWorkspace() {
-  if (workspace) {
-    try {
-      workspace.free();
-    } catch {
-      // a workspace the engine crashed in cannot always be freed; drop it
-    }
-  }
+  try { workspace?.free(); } catch { /* a workspace the engine crashed in cannot always be freed */ }
   workspace = new Workspace();
   for (const [path, text] of Object.entries(state.files)) workspace.setFile(path, text);
 }
 
-function isModified(path) {
-  return state.files[path] !== presets[state.preset]?.[path];
-}
-
-function modifiedPaths() {
-  return new Set(Object.keys(state.files).filter(isModified));
-}
-
-/** Whether the tree differs from its preset: a file changed, added or deleted. */
+const isModified = (path) => state.preset in presets && state.files[path] !== presets[state.preset][path];
+const modifiedPaths = () => new Set(Object.keys(state.files).filter(isModified));
 function hasEdits() {
-  return modifiedPaths().size > 0 || Object.keys(presets[state.preset] ?? {}).some((p) => !(p in state.files));
+  if (!(state.preset in presets)) return Object.keys(state.files).length > 0;
+  return modifiedPaths().size > 0 || Object.keys(presets[state.preset]).some((p) => !(p in state.files));
 }
 
+// Saved on every change, synchronously: a save left for later can land
+// after a reload already read the old copy (the unload of a page may run
+// after the next page started). It costs a JSON.stringify of the tree and a
+// short revision read; the measure script shows it is not felt.
 function persist() {
-  storageWarning = store.save(state) ? '' : ' Your edits could not be saved in this browser.';
+  flushSave();
+}
+function flushSave() {
+  if (!saving) return;
+  const outcome = store.save(state);
+  const before = saveError;
+  saveError = outcome === 'failed'
+    ? ' Saving failed: this browser refused to store the workspace (storage full or disabled). Download a .zip to keep your work.'
+    : '';
+  if (saveError !== before) setStatus(renderStatus + saveError, saveError !== '');
 }
 
 function setStatus(text, isError = false) {
@@ -70,86 +89,114 @@ function setStatus(text, isError = false) {
   ui.status.classList.toggle('error', isError);
 }
 
+/** A message with choices above the panes; `actions` are [label, handler] pairs. */
+function showBanner(message, actions = [], extra = null) {
+  ui.banner.replaceChildren(el('p', {}, message), ...(extra ? [extra] : []),
+    ...actions.map(([label, run]) => el('button', { type: 'button', onclick: () => { hideBanner(); run(); } }, label)),
+    el('button', { type: 'button', className: 'icon', ariaLabel: 'Dismiss', title: 'Dismiss', onclick: hideBanner }, '×'));
+  ui.banner.hidden = false;
+}
+function hideBanner() { ui.banner.hidden = true; ui.banner.replaceChildren(); }
+
 function showFiles() {
   renderFiles(ui.files, {
     paths: Object.keys(state.files),
     current: state.current,
     modified: modifiedPaths(),
-    onOpen: (path) => openFile(path),
+    errors: new Set(problems.map((p) => p.file).filter(Boolean)),
+    on: { open: (p) => openFile(p), rename: renameFile, remove: deleteFile },
   });
 }
 
 function openFile(path, line, column) {
-  if (!(path in state.files)) {
-    setStatus(`No file ${path} in the tree.`, true);
-    return;
-  }
+  if (!(path in state.files)) { setStatus(`No file ${path} in the tree.`, true); return; }
+  const switched = state.current !== path || editor.state.doc.toString() !== state.files[path];
   state.current = path;
   ui.editorPath.textContent = path;
-  ui.editor.disabled = false;
-  ui.editor.value = state.files[path];
-  ui.deleteFile.disabled = false;
+  if (switched) {
+    loadingFile = true;
+    editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: state.files[path] }, selection: { anchor: 0 }, scrollIntoView: true });
+    loadingFile = false;
+  }
+  editor.setReadOnly(false);
+  showDiagnostics();
   persist();
   showFiles();
-  if (line) revealPosition(ui.editor, line, column);
-  else ui.editor.scrollTop = 0;
+  if (line) reveal(editor, line, column);
 }
 
 function showNoFile() {
   state.current = null;
   ui.editorPath.textContent = 'No file open';
-  ui.editor.value = '';
-  ui.editor.disabled = true;
-  ui.deleteFile.disabled = true;
+  loadingFile = true;
+  setText(editor, '');
+  loadingFile = false;
+  editor.setReadOnly(true);
+}
+
+function showDiagnostics() {
+  const mine = problems.filter((p) => p.file === state.current);
+  const diags = diagnosticsFor(editor.state.doc, mine);
+  editor.dispatch(setDiagnostics(editor.state, diags));
 }
 
 function render() {
   const started = performance.now();
-  let results;
   try {
     results = workspace.renderAll();
   } catch (error) {
     // A panic in the engine: a bug. Show it, keep the edits, start afresh.
-    console.error(error);
+    console.warn(error);
     setStatus(`The engine crashed (${error}). Your edits are kept; please report the input that caused it.`, true);
-    try {
-      loadWorkspace();
-    } catch {
-      // the next edit will tell
-    }
-    return;
+    try { loadWorkspace(); } catch { /* the next edit will tell */ }
+    return 0;
   }
-  const ms = performance.now() - started;
+  const engine = performance.now() - started;
+  const t1 = performance.now();
   outputs.update(results);
+  lastPanels = performance.now() - t1;
+  problems = collectProblems(results);
+  renderProblems(ui.problems, ui.problemCount, problems, (f, l, c) => openFile(f, l, c));
   const failed = results.filter((r) => !r.ok).length;
   const n = results.length;
-  setStatus(
-    `${n} environment${n === 1 ? '' : 's'} rendered in ${ms.toFixed(1)} ms` +
-      (failed ? `, ${failed} with errors.` : '.') + storageWarning,
-    storageWarning !== '',
-  );
+  renderStatus = `${n} environment${n === 1 ? '' : 's'} rendered in ${engine.toFixed(1)} ms` +
+    (failed ? `, ${failed} with errors.` : '.');
+  setStatus(renderStatus + saveError, saveError !== '');
+  return engine;
 }
 
-function onEdit() {
+function onEdit(text) {
+  if (loadingFile || state.current == null) return;
+  const t0 = performance.now();
   const path = state.current;
-  if (path == null) return;
   const wasModified = isModified(path);
-  state.files[path] = ui.editor.value;
-  workspace.setFile(path, ui.editor.value);
+  const hadErrors = problems.length;
+  state.files[path] = text;
+  workspace.setFile(path, text);
+  const s0 = performance.now();
   persist();
-  render();
-  if (wasModified !== isModified(path)) showFiles();
+  const save = performance.now() - s0;
+  const engine = render();
+  // The editor is inside its own update: its diagnostics go in right after.
+  queueMicrotask(showDiagnostics);
+  if (wasModified !== isModified(path) || hadErrors !== problems.length) showFiles();
+  const now = performance.now();
+  timings.push({ engine, panels: lastPanels, save, update: now - t0, sinceKey: lastKey ? now - lastKey : null });
 }
 
-/** `./apps//x.yaml` → `apps/x.yaml`; null for paths that leave the tree. */
-function cleanPath(input) {
-  const parts = [];
-  for (const part of input.trim().split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') return null;
-    parts.push(part);
-  }
-  return parts.length ? parts.join('/') : null;
+function renameFile(path) {
+  const answer = prompt(`New path for ${path}:`, path);
+  if (answer == null || answer === path) return;
+  const to = cleanPath(answer);
+  if (!to) { setStatus(`"${answer}" is not a path inside the tree.`, true); return; }
+  if (to in state.files && !confirm(`${to} exists. Replace it?`)) return;
+  state.files[to] = state.files[path];
+  delete state.files[path];
+  workspace.removeFile(path);
+  workspace.setFile(to, state.files[to]);
+  if (state.current === path) state.current = to;
+  render();
+  openFile(state.current ?? to);
 }
 
 function newFile() {
@@ -157,68 +204,210 @@ function newFile() {
   const answer = prompt('Path of the new file (folders are made as needed):', `${folder}new.yaml`);
   if (answer == null) return;
   const path = cleanPath(answer);
-  if (!path) {
-    setStatus(`"${answer}" is not a path inside the tree.`, true);
-    return;
-  }
+  if (!path) { setStatus(`"${answer}" is not a path inside the tree.`, true); return; }
   if (!(path in state.files)) {
     state.files[path] = '';
     workspace.setFile(path, '');
   }
-  openFile(path);
   render();
+  openFile(path);
 }
 
-function deleteFile() {
-  const path = state.current;
+function deleteFile(path = state.current) {
   if (path == null || !confirm(`Delete ${path}?`)) return;
   delete state.files[path];
   workspace.removeFile(path);
-  const next = Object.keys(state.files).sort()[0];
-  if (next) openFile(next);
-  else showNoFile();
+  render();
+  if (state.current === path) {
+    const next = Object.keys(state.files).sort()[0];
+    if (next) openFile(next);
+    else showNoFile();
+  }
   persist();
   showFiles();
+}
+
+/** Replaces the whole tree (a preset, a zip, another tab's copy). */
+function replaceTree(next, { save = true } = {}) {
+  state = { preset: next.preset ?? null, files: next.files, current: next.current, env: next.env ?? null };
+  if (!(state.current in state.files)) state.current = Object.keys(state.files).sort()[0] ?? null;
+  ui.preset.value = state.preset in presets ? state.preset : '';
+  loadWorkspace();
   render();
+  if (state.current) openFile(state.current);
+  else showNoFile();
+  showFiles();
+  if (save) {
+    saving = true;
+    store.save(state, { force: true });
+  }
+  focusEnv(state.env);
 }
 
 /** Replaces the tree with preset `name`, after asking when that loses edits. */
 function loadPreset(name) {
   if (hasEdits() && !confirm(`Discard your edits and load the preset "${name}"?`)) {
-    ui.preset.value = state.preset;
+    ui.preset.value = state.preset in presets ? state.preset : '';
     return;
   }
-  store.clear();
-  state = presetState(name);
-  ui.preset.value = name;
-  loadWorkspace();
-  openFile(state.current);
-  render();
+  replaceTree(presetState(name));
+}
+
+function focusEnv(path) {
+  const node = path && ui.outputs.querySelector(`article.env[data-env="${CSS.escape(path)}"]`);
+  if (!node) return;
+  node.classList.add('selected');
+  node.scrollIntoView({ block: 'start' });
+}
+
+async function share() {
+  const fragment = await encodeState(state);
+  const url = `${location.origin}${location.pathname}#${fragment}`;
+  const field = el('input', { type: 'text', readOnly: true, value: url, className: 'share-url', ariaLabel: 'Share link' });
+  let copied = false;
+  try { await navigator.clipboard.writeText(url); copied = true; } catch { /* shown below for copying by hand */ }
+  showBanner(`${copied ? 'Link copied. ' : ''}It holds the whole tree (${(fragment.length / 1024).toFixed(1)} KB), the open file and the selected environment; nothing is uploaded.`, [], field);
+  field.select();
+}
+
+function format() {
+  // YAML forbids tabs for indentation; trailing blanks and missing final
+  // newlines are the usual noise. A tidy, not a re-layout (comments stay).
+  const text = editor.state.doc.toString();
+  const tidy = text.replace(/^\t+/gm, (m) => '  '.repeat(m.length)).replace(/[ \t]+$/gm, '').replace(/\n*$/, '\n');
+  if (tidy !== text) setText(editor, tidy);
+  setStatus(tidy === text ? 'Already tidy.' : 'Tidied: tabs, trailing blanks, final newline.');
+}
+
+function openQuick() {
+  quickOpen({ paths: Object.keys(state.files).sort(), onOpen: (p) => openFile(p) });
+}
+
+async function downloadZip() {
+  download(`${state.preset ?? 'workspace'}.zip`, await writeZip(state.files));
+}
+
+const SKIP = /(^|\/)(\.git|node_modules)(\/|$)/;
+
+/** [{path, file}] from an upload → {path: text}; skips big, binary and VCS files. */
+async function readUploads(entries) {
+  const files = {};
+  for (const { path, file } of entries) {
+    if (SKIP.test(path) || file.size > 1 << 20) continue;
+    const buffer = await file.arrayBuffer();
+    if (file.name.toLowerCase().endsWith('.zip')) {
+      for (const [p, t] of Object.entries(await readZip(buffer))) if (!SKIP.test(p)) files[p] = t;
+    } else {
+      try { files[path] = new TextDecoder('utf-8', { fatal: true }).decode(buffer); } catch { /* binary */ }
+    }
+  }
+  return stripCommonFolder(files);
+}
+
+/** A zip or folder usually wraps the tree in one folder: take it off. */
+function stripCommonFolder(files) {
+  const clean = {};
+  for (const [p, t] of Object.entries(files)) { const c = cleanPath(p); if (c) clean[c] = t; }
+  const paths = Object.keys(clean);
+  const tops = new Set(paths.map((p) => (p.includes('/') ? p.slice(0, p.indexOf('/')) : '')));
+  if (tops.size !== 1 || tops.has('')) return clean;
+  const cut = [...tops][0].length + 1;
+  return Object.fromEntries(paths.map((p) => [p.slice(cut), clean[p]]));
+}
+
+async function upload(input) {
+  const entries = [...input.files].map((file) => ({ path: file.webkitRelativePath || file.name, file }));
+  input.value = '';
+  if (!entries.length) return;
+  try {
+    const files = await readUploads(entries);
+    const n = Object.keys(files).length;
+    if (!n) { setStatus('The upload held no text files.', true); return; }
+    if (hasEdits() && !confirm(`Replace the tree with the ${n} uploaded files? Your edits will be lost.`)) return;
+    replaceTree({ preset: null, files, current: null });
+    setStatus(`Loaded ${n} files.`);
+  } catch (error) {
+    setStatus(`Could not read the upload: ${error.message}`, true);
+  }
+}
+
+function showConflict(theirs) {
+  showBanner('Another tab saved a different version of this workspace. Saving here is paused until you choose.', [
+    ['Load the other tab’s version', () => replaceTree(theirs)],
+    ['Keep mine (replace theirs)', () => { store.save(state, { force: true }); setStatus('Your version is saved.'); }],
+  ]);
 }
 
 function showPresets() {
   const names = Object.keys(presets).sort((a, b) => (a === DEFAULT_PRESET ? -1 : b === DEFAULT_PRESET ? 1 : a.localeCompare(b)));
-  ui.preset.replaceChildren(...names.map((name) => el('option', { value: name }, name)));
-  ui.preset.value = state.preset;
+  ui.preset.replaceChildren(el('option', { value: '', disabled: true }, '(your files)'), ...names.map((name) => el('option', { value: name }, name)));
+}
+
+/** The state to start from: a share link, the saved workspace, or the default preset. */
+async function initialState() {
+  const saved = store.load();
+  let shared = null;
+  try {
+    shared = await decodeState(location.hash);
+  } catch {
+    setStatus('This share link is damaged (perhaps cut short when copied); showing your workspace instead.', true);
+  }
+  if (shared) {
+    history.replaceState(null, '', location.pathname + location.search);
+    const same = saved && JSON.stringify(saved.files) === JSON.stringify(shared.files);
+    if (saved && !same) {
+      // Show the link, keep the saved workspace until the user picks one.
+      saving = false;
+      queueMicrotask(() => showBanner('You are looking at a shared workspace. Your own saved workspace is untouched; edits here are not saved until you keep this one.', [
+        ['Keep this one (replaces my saved workspace)', () => { saving = true; store.save(state, { force: true }); }],
+        ['Back to my workspace', () => (saving = true) && replaceTree(store.load() ?? presetState(DEFAULT_PRESET), { save: false })],
+      ]));
+    }
+    return shared;
+  }
+  return saved ?? presetState(DEFAULT_PRESET);
+}
+
+function wire() {
+  ui.preset.addEventListener('change', () => loadPreset(ui.preset.value));
+  $('reset').addEventListener('click', () => loadPreset(state.preset in presets ? state.preset : DEFAULT_PRESET));
+  $('new-file').addEventListener('click', newFile);
+  $('quick-open').addEventListener('click', openQuick);
+  $('share').addEventListener('click', share);
+  $('download-zip').addEventListener('click', downloadZip);
+  $('upload-zip').addEventListener('change', (e) => upload(e.target));
+  $('upload-folder').addEventListener('change', (e) => upload(e.target));
+  ui.outputs.addEventListener('focusin', (e) => {
+    const env = e.target.closest('article.env');
+    if (!env || env.dataset.env === state.env) return;
+    ui.outputs.querySelector('article.env.selected')?.classList.remove('selected');
+    env.classList.add('selected');
+    state.env = env.dataset.env;
+    persist();
+  });
+  // A share link pasted into this tab changes only the fragment: load it.
+  addEventListener('hashchange', () => { if (location.hash.startsWith('#s=')) location.reload(); });
+  // Shortcuts that must work outside the editor too (Ctrl-P would print).
+  document.addEventListener('keydown', (e) => {
+    lastKey = performance.now();
+    if (!(e.ctrlKey || e.metaKey) || e.altKey || editor.hasFocus) return;
+    const key = e.key.toLowerCase();
+    if (key === 'p') { e.preventDefault(); openQuick(); }
+    else if (key === 's') { e.preventDefault(); share(); }
+  }, true);
 }
 
 async function main() {
-  await init();
-  const saved = store.load();
-  state = saved && presets[saved.preset] ? saved : presetState(DEFAULT_PRESET);
-  loadWorkspace();
-  yamlTabs(ui.editor);
-  ui.editor.addEventListener('input', onEdit);
-  ui.reset.addEventListener('click', () => loadPreset(state.preset));
-  ui.preset.addEventListener('change', () => loadPreset(ui.preset.value));
+  await init({ module_or_path: new URL('../pkg/overlay_bg.wasm', import.meta.url) });
+  performance.mark('overlay:engine-ready');
   showPresets();
-  ui.newFile.addEventListener('click', newFile);
-  ui.deleteFile.addEventListener('click', deleteFile);
-  const first = state.current ?? Object.keys(state.files).sort()[0];
-  if (first) openFile(first);
-  else showNoFile();
-  render();
+  wire();
+  const start = await initialState();
+  replaceTree(start, { save: false });
+  performance.mark('overlay:first-render'); // read by tests/browser/measure.mjs
   document.body.dataset.ready = 'true';
+  // For tests and tests/browser/measure.mjs.
+  window.playground = { editor, outputs, timings, state: () => state, openFile };
 }
 
 main().catch((error) => {

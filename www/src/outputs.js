@@ -1,7 +1,11 @@
-// One panel per environment: the rendered YAML, or the errors with their
-// places (`file:line:column: message`), each a link into the editor.
+// One panel per environment: the rendered YAML in a read-only CodeMirror
+// with copy and download buttons, or the errors with their places
+// (`file:line:column: message`), each a link into the editor.
 
 import { el, displayPath } from './dom.js';
+import { createViewer, setText } from './cm.js';
+
+const REDUCED_MOTION = matchMedia('(prefers-reduced-motion: reduce)');
 
 /** `file:line:column: message`, as the engine prints an error. */
 export function formatError(e) {
@@ -14,29 +18,44 @@ function countDocuments(yaml) {
   return 1 + (yaml.match(/^---$/gm) ?? []).length;
 }
 
-function panel(env) {
-  const title = el('h3', { className: 'env-title' },
-    env.group ? el('span', { className: 'env-group' }, `${env.group}/`) : null,
-    env.name);
-  const badge = el('span', { className: 'badge' });
-  const output = el('pre', { className: 'output', tabIndex: 0 });
-  const errors = el('ul', { className: 'errors', hidden: true });
-  const node = el('article', { className: 'env', dataset: { env: env.path } },
-    el('header', { className: 'env-header' }, title, badge), output, errors);
-  return { node, badge, output, errors };
+/** Saves `text` as a file named `name`, through an object URL (no server). */
+export function download(name, text, type = 'application/yaml') {
+  const url = URL.createObjectURL(text instanceof Blob ? text : new Blob([text], { type }));
+  const a = el('a', { href: url, download: name });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-/**
- * Keeps `container` showing `results` (from Workspace.renderAll). Panels are
- * kept across renders while the set of environments stays the same, so
- * scroll positions survive typing. onJump(file, line, column) opens a place.
- */
 export class Outputs {
-  constructor(container, onJump) {
+  /** onJump(file, line, column) opens a place; onStatus(text) reports copy/download. */
+  constructor(container, { onJump, onStatus }) {
     this.container = container;
     this.onJump = onJump;
+    this.onStatus = onStatus;
     this.key = null;
     this.panels = new Map();
+    // Editors for panels far below the fold are made when they come near:
+    // five CodeMirror views at once would double the time to first output.
+    this.lazy = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        if (!entry.isIntersecting) continue;
+        this.lazy.unobserve(entry.target);
+        const p = [...this.panels.values()].find((x) => x.holder === entry.target);
+        if (p && !p.view) {
+          p.holder.style.height = '';
+          p.view = createViewer(p.holder, { text: p.text, label: p.label });
+          // The first output a reader sees; read by tests/browser/measure.mjs.
+          if (!performance.getEntriesByName('overlay:first-output-shown').length) performance.mark('overlay:first-output-shown');
+        }
+      }
+    }, { rootMargin: '400px' });
+  }
+
+  /** The rendered text of environment `path` (for tests and the measure script). */
+  text(path) {
+    return this.panels.get(path)?.text ?? null;
   }
 
   update(results) {
@@ -46,6 +65,7 @@ export class Outputs {
   }
 
   rebuild(results) {
+    for (const p of this.panels.values()) { p.view?.destroy(); this.lazy.unobserve(p.holder); }
     this.key = results.map((r) => r.path).join('\n');
     this.panels = new Map();
     if (results.length === 0) {
@@ -60,20 +80,57 @@ export class Outputs {
         group = result.group;
         children.push(el('h2', { className: 'group-name' }, group === '' ? '/' : group));
       }
-      const p = panel(result);
+      const p = this.panel(result);
       this.panels.set(result.path, p);
       children.push(p.node);
     }
     this.container.replaceChildren(...children);
   }
 
+  panel(env) {
+    const name = displayPath(env.path);
+    const title = el('h3', { className: 'env-title' },
+      env.group ? el('span', { className: 'env-group' }, `${env.group}/`) : null, env.name);
+    const badge = el('span', { className: 'badge' });
+    const p = { badge, text: '' };
+    const copy = el('button', {
+      type: 'button', className: 'small', ariaLabel: `Copy the YAML of ${name}`, title: 'Copy to the clipboard',
+      onclick: async () => {
+        try {
+          await navigator.clipboard.writeText(p.text);
+          this.onStatus(`Copied the YAML of ${name}.`);
+        } catch {
+          this.onStatus('The browser did not allow copying; select the text and copy it instead.', true);
+        }
+      },
+    }, 'Copy');
+    const save = el('button', {
+      type: 'button', className: 'small', ariaLabel: `Download the YAML of ${name}`, title: 'Download as a .yaml file',
+      onclick: () => download(`${name.replaceAll('/', '-') || 'root'}.yaml`, p.text),
+    }, 'Download');
+    const holder = el('div', { className: 'output' });
+    p.label = `Rendered YAML of ${name}`;
+    p.view = null;
+    this.lazy.observe(holder);
+    p.errors = el('ul', { className: 'errors', hidden: true });
+    p.actions = el('span', { className: 'actions' }, copy, save);
+    p.holder = holder;
+    p.node = el('article', { className: 'env', dataset: { env: env.path } },
+      el('header', { className: 'env-header' }, title, badge, p.actions), holder, p.errors);
+    return p;
+  }
+
   fill(p, result) {
     // Flash the panels an edit changed, so it is plain which environments it reached.
     const shown = result.ok ? result.output : JSON.stringify(result.errors);
     if (p.shown !== undefined && p.shown !== shown) {
-      p.node.classList.remove('changed');
-      void p.node.offsetWidth; // restarts the animation
       p.node.classList.add('changed');
+      // The Web Animations API restarts a flash without forcing a layout
+      // (re-adding a CSS animation class needs one, on every keystroke).
+      if (!REDUCED_MOTION.matches) {
+        p.flash?.cancel();
+        p.flash = p.node.animate([{ boxShadow: '0 0 0 3px var(--accent)' }, { boxShadow: '0 0 0 0 transparent' }], { duration: 900, easing: 'ease-out' });
+      }
     } else {
       p.node.classList.remove('changed');
     }
@@ -82,13 +139,19 @@ export class Outputs {
     if (result.ok) {
       const n = countDocuments(result.output);
       p.badge.textContent = `${n} resource${n === 1 ? '' : 's'}`;
-      if (p.output.textContent !== result.output) p.output.textContent = result.output;
-      p.output.hidden = false;
+      p.text = result.output;
+      if (p.view) setText(p.view, result.output);
+      // Until its editor exists, a panel keeps the height the text will take.
+      else p.holder.style.height = `${Math.min(result.output.split('\n').length * 19.5 + 8, 448)}px`;
+      p.holder.hidden = false;
+      p.actions.hidden = false;
       p.errors.hidden = true;
       p.errors.replaceChildren();
     } else {
       p.badge.textContent = 'error';
-      p.output.hidden = true;
+      p.text = '';
+      p.holder.hidden = true;
+      p.actions.hidden = true;
       p.errors.hidden = false;
       p.errors.replaceChildren(...result.errors.map((e) => this.errorItem(e)));
     }

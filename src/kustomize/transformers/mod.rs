@@ -19,10 +19,7 @@ use crate::error::{Error, Result};
 
 /// Fields this engine cannot apply yet: a build that uses one fails rather
 /// than printing something kustomize would not.
-const NOT_YET: [&str; 2] = [
-    "validators",
-    "helmCharts",
-];
+const NOT_YET: [&str; 1] = ["helmCharts"];
 
 pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
     for field in NOT_YET {
@@ -69,6 +66,7 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
     aliases::sync(&mut acc.resources, before);
     noted(b, k, acc, "ReplacementTransformer", usize::from(has("replacements")));
     plugins::run(b, k, acc)?;
+    plugins::validate(b, k, acc)?;
     Ok(())
 }
 

@@ -7,7 +7,7 @@ use crate::kustomize::aliases;
 use crate::kustomize::build::{read_resource_file, Accumulator, Builder};
 use crate::kustomize::kustomization::Kustomization;
 use crate::kustomize::patch::{json6902, schema::Schema, smp};
-use crate::kustomize::resmap::{ResMap, Resource};
+use crate::kustomize::resmap::{Behavior, ResMap, Resource};
 use crate::kustomize::selector::Selector;
 use crate::yaml::{parse_documents, Node, Span, Style, Value};
 
@@ -119,7 +119,7 @@ pub fn strategic_merge(b: &Builder, k: &Kustomization, acc: &mut Accumulator) ->
     let mut patches = Vec::new();
     for entry in list {
         let text = entry.as_str().unwrap_or("");
-        let inline = read_resource_file(&k.file, text.as_bytes()).ok().filter(|p| !p.is_empty() && text.contains('\n'));
+        let inline = read_resource_file(&k.file, text.as_bytes()).ok().filter(|p| !p.is_empty());
         match inline {
             Some(p) => patches.extend(p),
             None => {
@@ -331,16 +331,78 @@ fn apply_strategic(schema: &Schema, resources: &mut ResMap, targets: &[usize], p
     Ok(())
 }
 
-/// The build annotations kustomize keeps on a resource that has had other
-/// ids: JSON patches see them in `metadata.annotations` while they run.
+/// The build annotations kustomize holds for a resource at this point (its
+/// api/internal/utils keys), from what this engine keeps beside the object:
+/// previous ids (a `patches:` entry always stores one first), prefixes and
+/// suffixes, and a generated object's behavior and hash flag. JSON patches
+/// see them in `metadata.annotations` while they run, so
+/// `add /metadata/annotations/x` works on an object that shows none.
 pub(crate) fn internal_annotations(r: &Resource) -> Vec<(String, String)> {
-    if r.previous.is_empty() {
-        return Vec::new();
+    let key = |name: &str| format!("internal.config.kubernetes.io/{}", name);
+    let mut out = Vec::new();
+    if !r.previous.is_empty() {
+        let join = |f: &dyn Fn(&crate::kustomize::resmap::ResId) -> String| r.previous.iter().map(f).collect::<Vec<_>>().join(",");
+        out.push((key("previousKinds"), join(&|id| id.gvk.kind.clone())));
+        out.push((key("previousNames"), join(&|id| id.name.clone())));
+        out.push((key("previousNamespaces"), join(&|id| id.effective_namespace().to_string())));
     }
-    let join = |f: &dyn Fn(&crate::kustomize::resmap::ResId) -> String| r.previous.iter().map(f).collect::<Vec<_>>().join(",");
-    vec![
-        ("internal.config.kubernetes.io/previousKinds".to_string(), join(&|id| id.gvk.kind.clone())),
-        ("internal.config.kubernetes.io/previousNames".to_string(), join(&|id| id.name.clone())),
-        ("internal.config.kubernetes.io/previousNamespaces".to_string(), join(&|id| id.effective_namespace().to_string())),
-    ]
+    if !r.prefixes.is_empty() {
+        out.push((key("prefixes"), r.prefixes.join(",")));
+    }
+    if !r.suffixes.is_empty() {
+        out.push((key("suffixes"), r.suffixes.join(",")));
+    }
+    if r.generated {
+        let behavior = match r.behavior {
+            Behavior::Unspecified => "unspecified",
+            Behavior::Create => "create",
+            Behavior::Merge => "merge",
+            Behavior::Replace => "replace",
+        };
+        out.push((key("generatorBehavior"), behavior.to_string()));
+        if r.needs_hash {
+            out.push((key("needsHashSuffix"), "enabled".to_string()));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::fs::MemFs;
+    use crate::kustomize::{render, BuildOptions};
+
+    fn build(kustomization: &str) -> crate::error::Result<String> {
+        let mut fs = MemFs::new();
+        fs.add_dir("/k");
+        fs.insert("/k/kustomization.yaml", kustomization.as_bytes().to_vec());
+        fs.insert("/k/r.yaml", b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: plain\n".to_vec());
+        render(&fs, "/k", &BuildOptions::default())
+    }
+
+    #[test]
+    fn a_one_line_strategic_merge_patch_is_inline() {
+        // kustomize first tries every patchesStrategicMerge entry as patch text.
+        let k = "resources: [r.yaml]\npatchesStrategicMerge:\n- '{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"plain\"}, \"data\": {\"k\": \"v\"}}'\n";
+        assert!(build(k).unwrap().contains("data:\n  k: v\n"));
+    }
+
+    const ADD: &str = "'[{\"op\": \"add\", \"path\": \"/metadata/annotations/x\", \"value\": \"1\"}]'";
+
+    #[test]
+    fn json_patches_see_the_annotations_kustomize_keeps() {
+        // A `patches:` entry stores the previous id first: annotations exist.
+        let out = build(&format!("resources: [r.yaml]\npatches:\n- target: {{name: plain}}\n  patch: {}\n", ADD)).unwrap();
+        assert!(out.contains("annotations:\n    x: \"1\"\n"), "{}", out);
+        // patchesJson6902 on an untouched object: there are none.
+        assert!(build(&format!("resources: [r.yaml]\npatchesJson6902:\n- target: {{version: v1, kind: ConfigMap, name: plain}}\n  patch: {}\n", ADD)).is_err());
+        // ... but a generated one, or a renamed one, has them.
+        let generated = "configMapGenerator:\n- name: g\n  literals: [a=b]\npatchesJson6902:\n- target: {version: v1, kind: ConfigMap, name: g}\n  patch: ";
+        assert!(build(&format!("{}{}\n", generated, ADD)).unwrap().contains("x: \"1\""));
+        let renamed = format!("resources: [r.yaml]\nnamePrefix: p-\npatchesJson6902:\n- target: {{version: v1, kind: ConfigMap, name: p-plain}}\n  patch: {}\n", ADD);
+        assert!(build(&renamed).unwrap().contains("x: \"1\""));
+        // An annotations map the patch leaves empty is not printed.
+        let noop = "resources: [r.yaml]\npatches:\n- target: {name: plain}\n  patch: '[{\"op\": \"test\", \"path\": \"/metadata/name\", \"value\": \"plain\"}]'\n";
+        assert!(!build(noop).unwrap().contains("annotations"));
+    }
 }

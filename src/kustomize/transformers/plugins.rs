@@ -34,19 +34,7 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
         return Ok(());
     }
     for config in load_configs(b, k, &entries)?.iter() {
-        let builtin = config.node.get_str("apiVersion") == Some("builtin");
-        match config.kind() {
-            "PatchJson6902Transformer" if builtin => json6902(b, k, config, acc)?,
-            "PatchTransformer" | "PatchStrategicMergeTransformer" if builtin => patch(b, k, config, acc)?,
-            "ReplacementTransformer" if builtin => {
-                if let Some(list) = config.node.get("replacements").filter(|n| !n.is_null()) {
-                    let before = aliases::snapshot(&acc.resources);
-                    super::replacements::apply_list(b, k, list, &mut acc.resources.resources)?;
-                    aliases::sync(&mut acc.resources, before);
-                }
-            }
-            _ => apply(config, acc)?,
-        }
+        run_one(b, k, config, acc)?;
         if b.origin.is_some() {
             if let Some(o) = Origin::plugin(config) {
                 origin::note_transformer(&mut acc.resources, &o);
@@ -54,6 +42,56 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
         }
     }
     Ok(())
+}
+
+/// `validators:` — plugin configs run like transformers, after them, whose
+/// result must be the resources they were given (apart from a
+/// `validated-by` label), as kustomize's runValidators demands.
+pub fn validate(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
+    let entries = k.string_list("validators");
+    if entries.is_empty() {
+        return Ok(());
+    }
+    for config in load_configs(b, k, &entries)?.iter() {
+        // The validator's own result is kept (its label shows in the output);
+        // only a copy without that label is compared with what it was given.
+        let given = acc.resources.clone();
+        run_one(b, k, config, acc)?;
+        let mut check = acc.resources.clone();
+        for r in check.iter_mut() {
+            if let Some(meta) = r.node.get_mut("metadata") {
+                if let Some(labels) = meta.get_mut("labels") {
+                    labels.remove("validated-by");
+                    if labels.as_map().is_some_and(|m| m.is_empty()) {
+                        meta.remove("labels");
+                    }
+                }
+            }
+        }
+        let same = check.len() == given.len()
+            && given.iter().all(|r| check.iter().any(|t| t.id().same_as(&r.id()) && t.node == r.node));
+        if !same {
+            return Err(Error::at(&config.source, format!("validator shouldn't modify the resource map: {} '{}' changed the resources", config.kind(), config.name())));
+        }
+    }
+    Ok(())
+}
+
+fn run_one(b: &mut Builder, k: &Kustomization, config: &Resource, acc: &mut Accumulator) -> Result<()> {
+    let builtin = config.node.get_str("apiVersion") == Some("builtin");
+    match config.kind() {
+        "PatchJson6902Transformer" if builtin => json6902(b, k, config, acc),
+        "PatchTransformer" | "PatchStrategicMergeTransformer" if builtin => patch(b, k, config, acc),
+        "ReplacementTransformer" if builtin => {
+            if let Some(list) = config.node.get("replacements").filter(|n| !n.is_null()) {
+                let before = aliases::snapshot(&acc.resources);
+                super::replacements::apply_list(b, k, list, &mut acc.resources.resources)?;
+                aliases::sync(&mut acc.resources, before);
+            }
+            Ok(())
+        }
+        _ => apply(config, acc),
+    }
 }
 
 /// The plugin config objects the entries name, inline ones first.
@@ -264,6 +302,25 @@ mod tests {
         );
         let out = crate::kustomize::build(&fs, "/k", &BuildOptions::default()).unwrap();
         assert_eq!(out.resources.resources[0].node.path(&["spec", "replicas"]).and_then(|n| n.as_str()), Some("2"));
+    }
+
+    #[test]
+    fn replacement_plugin_runs_its_list() {
+        use crate::fs::MemFs;
+        use crate::kustomize::BuildOptions;
+        let mut fs = MemFs::new();
+        fs.add_dir("/k");
+        fs.insert("/k/kustomization.yaml", b"resources: [r.yaml]\ntransformers: [t.yaml]\n".to_vec());
+        fs.insert("/k/r.yaml", b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: src\ndata:\n  x: hello\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dst\n".to_vec());
+        fs.insert("/k/more.yaml", b"source:\n  name: src\n  fieldPath: data.x\ntargets:\n- select:\n    name: dst\n  fieldPaths: [data.z]\n  options:\n    create: true\n".to_vec());
+        fs.insert(
+            "/k/t.yaml",
+            b"apiVersion: builtin\nkind: ReplacementTransformer\nmetadata:\n  name: r\nreplacements:\n- source:\n    name: src\n    fieldPath: data.x\n  targets:\n  - select:\n      name: dst\n    fieldPaths: [data.y]\n    options:\n      create: true\n- path: more.yaml\n".to_vec(),
+        );
+        let out = crate::kustomize::build(&fs, "/k", &BuildOptions::default()).unwrap();
+        let dst = out.resources.iter().find(|r| r.name() == "dst").unwrap();
+        assert_eq!(dst.node.path(&["data", "y"]).and_then(|n| n.as_str()), Some("hello"));
+        assert_eq!(dst.node.path(&["data", "z"]).and_then(|n| n.as_str()), Some("hello"));
     }
 
     #[test]

@@ -1,0 +1,67 @@
+// www/src/zip.js and www/src/share.js in Node (which has the same
+// Compression Streams as the browser), against Python's zipfile.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readZip, writeZip, crc32 } from '../../www/src/zip.js';
+import { encodeState, decodeState, cleanPath } from '../../www/src/share.js';
+
+const FILES = {
+  'apps/base/kustomization.yaml': 'resources:\n- deployment.yaml\n',
+  'apps/base/deployment.yaml': 'kind: Deployment\n# ünïcödé ✓\n'.repeat(50),
+  'empty.yaml': '',
+};
+
+describe('zip', () => {
+  it('computes the standard CRC-32', () => {
+    assert.equal(crc32(new TextEncoder().encode('123456789')), 0xcbf43926);
+  });
+
+  it('writes zips that Python reads, and reads its stored and deflated ones', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'overlay-zip-'));
+    try {
+      const ours = join(dir, 'ours.zip');
+      writeFileSync(ours, Buffer.from(await (await writeZip(FILES)).arrayBuffer()));
+      const py = 'import sys,zipfile,json; z=zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print(json.dumps({n: z.read(n).decode() for n in z.namelist()}))';
+      assert.deepEqual(JSON.parse(execFileSync('python3', ['-c', py, ours], { encoding: 'utf8' })), FILES);
+      for (const method of ['ZIP_STORED', 'ZIP_DEFLATED']) {
+        const theirs = join(dir, `${method}.zip`);
+        const make = `import sys,zipfile,json\nwith zipfile.ZipFile(sys.argv[1], 'w', zipfile.${method}) as z:\n  z.writestr('top/', '')\n  for n, t in json.loads(sys.argv[2]).items(): z.writestr('top/' + n, t)`;
+        execFileSync('python3', ['-c', make, theirs, JSON.stringify(FILES)]);
+        const read = await readZip(readFileSync(theirs));
+        assert.deepEqual(read, Object.fromEntries(Object.entries(FILES).map(([n, t]) => [`top/${n}`, t])), method);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses what is not a zip', async () => {
+    await assert.rejects(readZip(new TextEncoder().encode('not a zip at all, just text')), /not a zip/);
+  });
+});
+
+describe('share links', () => {
+  it('round-trip the state through the fragment', async () => {
+    const state = { preset: 'fleet-infra', files: FILES, current: 'empty.yaml', env: '/apps/base' };
+    const fragment = await encodeState(state);
+    assert.match(fragment, /^s=[A-Za-z0-9_-]+$/);
+    assert.deepEqual(await decodeState(`#${fragment}`), state);
+    assert.equal(await decodeState('#other'), null);
+    await assert.rejects(decodeState(`#${fragment.slice(0, 20)}`));
+  });
+
+  it('keep only paths inside the tree and string contents', async () => {
+    assert.equal(cleanPath('../etc/passwd'), null);
+    assert.equal(cleanPath('./a//b/./c.yaml'), 'a/b/c.yaml');
+    assert.equal(cleanPath('a\\b.yaml'), 'a/b.yaml');
+    const raw = { files: { '../x': 'a', 'ok.yaml': 'b', 'n.yaml': 5 }, current: '../x', env: {} };
+    const bytes = new TextEncoder().encode(JSON.stringify(raw));
+    const { deflate, toBase64Url } = await import('../../www/src/share.js');
+    const decoded = await decodeState(`#s=${toBase64Url(await deflate(bytes))}`);
+    assert.deepEqual(decoded, { preset: null, files: { 'ok.yaml': 'b' }, current: null, env: null });
+  });
+});

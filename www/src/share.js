@@ -1,0 +1,70 @@
+// Share links: the whole tree in the URL fragment, never sent to a server.
+// JSON → deflate-raw (the browser's CompressionStream) → base64url.
+// The fragment is `#s=<data>`; `v` lets a later page read older links.
+
+const PREFIX = 's=';
+
+async function pipe(bytes, stream) {
+  const out = new Response(new Blob([bytes]).stream().pipeThrough(stream));
+  return new Uint8Array(await out.arrayBuffer());
+}
+
+export const deflate = (bytes) => pipe(bytes, new CompressionStream('deflate-raw'));
+export const inflate = (bytes) => pipe(bytes, new DecompressionStream('deflate-raw'));
+
+export function toBase64Url(bytes) {
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+export function fromBase64Url(text) {
+  const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return bytes;
+}
+
+/** {files, current, env, preset} → the fragment text (without '#'). */
+export async function encodeState({ files, current, env, preset }) {
+  const json = JSON.stringify({ v: 1, preset, files, current, env });
+  return PREFIX + toBase64Url(await deflate(new TextEncoder().encode(json)));
+}
+
+/**
+ * The state a fragment holds, or null when it holds none. Throws when it
+ * looks like a share link but cannot be read (truncated when copied…).
+ * Only strings survive: anything else in the JSON is dropped.
+ */
+export async function decodeState(fragment) {
+  const hash = fragment.replace(/^#/, '');
+  if (!hash.startsWith(PREFIX)) return null;
+  const json = JSON.parse(new TextDecoder().decode(await inflate(fromBase64Url(hash.slice(PREFIX.length)))));
+  return cleanState(json);
+}
+
+/** Keeps only well-formed parts of an untrusted state object. */
+export function cleanState(raw) {
+  if (!raw || typeof raw !== 'object') throw new Error('not a workspace');
+  const files = {};
+  if (raw.files && typeof raw.files === 'object' && !Array.isArray(raw.files)) {
+    for (const [path, text] of Object.entries(raw.files)) {
+      const clean = cleanPath(path);
+      if (clean && typeof text === 'string') files[clean] = text;
+    }
+  }
+  const str = (x) => (typeof x === 'string' ? x : null);
+  const current = str(raw.current) in files ? raw.current : null;
+  return { preset: str(raw.preset), files, current, env: str(raw.env) };
+}
+
+/** `./apps//x.yaml` → `apps/x.yaml`; null for paths that leave the tree. */
+export function cleanPath(input) {
+  const parts = [];
+  for (const part of String(input).trim().split(/[/\\]/)) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') return null;
+    parts.push(part);
+  }
+  return parts.length ? parts.join('/') : null;
+}
