@@ -42,7 +42,7 @@ fn case(name: &'static str, files: &[(&str, &[u8])], expect: Expect) -> Case {
         files: files.iter().map(|(p, b)| (p.to_string(), b.to_vec())).collect(),
         dir: ".",
         restrictor_none: false,
-        beyond_kustomize: matches!(name, "deep_block_nesting" | "deep_through_aliases" | "too_many_documents" | "kustomizations_nested_too_deep"),
+        beyond_kustomize: matches!(name, "deep_block_nesting" | "deep_through_aliases" | "json_patch_nests_too_deep" | "too_many_documents" | "kustomizations_nested_too_deep"),
         expect,
         within: Duration::from_secs(20),
     }
@@ -94,6 +94,19 @@ fn deep_aliases() -> Vec<u8> {
         nest(12, "*b")
     )
     .into_bytes()
+}
+
+/// A 60-deep value and a JSON patch that copies the value into itself.
+fn json_patch_doubling() -> Vec<(&'static str, Vec<u8>)> {
+    let nest = (0..60).fold("x".to_string(), |inner, _| format!("{{a: {}}}", inner));
+    let cm = format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: {}\n", nest);
+    let path = "/a".repeat(59);
+    let patch = format!("- op: copy\n  from: /data\n  path: /data{}/b\n", path);
+    vec![
+        ("kustomization.yaml", b"resources:\n- cm.yaml\npatches:\n- path: p.yaml\n  target:\n    kind: ConfigMap\n".to_vec()),
+        ("cm.yaml", cm.into_bytes()),
+        ("p.yaml", patch.into_bytes()),
+    ]
 }
 
 fn many_documents(n: usize) -> Vec<u8> {
@@ -227,6 +240,9 @@ fn cases() -> Vec<Case> {
         case("exec_krm_function", &[("kustomization.yaml", b"resources:\n- cm.yaml\ntransformers:\n- fn.yaml\n"), ("cm.yaml", CM), ("fn.yaml", b"apiVersion: example.com/v1\nkind: Mutator\nmetadata:\n  name: m\n  annotations:\n    config.kubernetes.io/function: |\n      exec:\n        path: ./mutate.sh\n")],
             fail("fn.yaml", 1, 1, "external plugin")),
     ];
+    let doubling = json_patch_doubling();
+    let doubling: Vec<(&str, &[u8])> = doubling.iter().map(|(p, b)| (*p, b.as_slice())).collect();
+    v.push(case("json_patch_nests_too_deep", &doubling, fail("p.yaml", 1, 3, "this JSON patch operation nests the resource deeper than 100 levels")));
     // A chain of 60 bases, one inside the next.
     let mut chain: Vec<(String, Vec<u8>)> = Vec::new();
     for i in 0..60 {
@@ -374,4 +390,28 @@ fn deepest_accepted_yaml_fits_a_small_stack() {
         })
         .unwrap();
     assert_eq!(handle.join().ok(), Some((true, true)));
+}
+
+/// On disk (the CLI): a directory symlink back up the tree is a cycle, and a
+/// file symlink loop reads as a missing file, not a hang.
+#[cfg(unix)]
+#[test]
+fn symlink_loops_on_disk() {
+    use std::os::unix::fs::symlink;
+    let root = std::env::temp_dir().join(format!("overlay-symlinks-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(root.join("app")).unwrap();
+    std::fs::write(root.join("app/kustomization.yaml"), "resources:\n- loop\n").unwrap();
+    symlink(&root.join("app"), root.join("app/loop")).unwrap();
+    std::fs::create_dir_all(root.join("files")).unwrap();
+    std::fs::write(root.join("files/kustomization.yaml"), "resources:\n- a.yaml\n").unwrap();
+    symlink(root.join("files/b.yaml"), root.join("files/a.yaml")).unwrap();
+    symlink(root.join("files/a.yaml"), root.join("files/b.yaml")).unwrap();
+    let dir = |d: &str| root.join(d).to_string_lossy().into_owned();
+    let e = kustomize::render(&overlay::DiskFs, &dir("app"), &BuildOptions::default()).unwrap_err();
+    assert!(e.message.contains("cycle detected"), "{}", e);
+    assert_eq!(e.span.as_ref().map(|s| (s.line, s.col)), Some((2, 3)));
+    let e = kustomize::render(&overlay::DiskFs, &dir("files"), &BuildOptions::default()).unwrap_err();
+    assert!(e.message.contains("'a.yaml' does not exist"), "{}", e);
+    let _ = std::fs::remove_dir_all(&root);
 }

@@ -5,6 +5,7 @@
 #
 #   tools/fuzz.sh [SECONDS]       default 60; seeds from the conformance cases
 #   tools/fuzz.sh merge           minimise the corpus into tests/fuzz-regressions/corpus
+#                                 (inputs cut at 8 KiB: the replay stays a few seconds)
 #
 # Crashes land in fuzz/artifacts/tree/: fix them, then copy each input into
 # tests/fuzz-regressions/ under a name that says what it caught.
@@ -26,7 +27,7 @@ bin=fuzz/target/x86_64-unknown-linux-gnu/release/tree
 if [ "${1:-}" = merge ]; then
   out=tests/fuzz-regressions/corpus
   rm -rf "$out.new" && mkdir -p "$out.new"
-  "$bin" -merge=1 -max_len=65536 "$out.new" "$corpus" "$out" 2>&1 | tail -n 2
+  "$bin" -merge=1 -max_len=8192 "$out.new" "$corpus" "$out" 2>&1 | tail -n 2
   rm -rf "$out" && mv "$out.new" "$out"
   echo "$(ls "$out" | wc -l) inputs in $out"
   exit 0

@@ -197,6 +197,7 @@ fn apply(r: &Replacement, resources: &mut [Resource]) -> Result<()> {
             }
             for fp in &t.field_paths {
                 copy_to_target(t, fp, resources, i, &current)?;
+                crate::limits::check_built_depth(&resources[i].node, &r.span, "this replacement")?;
             }
         }
     }
