@@ -356,21 +356,9 @@ fn go_type(shape: Shape) -> &'static str {
     }
 }
 
-fn json_kind(node: &Node) -> &'static str {
-    match &node.value {
-        Value::Map(_) => "object",
-        Value::Seq(_) => "array",
-        Value::Scalar(s) => match s.kind {
-            Kind::Str | Kind::Timestamp => "string",
-            Kind::Int | Kind::Float => "number",
-            Kind::Bool => "bool",
-            Kind::Null => "null",
-        },
-    }
-}
 
 fn mismatch(node: &Node, shape: Shape, field: &str) -> Error {
-    let found = json_kind(node);
+    let found = node.json_type();
     let hint = if found == "bool" && matches!(shape, Shape::Str | Shape::StrMap | Shape::Strs) {
         format!(" (YAML 1.1 reads the unquoted value '{}' as a boolean: quote it)", node.as_str().unwrap_or(""))
     } else if found == "number" && matches!(shape, Shape::Str | Shape::StrMap | Shape::Strs) {

@@ -233,6 +233,21 @@ impl Node {
         self.get_mut(key)
     }
 
+    /// The JSON type kustomize's Go decoders name in their errors
+    /// ("cannot unmarshal bool into …").
+    pub fn json_type(&self) -> &'static str {
+        match &self.value {
+            Value::Map(_) => "object",
+            Value::Seq(_) => "array",
+            Value::Scalar(s) => match s.kind {
+                Kind::Str | Kind::Timestamp => "string",
+                Kind::Int | Kind::Float => "number",
+                Kind::Bool => "bool",
+                Kind::Null => "null",
+            },
+        }
+    }
+
     /// A short word for the node's shape, for error messages.
     pub fn shape(&self) -> &'static str {
         match &self.value {

@@ -17,12 +17,12 @@ use crate::yaml::{Kind, Node, Scalar, Style, Value};
 /// left unchanged.
 pub fn apply(target: &mut Node, ops: &Node) -> Result<()> {
     let list = ops.as_seq().ok_or_else(|| {
-        Error::at(&ops.span, format!("json: cannot unmarshal {} into Go value of type jsonpatch.Patch", json_type(ops)))
+        Error::at(&ops.span, format!("json: cannot unmarshal {} into Go value of type jsonpatch.Patch", ops.json_type()))
     })?;
     let mut doc = to_json(target)?;
     for op in list {
         if !op.is_map() {
-            return Err(Error::at(&op.span, format!("json: cannot unmarshal {} into Go value of type jsonpatch.Operation", json_type(op))));
+            return Err(Error::at(&op.span, format!("json: cannot unmarshal {} into Go value of type jsonpatch.Operation", op.json_type())));
         }
         apply_op(&mut doc, op).map_err(|e| e.or_at(&op.span))?;
         crate::limits::check_built_depth(&doc, &op.span, "this JSON patch operation")?;
@@ -106,18 +106,6 @@ fn text_of(n: &Node) -> String {
     n.as_str().unwrap_or("").to_string()
 }
 
-fn json_type(n: &Node) -> &'static str {
-    match &n.value {
-        Value::Map(_) => "object",
-        Value::Seq(_) => "array",
-        Value::Scalar(s) => match s.kind {
-            Kind::Str | Kind::Timestamp => "string",
-            Kind::Int | Kind::Float => "number",
-            Kind::Bool => "bool",
-            Kind::Null => "null",
-        },
-    }
-}
 
 fn apply_op(doc: &mut Node, op: &Node) -> Result<()> {
     // An operation that cannot apply is about its path: point there.
@@ -210,7 +198,7 @@ fn op_path(op: &Node, field: &str, missing: impl Fn() -> String) -> Result<Strin
         Some(p) if p.is_null() => Err(Error::at(&p.span, missing())),
         Some(p) => match p.as_scalar() {
             Some(s) if matches!(s.kind, Kind::Str | Kind::Timestamp) => Ok(s.text.clone()),
-            _ => Err(Error::at(&p.span, format!("json: cannot unmarshal {} into Go value of type string", json_type(p)))),
+            _ => Err(Error::at(&p.span, format!("json: cannot unmarshal {} into Go value of type string", p.json_type()))),
         },
     }
 }
