@@ -2,7 +2,8 @@
 //! version, kind, name and namespace as anchored regular expressions, plus
 //! Kubernetes label and annotation selectors.
 
-use super::resmap::{ResMap, Resource};
+use super::kustomization::field_str;
+use super::resmap::{Gvk, ResId, ResMap, Resource};
 use crate::error::{Error, Result};
 use crate::yaml::{Node, Span};
 use regex_lite::Regex;
@@ -20,8 +21,9 @@ pub struct Selector {
 }
 
 impl Selector {
+    /// Read as Go's decoder reads it: field names match case-insensitively.
     pub fn from_node(node: &Node) -> Selector {
-        let s = |k: &str| node.get_str(k).unwrap_or("").to_string();
+        let s = |k: &str| field_str(node, k).unwrap_or("").to_string();
         Selector {
             group: s("group"),
             version: s("version"),
@@ -53,6 +55,33 @@ impl Selector {
         parts.join(", ")
     }
 
+    /// Whether any of group, version, kind, name or namespace is set.
+    pub fn has_id(&self) -> bool {
+        [&self.group, &self.version, &self.kind, &self.name, &self.namespace].iter().any(|s| !s.is_empty())
+    }
+
+    /// kustomize's ResId.IsSelectedBy, as replacements select: exact parts,
+    /// empty parts match anything.
+    pub fn selects_id(&self, id: &ResId) -> bool {
+        let ns_ok = self.namespace.is_empty() || {
+            let sel = ResId { gvk: Gvk { group: self.group.clone(), version: self.version.clone(), kind: self.kind.clone() }, name: String::new(), namespace: self.namespace.clone() };
+            sel.effective_namespace() == id.effective_namespace()
+        };
+        let part = |want: &str, have: &str| want.is_empty() || want == have;
+        part(&self.name, &id.name) && ns_ok && part(&self.group, &id.gvk.group) && part(&self.version, &id.gvk.version) && part(&self.kind, &id.gvk.kind)
+    }
+
+    /// Selected by its current id or any id it had before.
+    pub fn selects_resource(&self, r: &Resource) -> bool {
+        std::iter::once(r.id()).chain(r.previous.iter().cloned()).any(|id| self.selects_id(&id))
+    }
+
+    /// The label and annotation selectors, matched against `r`.
+    pub fn matches_metadata(&self, r: &Resource, span: &Span) -> Result<bool> {
+        let check = |selector: &str, field: &str| metadata_matches(selector, r, field).map_err(|m| Error::at(span, m));
+        Ok(check(&self.annotation_selector, "annotations")? && check(&self.label_selector, "labels")?)
+    }
+
     /// Indexes of the resources the selector picks, in map order.
     pub fn select(&self, resources: &ResMap) -> Result<Vec<usize>> {
         let m = Matcher::new(self)?;
@@ -63,6 +92,14 @@ impl Selector {
             }
         }
         Ok(out)
+    }
+}
+
+impl std::fmt::Display for Selector {
+    /// kustomize's ResId.String() of the selector's id parts.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let or = |s: &str, d: &'static str| if s.is_empty() { d.to_string() } else { s.to_string() };
+        write!(f, "{}.{}.{}/{}.{}", or(&self.kind, "[noKind]"), or(&self.version, "[noVer]"), or(&self.group, "[noGrp]"), or(&self.name, "[noName]"), or(&self.namespace, "[noNs]"))
     }
 }
 

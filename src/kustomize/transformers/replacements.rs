@@ -13,70 +13,10 @@
 use crate::error::{Error, Result};
 use crate::kustomize::build::{Accumulator, Builder};
 use crate::kustomize::kustomization::{field, field_str, is_true, Kustomization};
-use crate::kustomize::resmap::{Gvk, ResId, Resource};
-use crate::kustomize::selector::metadata_matches;
+use crate::kustomize::resmap::Resource;
+use crate::kustomize::selector::Selector;
 use crate::yaml::parse::resolve_plain;
 use crate::yaml::{parse_documents, Node, Span, Value};
-
-/// Which resources a source or target names (kustomize's resid.ResId plus,
-/// for targets, label and annotation selectors).
-#[derive(Clone, Debug, Default)]
-pub struct Selector {
-    pub group: String,
-    pub version: String,
-    pub kind: String,
-    pub name: String,
-    pub namespace: String,
-    pub label_selector: String,
-    pub annotation_selector: String,
-}
-
-impl Selector {
-    pub fn from_node(node: &Node) -> Selector {
-        let s = |k: &str| field_str(node, k).unwrap_or("").to_string();
-        Selector {
-            group: s("group"),
-            version: s("version"),
-            kind: s("kind"),
-            name: s("name"),
-            namespace: s("namespace"),
-            label_selector: s("labelSelector"),
-            annotation_selector: s("annotationSelector"),
-        }
-    }
-
-    fn has_id(&self) -> bool {
-        [&self.group, &self.version, &self.kind, &self.name, &self.namespace].iter().any(|s| !s.is_empty())
-    }
-
-    /// kustomize's ResId.IsSelectedBy: empty parts match anything.
-    pub fn selects_id(&self, id: &ResId) -> bool {
-        let ns_ok = self.namespace.is_empty() || {
-            let sel = ResId { gvk: Gvk { group: self.group.clone(), version: self.version.clone(), kind: self.kind.clone() }, name: String::new(), namespace: self.namespace.clone() };
-            sel.effective_namespace() == id.effective_namespace()
-        };
-        let part = |want: &str, have: &str| want.is_empty() || want == have;
-        part(&self.name, &id.name) && ns_ok && part(&self.group, &id.gvk.group) && part(&self.version, &id.gvk.version) && part(&self.kind, &id.gvk.kind)
-    }
-
-    /// Selected by its current id or any id it had before.
-    pub fn selects_resource(&self, r: &Resource) -> bool {
-        std::iter::once(r.id()).chain(r.previous.iter().cloned()).any(|id| self.selects_id(&id))
-    }
-
-    fn matches_metadata(&self, r: &Resource, span: &Span) -> Result<bool> {
-        let check = |selector: &str, field: &str| metadata_matches(selector, r, field).map_err(|m| Error::at(span, m));
-        Ok(check(&self.annotation_selector, "annotations")? && check(&self.label_selector, "labels")?)
-    }
-}
-
-impl std::fmt::Display for Selector {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let or = |s: &str, d: &'static str| if s.is_empty() { d.to_string() } else { s.to_string() };
-        // kustomize's ResId.String().
-        write!(f, "{}.{}.{}/{}.{}", or(&self.kind, "[noKind]"), or(&self.version, "[noVer]"), or(&self.group, "[noGrp]"), or(&self.name, "[noName]"), or(&self.namespace, "[noNs]"))
-    }
-}
 
 /// `options:` of a source or target.
 #[derive(Clone, Debug, Default)]
