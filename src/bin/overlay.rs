@@ -44,10 +44,7 @@ fn build(args: &[String]) -> ExitCode {
     let mut i = 0;
     while i < args.len() {
         let arg = args[i].as_str();
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
-            _ => (arg, None),
-        };
+        let (flag, inline) = split_flag(arg);
         match flag {
             "--load-restrictor" => {
                 let value = match inline {
@@ -109,6 +106,15 @@ fn display(e: &Error, cwd: &str) -> String {
         }
     }
     e.to_string()
+}
+
+/// `--flag=value` into its flag and value, as kubectl accepts flags; any
+/// other argument comes back whole.
+fn split_flag(arg: &str) -> (&str, Option<String>) {
+    match arg.split_once('=') {
+        Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+        _ => (arg, None),
+    }
 }
 
 fn usage_error(msg: &str) -> ExitCode {

@@ -37,11 +37,7 @@ fn parse(args: &[String], formats: &[(&str, Format)], mut extra: impl FnMut(&str
     let mut i = 0;
     while i < args.len() {
         let arg = args[i].as_str();
-        let (flag, inline) = match arg.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
-            _ => (arg, None),
-        };
-        let mut inline = inline;
+        let (flag, mut inline) = super::split_flag(arg);
         let mut taken = 0;
         let mut value = || -> Option<String> {
             if let Some(v) = inline.take() {
