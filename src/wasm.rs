@@ -549,6 +549,34 @@ impl Workspace {
         to_js(&entries)
     }
 
+    /// The whole history with each file's text before and after, for the
+    /// page to keep across reloads: `[{message, files: [{path, before, after}]}]`
+    /// (`before`/`after` are `null` for a file that did not or does not exist).
+    #[wasm_bindgen(js_name = historyState)]
+    pub fn history_state(&self) -> JsValue {
+        to_js(&self.history.entries)
+    }
+
+    /// Puts back a history `historyState()` gave, without touching the files
+    /// (they were saved with it). `{ok: true}`, or `{ok: false, errors}` when
+    /// the value is not such a history; the history is then left as it was.
+    #[wasm_bindgen(js_name = restoreHistory)]
+    pub fn restore_history(&mut self, entries: JsValue) -> JsValue {
+        reply((|| {
+            let json: Value = serde_wasm_bindgen::from_value(entries).map_err(|e| Error::new(format!("history: {}", e)))?;
+            let mut entries: Vec<promote::Change> = serde_json::from_value(json).map_err(|e| Error::new(format!("history: {}", e)))?;
+            for change in &mut entries {
+                for f in &mut change.files {
+                    f.path = crate::fs::normalize(&f.path);
+                }
+            }
+            self.history.entries = entries;
+            #[derive(Serialize)]
+            struct Nothing {}
+            Ok(Nothing {})
+        })())
+    }
+
     /// History entry `index` (the last one when omitted) as a patch file for
     /// `git apply`, paths relative to the root:
     /// `{ok: true, index, message, files, patch}` or `{ok: false, errors}`.

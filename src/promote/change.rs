@@ -5,10 +5,11 @@
 use crate::diff::lines::unified_hunks;
 use crate::error::{Error, Result};
 use crate::fs::MemFs;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One file's contents before and after; `None` when it does not exist.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FileChange {
     /// Absolute path in the file tree (`/apps/production/kustomization.yaml`).
     pub path: String,
@@ -16,7 +17,8 @@ pub struct FileChange {
     pub after: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Change {
     pub message: String,
     pub files: Vec<FileChange>,

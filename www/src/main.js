@@ -4,7 +4,7 @@
 
 import init, { Workspace } from '../pkg/overlay.js';
 import presets from '../pkg/presets.js';
-import { el } from './dom.js';
+import { el, displayPath } from './dom.js';
 import { createEditor, reveal, diagnosticsFor, setDiagnostics, setText } from './cm.js';
 import { renderFiles } from './files.js';
 import { Outputs, download } from './outputs.js';
@@ -13,16 +13,25 @@ import { quickOpen } from './quickopen.js';
 import { Store } from './store.js';
 import { encodeState, decodeState, cleanPath } from './share.js';
 import { writeZip, readZip } from './zip.js';
+import { Views } from './views.js';
+import { CompareView } from './compare.js';
+import { PromoteView } from './promote.js';
+import { ClusterView } from './cluster.js';
 
 const DEFAULT_PRESET = 'fleet-infra';
 const $ = (id) => document.getElementById(id);
 const ui = {
   status: $('status'), banner: $('banner'), files: $('files'), editorHost: $('editor'),
   editorPath: $('editor-path'), outputs: $('outputs'), preset: $('preset'),
-  problems: $('problems'), problemCount: $('problem-count'),
+  problems: $('problems'), problemCount: $('problem-count'), tabs: $('tabs'),
 };
 
-/** {preset, files: {path: text}, current, env} — what the user works on. */
+/**
+ * {preset, files: {path: text}, current, env, view, views, history} — what
+ * the user works on: the tree, the open file, the selected environment, the
+ * view on screen and each view's settings (`views.compare.from`…), and the
+ * promotions applied (the engine's `historyState()`).
+ */
 let state = null;
 let workspace = null;
 let results = [];
@@ -35,6 +44,24 @@ let renderStatus = ''; // the last render's status line, without save errors
 let lastPanels = 0; // ms the last render spent updating the panels
 let lastKey = 0; // timeStamp of the last keydown, for the timings below
 const timings = []; // {engine, panels, save, update, sinceKey} per edit, read by tests/browser/measure.mjs
+
+// What the views get of the page: the engine, the latest renders, their own
+// settings (saved with the workspace and carried by share links), and ways to
+// open a place, report, and hand back files the engine changed.
+const viewContext = {
+  workspace: () => workspace,
+  results: () => results,
+  settings: (name) => (state.views[name] ??= {}),
+  save: () => persist(),
+  openFile: (path, line, column) => openFile(path, line, column),
+  setStatus: (text, isError) => setStatus(text, isError),
+  filesChanged: (paths) => filesChanged(paths),
+};
+const views = new Views(ui.tabs, { onSwitch: (name) => { state.view = name; persist(); } });
+views.register('envs', { node: ui.outputs, update() {} });
+views.register('compare', new CompareView($('view-compare'), viewContext));
+views.register('promote', new PromoteView($('view-promote'), viewContext));
+views.register('clusters', new ClusterView($('view-clusters'), viewContext));
 
 const store = new Store({ onConflict: showConflict, current: () => state });
 const outputs = new Outputs(ui.outputs, { onJump: (f, l, c) => openFile(f, l, c), onStatus: setStatus });
@@ -51,13 +78,20 @@ let loadingFile = false; // set while openFile swaps the document: not an edit
 
 function presetState(name) {
   const files = { ...presets[name] };
-  return { preset: name, files, current: Object.keys(files).sort()[0] ?? null, env: null };
+  return { preset: name, files, current: Object.keys(files).sort()[0] ?? null, env: null, view: 'envs', views: {}, history: [] };
 }
 
 function loadWorkspace() {
   try { workspace?.free(); } catch { /* a workspace the engine crashed in cannot always be freed */ }
   workspace = new Workspace();
   for (const [path, text] of Object.entries(state.files)) workspace.setFile(path, text);
+  if (state.history?.length) {
+    const restored = workspace.restoreHistory(state.history);
+    if (!restored.ok) {
+      state.history = [];
+      setStatus(`The saved promotion history could not be read (${restored.errors[0].message}); it starts afresh.`, true);
+    }
+  }
 }
 
 const isModified = (path) => state.preset in presets && state.files[path] !== presets[state.preset][path];
@@ -157,6 +191,7 @@ function render() {
   lastPanels = performance.now() - t1;
   problems = collectProblems(results);
   renderProblems(ui.problems, ui.problemCount, problems, (f, l, c) => openFile(f, l, c));
+  views.refresh();
   const failed = results.filter((r) => !r.ok).length;
   const n = results.length;
   renderStatus = `${n} environment${n === 1 ? '' : 's'} rendered in ${engine.toFixed(1)} ms` +
@@ -229,7 +264,11 @@ function deleteFile(path = state.current) {
 
 /** Replaces the whole tree (a preset, a zip, another tab's copy). */
 function replaceTree(next, { save = true } = {}) {
-  state = { preset: next.preset ?? null, files: next.files, current: next.current, env: next.env ?? null };
+  state = {
+    preset: next.preset ?? null, files: next.files, current: next.current, env: next.env ?? null,
+    view: next.view ?? 'envs', views: next.views ?? {}, history: next.history ?? [],
+  };
+  views.active = state.view; // shown by the render below
   if (!(state.current in state.files)) state.current = Object.keys(state.files).sort()[0] ?? null;
   ui.preset.value = state.preset in presets ? state.preset : '';
   loadWorkspace();
@@ -241,7 +280,29 @@ function replaceTree(next, { save = true } = {}) {
     saving = true;
     store.save(state, { force: true });
   }
+  views.show(state.view);
   focusEnv(state.env);
+}
+
+/**
+ * The engine changed files itself (a promotion applied or reverted): copy
+ * them into the page's tree, save, re-render, and keep the history.
+ * `paths` are the engine's (absolute).
+ */
+function filesChanged(paths) {
+  for (const p of paths) {
+    const path = displayPath(p);
+    const text = workspace.getFile(p);
+    if (text === undefined) delete state.files[path];
+    else state.files[path] = text;
+  }
+  state.history = workspace.historyState();
+  render();
+  if (state.current && !(state.current in state.files)) state.current = Object.keys(state.files).sort()[0] ?? null;
+  if (state.current) openFile(state.current); // shows the new text if it changed
+  else showNoFile();
+  persist();
+  showFiles();
 }
 
 /** Replaces the tree with preset `name`, after asking when that loses edits. */
@@ -407,7 +468,7 @@ async function main() {
   performance.mark('overlay:first-render'); // read by tests/browser/measure.mjs
   document.body.dataset.ready = 'true';
   // For tests and tests/browser/measure.mjs.
-  window.playground = { editor, outputs, timings, state: () => state, openFile };
+  window.playground = { editor, outputs, views, timings, state: () => state, openFile };
 }
 
 main().catch((error) => {

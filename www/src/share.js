@@ -26,8 +26,8 @@ export function fromBase64Url(text) {
 }
 
 /** {files, current, env, preset} → the fragment text (without '#'). */
-export async function encodeState({ files, current, env, preset }) {
-  const json = JSON.stringify({ v: 1, preset, files, current, env });
+export async function encodeState({ files, current, env, preset, view, views }) {
+  const json = JSON.stringify({ v: 1, preset, files, current, env, view, views });
   return PREFIX + toBase64Url(await deflate(new TextEncoder().encode(json)));
 }
 
@@ -55,7 +55,27 @@ export function cleanState(raw) {
   }
   const str = (x) => (typeof x === 'string' ? x : null);
   const current = str(raw.current) in files ? raw.current : null;
-  return { preset: str(raw.preset), files, current, env: str(raw.env) };
+  return { preset: str(raw.preset), files, current, env: str(raw.env), view: str(raw.view), views: cleanViews(raw.views) };
+}
+
+/**
+ * The settings of each view (`{compare: {from, to, …}, …}`): plain values
+ * only, strings, booleans and lists of strings; each view checks its own.
+ */
+export function cleanViews(raw) {
+  const views = {};
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return views;
+  const plain = (x) => typeof x === 'string' || typeof x === 'boolean';
+  for (const [name, settings] of Object.entries(raw)) {
+    if (!settings || typeof settings !== 'object' || Array.isArray(settings)) continue;
+    const clean = {};
+    for (const [key, value] of Object.entries(settings)) {
+      if (plain(value)) clean[key] = value;
+      else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) clean[key] = [...value];
+    }
+    views[name] = clean;
+  }
+  return views;
 }
 
 /** `./apps//x.yaml` → `apps/x.yaml`; null for paths that leave the tree. */

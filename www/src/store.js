@@ -22,7 +22,9 @@ function read() {
     const raw = JSON.parse(localStorage.getItem(KEY) ?? 'null');
     if (!raw || typeof raw !== 'object') return null;
     const state = cleanState(raw);
-    return { ...state, rev: storedRev() };
+    // The promotion history: the engine checks it when it takes it back.
+    const history = Array.isArray(raw.history) ? raw.history : [];
+    return { ...state, history, rev: storedRev() };
   } catch {
     return null;
   }
@@ -85,7 +87,10 @@ export class Store {
     }
     const rev = Math.max(this.rev, storedRev()) + 1;
     try {
-      localStorage.setItem(KEY, JSON.stringify({ preset: state.preset, files: state.files, current: state.current, env: state.env }));
+      localStorage.setItem(KEY, JSON.stringify({
+        preset: state.preset, files: state.files, current: state.current, env: state.env,
+        view: state.view, views: state.views, history: state.history,
+      }));
       localStorage.setItem(REV_KEY, String(rev));
     } catch {
       return 'failed';

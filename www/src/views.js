@@ -1,0 +1,75 @@
+// The result pane's views, as tabs: the environments' rendered YAML, a
+// comparison of two environments, a promotion preview with its history, and
+// the Flux clusters. Only the view on screen is brought up to date after an
+// edit: a diff or a cluster build nobody looks at is work the keystroke
+// would wait for.
+//
+// A view is an object with `node` (its tab panel) and `update()`; `update`
+// is called when the view is shown and after every render while it is.
+
+import { el } from './dom.js';
+
+export const VIEWS = [
+  ['envs', 'Environments'],
+  ['compare', 'Compare'],
+  ['promote', 'Promote'],
+  ['clusters', 'Clusters'],
+];
+
+export class Views {
+  /** tablist: the element for the tab buttons; onSwitch(name) after a switch by the user. */
+  constructor(tablist, { onSwitch }) {
+    this.tablist = tablist;
+    this.onSwitch = onSwitch;
+    this.views = new Map();
+    this.tabs = new Map();
+    this.active = 'envs';
+    tablist.addEventListener('keydown', (e) => this.arrows(e));
+  }
+
+  /** Adds view `name`; its panel is `view.node`, already in the page. */
+  register(name, view) {
+    const label = VIEWS.find(([n]) => n === name)?.[1] ?? name;
+    const tab = el('button', {
+      type: 'button', role: 'tab', id: `tab-${name}`, className: 'tab', tabIndex: -1,
+      onclick: () => { this.show(name); this.onSwitch(name); },
+    }, label);
+    tab.setAttribute('aria-controls', view.node.id);
+    tab.setAttribute('aria-selected', 'false');
+    view.node.setAttribute('role', 'tabpanel');
+    view.node.setAttribute('aria-labelledby', tab.id);
+    view.node.hidden = true;
+    this.tablist.append(tab);
+    this.tabs.set(name, tab);
+    this.views.set(name, view);
+  }
+
+  show(name) {
+    if (!this.views.has(name)) name = 'envs';
+    this.active = name;
+    for (const [n, tab] of this.tabs) {
+      const on = n === name;
+      tab.setAttribute('aria-selected', String(on));
+      tab.tabIndex = on ? 0 : -1;
+      this.views.get(n).node.hidden = !on;
+    }
+    this.refresh();
+  }
+
+  /** Brings the view on screen up to date (after a render). */
+  refresh() {
+    this.views.get(this.active)?.update();
+  }
+
+  /** Left/right arrows move between tabs, as the ARIA tabs pattern has it. */
+  arrows(e) {
+    if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+    const names = [...this.tabs.keys()];
+    const i = names.indexOf(this.active) + (e.key === 'ArrowRight' ? 1 : -1);
+    const next = names[(i + names.length) % names.length];
+    this.show(next);
+    this.onSwitch(next);
+    this.tabs.get(next).focus();
+    e.preventDefault();
+  }
+}
