@@ -216,7 +216,7 @@ export class PromoteView {
         el('h3', {}, 'The source change (pull request)'),
         el('span', { className: 'actions' },
           copyButton('Copy the patch', () => p.patch, this.ctx),
-          downloadButton('Download the patch', () => patchName(p.message), () => p.patch))),
+          downloadButton('Download .patch of the source change', () => patchName(p.message), () => p.patch))),
       diffBlock(p.patch, { className: 'patch' })));
 
     const r = p.rendered;
@@ -282,7 +282,7 @@ export class PromoteView {
       this.history.replaceChildren(title, el('p', { className: 'muted' }, 'Promotions applied here are listed here, newest first, to revert or export.'));
       return;
     }
-    this.history.replaceChildren(title, el('ol', { className: 'history-list', reversed: true },
+    this.history.replaceChildren(title, el('ol', { className: 'history-list' },
       ...[...entries].reverse().map((e) => this.historyItem(e))));
   }
 
@@ -304,11 +304,12 @@ export class PromoteView {
         this.ctx.setStatus(`Reverted: ${firstLine(e.message)}.`);
       },
     }, 'Revert');
-    const save = downloadButton(`Download the patch of: ${firstLine(e.message)}`, () => patchName(e.message), () => {
+    const save = downloadButton(`Download .patch of: ${firstLine(e.message)}`, () => patchName(e.message), () => {
       const x = this.ctx.workspace().exportPatch(e.index);
       return x.ok ? x.patch : e.patch;
     });
-    return el('li', { className: 'history-entry', dataset: { index: String(e.index) } },
+    // Numbered as applied (1 = the first), listed newest first.
+    return el('li', { className: 'history-entry', value: e.index + 1, dataset: { index: String(e.index) } },
       el('div', { className: 'part-head' },
         el('span', { className: 'history-message' }, firstLine(e.message)),
         el('span', { className: 'actions' }, revert, save)),
