@@ -206,6 +206,7 @@ describe('Compare and Promote views', () => {
     assert.deepEqual(await texts(`${compare} .split-title`), ['apps/staging', 'apps/production']);
     await page.locator(`${compare} .split-output .cm-content`).nth(1).waitFor();
     assert.match(await page.locator(`${compare} .split-output .cm-content`).nth(1).textContent(), /replicas: 5/);
+    await screenshot('12-compare-split');
 
     // Ignore rules and strict namespaces reach the engine; a bad rule is reported.
     await page.locator(`${compare} .segmented button[data-value="semantic"]`).click();

@@ -104,7 +104,13 @@ export class CompareView {
       this.body.replaceChildren(failures);
       return;
     }
-    const diff = this.ctx.workspace().diff(from, to, options);
+    let diff;
+    try {
+      diff = this.ctx.workspace().diff(from, to, options);
+    } catch (error) {
+      // A panic in the engine: a bug; say so rather than leave the view stale.
+      diff = { ok: false, errors: [{ message: `The engine crashed (${error}); please report the input that caused it.` }] };
+    }
     if (!diff.ok) {
       this.summary.textContent = 'Cannot compare:';
       this.body.replaceChildren(errorList(diff.errors, this.ctx.openFile));
@@ -112,7 +118,7 @@ export class CompareView {
     }
     this.summary.textContent = summaryText(diff, displayPath(from), displayPath(to));
     if (mode === 'semantic') this.body.replaceChildren(semanticList(diff, { withUnified: true }));
-    else if (mode === 'unified') this.body.replaceChildren(diff.equal ? el('p', { className: 'empty' }, 'No differences.') : diffBlock(diff.unified));
+    else if (mode === 'unified') this.body.replaceChildren(diff.equal ? el('p', { className: 'empty' }, 'No differences.') : diffBlock(diff.unified, { className: 'full' }));
     else this.showSplit(a, b);
   }
 

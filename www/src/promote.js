@@ -160,7 +160,13 @@ export class PromoteView {
       return;
     }
     const failures = renderFailures(results, [from, to], this.ctx.openFile);
-    const p = this.ctx.workspace().promote(from, to, options);
+    let p;
+    try {
+      p = this.ctx.workspace().promote(from, to, options);
+    } catch (error) {
+      // A panic in the engine: a bug; say so rather than leave the view stale.
+      p = { ok: false, errors: [{ message: `The engine crashed (${error}); please report the input that caused it.` }] };
+    }
     if (!p.ok) {
       this.preview.replaceChildren(el('p', { className: 'notice bad' }, 'Cannot promote:'), errorList(p.errors, this.ctx.openFile), failures);
       return;
