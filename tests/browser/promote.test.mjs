@@ -170,7 +170,7 @@ describe('Compare and Promote views', () => {
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(10_000);
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console.error: ${m.text()}`); });
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console.error: ${m.text()} at ${JSON.stringify(m.location())}`); });
     page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
     page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
   });
@@ -363,6 +363,33 @@ describe('Compare and Promote views', () => {
     assert.equal(await fileText('clusters/prod/apps/web.yaml'), await fileText('clusters/staging/apps/web.yaml'));
     await waitForText(`${promote} .notice.noop`, /nothing to promote/i);
     assert.equal(await page.locator(`${promote} .history-entry`).count(), 1, 'a new preset starts a new history');
+  });
+
+  it('lists what Flux would prune: a Service deleted from production', async () => {
+    page.once('dialog', (d) => d.accept());
+    await page.locator('#preset').selectOption('fleet-infra');
+    await waitForOutput('/apps/production', 'replicas: 5');
+    await page.locator('button.file[data-path="apps/staging/my-app-patch.yaml"]').click();
+    await page.evaluate(() => {
+      const view = window.playground.editor;
+      view.focus();
+      view.dispatch({ selection: { anchor: 0, head: view.state.doc.length } });
+    });
+    // Cleared first: Chromium's insertText over a whole-document selection
+    // applies an inline style, which the CSP blocks.
+    await page.keyboard.press('Backspace');
+    await page.keyboard.insertText('apiVersion: v1\nkind: Service\nmetadata:\n  name: my-app\n$patch: delete\n');
+    await waitForOutput('/apps/staging', 'kind: Deployment');
+    await showView('promote');
+    await page.locator(`${promote} .segmented button[data-value="files"]`).click();
+    await page.locator(`${promote} .file-choice input`).check();
+    await page.locator(`${promote} .view-controls > .options .check input`).check();
+    await waitForText(`${promote} .prune-list`, 'Service/production/my-app');
+    assert.deepEqual(await texts(`${promote} .prune-list li .res-status`), ['delete']);
+    assert.match(await page.locator(`${promote} .clusters`).textContent(), /clusters\/production.*delete Service\/production\/my-app \(flux-system\/apps\).*clusters\/staging\s*Nothing pruned\./s);
+    assert.ok((await texts(`${promote} .rendered .resource .res-status`)).includes('removed'));
+    await page.locator(`${promote} .clusters`).scrollIntoViewIfNeeded();
+    await screenshot('19-promote-prune');
   });
 
   it('logged no page error, console error or failed request', () => {
