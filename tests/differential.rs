@@ -13,26 +13,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // xorshift64*: small, deterministic, good enough to pick features.
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545F4914F6CDD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
+mod common;
+use common::Rng;
 
 const APPS: [&str; 4] = ["web", "api", "worker", "cache"];
 const VALUES: [&str; 12] = ["true", "yes", "8080", "1.5", "on", "a: b", "x #y", "", "2024-01-01", "plain", "'q'", "long value with several words to fold maybe"];
@@ -69,7 +51,7 @@ fn base(rng: &mut Rng, dir: &Path) -> Vec<&'static str> {
             &format!("base/{app}.yaml"),
             &format!(
                 "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {app}\n  labels:\n    app: {app}\nspec:\n  replicas: {replicas}\n  selector:\n    matchLabels:\n      app: {app}\n  template:\n    metadata:\n      labels:\n        app: {app}\n    spec:\n      containers:\n      - name: main\n        image: registry.example.com/{app}:1.0.{replicas}\n        ports:\n        - containerPort: 8080\n{env}{env_from}{mounts}      - name: sidecar\n        image: busybox\n{volumes}---\napiVersion: v1\nkind: Service\nmetadata:\n  name: {app}\nspec:\n  selector:\n    app: {app}\n  ports:\n  - port: 80\n    targetPort: 8080\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {app}-config\ndata:\n  key: {}\n  other: plain\n",
-                quote(rng.pick(&VALUES))
+                quote(*rng.pick(&VALUES))
             ),
         );
         writeln!(res, "- {app}.yaml").unwrap();
@@ -105,7 +87,7 @@ fn overlay(rng: &mut Rng, dir: &Path, env: &str, apps: &[&str]) {
         writeln!(k, "labels:\n- pairs:\n    env: {env}\n  includeSelectors: {}", rng.chance(50)).unwrap();
     }
     if rng.chance(30) {
-        writeln!(k, "commonAnnotations:\n  note: {}", quote(rng.pick(&VALUES))).unwrap();
+        writeln!(k, "commonAnnotations:\n  note: {}", quote(*rng.pick(&VALUES))).unwrap();
     }
     if rng.chance(50) {
         let tag = format!("{}.{}.{}", 1 + rng.below(3), rng.below(10), rng.below(10));
@@ -125,7 +107,7 @@ fn overlay(rng: &mut Rng, dir: &Path, env: &str, apps: &[&str]) {
             &format!("envs/{env}/patch.yaml"),
             &format!(
                 "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {app}\nspec:\n  template:\n    spec:\n      containers:\n      - name: main\n        env:\n        - name: MODE\n          value: {env}\n        - name: EXTRA\n          value: {}\n        resources:\n          limits:\n            memory: {}Mi\n",
-                quote(rng.pick(&VALUES)),
+                quote(*rng.pick(&VALUES)),
                 64 * (1 + rng.below(8))
             ),
         );
@@ -146,7 +128,7 @@ fn overlay(rng: &mut Rng, dir: &Path, env: &str, apps: &[&str]) {
     if rng.chance(50) {
         let behavior = if rng.chance(30) { "\n  behavior: merge" } else { "" };
         let name = if behavior.is_empty() { format!("{env}-settings") } else { format!("{app}-config") };
-        writeln!(k, "configMapGenerator:\n- name: {name}{behavior}\n  literals:\n  - FEATURE={}\n  - LEVEL={}", rng.pick(&["on", "off", "x"]), rng.below(5)).unwrap();
+        writeln!(k, "configMapGenerator:\n- name: {name}{behavior}\n  literals:\n  - FEATURE={}\n  - LEVEL={}", *rng.pick(&["on", "off", "x"]), rng.below(5)).unwrap();
     }
     if rng.chance(20) {
         writeln!(k, "secretGenerator:\n- name: creds\n  literals:\n  - password=s3cr3t{}", rng.below(100)).unwrap();

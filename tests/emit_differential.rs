@@ -17,25 +17,8 @@ const KEYS_PER_SEED: usize = 60;
 const NUMBERS_PER_SEED: usize = 60;
 const SORTED_KEYS_PER_SEED: usize = 30;
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-}
+mod common;
+use common::Rng;
 
 /// Pieces that stress the emitter's decisions: indicators, quotes,
 /// whitespace, line breaks, YAML 1.1 words, non-ASCII and non-printables.
