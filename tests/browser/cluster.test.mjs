@@ -275,7 +275,12 @@ describe('Clusters view and lint warnings', () => {
     await node('apps').waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `no horizontal scrolling (${overflow}px too wide)`);
-    await page.locator(view).screenshot({ path: join(SHOTS, '18-clusters-phone.png') });
+    // Too narrow for ranks side by side: they go top to bottom.
+    const ys = await Promise.all(['infrastructure', 'apps'].map((n) => node(n).evaluate((g) => g.getBoundingClientRect().y)));
+    assert.ok(ys[0] + 40 < ys[1], `infrastructure (${ys[0]}) is drawn above apps (${ys[1]})`);
+    await page.locator(`${view} .cl-head`).scrollIntoViewIfNeeded();
+    await page.evaluate(() => document.querySelector('#view-clusters').scrollIntoView());
+    await screenshot('18-clusters-phone');
     await page.setViewportSize({ width: 1400, height: 900 });
   });
 

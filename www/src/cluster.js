@@ -18,7 +18,7 @@ const STAGES = [
   ['rest', 'Everything else'],
 ];
 const STATUS_TEXT = { rendered: 'rendered', suspended: 'suspended', external: 'external source', failed: 'failed' };
-const BOX = { w: 224, h: 64, gapX: 64, gapY: 22, pad: 12 };
+const BOX = { w: 212, h: 64, gapX: 44, gapY: 22, gapDown: 40, pad: 12 };
 const LATER_MS = 150; // how long typing must pause before the cluster is rebuilt
 
 /** An SVG element with attributes; children appended. */
@@ -82,6 +82,14 @@ export class ClusterView {
     this.details = el('section', { className: 'cl-details', ariaLive: 'polite' });
     this.body = el('div', { className: 'cl-body' }, this.summary, this.orderError, this.graph, this.order, this.details);
     this.node.classList.add('cluster-view');
+    this.down = false;
+    new ResizeObserver(() => {
+      if (!this.data?.ok || this.node.hidden) return;
+      const k = this.data.kustomizations;
+      const ranksN = new Set(ranks(k, this.data.edges).values()).size;
+      const wide = BOX.pad * 2 + ranksN * BOX.w + (ranksN - 1) * BOX.gapX;
+      if ((ranksN > 1 && wide > this.graph.clientWidth) !== this.down) this.drawGraph(this.selectedKey());
+    }).observe(this.graph);
     this.node.replaceChildren(this.head, this.body);
   }
 
@@ -203,13 +211,20 @@ export class ClusterView {
     const rank = ranks(ks, edges);
     const columns = [];
     for (const k of ks) (columns[rank.get(k.key)] ??= []).push(k);
+    // Ranks left to right; top to bottom when that would not fit (a phone).
+    const most = Math.max(...columns.map((c) => c.length));
+    const wide = BOX.pad * 2 + columns.length * BOX.w + (columns.length - 1) * BOX.gapX;
+    const room = this.graph.clientWidth;
+    const down = columns.length > 1 && room > 0 && wide > room;
+    this.down = down;
     const pos = new Map();
-    columns.forEach((col, c) => col.forEach((k, r) => pos.set(k.key, {
-      x: BOX.pad + c * (BOX.w + BOX.gapX),
-      y: BOX.pad + r * (BOX.h + BOX.gapY),
-    })));
-    const width = BOX.pad * 2 + columns.length * BOX.w + (columns.length - 1) * BOX.gapX;
-    const height = BOX.pad * 2 + Math.max(...columns.map((c) => c.length)) * (BOX.h + BOX.gapY) - BOX.gapY;
+    columns.forEach((col, c) => col.forEach((k, r) => pos.set(k.key, down
+      ? { x: BOX.pad + r * (BOX.w + BOX.gapY), y: BOX.pad + c * (BOX.h + BOX.gapDown) }
+      : { x: BOX.pad + c * (BOX.w + BOX.gapX), y: BOX.pad + r * (BOX.h + BOX.gapY) })));
+    const width = down ? BOX.pad * 2 + most * (BOX.w + BOX.gapY) - BOX.gapY : wide;
+    const height = down
+      ? BOX.pad * 2 + columns.length * (BOX.h + BOX.gapDown) - BOX.gapDown
+      : BOX.pad * 2 + most * (BOX.h + BOX.gapY) - BOX.gapY;
 
     const defs = svg('defs', {},
       svg('marker', { id: 'cl-arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
@@ -217,7 +232,10 @@ export class ClusterView {
     const lines = edges.filter((e) => pos.has(e.from) && pos.has(e.to)).map((e) => {
       const a = pos.get(e.from), b = pos.get(e.to);
       let d;
-      if (b.x > a.x) {
+      if (down && b.y > a.y) {
+        const x1 = a.x + BOX.w / 2, y1 = a.y + BOX.h, x2 = b.x + BOX.w / 2, y2 = b.y - 2, mid = (y1 + y2) / 2;
+        d = `M${x1},${y1} C${x1},${mid} ${x2},${mid} ${x2},${y2}`;
+      } else if (!down && b.x > a.x) {
         const x1 = a.x + BOX.w, y1 = a.y + BOX.h / 2, x2 = b.x - 2, y2 = b.y + BOX.h / 2, mid = (x1 + x2) / 2;
         d = `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`;
       } else {
@@ -257,8 +275,8 @@ export class ClusterView {
     }, defs, ...lines, ...nodes);
     this.graph.replaceChildren(image,
       el('p', { className: 'cl-legend', ariaHidden: 'true' },
-        el('span', { className: 'cl-key depends' }), 'depends on (arrow to the one that waits) ',
-        el('span', { className: 'cl-key applies' }), 'applies (parent to child)'));
+        el('span', {}, el('span', { className: 'cl-key depends' }), ' depends on (arrow to the one that waits)'),
+        el('span', {}, el('span', { className: 'cl-key applies' }), ' applies (parent to child)')));
   }
 
   drawOrder(selected) {
