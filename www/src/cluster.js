@@ -303,7 +303,8 @@ export class ClusterView {
 
   drawDetails(k) {
     if (!k) { this.details.replaceChildren(); return; }
-    const findings = this.data.findings.filter((f) => f.file === k.declaredAt?.file);
+    const findings = this.data.findings.filter((f) => f.file === k.declaredAt?.file)
+      .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
     const parts = [
       el('h3', {}, 'What ', el('code', {}, k.key), ' applies ',
         el('span', { className: `cl-status ${k.status}` }, STATUS_TEXT[k.status] ?? k.status)),
