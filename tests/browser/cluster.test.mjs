@@ -232,13 +232,26 @@ describe('Clusters view and lint warnings', () => {
     await screenshot('16-order-error');
     await page.locator(`${view} .cl-order-error .error-link`).click();
     assert.equal(await page.locator('#editor-path').textContent(), APPS);
+    // A cycle: infrastructure waits for apps, which waits for infrastructure.
+    await edit('  - name: nothere\n', '  - name: infrastructure\n');
+    await page.locator('button.file[data-path="clusters/production/infrastructure.yaml"]').click();
+    await edit('  sourceRef:', '  dependsOn:\n  - name: apps\n  sourceRef:');
+    await waitForText(`${view} .cl-order-error`, /circular dependency detected: flux-system\/apps -> flux-system\/infrastructure -> flux-system\/apps/);
+    assert.equal(await page.locator(`${view} path.cl-edge.dependsOn`).count(), 2, 'both arrows of the cycle');
+    assert.match(await page.locator(`${view} svg.cl-svg`).getAttribute('aria-label'), /no reconcile order/);
+    await screenshot('16b-cycle');
+    await page.evaluate((text) => {
+      const v = window.playground.editor;
+      v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: text } });
+    }, readFileSync(join(WWW, 'presets', 'fleet-infra', 'clusters/production/infrastructure.yaml'), 'utf8'));
+    await page.locator(`button.file[data-path="${APPS}"]`).click();
     // Back to the preset's text: the finding and the error go away.
     await page.evaluate((text) => {
       const v = window.playground.editor;
       v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: text } });
     }, APPS_TEXT);
-    await page.locator(`${view} path.cl-edge.dependsOn`).waitFor({ state: 'attached' }); // a flat line: never "visible"
-    assert.equal(await page.locator(`${view} .cl-order-error`).textContent(), '');
+    await page.waitForFunction(() => document.querySelectorAll('#view-clusters path.cl-edge.dependsOn').length === 1
+      && document.querySelector('#view-clusters .cl-order-error').textContent === '', null, { polling: 50 });
     await page.waitForFunction(() => ![...document.querySelectorAll('#problems button.problem.lint')]
       .some((b) => b.textContent.includes('depends-on')), null, { polling: 50 });
   });

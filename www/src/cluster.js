@@ -221,28 +221,37 @@ export class ClusterView {
     columns.forEach((col, c) => col.forEach((k, r) => pos.set(k.key, down
       ? { x: BOX.pad + r * (BOX.w + BOX.gapY), y: BOX.pad + c * (BOX.h + BOX.gapDown) }
       : { x: BOX.pad + c * (BOX.w + BOX.gapX), y: BOX.pad + r * (BOX.h + BOX.gapY) })));
-    const width = down ? BOX.pad * 2 + most * (BOX.w + BOX.gapY) - BOX.gapY : wide;
-    const height = down
+    const drawn = edges.filter((e) => pos.has(e.from) && pos.has(e.to));
+    // An edge against the ranks (a cycle) loops around the boxes: below
+    // them left to right, beside them top to bottom; that needs room.
+    const backwards = (a, b) => (down ? b.y <= a.y : b.x <= a.x);
+    const loops = drawn.some((e) => backwards(pos.get(e.from), pos.get(e.to)));
+    const LOOP = 36;
+    const width = (down ? BOX.pad * 2 + most * (BOX.w + BOX.gapY) - BOX.gapY : wide) + (down && loops ? LOOP : 0);
+    const height = (down
       ? BOX.pad * 2 + columns.length * (BOX.h + BOX.gapDown) - BOX.gapDown
-      : BOX.pad * 2 + most * (BOX.h + BOX.gapY) - BOX.gapY;
+      : BOX.pad * 2 + most * (BOX.h + BOX.gapY) - BOX.gapY) + (!down && loops ? LOOP : 0);
 
     const defs = svg('defs', {},
       svg('marker', { id: 'cl-arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
         svg('path', { d: 'M0,0 L10,5 L0,10 z', class: 'cl-arrowhead' })));
-    const lines = edges.filter((e) => pos.has(e.from) && pos.has(e.to)).map((e) => {
+    const lines = drawn.map((e) => {
       const a = pos.get(e.from), b = pos.get(e.to);
       let d;
-      if (down && b.y > a.y) {
+      if (backwards(a, b) && !down) {
+        const x1 = a.x + BOX.w / 2 + 12, y1 = a.y + BOX.h, x2 = b.x + BOX.w / 2 - 12, y2 = b.y + BOX.h + 2;
+        const out = Math.max(y1, y2) + LOOP;
+        d = `M${x1},${y1} C${x1},${out} ${x2},${out} ${x2},${y2}`;
+      } else if (backwards(a, b)) {
+        const x1 = a.x + BOX.w, y1 = a.y + BOX.h / 2 + 10, x2 = b.x + BOX.w + 2, y2 = b.y + BOX.h / 2 - 10;
+        const out = Math.max(x1, x2) + LOOP;
+        d = `M${x1},${y1} C${out},${y1} ${out},${y2} ${x2},${y2}`;
+      } else if (down) {
         const x1 = a.x + BOX.w / 2, y1 = a.y + BOX.h, x2 = b.x + BOX.w / 2, y2 = b.y - 2, mid = (y1 + y2) / 2;
         d = `M${x1},${y1} C${x1},${mid} ${x2},${mid} ${x2},${y2}`;
-      } else if (!down && b.x > a.x) {
+      } else {
         const x1 = a.x + BOX.w, y1 = a.y + BOX.h / 2, x2 = b.x - 2, y2 = b.y + BOX.h / 2, mid = (x1 + x2) / 2;
         d = `M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`;
-      } else {
-        // Same column or backwards (a cycle): loop around the right side.
-        const x1 = a.x + BOX.w, y1 = a.y + BOX.h / 2, x2 = b.x + BOX.w + 2, y2 = b.y + BOX.h / 2;
-        const out = Math.max(x1, x2) + BOX.gapX / 2;
-        d = `M${x1},${y1} C${out},${y1} ${out},${y2} ${x2},${y2}`;
       }
       return svg('path', { d, class: `cl-edge ${e.kind}`, 'marker-end': 'url(#cl-arrow)' },
         svg('title', {}, e.kind === 'applies' ? `${e.from} applies ${e.to}` : `${e.to} depends on ${e.from}`));
@@ -268,7 +277,9 @@ export class ClusterView {
     const order = this.data.kustomizations.map((k) => k.name).join(', then ');
     const image = svg('svg', {
       role: 'img',
-      'aria-label': `Dependency graph of ${ks.length} Kustomizations, reconciled ${order}. The list below says the same in text.`,
+      'aria-label': `Dependency graph of ${ks.length} Kustomization${ks.length === 1 ? '' : 's'}, ` +
+        (this.data.orderError ? 'with no reconcile order (see the error above).' : `reconciled ${order}.`) +
+        ' The list below says the same in text.',
       viewBox: `0 0 ${width} ${height}`,
       width, height,
       class: 'cl-svg',

@@ -180,6 +180,7 @@ function scheduleLint() {
   if (lintedWorkspace !== workspace) lint = null; // another tree: its findings are gone
   clearTimeout(lintTimer);
   lintTimer = setTimeout(runLint, LINT_DELAY);
+  ui.problems.classList.add('linting'); // the findings shown are the last edit's but one
 }
 function runLint() {
   const t0 = performance.now();
@@ -189,6 +190,7 @@ function runLint() {
   const before = lintFiles().join('\n');
   lint = lintProblems(found);
   lintedWorkspace = workspace;
+  ui.problems.classList.remove('linting');
   showProblems();
   ui.lintCount.dataset.ms = ms.toFixed(1);
   ui.lintCount.title += ` (the lint took ${ms.toFixed(0)} ms)`;
