@@ -222,6 +222,22 @@ describe('Clusters view and lint warnings', () => {
     await prune.waitFor();
     assert.match(await prune.textContent(), /clusters\/production\/apps\.yaml:12:\d+ .*prune: false/);
     await waitForText(`${view} g.cl-node[data-key="flux-system/apps"]`, 'no prune');
+
+    // Typing with the Clusters view on screen: the keystroke renders the
+    // environments only; the cluster and the lint follow once typing pauses.
+    const keysFrom = await page.evaluate(() => window.playground.timings.length);
+    await page.evaluate(() => {
+      const v = window.playground.editor;
+      v.focus();
+      v.dispatch({ selection: { anchor: v.state.doc.length } });
+    });
+    await page.keyboard.type('# typing', { delay: 30 });
+    const updates = await page.evaluate((n) => window.playground.timings.slice(n).map((t) => t.update), keysFrom);
+    const sorted = [...updates].sort((a, b) => a - b);
+    console.log(`keystroke update with the Clusters view shown: median ${sorted[sorted.length >> 1].toFixed(1)} ms, max ${sorted.at(-1).toFixed(1)} ms (${updates.length} keys)`);
+    await page.locator('#problems:not(.linting)').waitFor({ state: 'attached' });
+    console.log(`lint() after typing: ${await page.locator('#lint-count').getAttribute('data-ms')} ms`);
+    await edit('# typing', '');
   });
 
   it('says plainly when dependsOn names no Kustomization', async () => {
