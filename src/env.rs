@@ -49,10 +49,16 @@ pub fn environments_under(fs: &dyn Files, root: &str) -> Vec<Environment> {
         }
     }
 
-    let mut envs: Vec<Environment> = dirs
+    let roots: Vec<&String> = dirs
         .iter()
         .map(|(dir, _)| dir)
         .filter(|dir| !referenced.contains(dir.as_str()) && !components.contains(dir.as_str()))
+        .collect();
+    // A base nothing uses yet (`apps/base/redis`) is a root too, but nobody
+    // deploys it: it is not an environment while there are real ones.
+    let overlays: Vec<&String> = roots.iter().copied().filter(|dir| !is_base(dir)).collect();
+    let mut envs: Vec<Environment> = if overlays.is_empty() { roots } else { overlays }
+        .into_iter()
         .map(|dir| Environment {
             path: dir.clone(),
             name: if dir == "/" { "/".to_string() } else { fs::file_name(dir).to_string() },
@@ -63,6 +69,12 @@ pub fn environments_under(fs: &dyn Files, root: &str) -> Vec<Environment> {
         (a.group.as_str(), stage_rank(&a.name), a.name.as_str()).cmp(&(b.group.as_str(), stage_rank(&b.name), b.name.as_str()))
     });
     envs
+}
+
+/// Whether `dir` lies in a folder the layout names as a base (`apps/base/x`,
+/// `bases/x`, `base`).
+fn is_base(dir: &str) -> bool {
+    dir.split('/').any(|part| part == "base" || part == "bases")
 }
 
 /// The kustomization file of `dir`, if it is a kustomization directory.
@@ -206,11 +218,11 @@ mod tests {
         envs.iter().map(|e| e.path.as_str()).collect()
     }
 
-    const FLEET_INFRA_ENVIRONMENTS: [&str; 5] = [
+    // apps/base/redis is in the base but no overlay uses it: a root, yet a
+    // base, not an environment.
+    const FLEET_INFRA_ENVIRONMENTS: [&str; 4] = [
         "/apps/staging",
         "/apps/production",
-        // redis is in the base but no overlay uses it: a root too.
-        "/apps/base/redis",
         "/infrastructure/staging",
         "/infrastructure/production",
     ];
@@ -235,16 +247,28 @@ mod tests {
     }
 
     #[test]
+    fn a_lone_base_is_shown_when_there_is_nothing_else() {
+        let mut fs = MemFs::new();
+        fs.insert("base/kustomization.yaml", kustomization(&["deployment.yaml"]));
+        fs.insert("apps/base/web/kustomization.yaml", kustomization(&[]));
+        // Grouped by parent folder: `` (the root) before `apps/base`.
+        assert_eq!(paths(&environments(&fs)), ["/base", "/apps/base/web"]);
+        // Once an overlay exists, the unused base is no longer listed.
+        fs.insert("dev/kustomization.yaml", kustomization(&["../base"]));
+        assert_eq!(paths(&environments(&fs)), ["/dev"]);
+    }
+
+    #[test]
     fn fleet_infra_roots_in_promotion_order() {
         let envs = environments(&fleet_infra());
         assert_eq!(paths(&envs), FLEET_INFRA_ENVIRONMENTS);
         let prod = &envs[1];
         assert_eq!((prod.name.as_str(), prod.group.as_str()), ("production", "apps"));
-        assert_eq!(envs[2].group, "apps/base");
+        assert_eq!(envs[2].group, "infrastructure");
     }
 
     #[test]
-    fn the_shipped_preset_has_five_environments() {
+    fn the_shipped_preset_has_four_environments() {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/www/presets/fleet-infra");
         let mut fs = MemFs::new();
         let mut stack = vec![std::path::PathBuf::from(root)];

@@ -163,7 +163,6 @@ describe('Overlay Playground page', () => {
     assert.deepEqual(envs, [
       '/apps/staging',
       '/apps/production',
-      '/apps/base/redis',
       '/infrastructure/staging',
       '/infrastructure/production',
     ]);

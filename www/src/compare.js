@@ -1,7 +1,144 @@
-// Placeholder until the view is written: says so on screen.
-import { el } from './dom.js';
+// The Compare view: any two environments side by side, as the engine's
+// semantic diff (per resource, per field), as one unified diff of the two
+// renders, or as the two renders in two columns. Recomputed after every
+// render while on screen, unless neither render nor option changed.
+//
+// Settings (ctx.settings('compare'), saved and shared): from, to (paths),
+// across (match across namespaces, default true), ignore (rules text),
+// mode ('semantic' | 'unified' | 'split').
+
+import { el, displayPath } from './dom.js';
+import { createViewer, setText } from './cm.js';
+import {
+  diffBlock, semanticList, summaryText, errorList, renderFailures,
+  fillEnvSelect, pickPair, field, checkbox, segmented,
+} from './diffview.js';
+
+const MODES = [['semantic', 'Semantic'], ['unified', 'Unified'], ['split', 'Side by side']];
+
+/** Ignore rules from the text field: comma or newline separated, blanks dropped. */
+export function ignoreRules(text) {
+  return String(text ?? '').split(/[,\n]/).map((s) => s.trim()).filter(Boolean);
+}
 
 export class CompareView {
-  constructor(node, ctx) { this.node = node; this.ctx = ctx; }
-  update() { this.node.replaceChildren(el('p', { className: 'empty' }, 'This view is being written.')); }
+  constructor(node, ctx) {
+    this.node = node;
+    this.ctx = ctx;
+    this.key = null;
+    this.built = false;
+  }
+
+  get settings() { return this.ctx.settings('compare'); }
+
+  build() {
+    const s = this.settings;
+    this.from = el('select', { className: 'env-select', onchange: () => this.set({ from: this.from.value }) });
+    this.to = el('select', { className: 'env-select', onchange: () => this.set({ to: this.to.value }) });
+    const swap = el('button', {
+      type: 'button', className: 'swap', title: 'Swap the two environments', ariaLabel: 'Swap the two environments',
+      onclick: () => this.set({ from: this.to.value, to: this.from.value }),
+    }, '⇄');
+    this.across = checkbox('Match across namespaces', s.across !== false, (on) => this.set({ across: on }),
+      'Pair resources that differ only in their namespace (staging/my-app with production/my-app)');
+    this.ignore = el('input', {
+      type: 'text', className: 'ignore', value: typeof s.ignore === 'string' ? s.ignore : '',
+      placeholder: 'spec.replicas, /metadata/labels', spellcheck: false,
+      oninput: () => this.set({ ignore: this.ignore.value }),
+    });
+    this.modes = segmented('Diff view', MODES, this.mode(), (mode) => this.set({ mode }));
+    this.summary = el('p', { className: 'cmp-summary', role: 'status' });
+    this.body = el('div', { className: 'cmp-body' });
+    // The side-by-side viewers are made once, on first use, and kept.
+    this.split = null;
+    this.node.replaceChildren(
+      el('div', { className: 'view-controls' },
+        el('div', { className: 'pair' }, field('From', this.from), swap, field('To', this.to)),
+        el('div', { className: 'options' }, this.across,
+          field('Ignore', this.ignore, 'field grow'))),
+      el('div', { className: 'cmp-bar' }, this.summary, this.modes),
+      this.body);
+    this.built = true;
+  }
+
+  mode() {
+    const m = this.settings.mode;
+    return MODES.some(([v]) => v === m) ? m : 'semantic';
+  }
+
+  /** Changes settings, saves them, and recomputes. */
+  set(changes) {
+    Object.assign(this.settings, changes);
+    this.ctx.save();
+    this.update();
+  }
+
+  update() {
+    if (!this.built) this.build();
+    const results = this.ctx.results();
+    if (results.length < 2) {
+      this.key = null;
+      this.summary.textContent = '';
+      this.body.replaceChildren(el('p', { className: 'empty' }, 'Comparing needs two environments: add another kustomization.yaml.'));
+      return;
+    }
+    const s = this.settings;
+    // Settings may have been replaced under us (a share link, another preset).
+    this.across.querySelector('input').checked = s.across !== false;
+    if (document.activeElement !== this.ignore) this.ignore.value = typeof s.ignore === 'string' ? s.ignore : '';
+    const [from, to] = pickPair(results, s);
+    fillEnvSelect(this.from, results, from);
+    fillEnvSelect(this.to, results, to);
+    const mode = this.mode();
+    this.modes.set(mode);
+    const options = { strictNamespaces: s.across === false, ignore: ignoreRules(s.ignore) };
+    const a = results.find((r) => r.path === from);
+    const b = results.find((r) => r.path === to);
+    const key = JSON.stringify([from, to, mode, options, a.ok ? a.output : a.errors, b.ok ? b.output : b.errors]);
+    if (key === this.key) return;
+    this.key = key;
+
+    const failures = renderFailures(results, [from, to], this.ctx.openFile);
+    if (failures) {
+      this.summary.textContent = 'Cannot compare: an environment does not render.';
+      this.body.replaceChildren(failures);
+      return;
+    }
+    let diff;
+    try {
+      diff = this.ctx.workspace().diff(from, to, options);
+    } catch (error) {
+      // A panic in the engine: a bug; say so rather than leave the view stale.
+      diff = { ok: false, errors: [{ message: `The engine crashed (${error}); please report the input that caused it.` }] };
+    }
+    if (!diff.ok) {
+      this.summary.textContent = 'Cannot compare:';
+      this.body.replaceChildren(errorList(diff.errors, this.ctx.openFile));
+      return;
+    }
+    this.summary.textContent = summaryText(diff, displayPath(from), displayPath(to));
+    if (mode === 'semantic') this.body.replaceChildren(semanticList(diff, { withUnified: true }));
+    else if (mode === 'unified') this.body.replaceChildren(diff.equal ? el('p', { className: 'empty' }, 'No differences.') : diffBlock(diff.unified, { className: 'full' }));
+    else this.showSplit(a, b);
+  }
+
+  showSplit(a, b) {
+    if (!this.split) {
+      const column = () => {
+        const title = el('h3', { className: 'split-title' });
+        const holder = el('div', { className: 'split-output' });
+        return { title, holder, node: el('div', { className: 'split-col' }, title, holder), view: null };
+      };
+      this.split = { left: column(), right: column() };
+      this.split.node = el('div', { className: 'split' }, this.split.left.node, this.split.right.node);
+    }
+    for (const [col, r] of [[this.split.left, a], [this.split.right, b]]) {
+      const name = displayPath(r.path);
+      col.title.textContent = name;
+      if (!col.view) col.view = createViewer(col.holder, { text: r.output, label: `Rendered YAML of ${name}` });
+      else setText(col.view, r.output);
+      col.view.contentDOM.setAttribute('aria-label', `Rendered YAML of ${name}`);
+    }
+    if (this.body.firstChild !== this.split.node || this.body.childNodes.length !== 1) this.body.replaceChildren(this.split.node);
+  }
 }
