@@ -54,7 +54,9 @@ export function renderProblems(list, count, problems, onJump, lint = [], lintCou
     lintCount.title = `${lint?.length ?? 0} lint warning${lint?.length === 1 ? '' : 's'}`;
   }
   if (problems.length === 0 && !lint?.length) {
-    list.replaceChildren(el('li', { className: 'none' }, 'No problems: every environment renders and the lint finds nothing.'));
+    list.replaceChildren(el('li', { className: 'none' }, lint
+      ? 'No problems: every environment renders and the lint finds nothing.'
+      : 'No errors: every environment renders. (The lint runs when typing pauses.)'));
     return;
   }
   const rows = problems.map((p) => row(p, onJump, [
