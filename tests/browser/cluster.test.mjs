@@ -283,6 +283,7 @@ describe('Clusters view and lint warnings', () => {
     assert.equal(await page.locator(`${view} #cl-cluster`).inputValue(), '/clusters/staging');
     assert.equal(await page.locator(`${view} .cl-pick[aria-pressed="true"]`).textContent(), 'apps');
     assert.match(await yamlText(), /namespace: staging/);
+    await page.locator('#lint-count:not([hidden])').waitFor();
     await page.emulateMedia({ colorScheme: 'dark' });
     await screenshot('17-clusters-dark');
     await page.emulateMedia({ colorScheme: 'light' });
