@@ -147,7 +147,11 @@ export function reveal(view, line, column) {
   view.focus();
 }
 
-/** Lint diagnostics for the engine errors that name `file` (deduplicated). */
+/**
+ * Lint diagnostics for the engine errors and lint findings that name `file`
+ * (deduplicated). Each is an error unless it says `severity` (lint findings
+ * come as 'warning').
+ */
 export function diagnosticsFor(doc, errors) {
   const seen = new Set();
   const out = [];
@@ -157,7 +161,8 @@ export function diagnosticsFor(doc, errors) {
     if (seen.has(key)) continue;
     seen.add(key);
     const to = Math.max(from, doc.lineAt(from).to);
-    out.push({ from, to: to > from ? to : from, severity: 'error', message: e.envs?.length ? `${e.message} (${e.envs.join(', ')})` : e.message, source: 'overlay' });
+    const message = e.envs?.length ? `${e.message} (${e.envs.join(', ')})` : e.fix ? `${e.message}. Fix: ${e.fix}` : e.message;
+    out.push({ from, to: to > from ? to : from, severity: e.severity ?? 'error', message, source: e.rule ? `overlay lint: ${e.rule}` : 'overlay' });
   }
   return out;
 }

@@ -6,9 +6,10 @@ import { el, folderOf, nameOf } from './dom.js';
 /**
  * Redraws the tree into `nav`.
  * paths: file paths; current: the open one; modified: Set of edited paths;
- * errors: Set of paths with engine errors; on: {open, rename, remove}(path).
+ * errors: Set of paths with engine errors; warnings: Set of paths with lint
+ * findings; on: {open, rename, remove}(path).
  */
-export function renderFiles(nav, { paths, current, modified, errors, on }) {
+export function renderFiles(nav, { paths, current, modified, errors, warnings = new Set(), on }) {
   const folders = new Map();
   for (const path of [...paths].sort()) {
     const folder = folderOf(path);
@@ -32,7 +33,8 @@ export function renderFiles(nav, { paths, current, modified, errors, on }) {
               onclick: () => on.open(path),
             },
             name,
-            errors.has(path) ? el('span', { className: 'file-error', title: 'has errors' }, ' ●') : null,
+            errors.has(path) ? el('span', { className: 'file-error', title: 'has errors' }, ' ●')
+              : warnings.has(path) ? el('span', { className: 'file-warning', title: 'has lint warnings' }, ' ▲') : null,
             modified.has(path) ? el('span', { className: 'modified', title: 'edited' }, ' •') : null),
             el('button', { type: 'button', className: 'icon', ariaLabel: `Rename ${path}`, title: 'Rename', onclick: () => on.rename(path) }, '✎'),
             el('button', { type: 'button', className: 'icon', ariaLabel: `Delete ${path}`, title: 'Delete', onclick: () => on.remove(path) }, '×'),

@@ -8,7 +8,7 @@ import { el, displayPath } from './dom.js';
 import { createEditor, reveal, diagnosticsFor, setDiagnostics, setText } from './cm.js';
 import { renderFiles } from './files.js';
 import { Outputs, download } from './outputs.js';
-import { collectProblems, renderProblems } from './problems.js';
+import { collectProblems, lintProblems, renderProblems } from './problems.js';
 import { quickOpen } from './quickopen.js';
 import { Store } from './store.js';
 import { encodeState, decodeState, cleanPath } from './share.js';
@@ -23,7 +23,7 @@ const $ = (id) => document.getElementById(id);
 const ui = {
   status: $('status'), banner: $('banner'), files: $('files'), editorHost: $('editor'),
   editorPath: $('editor-path'), outputs: $('outputs'), preset: $('preset'),
-  problems: $('problems'), problemCount: $('problem-count'), tabs: $('tabs'),
+  problems: $('problems'), problemCount: $('problem-count'), lintCount: $('lint-count'), tabs: $('tabs'),
 };
 
 /**
@@ -138,6 +138,7 @@ function showFiles() {
     current: state.current,
     modified: modifiedPaths(),
     errors: new Set(problems.map((p) => p.file).filter(Boolean)),
+    warnings: new Set(lintFiles()),
     on: { open: (p) => openFile(p), rename: renameFile, remove: deleteFile },
   });
 }
@@ -168,8 +169,41 @@ function showNoFile() {
   editor.setReadOnly(true);
 }
 
+// The lint (workspace.lint(): about 100 ms on fleet-infra, far more than a
+// render) runs once typing pauses, never inside the keystroke; its findings
+// join the problems list as warnings when it is done.
+const LINT_DELAY = 250;
+let lint = null; // lintProblems() of lintedWorkspace, null until the lint ran
+let lintedWorkspace = null;
+let lintTimer = 0;
+function scheduleLint() {
+  if (lintedWorkspace !== workspace) lint = null; // another tree: its findings are gone
+  clearTimeout(lintTimer);
+  lintTimer = setTimeout(runLint, LINT_DELAY);
+  ui.problems.classList.add('linting'); // the findings shown are the last edit's but one
+}
+function runLint() {
+  const t0 = performance.now();
+  let found;
+  try { found = workspace.lint(); } catch (error) { console.warn(error); return; }
+  const ms = performance.now() - t0;
+  const before = lintFiles().join('\n');
+  lint = lintProblems(found);
+  lintedWorkspace = workspace;
+  ui.problems.classList.remove('linting');
+  showProblems();
+  ui.lintCount.dataset.ms = ms.toFixed(1);
+  ui.lintCount.title += ` (the lint took ${ms.toFixed(0)} ms)`;
+  showDiagnostics();
+  if (lintFiles().join('\n') !== before) showFiles();
+}
+const lintFiles = () => [...new Set((lint ?? []).map((p) => p.file).filter(Boolean))].sort();
+function showProblems() {
+  renderProblems(ui.problems, ui.problemCount, problems, (f, l, c) => openFile(f, l, c), lint, ui.lintCount);
+}
+
 function showDiagnostics() {
-  const mine = problems.filter((p) => p.file === state.current);
+  const mine = [...problems, ...(lint ?? [])].filter((p) => p.file === state.current);
   const diags = diagnosticsFor(editor.state.doc, mine);
   editor.dispatch(setDiagnostics(editor.state, diags));
 }
@@ -190,7 +224,9 @@ function render() {
   outputs.update(results);
   lastPanels = performance.now() - t1;
   problems = collectProblems(results);
-  renderProblems(ui.problems, ui.problemCount, problems, (f, l, c) => openFile(f, l, c));
+  if (lintedWorkspace !== workspace) lint = null;
+  showProblems();
+  scheduleLint();
   views.refresh();
   const failed = results.filter((r) => !r.ok).length;
   const n = results.length;

@@ -1,5 +1,7 @@
 // The problems list: every engine error of every environment, once per place,
-// each a button that opens its file at its line and column.
+// then the lint findings of the whole tree (warnings: things that render but
+// go wrong in a cluster), each a button that opens its file at its line and
+// column.
 
 import { el, displayPath } from './dom.js';
 
@@ -22,28 +24,65 @@ export function collectProblems(results) {
     String(a.file).localeCompare(String(b.file)) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
 }
 
+/**
+ * The engine's lint findings ([{file, line, column, message, rule, fix}],
+ * absolute paths) as problems of kind 'lint', in the page's paths.
+ */
+export function lintProblems(findings) {
+  return findings.map((f) => ({
+    kind: 'lint', severity: 'warning', file: f.file ? displayPath(f.file) : null, line: f.line, column: f.column,
+    message: f.message, rule: f.rule, fix: f.fix,
+  }));
+}
+
 export function placeOf(p) {
   return [p.file, p.line, p.column].filter((x) => x != null).join(':');
 }
 
-/** Fills `list` (a <ul>) and `count` (its heading's badge). onJump(file, line, column). */
-export function renderProblems(list, count, problems, onJump) {
+/**
+ * Fills `list` (a <ul>), `count` (its heading's badge: the errors) and
+ * `lintCount` (the warnings' badge), errors first. `lint` is null while the
+ * lint has not run yet. onJump(file, line, column).
+ */
+export function renderProblems(list, count, problems, onJump, lint = [], lintCount = null) {
   count.textContent = String(problems.length);
   count.classList.toggle('bad', problems.length > 0);
-  if (problems.length === 0) {
-    list.replaceChildren(el('li', { className: 'none' }, 'No problems: every environment renders.'));
+  count.title = `${problems.length} error${problems.length === 1 ? '' : 's'}`;
+  if (lintCount) {
+    lintCount.textContent = String(lint?.length ?? 0);
+    lintCount.hidden = !lint?.length;
+    lintCount.title = `${lint?.length ?? 0} lint warning${lint?.length === 1 ? '' : 's'}`;
+  }
+  if (problems.length === 0 && !lint?.length) {
+    list.replaceChildren(el('li', { className: 'none' }, lint
+      ? 'No problems: every environment renders and the lint finds nothing.'
+      : 'No errors: every environment renders. (The lint runs when typing pauses.)'));
     return;
   }
-  list.replaceChildren(...problems.map((p) => {
-    const text = [
+  const rows = problems.map((p) => row(p, onJump, [
+    el('span', { className: 'where' }, placeOf(p) || '(no file)'),
+    ' ',
+    el('span', { className: 'message' }, p.message),
+    ' ',
+    el('span', { className: 'envs' }, `in ${p.envs.join(', ')}`),
+  ]));
+  if (problems.length === 0) rows.push(el('li', { className: 'none' }, 'Every environment renders.'));
+  for (const p of lint ?? []) {
+    rows.push(row(p, onJump, [
       el('span', { className: 'where' }, placeOf(p) || '(no file)'),
       ' ',
-      el('span', { className: 'message' }, p.message),
+      el('span', { className: 'rule' }, `warning [${p.rule}]`),
       ' ',
-      el('span', { className: 'envs' }, `in ${p.envs.join(', ')}`),
-    ];
-    return el('li', {}, p.file
-      ? el('button', { type: 'button', className: 'problem', title: 'Open this place in the editor', onclick: () => onJump(p.file, p.line, p.column) }, ...text)
-      : el('span', { className: 'problem' }, ...text));
-  }));
+      el('span', { className: 'message' }, p.message),
+      el('span', { className: 'fix' }, `Fix: ${p.fix}`),
+    ], 'lint'));
+  }
+  list.replaceChildren(...rows);
+}
+
+function row(p, onJump, text, kind = '') {
+  const className = kind ? `problem ${kind}` : 'problem';
+  return el('li', {}, p.file
+    ? el('button', { type: 'button', className, title: 'Open this place in the editor', onclick: () => onJump(p.file, p.line, p.column) }, ...text)
+    : el('span', { className }, ...text));
 }
