@@ -5,6 +5,8 @@
 
 use crate::fs::{self, Files};
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// The source-controller's defaults: VCS files, CI configuration, images
 /// and archives, and a few tools' files.
@@ -24,6 +26,9 @@ struct Pattern {
 #[derive(Clone, Debug, Default)]
 pub struct SourceIgnore {
     patterns: Vec<Pattern>,
+    /// Answers already worked out: a build asks about the same paths many
+    /// times through the artifact's view, each asking all patterns.
+    seen: RefCell<HashMap<(String, bool), bool>>,
 }
 
 impl SourceIgnore {
@@ -68,18 +73,39 @@ impl SourceIgnore {
             let parts = body.trim_start_matches('/').split('/').map(String::from).collect();
             self.patterns.push(Pattern { domain: domain.to_string(), parts, negated, dir_only, anchored });
         }
+        self.seen.borrow_mut().clear();
     }
 
     /// Whether `path` (absolute) is left out; the last matching pattern decides.
     pub fn ignored(&self, path: &str, is_dir: bool) -> bool {
+        let key = (path.to_string(), is_dir);
+        if let Some(&known) = self.seen.borrow().get(&key) {
+            return known;
+        }
+        let result = self.decide(path, is_dir);
+        self.seen.borrow_mut().insert(key, result);
+        result
+    }
+
+    fn decide(&self, path: &str, is_dir: bool) -> bool {
         let mut result = false;
+        // Most patterns share a domain (the defaults and the top
+        // .sourceignore): split the path below it once, not per pattern.
+        let mut split: Option<(&str, Vec<&str>)> = None;
         for p in &self.patterns {
             if !fs::is_within(path, &p.domain) || path == p.domain {
                 continue;
             }
-            let rel_path = fs::relative(path, &p.domain);
-            let rel: Vec<&str> = rel_path.split('/').collect();
-            if p.matches(&rel, is_dir) {
+            // A pattern that could only confirm the answer cannot change it.
+            if result != p.negated {
+                continue;
+            }
+            if split.as_ref().map(|(d, _)| *d) != Some(p.domain.as_str()) {
+                let rel = path[p.domain.len()..].trim_start_matches('/');
+                split = Some((p.domain.as_str(), rel.split('/').collect()));
+            }
+            let rel = &split.as_ref().expect("just set").1;
+            if p.matches(rel, is_dir) {
                 result = !p.negated;
             }
         }
@@ -90,7 +116,7 @@ impl SourceIgnore {
 impl Pattern {
     /// A pattern matches a path, or any of its leading directories.
     fn matches(&self, rel: &[&str], is_dir: bool) -> bool {
-        let parts: Vec<&str> = self.parts.iter().map(|s| s.as_str()).collect();
+        let parts = &self.parts[..];
         for end in 1..=rel.len() {
             let prefix = &rel[..end];
             let prefix_is_dir = end < rel.len() || is_dir;
@@ -98,9 +124,9 @@ impl Pattern {
                 continue;
             }
             let hit = if self.anchored {
-                seq(&parts, prefix)
+                seq(parts, prefix)
             } else {
-                prefix.last().is_some_and(|name| seq(&parts, &[name]))
+                prefix.last().is_some_and(|name| seq(parts, &[name]))
             };
             if hit {
                 return true;
@@ -111,10 +137,10 @@ impl Pattern {
 }
 
 /// Segments against segment patterns, `**` spanning any number of them.
-fn seq(p: &[&str], s: &[&str]) -> bool {
-    match p.first() {
+fn seq(p: &[String], s: &[&str]) -> bool {
+    match p.first().map(String::as_str) {
         None => s.is_empty(),
-        Some(&"**") => (0..=s.len()).any(|i| seq(&p[1..], &s[i..])),
+        Some("**") => (0..=s.len()).any(|i| seq(&p[1..], &s[i..])),
         Some(first) => !s.is_empty() && segment(first.as_bytes(), s[0].as_bytes()) && seq(&p[1..], &s[1..]),
     }
 }
