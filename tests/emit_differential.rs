@@ -41,7 +41,7 @@ fn random_string(rng: &mut Rng) -> String {
         _ => 40 + rng.below(80),
     };
     for _ in 0..target {
-        s.push_str(rng.pick(PIECES));
+        s.push_str(*rng.pick(PIECES));
         if rng.chance(40) {
             s.push(' ');
         }
