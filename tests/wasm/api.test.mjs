@@ -130,6 +130,30 @@ describe('wasm Workspace', () => {
     assert.match(all[0].errors[0].message, /missing\.yaml/);
   });
 
+  it('re-renders after every edit as a fresh workspace would, though it reuses unchanged renders', () => {
+    const files = { ...presets['fleet-infra'] };
+    const ws = workspace(files);
+    const fresh = () => workspace(files).renderAll();
+    const check = (what) => assert.deepEqual(ws.renderAll(), fresh(), what);
+    check('first render');
+    const edit = (path, text) => {
+      if (text == null) { delete files[path]; ws.removeFile(path); } else { files[path] = text; ws.setFile(path, text); }
+      check(`after editing ${path}`);
+    };
+    const patch = 'apps/production/my-app-patch.yaml';
+    const original = files[patch];
+    edit(patch, original.replace('replicas: 5', 'replicas: 57'));
+    assert.match(ws.renderAll().find((r) => r.path === '/apps/production').output, /replicas: 57/);
+    edit(patch, original.replace('replicas: 5', 'replicas: [')); // half-typed
+    edit(patch, original);
+    assert.match(ws.renderAll().find((r) => r.path === '/apps/production').output, /replicas: 5\n/);
+    edit('apps/base/my-app/deployment.yaml', files['apps/base/my-app/deployment.yaml'].replace('1.0.0', '2.0.0'));
+    edit('apps/base/my-app/service.yaml', null);
+    edit('apps/base/my-app/service.yaml', presets['fleet-infra']['apps/base/my-app/service.yaml']);
+    edit('apps/qa/kustomization.yaml', `${KUSTOMIZATION}resources:\n- ../staging\n`);
+    edit('apps/qa/kustomization.yaml', null);
+  });
+
   it('answers odd input with errors, never a crash', () => {
     const ws = new Workspace();
     assert.deepEqual(ws.environments(), []);
