@@ -13,6 +13,7 @@ import { quickOpen } from './quickopen.js';
 import { Store } from './store.js';
 import { encodeState, decodeState, cleanPath } from './share.js';
 import { writeZip, readZip } from './zip.js';
+import { registerOffline } from './offline.js';
 
 const DEFAULT_PRESET = 'fleet-infra';
 const $ = (id) => document.getElementById(id);
@@ -406,6 +407,7 @@ async function main() {
   replaceTree(start, { save: false });
   performance.mark('overlay:first-render'); // read by tests/browser/measure.mjs
   document.body.dataset.ready = 'true';
+  registerOffline();
   // For tests and tests/browser/measure.mjs.
   window.playground = { editor, outputs, timings, state: () => state, openFile };
 }
