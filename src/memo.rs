@@ -8,12 +8,15 @@
 use crate::env::{environments, Environment};
 use crate::fs::{Files, Reads, Recorder};
 use crate::{BuildOptions, Result};
+use crate::yaml::parse::{with_parse_cache, ParseCache};
 use std::collections::BTreeMap;
 
 #[derive(Default)]
 pub struct RenderCache {
     environments: Option<(Reads, Vec<Environment>)>,
     renders: BTreeMap<String, (Reads, Result<String>)>,
+    /// The files those builds parsed, for the builds that must run again.
+    parses: ParseCache,
 }
 
 impl RenderCache {
@@ -51,14 +54,23 @@ impl RenderCache {
     /// Every environment and its render, as the page shows them; forgets
     /// the renders of directories that are no longer environments.
     pub fn render_all(&mut self, files: &dyn Files, options: &BuildOptions) -> Vec<(Environment, Result<String>)> {
-        let envs = self.environments(files);
-        self.renders.retain(|dir, _| envs.iter().any(|e| e.path == *dir));
-        envs.into_iter()
-            .map(|e| {
-                let r = self.render(files, &e.path, options);
-                (e, r)
-            })
-            .collect()
+        let mut parses = std::mem::take(&mut self.parses);
+        let all = with_parse_cache(&mut parses, || {
+            let envs = self.environments(files);
+            self.renders.retain(|dir, _| envs.iter().any(|e| e.path == *dir));
+            envs.into_iter()
+                .map(|e| {
+                    let r = self.render(files, &e.path, options);
+                    (e, r)
+                })
+                .collect()
+        });
+        // Parses that no build asked for this time are of replaced text.
+        // (A build served from its render keeps its files' parses only
+        // until then: they are cheap to redo when its files change.)
+        parses.sweep();
+        self.parses = parses;
+        all
     }
 }
 
