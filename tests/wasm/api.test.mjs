@@ -154,6 +154,33 @@ describe('wasm Workspace', () => {
     edit('apps/qa/kustomization.yaml', null);
   });
 
+  it('renders, diffs and promotes the deepest YAML it accepts within the 1 MiB wasm stack', () => {
+    // 200 levels of mappings, as tests/bad_inputs.rs two_hundred_levels
+    // (src/limits.rs MAX_YAML_DEPTH); the strategic merge patch is the file itself.
+    const deep = (levels, leaf) => {
+      let t = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\ndata:\n';
+      for (let i = 0; i < levels; i++) t += `${' '.repeat(2 * (i + 1))}a:\n`;
+      return `${t}${' '.repeat(2 * (levels + 1))}b: ${leaf}\n`;
+    };
+    const k = 'resources:\n- cm.yaml\nnamePrefix: p-\ncommonLabels: {a: b}\npatches:\n- path: cm.yaml\n';
+    const ws = workspace({ 'x/kustomization.yaml': k, 'x/cm.yaml': deep(198, 'c'), 'y/kustomization.yaml': k, 'y/cm.yaml': deep(198, 'd') });
+    const r = ws.render('x');
+    assert.equal(r.ok, true, JSON.stringify(r.errors));
+    assert.match(r.output, /^ {398}b: c$/m);
+    assert.equal(ws.diff('x', 'y').ok, true);
+    assert.equal(ws.promote('x', 'y', { all: true }).ok, true);
+    ws.setFile('x/cm.yaml', deep(199, 'c'));
+    assert.match(ws.render('x').errors[0].message, /deeper than 200 levels/);
+    // A JSON patch that copies a 120-deep value into itself: refused, not a crash.
+    const nest = Array.from({ length: 120 }).reduce((inner) => `{a: ${inner}}`, 'x');
+    const j = workspace({
+      'kustomization.yaml': 'resources:\n- cm.yaml\npatches:\n- path: p.yaml\n  target:\n    kind: ConfigMap\n',
+      'cm.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: ${nest}\n`,
+      'p.yaml': `- op: copy\n  from: /data\n  path: /data${'/a'.repeat(119)}/b\n`,
+    });
+    assert.match(j.render('/').errors[0].message, /nests the resource deeper than 200 levels/);
+  });
+
   it('answers odd input with errors, never a crash', () => {
     const ws = new Workspace();
     assert.deepEqual(ws.environments(), []);
