@@ -8,9 +8,16 @@ export function registerOffline() {
   // sw.js sits at the page's root, next to index.html; this module is
   // bundled into dist/, one level down.
   const url = new URL('../sw.js', import.meta.url);
-  // updateViaCache 'none': each check asks the server for sw.js and the list
-  // of files it imports, so a new build is picked up on the next load.
-  navigator.serviceWorker.register(url, { updateViaCache: 'none' }).catch((error) => {
-    console.warn('Offline use is unavailable:', error);
-  });
+  const register = () => {
+    // updateViaCache 'none': each check asks the server for sw.js and the
+    // list of files it imports, so a new build is picked up on the next load.
+    navigator.serviceWorker.register(url, { updateViaCache: 'none' }).catch((error) => {
+      console.warn('Offline use is unavailable:', error);
+    });
+  };
+  // Installing fetches every file of the page once more: not while the page
+  // is still showing its first outputs.
+  const whenIdle = () => (window.requestIdleCallback ? requestIdleCallback(register, { timeout: 3000 }) : setTimeout(register, 500));
+  if (document.readyState === 'complete') whenIdle();
+  else addEventListener('load', whenIdle, { once: true });
 }
