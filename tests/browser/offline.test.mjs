@@ -1,11 +1,12 @@
 // Offline use, in Debian's headless Chromium driven by playwright-core: once
 // the page has loaded, its service worker (www/sw.js) answers a reload when
-// the browser is offline, and when the server is gone altogether.
+// the browser is offline, and when the server is gone altogether; a new
+// build replaces the cached copy. Serves a copy of www/, which it changes.
 // Run after ./build.sh: node --test tests/browser/offline.test.mjs
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -21,6 +22,7 @@ let context;
 let page;
 let baseUrl;
 let profile;
+let site; // the copy of www/ served
 const problems = []; // page errors while online
 
 function freePort() {
@@ -36,7 +38,7 @@ function freePort() {
 
 async function startServer() {
   const port = await freePort();
-  const proc = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', WWW], {
+  const proc = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', site], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -81,6 +83,8 @@ describe('Overlay Playground offline', () => {
       assert.ok(existsSync(join(WWW, f)), `www/${f} is missing: run ./build.sh first`);
     }
     assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (./build.sh test does)`);
+    site = mkdtempSync(join(tmpdir(), 'overlay-playground-site-'));
+    cpSync(WWW, site, { recursive: true });
     ({ proc: server, url: baseUrl } = await startServer());
     profile = mkdtempSync(join(tmpdir(), 'overlay-playground-offline-'));
     context = await chromium.launchPersistentContext(profile, {
@@ -99,6 +103,7 @@ describe('Overlay Playground offline', () => {
     await context?.close();
     if (server) await stopServer();
     if (profile) rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    if (site) rmSync(site, { recursive: true, force: true });
   });
 
   it('installs its service worker, which then controls the page', async () => {
@@ -118,10 +123,28 @@ describe('Overlay Playground offline', () => {
     assert.deepEqual(problems, []);
   });
 
-  it('reloads while the browser is offline', async () => {
+  it('picks up a new build: a new cache, the old one dropped', async () => {
+    const cacheNames = () => page.evaluate(async () => (await caches.keys()).filter((n) => n.startsWith('overlay-playground-')));
+    const [old] = await cacheNames();
+    // A new build as build.sh makes one: changed files, a new version.
+    const index = join(site, 'index.html');
+    writeFileSync(index, readFileSync(index, 'utf8').replace('</body>', '<!-- build 2 -->\n</body>'));
+    const assets = join(site, 'dist', 'offline-assets.js');
+    writeFileSync(assets, readFileSync(assets, 'utf8').replace(/OFFLINE_VERSION = '[^']*'/, "OFFLINE_VERSION = 'build-2'"));
+    await page.reload();
+    await page.locator('body[data-ready="true"]').waitFor({ timeout: 15_000 });
+    await page.waitForFunction(async () => {
+      const names = (await caches.keys()).filter((n) => n.startsWith('overlay-playground-'));
+      return names.length === 1 && names[0] === 'overlay-playground-build-2';
+    }, null, { timeout: 20_000, polling: 100 });
+    assert.notEqual(old, 'overlay-playground-build-2');
+  });
+
+  it('reloads while the browser is offline, with the new build', async () => {
     await context.setOffline(true);
     try {
       await reloadAndCheck();
+      assert.match(await page.content(), /<!-- build 2 -->/);
     } finally {
       await context.setOffline(false);
     }
