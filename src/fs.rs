@@ -194,6 +194,117 @@ impl Files for Overlay<'_> {
     }
 }
 
+/// A question asked of a tree, for [`Recorder`].
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Question {
+    Read(String),
+    IsFile(String),
+    IsDir(String),
+    List(String),
+    Exists(String),
+    Canonical(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Answer {
+    Bytes(Option<Vec<u8>>),
+    Bool(bool),
+    Names(Vec<String>),
+    Path(String),
+}
+
+impl Question {
+    fn ask(&self, files: &dyn Files) -> Answer {
+        match self {
+            Question::Read(p) => Answer::Bytes(files.read(p).map(Cow::into_owned)),
+            Question::IsFile(p) => Answer::Bool(files.is_file(p)),
+            Question::IsDir(p) => Answer::Bool(files.is_dir(p)),
+            Question::List(p) => Answer::Names(files.list(p)),
+            Question::Exists(p) => Answer::Bool(files.exists(p)),
+            Question::Canonical(p) => Answer::Path(files.canonical(p)),
+        }
+    }
+    /// Whether `files` still gives `answer`, without copying file contents.
+    fn still(&self, answer: &Answer, files: &dyn Files) -> bool {
+        match (self, answer) {
+            (Question::Read(p), Answer::Bytes(b)) => files.read(p).as_deref() == b.as_deref(),
+            _ => self.ask(files) == *answer,
+        }
+    }
+}
+
+/// Everything a computation learnt about a tree: each question it asked
+/// and the answer it got. A pure function of the tree (a build, the
+/// environment scan) gives the same result on any tree that answers these
+/// questions the same way, which is what [`Reads::unchanged`] checks —
+/// by content, so a cache built on it cannot serve a stale result.
+#[derive(Clone, Debug, Default)]
+pub struct Reads(BTreeMap<Question, Answer>);
+
+impl Reads {
+    /// Whether `files` answers every recorded question as before.
+    pub fn unchanged(&self, files: &dyn Files) -> bool {
+        self.0.iter().all(|(q, a)| q.still(a, files))
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// A tree seen through a recorder of what is asked of it (see [`Reads`]).
+pub struct Recorder<'a> {
+    inner: &'a dyn Files,
+    reads: std::cell::RefCell<Reads>,
+}
+
+impl<'a> Recorder<'a> {
+    pub fn new(inner: &'a dyn Files) -> Recorder<'a> {
+        Recorder { inner, reads: Default::default() }
+    }
+    pub fn into_reads(self) -> Reads {
+        self.reads.into_inner()
+    }
+    fn note(&self, q: Question, a: impl FnOnce() -> Answer) {
+        self.reads.borrow_mut().0.entry(q).or_insert_with(a);
+    }
+}
+
+impl Files for Recorder<'_> {
+    fn read(&self, path: &str) -> Option<Cow<'_, [u8]>> {
+        let bytes = self.inner.read(path);
+        self.note(Question::Read(path.to_string()), || Answer::Bytes(bytes.as_deref().map(<[u8]>::to_vec)));
+        bytes
+    }
+    fn is_dir(&self, path: &str) -> bool {
+        let b = self.inner.is_dir(path);
+        self.note(Question::IsDir(path.to_string()), || Answer::Bool(b));
+        b
+    }
+    fn list(&self, dir: &str) -> Vec<String> {
+        let names = self.inner.list(dir);
+        self.note(Question::List(dir.to_string()), || Answer::Names(names.clone()));
+        names
+    }
+    fn is_file(&self, path: &str) -> bool {
+        let b = self.inner.is_file(path);
+        self.note(Question::IsFile(path.to_string()), || Answer::Bool(b));
+        b
+    }
+    fn exists(&self, path: &str) -> bool {
+        let b = self.inner.exists(path);
+        self.note(Question::Exists(path.to_string()), || Answer::Bool(b));
+        b
+    }
+    fn canonical(&self, path: &str) -> String {
+        let c = self.inner.canonical(path);
+        self.note(Question::Canonical(path.to_string()), || Answer::Path(c.clone()));
+        c
+    }
+}
+
 /// The real disk, read lazily, for the CLI.
 #[derive(Clone, Debug, Default)]
 pub struct DiskFs;

@@ -9,6 +9,7 @@ pub mod fs;
 pub mod fuzzing;
 pub mod kustomize;
 pub mod limits;
+pub mod memo;
 pub mod promote;
 pub mod yaml;
 

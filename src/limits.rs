@@ -28,7 +28,7 @@ pub const MAX_ALIAS_NODES: usize = 100_000;
 /// tests/bad_inputs.rs on a 1 MiB thread in a debug build, whose frames are
 /// several times larger). The deepest real manifests, CRDs with nested
 /// openAPIV3Schema properties, stay under about 60 levels.
-pub const MAX_YAML_DEPTH: usize = 100;
+pub const MAX_YAML_DEPTH: usize = 200;
 
 /// How many kustomizations may be nested through `resources:` and
 /// `components:` (base of a base of ...). Cycles are reported as cycles
@@ -61,3 +61,4 @@ pub fn check_built_depth(node: &crate::yaml::Node, span: &crate::yaml::Span, wha
     }
     Ok(())
 }
+

@@ -395,6 +395,8 @@ pub struct Workspace {
     fs: MemFs,
     options: BuildOptions,
     history: History,
+    /// `renderAll`'s renders, reused while the files they read are unchanged.
+    renders: std::cell::RefCell<crate::memo::RenderCache>,
 }
 
 #[wasm_bindgen]
@@ -403,7 +405,7 @@ impl Workspace {
     #[allow(clippy::new_without_default)]
     pub fn new() -> Workspace {
         console_error_panic_hook::set_once();
-        Workspace { fs: MemFs::new(), options: BuildOptions::default(), history: History::new() }
+        Workspace { fs: MemFs::new(), options: BuildOptions::default(), history: History::new(), renders: Default::default() }
     }
 
     /// Adds or replaces a file; `path` may be relative to the root
@@ -447,12 +449,12 @@ impl Workspace {
     /// `[{path, name, group, ok, output | errors}]`.
     #[wasm_bindgen(js_name = renderAll)]
     pub fn render_all(&self) -> JsValue {
-        let all: Vec<Rendered> = environments(&self.fs)
+        let all: Vec<Rendered> = self
+            .renders
+            .borrow_mut()
+            .render_all(&self.fs, &self.options)
             .into_iter()
-            .map(|env| {
-                let result = crate::render(&self.fs, &env.path, &self.options);
-                Rendered::new(Some(env), result)
-            })
+            .map(|(env, result)| Rendered::new(Some(env), result))
             .collect();
         to_js(&all)
     }

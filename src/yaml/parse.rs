@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 /// Bounds that keep hostile input from hanging the page; the defaults are
 /// those of `crate::limits`, where each is explained.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     pub max_bytes: usize,
     pub max_documents: usize,
@@ -336,6 +336,91 @@ fn merge_keys(entries: &mut Vec<(Node, Node)>, merges: Vec<Node>, span: &Span) -
 }
 
 pub fn parse_with(file: &str, text: &str, limits: Limits) -> Result<Vec<Node>> {
+    if let Some(hit) = PARSES.with(|c| c.borrow_mut().as_mut().and_then(|cache| cache.get(file, text, limits))) {
+        return hit;
+    }
+    let result = parse_uncached(file, text, limits);
+    PARSES.with(|c| {
+        if let Some(cache) = c.borrow_mut().as_mut() {
+            cache.insert(file, text, limits, result.clone());
+        }
+    });
+    result
+}
+
+/// Parses remembered while a [`ParseCache`] is in use (see [`with_parse_cache`]):
+/// a file's nodes, for exactly its name, text and limits. The page renders
+/// every environment on each keystroke, and they share their bases: each
+/// unchanged file is parsed once, then copied.
+#[derive(Default)]
+pub struct ParseCache {
+    entries: HashMap<u64, Vec<Parsed>>,
+}
+
+struct Parsed {
+    file: String,
+    text: String,
+    limits: Limits,
+    result: Result<Vec<Node>>,
+    used: bool,
+}
+
+impl ParseCache {
+    fn key(file: &str, text: &str) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        file.hash(&mut h);
+        text.hash(&mut h);
+        h.finish()
+    }
+    fn get(&mut self, file: &str, text: &str, limits: Limits) -> Option<Result<Vec<Node>>> {
+        let p = self.entries.get_mut(&Self::key(file, text))?.iter_mut().find(|p| p.file == file && p.text == text && p.limits == limits)?;
+        p.used = true;
+        Some(p.result.clone())
+    }
+    fn insert(&mut self, file: &str, text: &str, limits: Limits, result: Result<Vec<Node>>) {
+        let parsed = Parsed { file: file.to_string(), text: text.to_string(), limits, result, used: true };
+        self.entries.entry(Self::key(file, text)).or_default().push(parsed);
+    }
+    /// Forgets the parses not used since the last sweep: what an edit replaced.
+    pub fn sweep(&mut self) {
+        for list in self.entries.values_mut() {
+            list.retain(|p| p.used);
+            list.iter_mut().for_each(|p| p.used = false);
+        }
+        self.entries.retain(|_, list| !list.is_empty());
+    }
+    pub fn len(&self) -> usize {
+        self.entries.values().map(Vec::len).sum()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+thread_local! {
+    static PARSES: std::cell::RefCell<Option<ParseCache>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with `cache` remembering its parses (on this thread), and gives
+/// the cache back afterwards, also when `f` panics.
+pub fn with_parse_cache<R>(cache: &mut ParseCache, f: impl FnOnce() -> R) -> R {
+    struct Restore<'a> {
+        cache: &'a mut ParseCache,
+        previous: Option<ParseCache>,
+    }
+    impl Drop for Restore<'_> {
+        fn drop(&mut self) {
+            let mine = PARSES.with(|c| c.replace(self.previous.take()));
+            *self.cache = mine.unwrap_or_default();
+        }
+    }
+    let previous = PARSES.with(|c| c.replace(Some(std::mem::take(cache))));
+    let _restore = Restore { cache, previous };
+    f()
+}
+
+fn parse_uncached(file: &str, text: &str, limits: Limits) -> Result<Vec<Node>> {
     let file: Arc<str> = Arc::from(file);
     if text.len() > limits.max_bytes {
         return Err(Error::in_file(
@@ -644,6 +729,33 @@ fn days_in_month(year: i64, month: u32) -> u32 {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_parse_cache_serves_only_the_same_text() {
+        let mut cache = ParseCache::default();
+        let a = with_parse_cache(&mut cache, || {
+            let first = parse_documents("a.yaml", "x: 1\n").unwrap();
+            assert_eq!(parse_documents("a.yaml", "x: 1\n").unwrap(), first);
+            assert_eq!(parse_documents("a.yaml", "x: 2\n").unwrap(), parse_uncached("a.yaml", "x: 2\n", Limits::default()).unwrap());
+            assert_eq!(parse_documents("b.yaml", "x: 1\n").unwrap()[0].span.file.as_ref(), "b.yaml");
+            assert!(parse_documents("a.yaml", "x: [\n").is_err());
+            let strict = parse_documents("a.yaml", "x: 1\nx: 2\n");
+            let lax = parse_with("a.yaml", "x: 1\nx: 2\n", Limits { allow_duplicate_keys: true, ..Limits::default() });
+            assert!(strict.is_err() && lax.is_ok(), "the limits are part of the key");
+            first
+        });
+        assert_eq!(cache.len(), 6);
+        cache.sweep();
+        assert_eq!(cache.len(), 6, "all were used since the last sweep");
+        with_parse_cache(&mut cache, || parse_documents("a.yaml", "x: 1\n").unwrap());
+        cache.sweep();
+        assert_eq!(cache.len(), 1, "only the one used again stays");
+        assert_eq!(a, parse_documents("a.yaml", "x: 1\n").unwrap());
+        // Outside with_parse_cache nothing is remembered.
+        parse_documents("c.yaml", "y: 1\n").unwrap();
+        assert_eq!(cache.len(), 1);
+    }
+
     use super::*;
 
     #[test]

@@ -128,6 +128,57 @@ describe('wasm Workspace', () => {
     assert.match(all[0].errors[0].message, /missing\.yaml/);
   });
 
+  it('re-renders after every edit as a fresh workspace would, though it reuses unchanged renders', () => {
+    const files = { ...presets['fleet-infra'] };
+    const ws = workspace(files);
+    const fresh = () => workspace(files).renderAll();
+    const check = (what) => assert.deepEqual(ws.renderAll(), fresh(), what);
+    check('first render');
+    const edit = (path, text) => {
+      if (text == null) { delete files[path]; ws.removeFile(path); } else { files[path] = text; ws.setFile(path, text); }
+      check(`after editing ${path}`);
+    };
+    const patch = 'apps/production/my-app-patch.yaml';
+    const original = files[patch];
+    edit(patch, original.replace('replicas: 5', 'replicas: 57'));
+    assert.match(ws.renderAll().find((r) => r.path === '/apps/production').output, /replicas: 57/);
+    edit(patch, original.replace('replicas: 5', 'replicas: [')); // half-typed
+    edit(patch, original);
+    assert.match(ws.renderAll().find((r) => r.path === '/apps/production').output, /replicas: 5\n/);
+    edit('apps/base/my-app/deployment.yaml', files['apps/base/my-app/deployment.yaml'].replace('1.0.0', '2.0.0'));
+    edit('apps/base/my-app/service.yaml', null);
+    edit('apps/base/my-app/service.yaml', presets['fleet-infra']['apps/base/my-app/service.yaml']);
+    edit('apps/qa/kustomization.yaml', `${KUSTOMIZATION}resources:\n- ../staging\n`);
+    edit('apps/qa/kustomization.yaml', null);
+  });
+
+  it('renders, diffs and promotes the deepest YAML it accepts within the 1 MiB wasm stack', () => {
+    // 200 levels of mappings, as tests/bad_inputs.rs two_hundred_levels
+    // (src/limits.rs MAX_YAML_DEPTH); the strategic merge patch is the file itself.
+    const deep = (levels, leaf) => {
+      let t = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: deep\ndata:\n';
+      for (let i = 0; i < levels; i++) t += `${' '.repeat(2 * (i + 1))}a:\n`;
+      return `${t}${' '.repeat(2 * (levels + 1))}b: ${leaf}\n`;
+    };
+    const k = 'resources:\n- cm.yaml\nnamePrefix: p-\ncommonLabels: {a: b}\npatches:\n- path: cm.yaml\n';
+    const ws = workspace({ 'x/kustomization.yaml': k, 'x/cm.yaml': deep(198, 'c'), 'y/kustomization.yaml': k, 'y/cm.yaml': deep(198, 'd') });
+    const r = ws.render('x');
+    assert.equal(r.ok, true, JSON.stringify(r.errors));
+    assert.match(r.output, /^ {398}b: c$/m);
+    assert.equal(ws.diff('x', 'y').ok, true);
+    assert.equal(ws.promote('x', 'y', { all: true }).ok, true);
+    ws.setFile('x/cm.yaml', deep(199, 'c'));
+    assert.match(ws.render('x').errors[0].message, /deeper than 200 levels/);
+    // A JSON patch that copies a 120-deep value into itself: refused, not a crash.
+    const nest = Array.from({ length: 120 }).reduce((inner) => `{a: ${inner}}`, 'x');
+    const j = workspace({
+      'kustomization.yaml': 'resources:\n- cm.yaml\npatches:\n- path: p.yaml\n  target:\n    kind: ConfigMap\n',
+      'cm.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  a: ${nest}\n`,
+      'p.yaml': `- op: copy\n  from: /data\n  path: /data${'/a'.repeat(119)}/b\n`,
+    });
+    assert.match(j.render('/').errors[0].message, /nests the resource deeper than 200 levels/);
+  });
+
   it('answers odd input with errors, never a crash', () => {
     const ws = new Workspace();
     assert.deepEqual(ws.environments(), []);

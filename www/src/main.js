@@ -17,6 +17,7 @@ import { Views } from './views.js';
 import { CompareView } from './compare.js';
 import { PromoteView } from './promote.js';
 import { ClusterView } from './cluster.js';
+import { registerOffline } from './offline.js';
 
 const DEFAULT_PRESET = 'fleet-infra';
 const $ = (id) => document.getElementById(id);
@@ -503,6 +504,7 @@ async function main() {
   replaceTree(start, { save: false });
   performance.mark('overlay:first-render'); // read by tests/browser/measure.mjs
   document.body.dataset.ready = 'true';
+  registerOffline();
   // For tests and tests/browser/measure.mjs.
   window.playground = { editor, outputs, views, timings, state: () => state, openFile };
 }

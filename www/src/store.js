@@ -33,7 +33,7 @@ function read() {
 export class Store {
   /**
    * onConflict(theirs) is called once when another tab saved a different
-   * tree over ours; current() is this tab's state (an identical save, such
+   * tree over ours (`theirs` is kept up to date with its later saves); current() is this tab's state (an identical save, such
    * as a second tab opening the same workspace, is no conflict).
    */
   constructor({ onConflict, current }) {
@@ -53,7 +53,10 @@ export class Store {
   }
 
   raise(theirs) {
-    if (this.conflict) { this.conflict = theirs; return; }
+    // The object onConflict was given stays the other tab's latest copy: it
+    // may go on typing (a save per keystroke) before the user chooses, and
+    // "load the other tab's version" must load all of it, not its first save.
+    if (this.conflict) { Object.assign(this.conflict, theirs); return; }
     this.conflict = theirs;
     this.onConflict(theirs);
   }

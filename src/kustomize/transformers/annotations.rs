@@ -10,8 +10,7 @@ use crate::kustomize::kustomization::Kustomization;
 
 pub fn run(k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
     let pairs = string_pairs(k.field("commonAnnotations"));
-    let specs = acc.config.common_annotations.clone();
-    set_entries(&mut acc.resources, &pairs, &specs)
+    set_entries(&mut acc.resources, &pairs, &acc.config.common_annotations)
 }
 
 #[cfg(test)]

@@ -77,10 +77,9 @@ pub fn run(k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
             rules.push(ImageRule::from_node(n));
         }
     }
-    let specs = acc.config.images.clone();
     for rule in &rules {
         for r in acc.resources.iter_mut() {
-            apply(&mut r.node, rule, &specs)?;
+            apply(&mut r.node, rule, &acc.config.images)?;
         }
     }
     Ok(())

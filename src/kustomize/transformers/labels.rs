@@ -17,8 +17,7 @@ pub fn run(k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
         set_entries(&mut acc.resources, &pairs, &specs)?;
     }
     let common = string_pairs(k.field("commonLabels"));
-    let specs = acc.config.common_labels.clone();
-    set_entries(&mut acc.resources, &common, &specs)
+    set_entries(&mut acc.resources, &common, &acc.config.common_labels)
 }
 
 /// `buildMetadata: [managedByLabel]` on the top kustomization: after the

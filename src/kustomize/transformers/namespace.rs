@@ -28,8 +28,9 @@ pub struct Namespace<'a> {
 pub fn run(k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
     let Some(ns) = k.string("namespace") else { return Ok(()) };
     let span = k.field("namespace").map(|n| n.span.clone()).unwrap_or_default();
-    let specs = acc.config.namespace.clone();
-    let t = Namespace { namespace: ns, specs: &specs, subjects: SubjectMode::DefaultOnly, unset_only: false, span };
+    // The shared configuration, not a copy of its specs.
+    let config = std::sync::Arc::clone(&acc.config);
+    let t = Namespace { namespace: ns, specs: &config.namespace, subjects: SubjectMode::DefaultOnly, unset_only: false, span };
     t.apply(acc)
 }
 

@@ -23,10 +23,10 @@ pub fn run(k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
         let Some(text) = k.string(field) else { continue };
         let span = k.field(field).map(|n| n.span.clone()).unwrap_or_default();
         let specs = match affix {
-            Affix::Prefix => acc.config.name_prefix.clone(),
-            Affix::Suffix => acc.config.name_suffix.clone(),
+            Affix::Prefix => &acc.config.name_prefix,
+            Affix::Suffix => &acc.config.name_suffix,
         };
-        let t = AffixTransformer { affix, text, specs: &specs, span };
+        let t = AffixTransformer { affix, text, specs, span };
         for r in acc.resources.iter_mut() {
             t.apply(r)?;
         }

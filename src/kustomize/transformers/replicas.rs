@@ -13,11 +13,10 @@ use crate::kustomize::resmap::{ResMap, Resource};
 use crate::yaml::{Node, Span};
 
 pub fn run(k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
-    let specs = acc.config.replicas.clone();
     for entry in k.field("replicas").and_then(|n| n.as_seq()).map(|s| s.as_slice()).unwrap_or(&[]) {
         let name = entry.get_str("name").unwrap_or("");
         let count = entry.get("count").and_then(|n| n.as_scalar()).map(|s| go_int(&s.text)).unwrap_or(0);
-        set_replicas(&mut acc.resources, name, count, &specs, &entry.span)?;
+        set_replicas(&mut acc.resources, name, count, &acc.config.replicas, &entry.span)?;
     }
     Ok(())
 }
