@@ -46,7 +46,10 @@ describe('zip', () => {
 
 describe('share links', () => {
   it('round-trip the state through the fragment', async () => {
-    const state = { preset: 'fleet-infra', files: FILES, current: 'empty.yaml', env: '/apps/base' };
+    const state = {
+      preset: 'fleet-infra', files: FILES, current: 'empty.yaml', env: '/apps/base',
+      view: 'compare', views: { compare: { from: '/apps/staging', to: '/apps/production', sub: 'unified', strict: false, ignore: ['spec.replicas'] } },
+    };
     const fragment = await encodeState(state);
     assert.match(fragment, /^s=[A-Za-z0-9_-]+$/);
     assert.deepEqual(await decodeState(`#${fragment}`), state);
@@ -58,10 +61,17 @@ describe('share links', () => {
     assert.equal(cleanPath('../etc/passwd'), null);
     assert.equal(cleanPath('./a//b/./c.yaml'), 'a/b/c.yaml');
     assert.equal(cleanPath('a\\b.yaml'), 'a/b.yaml');
-    const raw = { files: { '../x': 'a', 'ok.yaml': 'b', 'n.yaml': 5 }, current: '../x', env: {} };
+    const raw = {
+      files: { '../x': 'a', 'ok.yaml': 'b', 'n.yaml': 5 }, current: '../x', env: {}, view: 7,
+      // Settings keep strings, booleans and lists of strings; anything else goes.
+      views: { compare: { from: 'a', n: 1, on: true, list: ['x'], mixed: ['x', 2], deep: { a: 1 } }, bad: 'x', arr: [] },
+    };
     const bytes = new TextEncoder().encode(JSON.stringify(raw));
     const { deflate, toBase64Url } = await import('../../www/src/share.js');
     const decoded = await decodeState(`#s=${toBase64Url(await deflate(bytes))}`);
-    assert.deepEqual(decoded, { preset: null, files: { 'ok.yaml': 'b' }, current: null, env: null });
+    assert.deepEqual(decoded, {
+      preset: null, files: { 'ok.yaml': 'b' }, current: null, env: null, view: null,
+      views: { compare: { from: 'a', on: true, list: ['x'] } },
+    });
   });
 });
