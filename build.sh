@@ -140,6 +140,9 @@ offline_assets() {
     printf 'self.OFFLINE_ASSETS = ['
     printf "'%s', " "${files[@]}" | sed 's/, $//'
     echo '];'
+    # What the playground itself loads: kept at install. The embed's files
+    # are kept when a page first loads them.
+    echo "self.OFFLINE_PRECACHE = ['index.html', 'style.css', 'dist/main.js', 'pkg/overlay_bg.wasm'];"
   } >"$out"
   echo "  $out: ${#files[@]} files, version $version"
 }

@@ -2,14 +2,15 @@
 // it has loaded. Registered by src/offline.js; only this origin's own files.
 //
 // dist/offline-assets.js (written by build.sh) sets OFFLINE_VERSION, a hash
-// of the built files, and OFFLINE_ASSETS, the files to keep. A new build
+// of the built files, OFFLINE_ASSETS, the files to keep, and
+// OFFLINE_PRECACHE, those the playground loads, kept at install. A new build
 // changes that script, so the browser installs this worker afresh: it fills
 // a new cache, named after the version, and drops the old ones.
 //
 // Network first: online, every request goes to the server as before (a new
 // build shows at once) and the answer refreshes the cache; when the network
 // or the server is gone, the cached copy answers.
-/* global OFFLINE_VERSION, OFFLINE_ASSETS */
+/* global OFFLINE_VERSION, OFFLINE_ASSETS, OFFLINE_PRECACHE */
 importScripts('dist/offline-assets.js');
 
 const PREFIX = 'overlay-playground-';
@@ -18,8 +19,10 @@ const CACHE = PREFIX + OFFLINE_VERSION;
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
-    // 'reload': past the HTTP cache, so the files match this version.
-    await cache.addAll(OFFLINE_ASSETS.map((path) => new Request(path, { cache: 'reload' })));
+    // 'no-cache': checked with the server, so the files match this version,
+    // but a file the page just loaded comes back as a 304 from the HTTP
+    // cache instead of crossing the network a second time.
+    await cache.addAll(OFFLINE_PRECACHE.map((path) => new Request(path, { cache: 'no-cache' })));
     await self.skipWaiting();
   })());
 });
@@ -45,10 +48,10 @@ async function networkFirst(request, url) {
   try {
     const response = await fetch(request);
     if (response.ok && response.status === 200 && response.type === 'basic') {
-      // Only files already kept: a query string or an unknown path must not
-      // grow the cache without bound.
+      // Only the page's own files: a query string or an unknown path must
+      // not grow the cache without bound.
       const key = cacheKey(url);
-      if (key && (await cache.match(key))) await cache.put(key, response.clone());
+      if (key) await cache.put(key, response.clone());
     }
     return response;
   } catch (error) {
