@@ -37,3 +37,12 @@ time('fresh Workspace: setFile × all + renderAll()', () => { const w = new glue
 time('render() each environment (no cache)', () => { for (const e of envs) ws.render(e.path); });
 const r = ws.renderAll();
 console.log(`${r.length} environments, output bytes ${r.reduce((k, x) => k + (x.output?.length ?? 0), 0)}`);
+
+// The Flux side: the lint runs when typing pauses, flux() for the Clusters
+// tab; neither is in the keystroke, but a key pressed meanwhile waits.
+time('lint() (whole repository)', () => ws.lint());
+for (const c of ws.clusters()) time(`flux(${c.path})`, () => ws.flux(c.path));
+const sb = ['apps/staging/kustomization.yaml', files['apps/staging/kustomization.yaml'] + 'images:\n- name: ghcr.io/my-org/my-app\n  newTag: 1.1.0\n'];
+ws.setFile(...sb);
+time('diff(apps/staging, apps/production)', () => ws.diff('apps/staging', 'apps/production'));
+time('promote(staging → production, images)', () => ws.promote('apps/staging', 'apps/production', { images: true }));
