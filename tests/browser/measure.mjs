@@ -62,6 +62,22 @@ try {
   }
   const timings = await page.evaluate(() => window.playground.timings);
   const envCount = await page.locator('article.env').count();
+  // The same keystrokes with another tab on screen: its view follows each
+  // edit too (a diff of two environments, or a promotion's preview).
+  const withView = {};
+  for (const view of ['compare', 'promote']) {
+    await page.locator(`#tab-${view}`).click();
+    await page.evaluate(() => {
+      const v = window.playground.editor;
+      v.focus();
+      window.playground.timings.length = 0;
+    });
+    for (let i = 0; i < 20; i++) {
+      await page.keyboard.press(i % 2 ? 'Backspace' : '7');
+      await page.waitForTimeout(30);
+    }
+    withView[view] = await page.evaluate(() => window.playground.timings);
+  }
   await context.close();
 
   // 3. Transfer sizes: what the page loaded, gzip -9 (as a static host would serve it).
@@ -85,6 +101,9 @@ try {
   console.log(`  save (localStorage):             ${ms(median(timings.map((t) => t.save)))}`);
   console.log(`  whole update (edit → panels):    ${ms(median(timings.map((t) => t.update)))}`);
   console.log(`  keydown → update done:           ${ms(median(timings.map((t) => t.sinceKey).filter((x) => x != null)))}`);
+  for (const [view, ts] of Object.entries(withView)) {
+    console.log(`  whole update with the ${view} tab shown: ${ms(median(ts.map((t) => t.update)))} (keydown → done ${ms(median(ts.map((t) => t.sinceKey).filter((x) => x != null)))})`);
+  }
   console.log('\nwhat the page loads (raw / gzip -9):');
   for (const s of sizes) console.log(`  ${s.path.padEnd(28)} ${kb(s.raw).padStart(10)} ${kb(s.gz).padStart(10)}`);
   const total = sizes.reduce((n, s) => n + s.gz, 0);
