@@ -436,6 +436,25 @@ describe('Overlay Playground page', () => {
     await page.locator('.op a[href*="#s="]').waitFor({ state: 'attached' });
     await screenshot('9-embed-dark');
 
+    // diff=: the embed shows what differs between two environments, live.
+    await page.goto(`${baseUrl}embed.html?preset=fleet-infra&files=apps/production/my-app-patch.yaml&diff=apps/staging..apps/production`);
+    await page.locator('body[data-ready="true"]').waitFor();
+    const diff = await page.evaluate(() => window.playground.text());
+    assert.match(diff, /1 changed, 0 added, 0 removed, 1 unchanged/);
+    assert.match(diff, /spec\.replicas: 2 → 5/);
+    assert.match(diff, /-  replicas: 2\n\+  replicas: 5/);
+    assert.equal(await page.locator('.op .diff .d-add', { hasText: '+  replicas: 5' }).count(), 1);
+    await page.evaluate(() => window.playground.editor.dispatch({ changes: { from: 0, to: window.playground.editor.state.doc.length, insert: window.playground.editor.state.doc.toString().replace('replicas: 5', 'replicas: 2') } }));
+    assert.match(await page.evaluate(() => window.playground.text()), /spec\.template\.spec\.containers\[name=app\]\.resources/);
+    assert.doesNotMatch(await page.evaluate(() => window.playground.text()), /spec\.replicas/);
+    // Its "Open in playground" link opens the Compare tab on the same pair.
+    const link = await page.locator('.op a[href*="#s="]').getAttribute('href');
+    await screenshot('9b-embed-diff');
+    await loadPage(link);
+    assert.equal(await page.locator('#tab-compare').getAttribute('aria-selected'), 'true');
+    await waitForText('#view-compare', 'spec.template.spec.containers[name=app].resources');
+    await page.getByRole('button', { name: 'Back to my workspace' }).click().catch(() => { /* no saved workspace differs */ });
+
     await page.goto(`${baseUrl}docs-example.html`);
     const element = page.locator('overlay-playground[data-ready="true"]');
     await element.waitFor();

@@ -5,6 +5,8 @@
 //   files=a.yaml,b.yaml    the files given a tab (others still take part)
 //   readonly=a.yaml|all    files that cannot be edited
 //   env=/apps/production   the environment shown
+//   diff=apps/staging..apps/production
+//                          the diff of two environments shown instead
 //   theme=light|dark|auto  (default auto: the reader's system setting)
 //   height=400             in px (default: the frame's height)
 // The page posts {type: 'overlay-playground:height', height} to its parent
@@ -30,6 +32,7 @@ async function main() {
     shown: list(q.get('files')) ?? (inline?.current ? [inline.current] : null),
     readonly: ro === 'all' ? true : new Set(list(ro) ?? []),
     env: q.get('env') ?? inline?.env,
+    diff: q.get('diff')?.split('..'),
     theme,
     height,
     playgroundUrl: new URL('index.html', location.href).href,

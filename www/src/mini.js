@@ -1,6 +1,6 @@
 // The small playground of the embed page and the <overlay-playground>
-// element: file tabs, one editor, one environment's output, the errors, and
-// an "Open in playground" link carrying the whole state. Its styles are a
+// element: file tabs, one editor, one environment's output (or the diff of
+// two), the errors, and an "Open in playground" link carrying the whole state. Its styles are a
 // constructable stylesheet (CSP-safe, no <style> element), scoped to `.op`.
 
 import init, { Workspace } from '../pkg/overlay.js';
@@ -8,6 +8,7 @@ import { el, displayPath } from './dom.js';
 import { createEditor, createViewer, setText, reveal, diagnosticsFor, setDiagnostics } from './cm.js';
 import { collectProblems, placeOf } from './problems.js';
 import { encodeState } from './share.js';
+import { diffBlock, semanticList, summaryText } from './diffview.js';
 
 let engine = null;
 /** Loads the engine once per page, from next to this script's bundle. */
@@ -37,6 +38,20 @@ const CSS = `
 .op-cm{flex:1;min-height:0}
 .op-errors{list-style:none;margin:0;padding:.4rem .6rem;background:var(--error-bg);color:var(--error);font:12px/1.5 var(--mono);white-space:pre-wrap;overflow-wrap:anywhere}
 .op-errors button{border:0;background:none;padding:0;text-align:left;font:inherit;color:inherit;text-decoration:underline dotted;white-space:pre-wrap}
+.op-diff{flex:1;min-height:0;overflow:auto;padding:.4rem .6rem;font-size:.85rem}
+.op-diff p{margin:.2rem 0 .4rem;font-weight:600}
+.op .resources{list-style:none;margin:0 0 .5rem;padding:0}
+.op .resource{border:1px solid var(--line);border-radius:6px;padding:.3rem .5rem;margin-bottom:.35rem}
+.op .res-status{font-size:.7rem;text-transform:uppercase;letter-spacing:.04em;border:1px solid currentColor;border-radius:1rem;padding:0 .4rem;margin-right:.4rem;color:var(--accent)}
+.op .res-title{font:600 .8rem var(--mono)}
+.op .changes{list-style:none;margin:.2rem 0 0;padding:0;font:12px/1.5 var(--mono)}
+.op .change{overflow-wrap:anywhere}
+.op .change-path{color:var(--tok-key)}
+.op .diff{margin:0;font:12px/1.45 var(--mono);border:1px solid var(--line);border-radius:6px;overflow:auto;background:var(--code)}
+.op .diff span{display:block;white-space:pre;padding:0 .5rem;min-width:max-content}
+.op .d-add{background:rgb(46 160 67 / .2)}
+.op .d-del{background:rgb(248 81 73 / .2)}
+.op .d-hunk,.op .d-head{color:var(--muted)}
 @media (max-width:640px){.op-body{grid-template-columns:1fr}.op-body>div+div{border-left:0;border-top:1px solid var(--line)}}
 `;
 let sheetAdded = false;
@@ -52,6 +67,7 @@ function addStyles() {
  * Mounts a small playground into `host`.
  * options: files {path: text}; shown: paths with a tab (default all);
  * readonly: Set of paths (or true for all); env: environment path to show;
+ * diff: [from, to] environment paths: show their diff instead of one output;
  * theme: light|dark|auto; height: CSS length (default: size to content);
  * playgroundUrl: the full page, for "Open in playground".
  */
@@ -65,7 +81,10 @@ export async function mountMini(host, options) {
   const ws = new Workspace();
   for (const [p, t] of Object.entries(files)) ws.setFile(p, t);
   const envs = ws.environments();
-  let env = envs.find((e) => displayPath(e.path) === displayPath(options.env ?? ''))?.path ?? envs.at(-1)?.path ?? null;
+  const envOf = (path) => envs.find((e) => displayPath(e.path) === displayPath(path ?? ''))?.path ?? null;
+  let env = envOf(options.env) ?? envs.at(-1)?.path ?? null;
+  const pair = options.diff?.map(envOf);
+  const diffing = pair?.length === 2 && pair[0] && pair[1];
   let current = shown[0] ?? null;
   let problems = [];
 
@@ -78,11 +97,13 @@ export async function mountMini(host, options) {
   const select = el('select', { ariaLabel: 'Environment' }, ...envs.map((e) => el('option', { value: e.path }, displayPath(e.path))));
   if (env) select.value = env;
   const link = el('a', { target: '_blank', rel: 'noopener', href: options.playgroundUrl }, 'Open in playground ↗');
-  const outHost = el('div', { className: 'op-cm' });
+  const outHost = el('div', { className: 'op-cm', hidden: Boolean(diffing) });
+  const diffHost = el('div', { className: 'op-diff', hidden: !diffing, tabIndex: 0, ariaLabel: 'Differences' });
   const errors = el('ul', { className: 'op-errors', hidden: true });
+  const outHead = diffing ? el('span', {}, `${displayPath(pair[0])} → ${displayPath(pair[1])}`) : select;
   root.append(tabs, el('div', { className: 'op-body' },
     el('div', {}, el('div', { className: 'op-head' }, fileTitle, roNote), editorHost),
-    el('div', {}, el('div', { className: 'op-head' }, select, link), outHost, errors)));
+    el('div', {}, el('div', { className: 'op-head' }, outHead, link), outHost, diffHost, errors)));
   host.replaceChildren(root);
 
   let switching = false;
@@ -118,11 +139,15 @@ export async function mountMini(host, options) {
 
   let linkTimer = 0;
   function update() {
-    const result = env ? ws.render(env) : { ok: false, errors: [{ message: 'No environment: add a kustomization.yaml.' }] };
+    const result = diffing ? ws.diff(pair[0], pair[1])
+      : env ? ws.render(env) : { ok: false, errors: [{ message: 'No environment: add a kustomization.yaml.' }] };
     problems = collectProblems([{ ...result, path: env ?? '' }]);
-    outHost.hidden = !result.ok;
+    (diffing ? diffHost : outHost).hidden = !result.ok;
     errors.hidden = result.ok;
-    if (result.ok) setText(viewer, result.output);
+    if (result.ok && diffing) {
+      diffHost.replaceChildren(el('p', {}, summaryText(result, displayPath(pair[0]), displayPath(pair[1]))),
+        semanticList(result), diffBlock(result.unified));
+    } else if (result.ok) setText(viewer, result.output);
     else {
       errors.replaceChildren(...problems.map((p) => el('li', {}, p.file && shown.includes(p.file)
         ? el('button', { type: 'button', onclick: () => open(p.file, p.line, p.column) }, `${placeOf(p)}: ${p.message}`)
@@ -131,7 +156,8 @@ export async function mountMini(host, options) {
     // The link is rebuilt a moment after typing stops (compression is async).
     clearTimeout(linkTimer);
     linkTimer = setTimeout(async () => {
-      link.href = `${options.playgroundUrl}#${await encodeState({ files, current, env, preset: null })}`;
+      const view = diffing ? { view: 'compare', views: { compare: { from: pair[0], to: pair[1] } } } : {};
+      link.href = `${options.playgroundUrl}#${await encodeState({ files, current, env, preset: null, ...view })}`;
       root.dispatchEvent(new CustomEvent('op-link', { bubbles: true }));
     }, 150);
     options.onResize?.();
@@ -141,5 +167,5 @@ export async function mountMini(host, options) {
   select.addEventListener('change', () => { env = select.value; update(); });
   if (current) open(current);
   update();
-  return { root, editor, viewer, text: () => viewer.state.doc.toString(), open };
+  return { root, editor, viewer, text: () => (diffing ? diffHost.textContent : viewer.state.doc.toString()), open };
 }

@@ -7,7 +7,9 @@
 //     <script type="text/yaml" data-path="apps/production/kustomization.yaml">…</script>
 //   </overlay-playground>
 //
-// Attributes: env, theme (light|dark|auto), readonly (comma list or "all"),
+// Attributes: env, diff ("apps/staging..apps/production": the diff of two
+// environments instead of one's output), theme (light|dark|auto), readonly
+// (comma list or "all"),
 // files (which get a tab), hidden-files via data-hidden on a script,
 // preset (start from a preset's files, the inline ones replacing theirs).
 // The element sizes itself to its content. The engine (wasm) is loaded from
@@ -46,6 +48,7 @@ class OverlayPlayground extends HTMLElement {
         shown: list(this.getAttribute('files')) ?? shown,
         readonly: ro === 'all' ? true : new Set(list(ro) ?? []),
         env: this.getAttribute('env'),
+        diff: this.getAttribute('diff')?.split('..'),
         theme: this.getAttribute('theme') ?? 'auto',
         playgroundUrl: new URL('../index.html', import.meta.url).href,
       });
