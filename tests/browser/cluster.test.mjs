@@ -5,83 +5,25 @@
 // dark mode, a phone, axe. Run: node --test tests/browser/cluster.test.mjs
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  ROOT, SHOTS, WWW, assertBuilt, cursorLine, launchBrowser, loadPage, screenshot, startServer, waitForText, watchProblems,
+} from './harness.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const WWW = join(ROOT, 'www');
-const SHOTS = join(ROOT, 'tests', 'browser', 'screenshots');
-const CHROMIUM = '/usr/bin/chromium';
 const APPS = 'clusters/production/apps.yaml';
 const APPS_TEXT = readFileSync(join(WWW, 'presets', 'fleet-infra', APPS), 'utf8');
 
 let server;
-let context;
+let closeBrowser;
 let page;
 let baseUrl;
-let profile;
 const problems = []; // page errors, console errors, failed requests
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer() {
-  const port = await freePort();
-  const proc = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', WWW], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  proc.stderr.on('data', (d) => { stderr += d; });
-  const url = `http://127.0.0.1:${port}/`;
-  for (let i = 0; i < 100; i++) {
-    if (proc.exitCode !== null) throw new Error(`the static server exited: ${stderr}`);
-    try {
-      if ((await fetch(url)).ok) return { proc, url };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  proc.kill();
-  throw new Error(`the static server did not answer on ${url}: ${stderr}`);
-}
 
 const view = '#view-clusters';
 const node = (name) => page.locator(`${view} g.cl-node[data-key="flux-system/${name}"]`);
 const orderNames = () => page.locator(`${view} .cl-order-list .cl-pick`).allTextContents();
 const yamlText = () => page.locator(`${view} .cl-yaml .cm-content`).textContent();
-const cursorLine = () => page.evaluate(() => {
-  const { state } = window.playground.editor;
-  return state.doc.lineAt(state.selection.main.head).number;
-});
-
-/** Waits (polling, no string evaluation: the CSP forbids it) until `selector`'s text matches `test`. */
-async function waitForText(selector, test, { timeout = 10_000 } = {}) {
-  const t = test instanceof RegExp ? { re: test.source, flags: test.flags } : { sub: test };
-  try {
-    await page.waitForFunction(([s, t]) => {
-      const text = document.querySelector(s)?.textContent;
-      if (text == null) return false;
-      return t.sub !== undefined ? text.includes(t.sub) : new RegExp(t.re, t.flags).test(text);
-    }, [selector, t], { timeout, polling: 50 });
-  } catch (e) {
-    const actual = await page.evaluate((s) => document.querySelector(s)?.textContent ?? null, selector);
-    throw new Error(`timed out waiting for ${selector} to show ${test}; it shows:\n${actual}`, { cause: e });
-  }
-}
 
 /** Replaces the first `from` in the open file with `to`, as an edit in the editor. */
 async function edit(from, to) {
@@ -95,40 +37,20 @@ async function edit(from, to) {
   assert.ok(found, `the editor should contain ${JSON.stringify(from)}`);
 }
 
-async function screenshot(name) {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
-}
-
 describe('Clusters view and lint warnings', () => {
   before(async () => {
-    for (const f of ['index.html', 'dist/main.js', 'pkg/overlay_bg.wasm', 'pkg/presets.js']) {
-      assert.ok(existsSync(join(WWW, f)), `www/${f} is missing: run ./build.sh first`);
-    }
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (./build.sh test does)`);
+    assertBuilt(['index.html', 'dist/main.js', 'pkg/overlay_bg.wasm', 'pkg/presets.js']);
     mkdirSync(SHOTS, { recursive: true });
-    ({ proc: server, url: baseUrl } = await startServer());
-    profile = mkdtempSync(join(tmpdir(), 'overlay-playground-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1400, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console.error: ${m.text()}`); });
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-    page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
-    await page.goto(baseUrl);
-    await page.locator('body[data-ready="true"]').waitFor({ timeout: 15_000 });
+    server = await startServer();
+    baseUrl = server.url;
+    ({ page, close: closeBrowser } = await launchBrowser());
+    watchProblems(page, problems);
+    await loadPage(page, baseUrl);
   });
 
   after(async () => {
-    await context?.close();
-    server?.kill();
-    if (profile) rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    await closeBrowser?.();
+    await server?.stop();
   });
 
   it('shows clusters/production: infrastructure, then apps, with the dependsOn arrow', async () => {
@@ -155,7 +77,7 @@ describe('Clusters view and lint warnings', () => {
     const ms = [await timing()];
     for (const dir of ['/clusters/staging', '/clusters/production', '/clusters/staging', '/clusters/production']) {
       await page.locator(`${view} #cl-cluster`).selectOption(dir);
-      await waitForText(`${view} .cl-summary`, dir.slice(1));
+      await waitForText(page, `${view} .cl-summary`, dir.slice(1));
       ms.push(await timing());
     }
     console.log(`flux() per build, first then staging/production alternately: ${ms.join(', ')} ms`);
@@ -163,7 +85,7 @@ describe('Clusters view and lint warnings', () => {
 
   it('shows what apps applies: its objects in apply order, its YAML with the owner labels', async () => {
     await node('apps').click();
-    await waitForText(`${view} .cl-details h3`, 'flux-system/apps');
+    await waitForText(page, `${view} .cl-details h3`, 'flux-system/apps');
     assert.equal(await page.locator(`${view} .cl-pick[aria-pressed="true"]`).textContent(), 'apps');
     const objects = await page.locator(`${view} .cl-objects li`).allTextContents();
     assert.deepEqual(objects.map((o) => o.replace(/ \S+$/, '')), ['Service production/my-app', 'Deployment production/my-app']);
@@ -172,13 +94,13 @@ describe('Clusters view and lint warnings', () => {
     assert.match(yaml, /kustomize\.toolkit\.fluxcd\.io\/name: apps/);
     assert.match(yaml, /namespace: production/);
     assert.match(await page.locator(`${view} .cl-checks`).textContent(), /Deployment production\/my-app/);
-    await screenshot('14-clusters');
+    await screenshot(page, '14-clusters');
     // The declaration link opens the file.
     await page.locator(`${view} .cl-decl .error-link`).click();
     assert.equal(await page.locator('#editor-path').textContent(), APPS);
     // infrastructure's objects come in stages: the Namespaces first.
     await node('infrastructure').click();
-    await waitForText(`${view} .cl-details h3`, 'flux-system/infrastructure');
+    await waitForText(page, `${view} .cl-details h3`, 'flux-system/infrastructure');
     const stages = await page.locator(`${view} .cl-stage`).allTextContents();
     assert.equal(stages.length, 2);
     assert.match(stages[0], /^Definitions/);
@@ -210,18 +132,18 @@ describe('Clusters view and lint warnings', () => {
     // The graph follows: no arrow, apps no longer waits.
     await page.locator(`${view} path.cl-edge.dependsOn`).waitFor({ state: 'detached' });
     assert.match(await page.locator(`${view} .cl-order-list li`, { hasText: 'apps' }).textContent(), /waits for nothing/);
-    await screenshot('15-lint-warning');
+    await screenshot(page, '15-lint-warning');
 
     await page.locator('button.file[data-path="apps/production/kustomization.yaml"]').click();
     await finding.click();
     assert.equal(await page.locator('#editor-path').textContent(), APPS, 'the finding opens its file');
-    assert.equal(await cursorLine(), 6);
+    assert.equal(await cursorLine(page), 6);
 
     await edit('prune: true', 'prune: false');
     const prune = page.locator('#problems button.problem.lint', { hasText: '[prune]' });
     await prune.waitFor();
     assert.match(await prune.textContent(), /clusters\/production\/apps\.yaml:12:\d+ .*prune: false/);
-    await waitForText(`${view} g.cl-node[data-key="flux-system/apps"]`, 'no prune');
+    await waitForText(page, `${view} g.cl-node[data-key="flux-system/apps"]`, 'no prune');
 
     // Typing with the Clusters view on screen: the keystroke renders the
     // environments only; the cluster and the lint follow once typing pauses.
@@ -242,20 +164,20 @@ describe('Clusters view and lint warnings', () => {
 
   it('says plainly when dependsOn names no Kustomization', async () => {
     await edit('  sourceRef:', '  dependsOn:\n  - name: nothere\n  sourceRef:');
-    await waitForText(`${view} .cl-order-error`, /No reconcile order: clusters\/production\/apps\.yaml:\d+:\d+ dependency 'flux-system\/nothere' not found/);
+    await waitForText(page, `${view} .cl-order-error`, /No reconcile order: clusters\/production\/apps\.yaml:\d+:\d+ dependency 'flux-system\/nothere' not found/);
     assert.match(await page.locator(`${view} .cl-order h3`).textContent(), /declaration order/);
     await page.locator('#problems button.problem.lint', { hasText: 'nothere' }).waitFor();
-    await screenshot('16-order-error');
+    await screenshot(page, '16-order-error');
     await page.locator(`${view} .cl-order-error .error-link`).click();
     assert.equal(await page.locator('#editor-path').textContent(), APPS);
     // A cycle: infrastructure waits for apps, which waits for infrastructure.
     await edit('  - name: nothere\n', '  - name: infrastructure\n');
     await page.locator('button.file[data-path="clusters/production/infrastructure.yaml"]').click();
     await edit('  sourceRef:', '  dependsOn:\n  - name: apps\n  sourceRef:');
-    await waitForText(`${view} .cl-order-error`, /circular dependency detected: flux-system\/apps -> flux-system\/infrastructure -> flux-system\/apps/);
+    await waitForText(page, `${view} .cl-order-error`, /circular dependency detected: flux-system\/apps -> flux-system\/infrastructure -> flux-system\/apps/);
     assert.equal(await page.locator(`${view} path.cl-edge.dependsOn`).count(), 2, 'both arrows of the cycle');
     assert.match(await page.locator(`${view} svg.cl-svg`).getAttribute('aria-label'), /no reconcile order/);
-    await screenshot('16b-cycle');
+    await screenshot(page, '16b-cycle');
     await page.evaluate((text) => {
       const v = window.playground.editor;
       v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: text } });
@@ -274,7 +196,7 @@ describe('Clusters view and lint warnings', () => {
 
   it('switches to clusters/staging and keeps the choice across a reload', async () => {
     await page.locator(`${view} #cl-cluster`).selectOption('/clusters/staging');
-    await waitForText(`${view} .cl-summary`, 'clusters/staging');
+    await waitForText(page, `${view} .cl-summary`, 'clusters/staging');
     await node('apps').click();
     await page.locator(`${view} .cl-yaml .cm-content`, { hasText: 'replicas: 2' }).waitFor(); // in a shadow root
     await page.reload();
@@ -285,14 +207,14 @@ describe('Clusters view and lint warnings', () => {
     assert.match(await yamlText(), /namespace: staging/);
     await page.locator('#lint-count:not([hidden])').waitFor();
     await page.emulateMedia({ colorScheme: 'dark' });
-    await screenshot('17-clusters-dark');
+    await screenshot(page, '17-clusters-dark');
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('shows the other presets: one flux-system cluster, or none', async () => {
     await page.locator('#preset').selectOption('clusters-per-env'); // no edits: no question asked
     await page.locator('#tab-clusters').click(); // a preset opens on the Environments tab
-    await waitForText(`${view} .cl-summary`, '3 Kustomizations in flux-system');
+    await waitForText(page, `${view} .cl-summary`, '3 Kustomizations in flux-system');
     assert.deepEqual(await orderNames(), ['dev', 'prod', 'staging']);
     assert.equal(await page.locator(`${view} path.cl-edge`).count(), 0, 'nothing depends on anything');
     // The full copy per environment is what the lint is there to point out.
@@ -301,7 +223,7 @@ describe('Clusters view and lint warnings', () => {
     assert.ok(Number(await page.locator('#lint-count').textContent()) >= 4);
     await page.locator('#preset').selectOption('app-components');
     await page.locator('#tab-clusters').click();
-    await waitForText(view, 'No Flux cluster in this tree');
+    await waitForText(page, view, 'No Flux cluster in this tree');
     await page.waitForFunction(() => document.querySelector('#lint-count').hidden, null, { polling: 50 });
     assert.match(await page.locator('#problems').textContent(), /No problems/);
     await page.locator('#preset').selectOption('fleet-infra');
@@ -337,7 +259,7 @@ describe('Clusters view and lint warnings', () => {
     assert.ok(ys[0] + 40 < ys[1], `infrastructure (${ys[0]}) is drawn above apps (${ys[1]})`);
     await page.locator(`${view} .cl-head`).scrollIntoViewIfNeeded();
     await page.evaluate(() => document.querySelector('#view-clusters').scrollIntoView());
-    await screenshot('18-clusters-phone');
+    await screenshot(page, '18-clusters-phone');
     await page.setViewportSize({ width: 1400, height: 900 });
   });
 

@@ -5,111 +5,49 @@
 // Run after ./build.sh: node --test tests/browser/offline.test.mjs
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const WWW = join(ROOT, 'www');
-const CHROMIUM = '/usr/bin/chromium';
+import { join } from 'node:path';
+import { WWW, assertBuilt, launchBrowser, loadPage, outputText, startServer, watchProblems } from './harness.mjs';
 
 let server;
+let closeBrowser;
 let context;
 let page;
 let baseUrl;
-let profile;
 let site; // the copy of www/ served
 let envCount; // environments shown online, before any reload
 const problems = []; // page errors while online
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer() {
-  const port = await freePort();
-  const proc = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', site], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  proc.stderr.on('data', (d) => { stderr += d; });
-  const url = `http://127.0.0.1:${port}/`;
-  for (let i = 0; i < 100; i++) {
-    if (proc.exitCode !== null) throw new Error(`the static server exited: ${stderr}`);
-    try {
-      if ((await fetch(url)).ok) return { proc, url };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  proc.kill();
-  throw new Error(`the static server did not answer on ${url}: ${stderr}`);
-}
-
-function stopServer() {
-  return new Promise((resolve) => {
-    if (server.exitCode !== null || server.signalCode !== null) return resolve();
-    server.once('exit', resolve);
-    server.kill();
-  });
-}
-
-const outputText = (path, p = page) => p.evaluate((x) => window.playground.outputs.text(x), path);
 
 async function reloadAndCheck(p = page) {
   const response = await p.reload();
   assert.ok(response?.fromServiceWorker(), 'the service worker answered');
   await p.locator('body[data-ready="true"]').waitFor({ timeout: 15_000 });
   assert.equal(await p.locator('article.env').count(), envCount, 'every fleet-infra environment is there');
-  assert.match(await outputText('/apps/production', p), /^ {2}replicas: 5$/m);
-  assert.match(await outputText('/apps/staging', p), /^ {2}replicas: 2$/m);
+  assert.match(await outputText(p, '/apps/production'), /^ {2}replicas: 5$/m);
+  assert.match(await outputText(p, '/apps/staging'), /^ {2}replicas: 2$/m);
   assert.equal(await p.locator('article.env.failed').count(), 0, 'no environment fails');
 }
 
 describe('Overlay Playground offline', () => {
   before(async () => {
-    for (const f of ['index.html', 'sw.js', 'dist/main.js', 'dist/offline-assets.js', 'pkg/overlay_bg.wasm', 'pkg/presets.js']) {
-      assert.ok(existsSync(join(WWW, f)), `www/${f} is missing: run ./build.sh first`);
-    }
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (./build.sh test does)`);
+    assertBuilt(['index.html', 'sw.js', 'dist/main.js', 'dist/offline-assets.js', 'pkg/overlay_bg.wasm', 'pkg/presets.js']);
     site = mkdtempSync(join(tmpdir(), 'overlay-playground-site-'));
     cpSync(WWW, site, { recursive: true });
-    ({ proc: server, url: baseUrl } = await startServer());
-    profile = mkdtempSync(join(tmpdir(), 'overlay-playground-offline-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1400, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    server = await startServer(site);
+    baseUrl = server.url;
+    ({ context, page, close: closeBrowser } = await launchBrowser('overlay-playground-offline-'));
+    watchProblems(page, problems, { errorsOnly: true });
   });
 
   after(async () => {
-    await context?.close();
-    if (server) await stopServer();
-    if (profile) rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    await closeBrowser?.();
+    await server?.stop();
     if (site) rmSync(site, { recursive: true, force: true });
   });
 
   it('installs its service worker, which then controls the page', async () => {
-    await page.goto(baseUrl);
-    await page.locator('body[data-ready="true"]').waitFor({ timeout: 15_000 });
+    await loadPage(page, baseUrl);
     envCount = await page.locator('article.env').count();
     assert.ok(envCount >= 4, `fleet-infra shows its environments (${envCount})`);
     // clients.claim(): the first load comes under control once the worker
@@ -154,7 +92,7 @@ describe('Overlay Playground offline', () => {
   });
 
   it('reloads, and opens in a new tab, once the server is gone', async () => {
-    await stopServer();
+    await server.stop();
     await assert.rejects(fetch(baseUrl), 'the server really is gone');
     await reloadAndCheck();
     const other = await context.newPage();
@@ -162,7 +100,7 @@ describe('Overlay Playground offline', () => {
       const response = await other.goto(baseUrl);
       assert.ok(response?.fromServiceWorker(), 'the service worker answered');
       await other.locator('body[data-ready="true"]').waitFor({ timeout: 15_000 });
-      assert.match(await outputText('/apps/production', other), /^ {2}replicas: 5$/m);
+      assert.match(await outputText(other, '/apps/production'), /^ {2}replicas: 5$/m);
     } finally {
       await other.close();
     }

@@ -3,58 +3,23 @@
 // break it, reload, reset, share, two tabs, hostile input, embeds, axe, phone. Run: node --test tests/browser/
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  ROOT, SHOTS, WWW, assertBuilt, cursorLine, editorText, launchBrowser, loadPage, outputText, screenshot, startServer,
+  typeOver, waitForOutput, waitForText, watchProblems,
+} from './harness.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const WWW = join(ROOT, 'www');
-const SHOTS = join(ROOT, 'tests', 'browser', 'screenshots');
-const CHROMIUM = '/usr/bin/chromium';
 const PATCH = 'apps/production/my-app-patch.yaml';
 
 let server;
+let closeBrowser;
 let context;
 let page;
 let baseUrl;
-let profile;
+let profile; // the browser's profile directory, also where the test saves a download
 const problems = []; // page errors, console errors, failed requests
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer() {
-  const port = await freePort();
-  const proc = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', WWW], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  proc.stderr.on('data', (d) => { stderr += d; });
-  const url = `http://127.0.0.1:${port}/`;
-  for (let i = 0; i < 100; i++) {
-    if (proc.exitCode !== null) throw new Error(`the static server exited: ${stderr}`);
-    try {
-      if ((await fetch(url)).ok) return { proc, url };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  proc.kill();
-  throw new Error(`the static server did not answer on ${url}: ${stderr}`);
-}
 
 const sel = {
   env: (path) => `article.env[data-env="${path}"]`,
@@ -62,103 +27,24 @@ const sel = {
 };
 const env = (path) => page.locator(sel.env(path));
 const classesOf = async (path) => (await env(path).getAttribute('class')).split(/\s+/).filter((c) => c !== 'selected').sort();
-// The editors are CodeMirror views; the page exposes them as window.playground.
-const outputText = (path) => page.evaluate((p) => window.playground.outputs.text(p), path);
-const editorText = () => page.evaluate(() => window.playground.editor.state.doc.toString());
-const cursorLine = () => page.evaluate(() => {
-  const { state } = window.playground.editor;
-  return state.doc.lineAt(state.selection.main.head).number;
-});
-
-/**
- * Waits until the text of an environment's output (`kind: 'output'`, arg: its
- * path) or of an element (`kind: 'element'`, arg: a selector) satisfies
- * `test` (a substring or RegExp). No string evaluation: the page's CSP forbids it.
- */
-async function waitFor(kind, arg, test, { timeout = 10_000 } = {}) {
-  const source = test instanceof RegExp ? { re: test.source, flags: test.flags } : { sub: test };
-  const read = ([kind, arg]) => {
-    if (kind === 'output') return window.playground?.outputs.text(arg) ?? null;
-    const node = document.querySelector(arg);
-    return node && !node.hidden ? node.textContent : null;
-  };
-  try {
-    await page.waitForFunction(([kind, arg, t]) => {
-      let text;
-      if (kind === 'output') text = window.playground?.outputs.text(arg) ?? null;
-      else {
-        const node = document.querySelector(arg);
-        text = node && !node.hidden ? node.textContent : null;
-      }
-      if (text == null) return false;
-      return t.sub !== undefined ? text.includes(t.sub) : new RegExp(t.re, t.flags).test(text);
-    }, [kind, arg, source], { timeout, polling: 50 });
-  } catch (e) {
-    const actual = await page.evaluate(read, [kind, arg]).catch((x) => `(${x})`);
-    const status = await page.locator('#status').textContent().catch(() => '');
-    throw new Error(`timed out waiting for ${kind} ${arg} to show ${test}\nstatus: ${status}\nactual:\n${actual}`, { cause: e });
-  }
-}
-const waitForOutput = (path, test) => waitFor('output', path, test);
-const waitForText = (selector, test) => waitFor('element', selector, test);
-
-async function screenshot(name, p = page) {
-  await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
-}
-
-async function loadPage(url = baseUrl) {
-  // A new fragment alone would be a same-document navigation: start afresh.
-  if (url.includes('#')) await page.goto('about:blank');
-  await page.goto(url);
-  await page.locator('body[data-ready="true"]').waitFor({ timeout: 15_000 });
-}
-
-/** Selects the first occurrence of `from` in the editor, then types `to` over it. */
-async function typeOver(from, to) {
-  const found = await page.evaluate((from) => {
-    const view = window.playground.editor;
-    const i = view.state.doc.toString().indexOf(from);
-    if (i < 0) return false;
-    view.focus();
-    view.dispatch({ selection: { anchor: i, head: i + from.length } });
-    return true;
-  }, from);
-  assert.ok(found, `the editor should contain ${JSON.stringify(from)}`);
-  await page.keyboard.type(to);
-}
 
 describe('Overlay Playground page', () => {
   before(async () => {
-    for (const f of ['index.html', 'embed.html', 'dist/main.js', 'dist/embed.js', 'dist/overlay-playground.js', 'pkg/overlay_bg.wasm', 'pkg/presets.js']) {
-      assert.ok(existsSync(join(WWW, f)), `www/${f} is missing: run ./build.sh first`);
-    }
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (./build.sh test does)`);
+    assertBuilt(['index.html', 'embed.html', 'dist/main.js', 'dist/embed.js', 'dist/overlay-playground.js', 'pkg/overlay_bg.wasm', 'pkg/presets.js']);
     mkdirSync(SHOTS, { recursive: true });
-    ({ proc: server, url: baseUrl } = await startServer());
-    profile = mkdtempSync(join(tmpdir(), 'overlay-playground-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1400, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console.error: ${m.text()}`); });
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-    page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+    server = await startServer();
+    baseUrl = server.url;
+    ({ context, page, profile, close: closeBrowser } = await launchBrowser());
+    watchProblems(page, problems);
   });
 
   after(async () => {
-    await context?.close();
-    server?.kill();
-    if (profile) rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    await closeBrowser?.();
+    await server?.stop();
   });
 
   it('renders every environment of the fleet-infra preset, in promotion order', async () => {
-    await loadPage();
+    await loadPage(page, baseUrl);
     const envs = await page.locator('article.env').evaluateAll((nodes) => nodes.map((n) => n.dataset.env));
     assert.deepEqual(envs, [
       '/apps/staging',
@@ -166,61 +52,61 @@ describe('Overlay Playground page', () => {
       '/infrastructure/staging',
       '/infrastructure/production',
     ]);
-    await waitForOutput('/apps/production', 'kind: Deployment');
-    const production = await outputText('/apps/production');
+    await waitForOutput(page, '/apps/production', 'kind: Deployment');
+    const production = await outputText(page, '/apps/production');
     assert.match(production, /^kind: Deployment$/m);
     assert.match(production, /^ {2}namespace: production$/m);
     assert.match(production, /^ {2}replicas: 5$/m);
     assert.match(production, /^kind: Service$/m);
-    const staging = await outputText('/apps/staging');
+    const staging = await outputText(page, '/apps/staging');
     assert.match(staging, /^kind: Deployment$/m);
     assert.match(staging, /^ {2}namespace: staging$/m);
     assert.match(staging, /^ {2}replicas: 2$/m);
     assert.doesNotMatch(staging, /namespace: production/);
-    const infra = await outputText('/infrastructure/production');
+    const infra = await outputText(page, '/infrastructure/production');
     assert.match(infra, /replicaCount: 3/);
     assert.equal(await page.locator('article.env.failed').count(), 0, 'no environment should fail');
     // The output is a highlighted read-only CodeMirror showing that text.
     assert.match(await env('/apps/production').locator('.cm-content').textContent(), /kind: Service/);
     assert.equal(await env('/apps/production').locator('.cm-content').getAttribute('contenteditable'), 'false');
     assert.equal(await page.locator('#problem-count').textContent(), '0');
-    await screenshot('1-preset');
+    await screenshot(page, '1-preset');
   });
 
   it('re-renders production when its patch changes, and leaves staging alone', async () => {
-    const stagingBefore = await outputText('/apps/staging');
+    const stagingBefore = await outputText(page, '/apps/staging');
     await page.locator(`button.file[data-path="${PATCH}"]`).click();
     assert.equal(await page.locator('#editor-path').textContent(), PATCH);
-    assert.match(await editorText(), /^ {2}replicas: 5$/m);
-    await typeOver('replicas: 5', 'replicas: 7');
-    await waitForOutput('/apps/production', 'replicas: 7');
-    const production = await outputText('/apps/production');
+    assert.match(await editorText(page), /^ {2}replicas: 5$/m);
+    await typeOver(page, 'replicas: 5', 'replicas: 7');
+    await waitForOutput(page, '/apps/production', 'replicas: 7');
+    const production = await outputText(page, '/apps/production');
     assert.match(production, /^ {2}replicas: 7$/m);
     assert.doesNotMatch(production, /replicas: 5/);
-    assert.equal(await outputText('/apps/staging'), stagingBefore);
+    assert.equal(await outputText(page, '/apps/staging'), stagingBefore);
     assert.deepEqual(await classesOf('/apps/production'), ['changed', 'env'], 'the changed panel flashes');
     assert.deepEqual(await classesOf('/apps/staging'), ['env']);
     assert.equal(await page.locator(`button.file[data-path="${PATCH}"] .modified`).count(), 1, 'the file is marked edited');
-    await screenshot('2-edited');
+    await screenshot(page, '2-edited');
   });
 
   it('restores the edit after a reload', async () => {
-    await loadPage();
+    await loadPage(page, baseUrl);
     assert.equal(await page.locator('#banner').isHidden(), true, 'a reload right after typing is no conflict with oneself');
     assert.equal(await page.locator('#editor-path').textContent(), PATCH, 'the open file is restored');
-    assert.match(await editorText(), /^ {2}replicas: 7$/m);
-    await waitForOutput('/apps/production', 'replicas: 7');
+    assert.match(await editorText(page), /^ {2}replicas: 7$/m);
+    await waitForOutput(page, '/apps/production', 'replicas: 7');
   });
 
   it('shows an error at its line: in the panel, inline in the editor and in the problems list', async () => {
-    const stagingBefore = await outputText('/apps/staging');
+    const stagingBefore = await outputText(page, '/apps/staging');
     // Line 6 becomes `  replicas: 7: 8`: a mapping value where none may be.
-    await typeOver('replicas: 7', 'replicas: 7: 8');
+    await typeOver(page, 'replicas: 7', 'replicas: 7: 8');
     const where = /apps\/production\/my-app-patch\.yaml:6:\d+: \S/;
-    await waitForText(sel.errors('/apps/production'), where);
+    await waitForText(page, sel.errors('/apps/production'), where);
     assert.equal(await env('/apps/production').locator('.output').isHidden(), true, 'no stale output beside the error');
     assert.ok((await classesOf('/apps/production')).includes('failed'), 'the panel is marked failed');
-    assert.equal(await outputText('/apps/staging'), stagingBefore, 'staging still renders');
+    assert.equal(await outputText(page, '/apps/staging'), stagingBefore, 'staging still renders');
 
     // Inline: a lint mark on line 6 and an error marker in the gutter.
     await page.locator('#editor .cm-lintRange-error').first().waitFor();
@@ -237,44 +123,44 @@ describe('Overlay Playground page', () => {
     const problem = page.locator('#problems button.problem').first();
     assert.match(await problem.textContent(), /apps\/production\/my-app-patch\.yaml:6:\d+ .* in apps\/production/);
     assert.equal(await page.locator(`button.file[data-path="${PATCH}"] .file-error`).count(), 1, 'the tree marks the file');
-    await screenshot('3-error');
+    await screenshot(page, '3-error');
 
     // Both the panel's error and the problem are links to the place.
     await page.evaluate(() => window.playground.editor.dispatch({ selection: { anchor: 0 } }));
     await env('/apps/production').locator('.error-link').first().click();
-    assert.equal(await cursorLine(), 6);
+    assert.equal(await cursorLine(page), 6);
     await page.evaluate(() => window.playground.editor.dispatch({ selection: { anchor: 0 } }));
     await page.locator(`button.file[data-path="apps/production/kustomization.yaml"]`).click();
     await problem.click();
     assert.equal(await page.locator('#editor-path').textContent(), PATCH, 'the problem opens its file');
-    assert.equal(await cursorLine(), 6);
+    assert.equal(await cursorLine(page), 6);
   });
 
   it('resets to the preset', async () => {
     page.once('dialog', (d) => d.accept());
     await page.locator('#reset').click();
-    await waitForOutput('/apps/production', 'replicas: 5');
+    await waitForOutput(page, '/apps/production', 'replicas: 5');
     assert.equal(await page.locator('button.file .modified').count(), 0, 'no file is marked edited');
-    await loadPage();
-    await waitForOutput('/apps/production', 'replicas: 5');
+    await loadPage(page, baseUrl);
+    await waitForOutput(page, '/apps/production', 'replicas: 5');
     await page.emulateMedia({ colorScheme: 'dark' });
-    await screenshot('4-reset-dark');
+    await screenshot(page, '4-reset-dark');
   });
 
   it('switches to another preset, and keeps it across a reload', async () => {
     await page.emulateMedia({ colorScheme: 'light' });
     await page.locator('#preset').selectOption('clusters-per-env');
-    await waitForOutput('/clusters/prod', 'namespace: prod');
+    await waitForOutput(page, '/clusters/prod', 'namespace: prod');
     const envs = await page.locator('article.env').evaluateAll((nodes) => nodes.map((n) => n.dataset.env));
     assert.deepEqual(envs, ['/clusters/dev', '/clusters/staging', '/clusters/prod']);
-    assert.match(await outputText('/clusters/dev'), /^ {2}namespace: dev$/m);
-    assert.match(await outputText('/clusters/prod'), /^ {2}replicas: 5$/m);
+    assert.match(await outputText(page, '/clusters/dev'), /^ {2}namespace: dev$/m);
+    assert.match(await outputText(page, '/clusters/prod'), /^ {2}replicas: 5$/m);
     assert.equal(await page.locator(`button.file[data-path="${PATCH}"]`).count(), 0, 'the old tree is gone');
-    await loadPage();
+    await loadPage(page, baseUrl);
     assert.equal(await page.locator('#banner').isHidden(), true, 'a reload is no conflict with oneself');
     assert.equal(await page.locator('#preset').inputValue(), 'clusters-per-env');
-    await waitForOutput('/clusters/staging', 'namespace: staging');
-    await screenshot('5-clusters-per-env');
+    await waitForOutput(page, '/clusters/staging', 'namespace: staging');
+    await screenshot(page, '5-clusters-per-env');
   });
 
   it('adds, renames and deletes files, and finds them with Ctrl-P', async () => {
@@ -294,17 +180,17 @@ describe('Overlay Playground page', () => {
     await page.keyboard.press('Control+p');
     await page.locator('dialog.quick-open input').waitFor();
     await page.keyboard.type('prod kust');
-    await screenshot('6-quick-open');
+    await screenshot(page, '6-quick-open');
     await page.keyboard.press('Enter');
     assert.equal(await page.locator('#editor-path').textContent(), 'clusters/prod/kustomization.yaml');
   });
 
   it('round-trips the whole tree through a share link, without overwriting the saved workspace', async () => {
     await page.locator('#preset').selectOption('fleet-infra');
-    await waitForOutput('/apps/production', 'replicas: 5');
+    await waitForOutput(page, '/apps/production', 'replicas: 5');
     await page.locator(`button.file[data-path="${PATCH}"]`).click();
-    await typeOver('replicas: 5', 'replicas: 9');
-    await waitForOutput('/apps/production', 'replicas: 9');
+    await typeOver(page, 'replicas: 5', 'replicas: 9');
+    await waitForOutput(page, '/apps/production', 'replicas: 9');
     const sharedFiles = await page.evaluate(() => window.playground.state().files);
     await env('/apps/production').locator('.cm-content').focus(); // selects that environment
     await page.locator('#share').click();
@@ -312,20 +198,20 @@ describe('Overlay Playground page', () => {
     assert.match(link, /#s=[A-Za-z0-9_-]+$/);
 
     // Keep working after sharing: the saved workspace moves on.
-    await typeOver('replicas: 9', 'replicas: 4');
-    await waitForOutput('/apps/production', 'replicas: 4');
+    await typeOver(page, 'replicas: 9', 'replicas: 4');
+    await waitForOutput(page, '/apps/production', 'replicas: 4');
 
-    await loadPage(link);
+    await loadPage(page, link);
     assert.deepEqual(await page.evaluate(() => window.playground.state().files), sharedFiles, 'the same files');
     assert.equal(await page.locator('#editor-path').textContent(), PATCH, 'the same open file');
     assert.deepEqual(await page.locator('article.env.selected').evaluateAll((n) => n.map((x) => x.dataset.env)), ['/apps/production'], 'the same environment');
-    await waitForOutput('/apps/production', 'replicas: 9');
+    await waitForOutput(page, '/apps/production', 'replicas: 9');
     assert.match(await page.locator('#banner').textContent(), /shared workspace/);
     const saved = await page.evaluate(() => localStorage.getItem('overlay-playground/v2'));
     assert.match(saved, /replicas: 4/, 'the saved workspace is untouched');
-    await screenshot('7-shared');
+    await screenshot(page, '7-shared');
     await page.getByRole('button', { name: 'Back to my workspace' }).click();
-    await waitForOutput('/apps/production', 'replicas: 4');
+    await waitForOutput(page, '/apps/production', 'replicas: 4');
   });
 
   it('keeps a second tab from silently overwriting the first', async () => {
@@ -354,7 +240,7 @@ describe('Overlay Playground page', () => {
     // Leave this tab on the plain preset for the next tests.
     page.once('dialog', (d) => d.accept());
     await page.locator('#reset').click();
-    await waitForOutput('/apps/production', 'replicas: 5');
+    await waitForOutput(page, '/apps/production', 'replicas: 5');
   });
 
   it('says so when the browser refuses to save', async () => {
@@ -363,12 +249,12 @@ describe('Overlay Playground page', () => {
       window.realSetItem = Storage.prototype.setItem;
       Storage.prototype.setItem = () => { throw new DOMException('quota', 'QuotaExceededError'); };
     });
-    await typeOver('replicas: 5', 'replicas: 8');
-    await waitForText('#status', /Saving failed/);
+    await typeOver(page, 'replicas: 5', 'replicas: 8');
+    await waitForText(page, '#status', /Saving failed/);
     assert.ok(await page.locator('#status.error').count(), 'shown as an error');
     await page.evaluate(() => { Storage.prototype.setItem = window.realSetItem; });
-    await typeOver('replicas: 8', 'replicas: 5');
-    await waitForText('#status', /rendered in [\d.]+ ms\.$/);
+    await typeOver(page, 'replicas: 8', 'replicas: 5');
+    await waitForText(page, '#status', /rendered in [\d.]+ ms\.$/);
   });
 
   it('downloads the tree as a .zip and uploads it back', async () => {
@@ -382,22 +268,22 @@ describe('Overlay Playground page', () => {
     const listed = execFileSync('python3', ['-c', 'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); z.testzip(); print("\\n".join(sorted(z.namelist())))', zipPath], { encoding: 'utf8' });
     assert.deepEqual(listed.trim().split('\n'), Object.keys(before).sort());
     await page.locator('#preset').selectOption('clusters-per-env'); // no edits: no question
-    await waitForOutput('/clusters/prod', 'namespace: prod');
+    await waitForOutput(page, '/clusters/prod', 'namespace: prod');
     await page.locator('#upload-zip').setInputFiles(zipPath);
-    await waitForOutput('/apps/production', 'replicas: 5');
+    await waitForOutput(page, '/apps/production', 'replicas: 5');
     assert.deepEqual(await page.evaluate(() => window.playground.state().files), before);
   });
 
   it('uploads a folder', async () => {
     page.once('dialog', (d) => d.accept());
     await page.locator('#upload-folder').setInputFiles(join(WWW, 'presets', 'app-components'));
-    await waitForOutput('/overlays/production', 'replicas: 4');
+    await waitForOutput(page, '/overlays/production', 'replicas: 4');
     const envs = await page.locator('article.env').evaluateAll((nodes) => nodes.map((n) => n.dataset.env));
     assert.deepEqual(envs, ['/overlays/dev', '/overlays/staging', '/overlays/production']);
-    assert.equal(await outputText('/overlays/production'), readFileSync(join(ROOT, 'tests', 'golden', 'app-components', 'overlays-production.yaml'), 'utf8'));
+    assert.equal(await outputText(page, '/overlays/production'), readFileSync(join(ROOT, 'tests', 'golden', 'app-components', 'overlays-production.yaml'), 'utf8'));
     page.once('dialog', (d) => d.accept()); // uploaded files count as edits
     await page.locator('#preset').selectOption('fleet-infra');
-    await waitForOutput('/apps/production', 'replicas: 5');
+    await waitForOutput(page, '/apps/production', 'replicas: 5');
   });
 
   it('renders hostile names and values as text (share link with <script>, <img onerror>, javascript:)', async () => {
@@ -413,7 +299,7 @@ describe('Overlay Playground page', () => {
       const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
       return 's=' + btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
     }, files);
-    await loadPage(`${baseUrl}#${fragment}`);
+    await loadPage(page, `${baseUrl}#${fragment}`);
     await page.waitForTimeout(300);
     assert.equal(await page.evaluate(() => window.__pwned), undefined, 'no injected code ran');
     assert.equal(await page.locator('img').count(), 0, 'no <img> element was made');
@@ -421,8 +307,8 @@ describe('Overlay Playground page', () => {
     assert.equal(await page.locator('a[href^="javascript:"]').count(), 0);
     const names = await page.locator('button.file').evaluateAll((nodes) => nodes.map((n) => n.dataset.path));
     assert.ok(names.includes(`apps/${evil}/cm.yaml`), 'the name is shown as text');
-    assert.match(await editorText(), /<script>window.__pwned=2<\/script>/);
-    await screenshot('8-hostile');
+    assert.match(await editorText(page), /<script>window.__pwned=2<\/script>/);
+    await screenshot(page, '8-hostile');
     await page.getByRole('button', { name: 'Back to my workspace' }).click();
   });
 
@@ -434,7 +320,7 @@ describe('Overlay Playground page', () => {
     await page.evaluate(() => window.playground.editor.dispatch({ changes: { from: 0, to: window.playground.editor.state.doc.length, insert: window.playground.editor.state.doc.toString().replace('replicas: 5', 'replicas: 6') } }));
     assert.match(await page.evaluate(() => window.playground.text()), /^ {2}replicas: 6$/m);
     await page.locator('.op a[href*="#s="]').waitFor({ state: 'attached' });
-    await screenshot('9-embed-dark');
+    await screenshot(page, '9-embed-dark');
 
     // diff=: the embed shows what differs between two environments, live.
     await page.goto(`${baseUrl}embed.html?preset=fleet-infra&files=apps/production/my-app-patch.yaml&diff=apps/staging..apps/production`);
@@ -449,10 +335,10 @@ describe('Overlay Playground page', () => {
     assert.doesNotMatch(await page.evaluate(() => window.playground.text()), /spec\.replicas/);
     // Its "Open in playground" link opens the Compare tab on the same pair.
     const link = await page.locator('.op a[href*="#s="]').getAttribute('href');
-    await screenshot('9b-embed-diff');
-    await loadPage(link);
+    await screenshot(page, '9b-embed-diff');
+    await loadPage(page, link);
     assert.equal(await page.locator('#tab-compare').getAttribute('aria-selected'), 'true');
-    await waitForText('#view-compare', 'spec.template.spec.containers[name=app].resources');
+    await waitForText(page, '#view-compare', 'spec.template.spec.containers[name=app].resources');
     await page.getByRole('button', { name: 'Back to my workspace' }).click().catch(() => { /* no saved workspace differs */ });
 
     await page.goto(`${baseUrl}docs-example.html`);
@@ -464,16 +350,16 @@ describe('Overlay Playground page', () => {
     assert.equal(await element.locator('.op-tabs button').count(), 3, 'the hidden base kustomization has no tab');
     const frame = page.frameLocator('iframe');
     await frame.locator('body[data-ready="true"]').waitFor();
-    await screenshot('10-docs-example');
+    await screenshot(page, '10-docs-example');
     assert.equal(await element.locator('.cm-content').first().getAttribute('contenteditable'), 'false', 'the read-only file cannot be edited');
     // "Open in playground" carries the state to the full page.
     await element.locator('.op a[href*="#s="]').waitFor({ state: 'attached' });
     const href = await element.locator('.op a').getAttribute('href');
     assert.match(href, /index\.html#s=/);
-    await loadPage(href);
+    await loadPage(page, href);
     assert.deepEqual(Object.keys(await page.evaluate(() => window.playground.state().files)).sort(),
       ['base/deployment.yaml', 'base/kustomization.yaml', 'overlays/production/kustomization.yaml', 'overlays/production/replicas.yaml']);
-    await waitForOutput('/overlays/production', 'replicas: 3');
+    await waitForOutput(page, '/overlays/production', 'replicas: 3');
   });
 
   it('has no axe-core accessibility violations', async () => {
@@ -496,7 +382,7 @@ describe('Overlay Playground page', () => {
 
   it('fits a phone-sized screen', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    await loadPage();
+    await loadPage(page, baseUrl);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `no horizontal scrolling (${overflow}px too wide)`);
     await page.screenshot({ path: join(SHOTS, '11-phone.png'), fullPage: true });

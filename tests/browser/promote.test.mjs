@@ -5,122 +5,23 @@
 // theme, phone width and axe. Run: node --test tests/browser/promote.test.mjs
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  ROOT, SHOTS, assertBuilt, editorText, launchBrowser, loadPage, outputText, screenshot, startServer,
+  typeOver, waitForOutput, waitForText, watchProblems,
+} from './harness.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const WWW = join(ROOT, 'www');
-const SHOTS = join(ROOT, 'tests', 'browser', 'screenshots');
-const CHROMIUM = '/usr/bin/chromium';
 const PATCH = 'apps/production/my-app-patch.yaml';
 const STAGING = 'apps/staging/kustomization.yaml';
 const PRODUCTION = 'apps/production/kustomization.yaml';
 const BUMP = 'images:\n- name: ghcr.io/my-org/my-app\n  newTag: 1.1.0\n';
 
 let server;
-let context;
+let closeBrowser;
 let page;
 let baseUrl;
-let profile;
 const problems = []; // page errors, console errors, failed requests
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer() {
-  const port = await freePort();
-  const proc = spawn('python3', ['-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', WWW], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  proc.stderr.on('data', (d) => { stderr += d; });
-  const url = `http://127.0.0.1:${port}/`;
-  for (let i = 0; i < 100; i++) {
-    if (proc.exitCode !== null) throw new Error(`the static server exited: ${stderr}`);
-    try {
-      if ((await fetch(url)).ok) return { proc, url };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  proc.kill();
-  throw new Error(`the static server did not answer on ${url}: ${stderr}`);
-}
-
-// The editors are CodeMirror views; the page exposes them as window.playground.
-const outputText = (path) => page.evaluate((p) => window.playground.outputs.text(p), path);
-const editorText = () => page.evaluate(() => window.playground.editor.state.doc.toString());
-/**
- * Waits until the text of an environment's output (`kind: 'output'`, arg: its
- * path) or of an element (`kind: 'element'`, arg: a selector) satisfies
- * `test` (a substring or RegExp). No string evaluation: the page's CSP forbids it.
- */
-async function waitFor(kind, arg, test, { timeout = 10_000 } = {}) {
-  const source = test instanceof RegExp ? { re: test.source, flags: test.flags } : { sub: test };
-  const read = ([kind, arg]) => {
-    if (kind === 'output') return window.playground?.outputs.text(arg) ?? null;
-    const node = document.querySelector(arg);
-    return node && !node.hidden ? node.textContent : null;
-  };
-  try {
-    await page.waitForFunction(([kind, arg, t]) => {
-      let text;
-      if (kind === 'output') text = window.playground?.outputs.text(arg) ?? null;
-      else {
-        const node = document.querySelector(arg);
-        text = node && !node.hidden ? node.textContent : null;
-      }
-      if (text == null) return false;
-      return t.sub !== undefined ? text.includes(t.sub) : new RegExp(t.re, t.flags).test(text);
-    }, [kind, arg, source], { timeout, polling: 50 });
-  } catch (e) {
-    const actual = await page.evaluate(read, [kind, arg]).catch((x) => `(${x})`);
-    const status = await page.locator('#status').textContent().catch(() => '');
-    throw new Error(`timed out waiting for ${kind} ${arg} to show ${test}\nstatus: ${status}\nactual:\n${actual}`, { cause: e });
-  }
-}
-const waitForOutput = (path, test) => waitFor('output', path, test);
-const waitForText = (selector, test) => waitFor('element', selector, test);
-
-async function screenshot(name, p = page) {
-  await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
-}
-
-async function loadPage(url = baseUrl) {
-  // A new fragment alone would be a same-document navigation: start afresh.
-  if (url.includes('#')) await page.goto('about:blank');
-  await page.goto(url);
-  await page.locator('body[data-ready="true"]').waitFor({ timeout: 15_000 });
-}
-
-/** Selects the first occurrence of `from` in the editor, then types `to` over it. */
-async function typeOver(from, to) {
-  const found = await page.evaluate((from) => {
-    const view = window.playground.editor;
-    const i = view.state.doc.toString().indexOf(from);
-    if (i < 0) return false;
-    view.focus();
-    view.dispatch({ selection: { anchor: i, head: i + from.length } });
-    return true;
-  }, from);
-  assert.ok(found, `the editor should contain ${JSON.stringify(from)}`);
-  await page.keyboard.type(to);
-}
-
 
 const compare = '#view-compare';
 const promote = '#view-promote';
@@ -153,98 +54,83 @@ async function axeCheck(name) {
 
 describe('Compare and Promote views', () => {
   before(async () => {
-    for (const f of ['index.html', 'embed.html', 'dist/main.js', 'dist/embed.js', 'dist/overlay-playground.js', 'pkg/overlay_bg.wasm', 'pkg/presets.js']) {
-      assert.ok(existsSync(join(WWW, f)), `www/${f} is missing: run ./build.sh first`);
-    }
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (./build.sh test does)`);
+    assertBuilt(['index.html', 'embed.html', 'dist/main.js', 'dist/embed.js', 'dist/overlay-playground.js', 'pkg/overlay_bg.wasm', 'pkg/presets.js']);
     mkdirSync(SHOTS, { recursive: true });
-    ({ proc: server, url: baseUrl } = await startServer());
-    profile = mkdtempSync(join(tmpdir(), 'overlay-playground-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1400, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console.error: ${m.text()} at ${JSON.stringify(m.location())}`); });
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-    page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+    server = await startServer();
+    baseUrl = server.url;
+    ({ page, close: closeBrowser } = await launchBrowser());
+    watchProblems(page, problems, { location: true });
   });
 
   after(async () => {
-    await context?.close();
-    server?.kill();
-    if (profile) rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    await closeBrowser?.();
+    await server?.stop();
   });
 
   it('compares apps/staging with apps/production: semantic, unified, side by side', async () => {
-    await loadPage();
+    await loadPage(page, baseUrl);
     await showView('compare');
     assert.equal(await page.locator(`${compare} select`).nth(0).inputValue(), '/apps/staging');
     assert.equal(await page.locator(`${compare} select`).nth(1).inputValue(), '/apps/production');
-    await waitForText(`${compare} .cmp-summary`, /1 changed, 0 added, 0 removed, 1 unchanged/);
+    await waitForText(page, `${compare} .cmp-summary`, /1 changed, 0 added, 0 removed, 1 unchanged/);
     const titles = await texts(`${compare} .resource .res-title`);
     assert.deepEqual(titles, ['Deployment/my-app (staging → production)'], 'the Service differs only in its namespace: not listed');
     const changes = await texts(`${compare} .resource .change`);
     assert.ok(changes.includes('spec.replicas: 2 → 5'), changes.join('\n'));
     assert.ok(changes.some((c) => /^spec\.template\.spec\.containers\[name=app\]\.resources\./.test(c)), changes.join('\n'));
     assert.ok(!changes.some((c) => /namespace/.test(c)), 'no namespace-only change');
-    await screenshot('12-compare');
+    await screenshot(page, '12-compare');
 
     await page.locator(`${compare} .segmented button[data-value="unified"]`).click();
-    await waitForText(`${compare} pre.diff`, '+  replicas: 5');
+    await waitForText(page, `${compare} pre.diff`, '+  replicas: 5');
     const lines = await texts(`${compare} pre.diff span`);
     assert.ok(lines.includes('-  replicas: 2\n') && lines.includes('+  replicas: 5\n'), lines.join(''));
     assert.equal(await page.locator(`${compare} pre.diff span.d-add`, { hasText: '+  replicas: 5' }).count(), 1, 'coloured as an addition');
-    await screenshot('12-compare-unified');
+    await screenshot(page, '12-compare-unified');
 
     await page.locator(`${compare} .segmented button[data-value="split"]`).click();
     assert.deepEqual(await texts(`${compare} .split-title`), ['apps/staging', 'apps/production']);
     await page.locator(`${compare} .split-output .cm-content`).nth(1).waitFor();
     assert.match(await page.locator(`${compare} .split-output .cm-content`).nth(1).textContent(), /replicas: 5/);
-    await screenshot('12-compare-split');
+    await screenshot(page, '12-compare-split');
 
     // Ignore rules and strict namespaces reach the engine; a bad rule is reported.
     await page.locator(`${compare} .segmented button[data-value="semantic"]`).click();
     await page.locator(`${compare} input.ignore`).fill('spec.replicas');
-    await waitForText(`${compare} .resources`, /resources/);
+    await waitForText(page, `${compare} .resources`, /resources/);
     assert.ok(!(await texts(`${compare} .resource .change`)).some((c) => c.startsWith('spec.replicas')));
     await page.locator(`${compare} input.ignore`).fill('spec[');
-    await waitForText(`${compare} .errors`, /ignore 'spec\['/);
+    await waitForText(page, `${compare} .errors`, /ignore 'spec\['/);
     await page.locator(`${compare} input.ignore`).fill('');
     await page.locator(`${compare} .check input`).uncheck();
-    await waitForText(`${compare} .cmp-summary`, /0 changed, 2 added, 2 removed/);
+    await waitForText(page, `${compare} .cmp-summary`, /0 changed, 2 added, 2 removed/);
     await page.locator(`${compare} .check input`).check();
-    await waitForText(`${compare} .cmp-summary`, /1 changed/);
+    await waitForText(page, `${compare} .cmp-summary`, /1 changed/);
   });
 
   it('follows edits live: replicas 5 → 7 in the production patch', async () => {
     await page.locator(`button.file[data-path="${PATCH}"]`).click();
-    await typeOver('replicas: 5', 'replicas: 7');
-    await waitForText(`${compare} .resources`, 'spec.replicas: 2 → 7');
+    await typeOver(page, 'replicas: 5', 'replicas: 7');
+    await waitForText(page, `${compare} .resources`, 'spec.replicas: 2 → 7');
     // A broken environment: its errors, with links to the place.
-    await typeOver('replicas: 7', 'replicas: 7: 8');
-    await waitForText(`${compare} .failures`, /apps\/production\/my-app-patch\.yaml:6:\d+/);
+    await typeOver(page, 'replicas: 7', 'replicas: 7: 8');
+    await waitForText(page, `${compare} .failures`, /apps\/production\/my-app-patch\.yaml:6:\d+/);
     await page.evaluate(() => window.playground.editor.dispatch({ selection: { anchor: 0 } }));
     await page.locator(`${compare} .failures .error-link`).first().click();
     assert.equal(await page.locator('#editor-path').textContent(), PATCH);
-    await typeOver('replicas: 7: 8', 'replicas: 5');
-    await waitForText(`${compare} .resources`, 'spec.replicas: 2 → 5');
+    await typeOver(page, 'replicas: 7: 8', 'replicas: 5');
+    await waitForText(page, `${compare} .resources`, 'spec.replicas: 2 → 5');
   });
 
   it('previews an image promotion staging → production: the patch and a rendered diff of the image only', async () => {
     await appendToFile(STAGING, BUMP);
     assert.ok((await fileText(STAGING)).endsWith(`path: my-app-patch.yaml\n${BUMP}`), await fileText(STAGING));
-    await waitForOutput('/apps/staging', 'image: ghcr.io/my-org/my-app:1.1.0');
+    await waitForOutput(page, '/apps/staging', 'image: ghcr.io/my-org/my-app:1.1.0');
     await showView('promote');
     assert.equal(await page.locator(`${promote} select`).nth(0).inputValue(), '/apps/staging');
     assert.equal(await page.locator(`${promote} select`).nth(1).inputValue(), '/apps/production');
     assert.equal(await page.locator(`${promote} .segmented button[aria-pressed="true"]`).textContent(), 'Images');
-    await waitForText(`${promote} pre.patch`, '+  newTag: 1.1.0');
+    await waitForText(page, `${promote} pre.patch`, '+  newTag: 1.1.0');
     const patch = await page.locator(`${promote} pre.patch`).textContent();
     assert.equal(patch, `diff --git a/${PRODUCTION} b/${PRODUCTION}
 --- a/${PRODUCTION}
@@ -263,59 +149,59 @@ describe('Compare and Promote views', () => {
     await page.locator(`${promote} details.file-after summary`).click();
     assert.match(await page.locator(`${promote} details.file-after pre`).textContent(), /newTag: 1\.1\.0/);
     assert.equal(await page.locator(`${promote} .history-entry`).count(), 0);
-    await screenshot('13-promote');
+    await screenshot(page, '13-promote');
     // The preview follows edits too.
     await page.locator(`button.file[data-path="${STAGING}"]`).click();
-    await typeOver('newTag: 1.1.0', 'newTag: 1.2.0');
-    await waitForText(`${promote} pre.patch`, '+  newTag: 1.2.0');
-    await typeOver('newTag: 1.2.0', 'newTag: 1.1.0');
-    await waitForText(`${promote} pre.patch`, '+  newTag: 1.1.0');
+    await typeOver(page, 'newTag: 1.1.0', 'newTag: 1.2.0');
+    await waitForText(page, `${promote} pre.patch`, '+  newTag: 1.2.0');
+    await typeOver(page, 'newTag: 1.2.0', 'newTag: 1.1.0');
+    await waitForText(page, `${promote} pre.patch`, '+  newTag: 1.1.0');
   });
 
   it('applies it: the file, the render and the compare view change; the history has the entry', async () => {
     await page.locator(`${promote} button.apply`).click();
-    await waitForText('#status', /Applied: Promote images from apps\/staging to apps\/production/);
+    await waitForText(page, '#status', /Applied: Promote images from apps\/staging to apps\/production/);
     assert.match(await fileText(PRODUCTION), /newTag: 1\.1\.0/);
-    await waitForOutput('/apps/production', 'image: ghcr.io/my-org/my-app:1.1.0');
+    await waitForOutput(page, '/apps/production', 'image: ghcr.io/my-org/my-app:1.1.0');
     assert.equal(await page.locator(`${promote} .history-entry`).count(), 1);
     assert.match(await page.locator(`${promote} .history-entry`).textContent(), /Promote images from apps\/staging to apps\/production/);
     // Promoting again: nothing to promote, and Apply is off.
-    await waitForText(`${promote} .notice.noop`, /nothing to promote/i);
+    await waitForText(page, `${promote} .notice.noop`, /nothing to promote/i);
     assert.equal(await page.locator(`${promote} button.apply`).isDisabled(), true);
     assert.equal(await page.locator(`${promote} .preview pre.patch`).count(), 0);
-    await screenshot('14-promote-applied');
+    await screenshot(page, '14-promote-applied');
     await showView('compare');
-    await waitForText(`${compare} .cmp-summary`, /1 changed/);
+    await waitForText(page, `${compare} .cmp-summary`, /1 changed/);
     assert.ok(!(await texts(`${compare} .resource .change`)).some((c) => c.includes('image')), 'no image difference left');
     await showView('promote');
   });
 
   it('keeps the history across a reload, and reverts', async () => {
-    await loadPage();
+    await loadPage(page, baseUrl);
     await page.locator(`${promote}:not([hidden])`).waitFor();
     assert.equal(await page.locator(`${promote} .history-entry`).count(), 1, 'the history is persisted');
     await page.locator(`${promote} details.file-after`).count(); // the preview is there
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`${promote} .history-entry button`, { hasText: 'Download .patch' }).click()]);
     assert.match(download.suggestedFilename(), /^promote-images-from-apps-staging-to-apps-production\.patch$/);
     await page.locator(`${promote} .history-entry button`, { hasText: 'Revert' }).click();
-    await waitForText('#status', /Reverted/);
+    await waitForText(page, '#status', /Reverted/);
     assert.doesNotMatch(await fileText(PRODUCTION), /newTag/);
-    await waitForOutput('/apps/production', 'image: ghcr.io/my-org/my-app:1.0.0');
+    await waitForOutput(page, '/apps/production', 'image: ghcr.io/my-org/my-app:1.0.0');
     assert.equal(await page.locator(`${promote} .history-entry`).count(), 2);
     assert.match(await page.locator(`${promote} .history-entry`).first().textContent(), /^Revert "Promote images/);
-    await waitForText(`${promote} pre.patch`, '+  newTag: 1.1.0'); // pending again
+    await waitForText(page, `${promote} pre.patch`, '+  newTag: 1.1.0'); // pending again
     // Reverting the first entry again: the file was changed since (by the revert).
     await page.locator(`${promote} .history-entry`).nth(1).locator('button', { hasText: 'Revert' }).click();
-    await waitForText(`${promote} .history-error:not([hidden])`, /apps\/production\/kustomization\.yaml/);
+    await waitForText(page, `${promote} .history-error:not([hidden])`, /apps\/production\/kustomization\.yaml/);
     assert.equal(await page.locator(`${promote} .history-entry`).count(), 2);
   });
 
   it('looks right in the dark theme and on a phone, with no axe violations', async () => {
     await page.emulateMedia({ colorScheme: 'dark' });
-    await screenshot('15-promote-dark');
+    await screenshot(page, '15-promote-dark');
     await axeCheck('promote dark');
     await showView('compare');
-    await screenshot('16-compare-dark');
+    await screenshot(page, '16-compare-dark');
     await axeCheck('compare dark');
     await page.emulateMedia({ colorScheme: 'light' });
     await axeCheck('compare light');
@@ -342,33 +228,33 @@ describe('Compare and Promote views', () => {
   it('promotes a file in the clusters-per-env preset, staging → prod, with the prune list', async () => {
     page.once('dialog', (d) => d.accept()); // the fleet-infra edits are discarded
     await page.locator('#preset').selectOption('clusters-per-env');
-    await waitForOutput('/clusters/prod', 'replicas: 5');
+    await waitForOutput(page, '/clusters/prod', 'replicas: 5');
     await showView('promote');
     await page.locator(`${promote} select`).nth(0).selectOption('/clusters/staging');
     await page.locator(`${promote} select`).nth(1).selectOption('/clusters/prod');
     await page.locator(`${promote} .segmented button[data-value="files"]`).click();
     assert.deepEqual(await texts(`${promote} .file-choice .check`), ['apps/web.yaml']);
-    await waitForText(promote, 'Choose the files to promote.');
+    await waitForText(page, promote, 'Choose the files to promote.');
     await page.locator(`${promote} .file-choice input`).check();
     await page.locator(`${promote} .view-controls > .options .check input`).check(); // show what Flux would prune
-    await waitForText(`${promote} pre.patch`, '+  replicas: 2');
+    await waitForText(page, `${promote} pre.patch`, '+  replicas: 2');
     assert.match(await page.locator(`${promote} pre.patch`).textContent(), /^diff --git a\/clusters\/prod\/apps\/web\.yaml b\/clusters\/prod\/apps\/web\.yaml$/m);
     const rendered = await texts(`${promote} .rendered .resource .change`);
     assert.ok(rendered.includes('spec.replicas: 5 → 2'), rendered.join('\n'));
-    await waitForText(`${promote} .clusters`, /flux-system\s*Nothing pruned\./);
-    await screenshot('18-promote-files');
+    await waitForText(page, `${promote} .clusters`, /flux-system\s*Nothing pruned\./);
+    await screenshot(page, '18-promote-files');
     await page.locator(`${promote} button.apply`).click();
-    await waitForText('#status', /Applied: Promote apps\/web\.yaml from clusters\/staging to clusters\/prod/);
-    await waitForOutput('/clusters/prod', 'replicas: 2');
+    await waitForText(page, '#status', /Applied: Promote apps\/web\.yaml from clusters\/staging to clusters\/prod/);
+    await waitForOutput(page, '/clusters/prod', 'replicas: 2');
     assert.equal(await fileText('clusters/prod/apps/web.yaml'), await fileText('clusters/staging/apps/web.yaml'));
-    await waitForText(`${promote} .notice.noop`, /nothing to promote/i);
+    await waitForText(page, `${promote} .notice.noop`, /nothing to promote/i);
     assert.equal(await page.locator(`${promote} .history-entry`).count(), 1, 'a new preset starts a new history');
   });
 
   it('lists what Flux would prune: a Service deleted from production', async () => {
     page.once('dialog', (d) => d.accept());
     await page.locator('#preset').selectOption('fleet-infra');
-    await waitForOutput('/apps/production', 'replicas: 5');
+    await waitForOutput(page, '/apps/production', 'replicas: 5');
     await page.locator('button.file[data-path="apps/staging/my-app-patch.yaml"]').click();
     await page.evaluate(() => {
       const view = window.playground.editor;
@@ -379,17 +265,17 @@ describe('Compare and Promote views', () => {
     // applies an inline style, which the CSP blocks.
     await page.keyboard.press('Backspace');
     await page.keyboard.insertText('apiVersion: v1\nkind: Service\nmetadata:\n  name: my-app\n$patch: delete\n');
-    await waitForOutput('/apps/staging', 'kind: Deployment');
+    await waitForOutput(page, '/apps/staging', 'kind: Deployment');
     await showView('promote');
     await page.locator(`${promote} .segmented button[data-value="files"]`).click();
     await page.locator(`${promote} .file-choice input`).check();
     await page.locator(`${promote} .view-controls > .options .check input`).check();
-    await waitForText(`${promote} .prune-list`, 'Service/production/my-app');
+    await waitForText(page, `${promote} .prune-list`, 'Service/production/my-app');
     assert.deepEqual(await texts(`${promote} .prune-list li .res-status`), ['delete']);
     assert.match(await page.locator(`${promote} .clusters`).textContent(), /clusters\/production.*delete Service\/production\/my-app \(flux-system\/apps\).*clusters\/staging\s*Nothing pruned\./s);
     assert.ok((await texts(`${promote} .rendered .resource .res-status`)).includes('removed'));
     await page.locator(`${promote} .clusters`).scrollIntoViewIfNeeded();
-    await screenshot('19-promote-prune');
+    await screenshot(page, '19-promote-prune');
   });
 
   it('logged no page error, console error or failed request', () => {

@@ -11,7 +11,7 @@ import { el, displayPath } from './dom.js';
 import { createViewer, setText } from './cm.js';
 import {
   diffBlock, semanticList, summaryText, errorList, renderFailures,
-  fillEnvSelect, pickPair, field, checkbox, segmented,
+  envPair, field, checkbox, segmented,
 } from './diffview.js';
 
 const MODES = [['semantic', 'Semantic'], ['unified', 'Unified'], ['split', 'Side by side']];
@@ -33,12 +33,7 @@ export class CompareView {
 
   build() {
     const s = this.settings;
-    this.from = el('select', { className: 'env-select', onchange: () => this.set({ from: this.from.value }) });
-    this.to = el('select', { className: 'env-select', onchange: () => this.set({ to: this.to.value }) });
-    const swap = el('button', {
-      type: 'button', className: 'swap', title: 'Swap the two environments', ariaLabel: 'Swap the two environments',
-      onclick: () => this.set({ from: this.to.value, to: this.from.value }),
-    }, '⇄');
+    this.pair = envPair((patch) => this.set(patch));
     this.across = checkbox('Match across namespaces', s.across !== false, (on) => this.set({ across: on }),
       'Pair resources that differ only in their namespace (staging/my-app with production/my-app)');
     this.ignore = el('input', {
@@ -53,7 +48,7 @@ export class CompareView {
     this.split = null;
     this.node.replaceChildren(
       el('div', { className: 'view-controls' },
-        el('div', { className: 'pair' }, field('From', this.from), swap, field('To', this.to)),
+        this.pair.node,
         el('div', { className: 'options' }, this.across,
           field('Ignore', this.ignore, 'field grow'))),
       el('div', { className: 'cmp-bar' }, this.summary, this.modes),
@@ -86,9 +81,7 @@ export class CompareView {
     // Settings may have been replaced under us (a share link, another preset).
     this.across.querySelector('input').checked = s.across !== false;
     if (document.activeElement !== this.ignore) this.ignore.value = typeof s.ignore === 'string' ? s.ignore : '';
-    const [from, to] = pickPair(results, s);
-    fillEnvSelect(this.from, results, from);
-    fillEnvSelect(this.to, results, to);
+    const [from, to] = this.pair.fill(results, s);
     const mode = this.mode();
     this.modes.set(mode);
     const options = { strictNamespaces: s.across === false, ignore: ignoreRules(s.ignore) };

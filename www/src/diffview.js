@@ -158,6 +158,31 @@ export function pickPair(results, settings) {
   return [from, to];
 }
 
+/**
+ * The From ⇄ To pickers of two environments, with a swap button between
+ * them. `set(patch)` is called with `{ from }` or `{ to }` when one is
+ * picked, and with both, exchanged, on a swap. Returns the two <select>s,
+ * the `.pair` node holding them, and `fill(results, settings)`, which lists
+ * the environments in both and selects the pair `pickPair` keeps, returned
+ * as `[from, to]`.
+ */
+export function envPair(set) {
+  const from = el('select', { className: 'env-select', onchange: () => set({ from: from.value }) });
+  const to = el('select', { className: 'env-select', onchange: () => set({ to: to.value }) });
+  const swap = el('button', {
+    type: 'button', className: 'swap', title: 'Swap the two environments', ariaLabel: 'Swap the two environments',
+    onclick: () => set({ from: to.value, to: from.value }),
+  }, '⇄');
+  const node = el('div', { className: 'pair' }, field('From', from), swap, field('To', to));
+  const fill = (results, settings) => {
+    const pair = pickPair(results, settings);
+    fillEnvSelect(from, results, pair[0]);
+    fillEnvSelect(to, results, pair[1]);
+    return pair;
+  };
+  return { from, to, node, fill };
+}
+
 /** A labelled control: `<label class="field"><span>text</span>control</label>`. */
 export function field(text, control, className = 'field') {
   return el('label', { className }, el('span', {}, text), control);

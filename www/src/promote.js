@@ -13,7 +13,7 @@ import { el, displayPath } from './dom.js';
 import { download } from './outputs.js';
 import {
   diffBlock, codeBlock, semanticList, summaryText, errorList, renderFailures,
-  fillEnvSelect, pickPair, field, checkbox, segmented,
+  envPair, checkbox, segmented,
 } from './diffview.js';
 
 const WHAT = [['images', 'Images'], ['files', 'Files'], ['all', 'Everything']];
@@ -78,12 +78,7 @@ export class PromoteView {
 
   build() {
     const s = this.settings;
-    this.from = el('select', { className: 'env-select', onchange: () => this.set({ from: this.from.value }) });
-    this.to = el('select', { className: 'env-select', onchange: () => this.set({ to: this.to.value }) });
-    const swap = el('button', {
-      type: 'button', className: 'swap', title: 'Swap the two environments', ariaLabel: 'Swap the two environments',
-      onclick: () => this.set({ from: this.to.value, to: this.from.value }),
-    }, '⇄');
+    this.pair = envPair((patch) => this.set(patch));
     this.whatPicker = segmented('What to promote', WHAT, this.what(), (what) => this.set({ what }));
     this.fileList = el('fieldset', { className: 'file-choice', hidden: true });
     this.prune = checkbox('Show what Flux would prune', s.prune === true, (on) => this.set({ prune: on }),
@@ -93,7 +88,7 @@ export class PromoteView {
     this.history.setAttribute('aria-labelledby', 'history-title');
     this.node.replaceChildren(
       el('div', { className: 'view-controls' },
-        el('div', { className: 'pair' }, field('From', this.from), swap, field('To', this.to)),
+        this.pair.node,
         el('div', { className: 'options' }, el('span', { className: 'label' }, 'Promote'), this.whatPicker, this.prune),
         this.fileList),
       this.preview,
@@ -134,9 +129,7 @@ export class PromoteView {
     }
     const s = this.settings;
     this.prune.querySelector('input').checked = s.prune === true;
-    const [from, to] = pickPair(results, s);
-    fillEnvSelect(this.from, results, from);
-    fillEnvSelect(this.to, results, to);
+    const [from, to] = this.pair.fill(results, s);
     const what = this.what();
     this.whatPicker.set(what);
     const names = sharedFiles(this.ctx.workspace().files(), from, to);
