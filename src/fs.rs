@@ -194,6 +194,39 @@ impl Files for Overlay<'_> {
     }
 }
 
+/// Which paths of a tree a [`Filtered`] view lets through.
+pub trait Keep {
+    fn keeps(&self, path: &str, is_dir: bool) -> bool;
+}
+
+/// A tree with part of it out of sight (an artifact's subset, what
+/// `.sourceignore` leaves out): what `keep` refuses does not exist.
+pub struct Filtered<'a, K> {
+    pub base: &'a dyn Files,
+    pub keep: K,
+}
+
+impl<K: Keep> Files for Filtered<'_, K> {
+    fn read(&self, path: &str) -> Option<Cow<'_, [u8]>> {
+        if self.keep.keeps(path, false) {
+            self.base.read(path)
+        } else {
+            None
+        }
+    }
+    fn is_dir(&self, path: &str) -> bool {
+        self.base.is_dir(path) && self.keep.keeps(path, true)
+    }
+    fn list(&self, dir: &str) -> Vec<String> {
+        let mut names = self.base.list(dir);
+        names.retain(|n| {
+            let p = join(dir, n);
+            self.keep.keeps(&p, self.base.is_dir(&p))
+        });
+        names
+    }
+}
+
 /// A question asked of a tree, for [`Recorder`].
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Question {

@@ -61,4 +61,3 @@ pub fn check_built_depth(node: &crate::yaml::Node, span: &crate::yaml::Span, wha
     }
     Ok(())
 }
-

@@ -10,7 +10,6 @@
 
 use crate::fs::{self, Files};
 use crate::yaml::Node;
-use std::borrow::Cow;
 
 /// Where an ExternalArtifact's content lies in this repository.
 #[derive(Clone, Debug, PartialEq)]
@@ -107,20 +106,27 @@ fn strip_tail(path: &str, tail: &str) -> Option<String> {
 }
 
 /// The repository with only an artifact's files visible.
-pub struct Subset<'a> {
-    pub base: &'a dyn Files,
-    pub mapping: &'a Mapping,
+pub type Subset<'a> = fs::Filtered<'a, &'a Mapping>;
+
+impl fs::Keep for &Mapping {
+    fn keeps(&self, path: &str, is_dir: bool) -> bool {
+        if is_dir {
+            self.leads_to(path)
+        } else {
+            self.included(path)
+        }
+    }
 }
 
-impl Subset<'_> {
+impl Mapping {
     fn included(&self, path: &str) -> bool {
-        let m = self.mapping;
+        let m = self;
         let copied = m.files.iter().any(|f| f == path) || m.dirs.iter().any(|d| fs::is_within(path, d));
         copied && !m.excludes.iter().any(|(dir, pat)| excluded(path, dir, pat))
     }
     /// A directory on the way to copied files.
     fn leads_to(&self, dir: &str) -> bool {
-        let m = self.mapping;
+        let m = self;
         m.files.iter().chain(m.dirs.iter()).any(|p| fs::is_within(p, dir) || fs::is_within(dir, p))
     }
 }
@@ -150,33 +156,6 @@ fn glob(p: &str, s: &str) -> bool {
     at(p, s)
 }
 
-impl Files for Subset<'_> {
-    fn read(&self, path: &str) -> Option<Cow<'_, [u8]>> {
-        if self.included(path) {
-            self.base.read(path)
-        } else {
-            None
-        }
-    }
-    fn is_dir(&self, path: &str) -> bool {
-        self.base.is_dir(path) && self.leads_to(path)
-    }
-    fn list(&self, dir: &str) -> Vec<String> {
-        self.base
-            .list(dir)
-            .into_iter()
-            .filter(|n| {
-                let p = fs::join(dir, n);
-                if self.base.is_dir(&p) {
-                    self.leads_to(&p)
-                } else {
-                    self.included(&p)
-                }
-            })
-            .collect()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,7 +176,7 @@ mod tests {
         assert_eq!(infra.root, "/infrastructure");
         let apps = mapping(&fs, "/", &g, "apps", &is_self).unwrap();
         assert_eq!(apps.root, "/apps");
-        let view = Subset { base: &fs, mapping: &apps };
+        let view = Subset { base: &fs, keep: &apps };
         assert_eq!(view.list("/apps"), vec!["base", "staging"]);
         assert!(view.read("/apps/staging/k.yaml").is_some());
         assert!(view.read("/apps/staging/notes.md").is_none());

@@ -105,7 +105,7 @@ pub fn load(files: &dyn Files, dir: &str, root: &str, options: &Options) -> Resu
     }
     // Flux sees the repository as its artifact holds it.
     let ignore = SourceIgnore::load(files, root);
-    let visible = Visible { base: files, ignore: &ignore };
+    let visible = Visible { base: files, keep: &ignore };
     let files: &dyn Files = &visible;
     let (_, out) = build_dir(files, dir, None)?;
     let dir_resources = out.resources.resources;
@@ -263,7 +263,7 @@ fn build_unit(files: &dyn Files, root: &str, ks: FluxKustomization, parent: Opti
     };
     let source_root = mapping.as_ref().map(|m| m.root.clone()).unwrap_or_else(|| root.to_string());
     unit.source_root = Some(source_root.clone());
-    let subset = mapping.as_ref().map(|m| artifact::Subset { base: files, mapping: m });
+    let subset = mapping.as_ref().map(|m| artifact::Subset { base: files, keep: m });
     let view: &dyn Files = match &subset {
         Some(v) => v,
         None => files,

@@ -43,7 +43,7 @@ impl fmt::Display for Finding {
 /// files themselves.
 pub fn lint_repository(files: &dyn Files, root: &str) -> Vec<Finding> {
     let ignore = super::sourceignore::SourceIgnore::load(files, root);
-    let visible = super::sourceignore::Visible { base: files, ignore: &ignore };
+    let visible = super::sourceignore::Visible { base: files, keep: &ignore };
     let files: &dyn Files = &visible;
     let options = Options::default();
     let mut findings = Vec::new();

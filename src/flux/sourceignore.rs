@@ -4,7 +4,6 @@
 //! sees an excluded file, so neither does our build.
 
 use crate::fs::{self, Files};
-use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -156,31 +155,11 @@ fn segment(p: &[u8], s: &[u8]) -> bool {
 }
 
 /// The repository as the artifact holds it.
-pub struct Visible<'a> {
-    pub base: &'a dyn Files,
-    pub ignore: &'a SourceIgnore,
-}
+pub type Visible<'a> = fs::Filtered<'a, &'a SourceIgnore>;
 
-impl Files for Visible<'_> {
-    fn read(&self, path: &str) -> Option<Cow<'_, [u8]>> {
-        if self.ignore.ignored(path, false) {
-            None
-        } else {
-            self.base.read(path)
-        }
-    }
-    fn is_dir(&self, path: &str) -> bool {
-        self.base.is_dir(path) && !self.ignore.ignored(path, true)
-    }
-    fn list(&self, dir: &str) -> Vec<String> {
-        self.base
-            .list(dir)
-            .into_iter()
-            .filter(|n| {
-                let p = fs::join(dir, n);
-                !self.ignore.ignored(&p, self.base.is_dir(&p))
-            })
-            .collect()
+impl fs::Keep for &SourceIgnore {
+    fn keeps(&self, path: &str, is_dir: bool) -> bool {
+        !self.ignored(path, is_dir)
     }
 }
 
@@ -204,7 +183,7 @@ mod tests {
         // `!/apps/` comes last and re-includes everything below apps/, as in go-git.
         assert!(!ig.ignored("/apps/logo.png", false));
         assert!(SourceIgnore::load(&MemFs::new(), "/").ignored("/apps/logo.png", false));
-        let v = Visible { base: &fs, ignore: &ig };
+        let v = Visible { base: &fs, keep: &ig };
         assert_eq!(v.list("/"), vec!["apps", "clusters"]);
     }
 
