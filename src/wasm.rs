@@ -98,10 +98,15 @@ fn parse_options<T: DeserializeOwned + Default>(value: JsValue) -> crate::Result
     if value.is_undefined() || value.is_null() {
         return Ok(T::default());
     }
+    from_js(value, "options")
+}
+
+/// A value from JavaScript, strictly: errors start with `what`.
+fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> crate::Result<T> {
     // Through a JSON value: serde-wasm-bindgen reads only the fields a
     // struct names, so it would never see an unknown key.
-    let json: Value = serde_wasm_bindgen::from_value(value).map_err(|e| Error::new(format!("options: {}", e)))?;
-    serde_json::from_value(json).map_err(|e| Error::new(format!("options: {}", e)))
+    let json: Value = serde_wasm_bindgen::from_value(value).map_err(|e| Error::new(format!("{}: {}", what, e)))?;
+    serde_json::from_value(json).map_err(|e| Error::new(format!("{}: {}", what, e)))
 }
 
 /// `{ignore, strictNamespaces, context}`, shared by `diff` and `promote`.
@@ -565,8 +570,7 @@ impl Workspace {
     #[wasm_bindgen(js_name = restoreHistory)]
     pub fn restore_history(&mut self, entries: JsValue) -> JsValue {
         reply((|| {
-            let json: Value = serde_wasm_bindgen::from_value(entries).map_err(|e| Error::new(format!("history: {}", e)))?;
-            let mut entries: Vec<promote::Change> = serde_json::from_value(json).map_err(|e| Error::new(format!("history: {}", e)))?;
+            let mut entries: Vec<promote::Change> = from_js(entries, "history")?;
             for change in &mut entries {
                 for f in &mut change.files {
                     f.path = crate::fs::normalize(&f.path);
