@@ -170,15 +170,14 @@ function showNoFile() {
   editor.setReadOnly(true);
 }
 
-// The lint (workspace.lint(): about 100 ms on fleet-infra, far more than a
-// render) runs once typing pauses, never inside the keystroke; its findings
+// The lint (workspace.lint(): it builds every cluster, several renders'
+// worth) runs once typing pauses, never inside the keystroke; its findings
 // join the problems list as warnings when it is done.
 const LINT_DELAY = 250;
 let lint = null; // lintProblems() of lintedWorkspace, null until the lint ran
 let lintedWorkspace = null;
 let lintTimer = 0;
 function scheduleLint() {
-  if (lintedWorkspace !== workspace) lint = null; // another tree: its findings are gone
   clearTimeout(lintTimer);
   lintTimer = setTimeout(runLint, LINT_DELAY);
   ui.problems.classList.add('linting'); // the findings shown are the last edit's but one
@@ -225,7 +224,7 @@ function render() {
   outputs.update(results);
   lastPanels = performance.now() - t1;
   problems = collectProblems(results);
-  if (lintedWorkspace !== workspace) lint = null;
+  if (lintedWorkspace !== workspace) lint = null; // another tree: its findings are gone
   showProblems();
   scheduleLint();
   views.refresh();
@@ -336,10 +335,13 @@ function filesChanged(paths) {
   state.history = workspace.historyState();
   render();
   if (state.current && !(state.current in state.files)) state.current = Object.keys(state.files).sort()[0] ?? null;
-  if (state.current) openFile(state.current); // shows the new text if it changed
-  else showNoFile();
-  persist();
-  showFiles();
+  if (state.current) {
+    openFile(state.current); // shows the new text if it changed; saves, redraws the tree
+  } else {
+    showNoFile();
+    persist();
+    showFiles();
+  }
 }
 
 /** Replaces the tree with preset `name`, after asking when that loses edits. */

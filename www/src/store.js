@@ -33,8 +33,9 @@ function read() {
 export class Store {
   /**
    * onConflict(theirs) is called once when another tab saved a different
-   * tree over ours (`theirs` is kept up to date with its later saves); current() is this tab's state (an identical save, such
-   * as a second tab opening the same workspace, is no conflict).
+   * tree over ours (`theirs` is kept up to date with its later saves);
+   * current() is this tab's state (an identical save, such as a second tab
+   * opening the same workspace, is no conflict).
    */
   constructor({ onConflict, current }) {
     this.current = current;
