@@ -10,6 +10,7 @@
 
 import { el, displayPath } from './dom.js';
 import { createViewer, setText } from './cm.js';
+import { engineReply } from './views.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const STAGES = [
@@ -137,12 +138,7 @@ export class ClusterView {
       this.body.replaceChildren(this.summary, this.orderError, this.graph, this.order, this.details);
     }
     const t0 = performance.now();
-    let data;
-    try {
-      data = ws.flux(dir, {});
-    } catch (error) {
-      data = { ok: false, errors: [{ message: `the engine crashed: ${error}` }] };
-    }
+    const data = engineReply(() => ws.flux(dir, {}));
     this.lastMs = performance.now() - t0;
     this.dir = dir;
     this.data = data;

@@ -63,6 +63,12 @@ const base = () => [
   theme,
 ];
 
+/** A view of `text` in a shadow root of `parent`: the shared setup, then `extensions`. */
+function mount(parent, text, extensions) {
+  const root = shadowOf(parent);
+  return new EditorView({ parent: root, root, state: EditorState.create({ doc: text, extensions: [base(), ...extensions] }) });
+}
+
 /**
  * An editable YAML editor. `onChange(text)` after every document change;
  * `extraKeys` are bindings that win over the defaults (Mod-p, Mod-s…).
@@ -70,27 +76,18 @@ const base = () => [
  */
 export function createEditor(parent, { text = '', onChange, extraKeys = [], label = 'YAML editor', readOnly = false } = {}) {
   const editable = new Compartment();
-  const root = shadowOf(parent);
-  const view = new EditorView({
-    parent: root,
-    root,
-    state: EditorState.create({
-      doc: text,
-      extensions: [
-        base(),
-        history(),
-        foldGutter(),
-        lintGutter(),
-        indentOnInput(),
-        highlightActiveLine(),
-        EditorState.tabSize.of(2),
-        keymap.of([...extraKeys, ...searchKeymap, ...historyKeymap, ...foldKeymap, indentWithTab, ...defaultKeymap]),
-        editable.of(readOnlyExtensions(readOnly)),
-        EditorView.contentAttributes.of({ 'aria-label': label }),
-        EditorView.updateListener.of((u) => { if (u.docChanged && onChange) onChange(u.state.doc.toString()); }),
-      ],
-    }),
-  });
+  const view = mount(parent, text, [
+    history(),
+    foldGutter(),
+    lintGutter(),
+    indentOnInput(),
+    highlightActiveLine(),
+    EditorState.tabSize.of(2),
+    keymap.of([...extraKeys, ...searchKeymap, ...historyKeymap, ...foldKeymap, indentWithTab, ...defaultKeymap]),
+    editable.of(readOnlyExtensions(readOnly)),
+    EditorView.contentAttributes.of({ 'aria-label': label }),
+    EditorView.updateListener.of((u) => { if (u.docChanged && onChange) onChange(u.state.doc.toString()); }),
+  ]);
   view.setReadOnly = (ro) => view.dispatch({ effects: editable.reconfigure(readOnlyExtensions(ro)) });
   return view;
 }
@@ -101,23 +98,13 @@ function readOnlyExtensions(ro) {
 
 /** A read-only viewer for rendered YAML: selectable, searchable, focusable. */
 export function createViewer(parent, { text = '', label = 'Rendered YAML' } = {}) {
-  const root = shadowOf(parent);
-  return new EditorView({
-    parent: root,
-    root,
-    state: EditorState.create({
-      doc: text,
-      extensions: [
-        base(),
-        keymap.of([...searchKeymap, ...defaultKeymap]),
-        EditorState.readOnly.of(true),
-        EditorView.editable.of(false),
-        EditorView.theme({ '&': { height: 'auto' } }),
-        // Focusable (tabindex) so keyboard users can scroll and search it.
-        EditorView.contentAttributes.of({ 'aria-label': label, 'aria-readonly': 'true', tabindex: '0' }),
-      ],
-    }),
-  });
+  return mount(parent, text, [
+    keymap.of([...searchKeymap, ...defaultKeymap]),
+    readOnlyExtensions(true),
+    EditorView.theme({ '&': { height: 'auto' } }),
+    // Focusable (tabindex) so keyboard users can scroll and search it.
+    EditorView.contentAttributes.of({ 'aria-label': label, 'aria-readonly': 'true', tabindex: '0' }),
+  ]);
 }
 
 /** Replaces the whole document; keeps the view (and its scroll) when nothing changed. */

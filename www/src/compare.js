@@ -9,6 +9,7 @@
 
 import { el, displayPath } from './dom.js';
 import { createViewer, setText } from './cm.js';
+import { engineReply } from './views.js';
 import {
   diffBlock, semanticList, summaryText, errorList, renderFailures,
   envPair, field, checkbox, segmented,
@@ -97,13 +98,7 @@ export class CompareView {
       this.body.replaceChildren(failures);
       return;
     }
-    let diff;
-    try {
-      diff = this.ctx.workspace().diff(from, to, options);
-    } catch (error) {
-      // A panic in the engine: a bug; say so rather than leave the view stale.
-      diff = { ok: false, errors: [{ message: `The engine crashed (${error}); please report the input that caused it.` }] };
-    }
+    const diff = engineReply(() => this.ctx.workspace().diff(from, to, options));
     if (!diff.ok) {
       this.summary.textContent = 'Cannot compare:';
       this.body.replaceChildren(errorList(diff.errors, this.ctx.openFile));

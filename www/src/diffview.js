@@ -4,7 +4,7 @@
 // el(): the YAML shown here may come from a share link.
 
 import { el, displayPath } from './dom.js';
-import { formatError } from './outputs.js';
+import { errorItem } from './outputs.js';
 
 /** The class of one line of a unified diff. */
 function lineClass(line) {
@@ -102,14 +102,7 @@ export function semanticList(diff, { withUnified = false } = {}) {
 
 /** Errors as `file:line:column: message`, each with a place a link that opens it. */
 export function errorList(errors, openFile) {
-  return el('ul', { className: 'errors' }, ...errors.map((e) => {
-    const text = formatError(e);
-    if (!e.file) return el('li', { className: 'error' }, text);
-    return el('li', { className: 'error' }, el('button', {
-      type: 'button', className: 'error-link', title: 'Open this place in the editor',
-      onclick: () => openFile(displayPath(e.file), e.line, e.column),
-    }, text));
-  }));
+  return el('ul', { className: 'errors' }, ...errors.map((e) => errorItem(e, openFile)));
 }
 
 /** The environments' render results that failed, among `paths`, as a block of errors. */

@@ -28,6 +28,37 @@ export function download(name, text, type = 'application/yaml') {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+/**
+ * A Copy button: puts `text()` on the clipboard and reports `copied`, or
+ * that the browser refused, through onStatus(text, isError).
+ */
+export function copyButton(label, text, copied, onStatus) {
+  return el('button', {
+    type: 'button', className: 'small', ariaLabel: label, title: 'Copy to the clipboard',
+    onclick: async () => {
+      try {
+        await navigator.clipboard.writeText(text());
+        onStatus(copied);
+      } catch {
+        onStatus('The browser did not allow copying; select the text and copy it instead.', true);
+      }
+    },
+  }, 'Copy');
+}
+
+/** An engine error as a list item; with a place, a button that opens it: onJump(file, line, column). */
+export function errorItem(e, onJump) {
+  const text = formatError(e);
+  if (!e.file) return el('li', { className: 'error' }, text);
+  return el('li', { className: 'error' },
+    el('button', {
+      type: 'button',
+      className: 'error-link',
+      title: 'Open this place in the editor',
+      onclick: () => onJump(displayPath(e.file), e.line, e.column),
+    }, text));
+}
+
 export class Outputs {
   /** onJump(file, line, column) opens a place; onStatus(text) reports copy/download. */
   constructor(container, { onJump, onStatus }) {
@@ -93,17 +124,7 @@ export class Outputs {
       env.group ? el('span', { className: 'env-group' }, `${env.group}/`) : null, env.name);
     const badge = el('span', { className: 'badge' });
     const p = { badge, text: '' };
-    const copy = el('button', {
-      type: 'button', className: 'small', ariaLabel: `Copy the YAML of ${name}`, title: 'Copy to the clipboard',
-      onclick: async () => {
-        try {
-          await navigator.clipboard.writeText(p.text);
-          this.onStatus(`Copied the YAML of ${name}.`);
-        } catch {
-          this.onStatus('The browser did not allow copying; select the text and copy it instead.', true);
-        }
-      },
-    }, 'Copy');
+    const copy = copyButton(`Copy the YAML of ${name}`, () => p.text, `Copied the YAML of ${name}.`, this.onStatus);
     const save = el('button', {
       type: 'button', className: 'small', ariaLabel: `Download the YAML of ${name}`, title: 'Download as a .yaml file',
       onclick: () => download(`${name.replaceAll('/', '-') || 'root'}.yaml`, p.text),
@@ -153,19 +174,7 @@ export class Outputs {
       p.holder.hidden = true;
       p.actions.hidden = true;
       p.errors.hidden = false;
-      p.errors.replaceChildren(...result.errors.map((e) => this.errorItem(e)));
+      p.errors.replaceChildren(...result.errors.map((e) => errorItem(e, this.onJump)));
     }
-  }
-
-  errorItem(e) {
-    const text = formatError(e);
-    if (!e.file) return el('li', { className: 'error' }, text);
-    return el('li', { className: 'error' },
-      el('button', {
-        type: 'button',
-        className: 'error-link',
-        title: 'Open this place in the editor',
-        onclick: () => this.onJump(displayPath(e.file), e.line, e.column),
-      }, text));
   }
 }

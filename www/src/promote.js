@@ -10,7 +10,8 @@
 // directories), prune (show what Flux would prune).
 
 import { el, displayPath } from './dom.js';
-import { download } from './outputs.js';
+import { copyButton, download } from './outputs.js';
+import { engineReply } from './views.js';
 import {
   diffBlock, codeBlock, semanticList, summaryText, errorList, renderFailures,
   envPair, checkbox, segmented,
@@ -32,20 +33,6 @@ export function sharedFiles(paths, from, to) {
 
 const firstLine = (text) => text.split('\n')[0];
 const patchName = (message) => `${firstLine(message).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'change'}.patch`;
-
-function copyButton(label, text, ctx) {
-  return el('button', {
-    type: 'button', className: 'small', ariaLabel: label, title: 'Copy to the clipboard',
-    onclick: async () => {
-      try {
-        await navigator.clipboard.writeText(text());
-        ctx.setStatus('Copied the patch.');
-      } catch {
-        ctx.setStatus('The browser did not allow copying; select the text and copy it instead.', true);
-      }
-    },
-  }, 'Copy');
-}
 
 function downloadButton(label, name, text) {
   return el('button', {
@@ -153,13 +140,7 @@ export class PromoteView {
       return;
     }
     const failures = renderFailures(results, [from, to], this.ctx.openFile);
-    let p;
-    try {
-      p = this.ctx.workspace().promote(from, to, options);
-    } catch (error) {
-      // A panic in the engine: a bug; say so rather than leave the view stale.
-      p = { ok: false, errors: [{ message: `The engine crashed (${error}); please report the input that caused it.` }] };
-    }
+    const p = engineReply(() => this.ctx.workspace().promote(from, to, options));
     if (!p.ok) {
       this.preview.replaceChildren(el('p', { className: 'notice bad' }, 'Cannot promote:'), errorList(p.errors, this.ctx.openFile), failures);
       return;
@@ -214,7 +195,7 @@ export class PromoteView {
       el('div', { className: 'part-head' },
         el('h3', {}, 'The source change (pull request)'),
         el('span', { className: 'actions' },
-          copyButton('Copy the patch', () => p.patch, this.ctx),
+          copyButton('Copy the patch', () => p.patch, 'Copied the patch.', this.ctx.setStatus),
           downloadButton('Download .patch of the source change', () => patchName(p.message), () => p.patch))),
       diffBlock(p.patch, { className: 'patch' })));
 
