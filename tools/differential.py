@@ -274,12 +274,9 @@ def run(cmd):
     return p.returncode == 0, p.stdout
 
 
-def main():
-    kinds = {"generators": generators, "behaviors": behaviors, "replacements": layered(replacements), "vars": layered(vars_)}
-    if len(sys.argv) < 2 or sys.argv[1] not in kinds:
-        sys.exit(__doc__)
-    seeds = int(sys.argv[2]) if len(sys.argv) > 2 else 100
-    first = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+def compare_seeds(make_case, seeds, first):
+    """Builds make_case(dir, rng) for each seed with kubectl and overlay, prints
+    the seeds where they disagree, and exits 1 if any did."""
     bad = 0
     keep = os.environ.get("DIFF_KEEP")  # a directory to keep the cases in
     with tempfile.TemporaryDirectory() as scratch:
@@ -287,7 +284,7 @@ def main():
         for seed in range(first, first + seeds):
             d = os.path.join(tmp, f"c{seed}")
             os.makedirs(d, exist_ok=keep is not None)
-            kinds[sys.argv[1]](d, random.Random(seed))
+            make_case(d, random.Random(seed))
             k_ok, k_out = run(["kubectl", "kustomize", d])
             o_ok, o_out = run([OVERLAY, "build", d])
             if k_ok != o_ok or (k_ok and k_out != o_out):
@@ -297,6 +294,14 @@ def main():
     print(f"{seeds - bad} agree, {bad} differ")
     sys.exit(1 if bad else 0)
 
+
+def main():
+    kinds = {"generators": generators, "behaviors": behaviors, "replacements": layered(replacements), "vars": layered(vars_)}
+    if len(sys.argv) < 2 or sys.argv[1] not in kinds:
+        sys.exit(__doc__)
+    seeds = int(sys.argv[2]) if len(sys.argv) > 2 else 100
+    first = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    compare_seeds(kinds[sys.argv[1]], seeds, first)
 
 if __name__ == "__main__":
     main()

@@ -13,12 +13,10 @@ needs: kubectl on PATH, `cargo build` done (uses target/debug/overlay)
 DIFF_KEEP=DIR keeps the cases (DIR/c<seed>) to look at.
 """
 import os
-import random
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from differential import OVERLAY, run  # noqa: E402
+from differential import compare_seeds  # noqa: E402
 
 
 def resources(rnd, names, ns):
@@ -143,23 +141,7 @@ def case(d, rnd):
 def main():
     seeds = int(sys.argv[1]) if len(sys.argv) > 1 else 100
     first = int(sys.argv[2]) if len(sys.argv) > 2 else 1
-    bad = 0
-    keep = os.environ.get("DIFF_KEEP")
-    with tempfile.TemporaryDirectory() as scratch:
-        tmp = keep or scratch
-        for seed in range(first, first + seeds):
-            d = os.path.join(tmp, f"c{seed}")
-            os.makedirs(d, exist_ok=keep is not None)
-            case(d, random.Random(seed))
-            k_ok, k_out = run(["kubectl", "kustomize", d])
-            o_ok, o_out = run([OVERLAY, "build", d])
-            if k_ok != o_ok or (k_ok and k_out != o_out):
-                bad += 1
-                print(f"seed {seed}: kubectl {'ok' if k_ok else 'error'}, overlay {'ok' if o_ok else 'error'}"
-                      + ("" if k_ok != o_ok else ", outputs differ"))
-    print(f"{seeds - bad} agree, {bad} differ")
-    sys.exit(1 if bad else 0)
-
+    compare_seeds(case, seeds, first)
 
 if __name__ == "__main__":
     main()
