@@ -188,6 +188,16 @@ impl Writer {
 
     // --- the four scalar writers ---
 
+    /// A line break inside a plain or single-quoted scalar: the first of a
+    /// run is doubled (a lone break would fold into a space on reading).
+    fn scalar_break(&mut self, c: char, after_break: bool) {
+        if !after_break && c == '\n' {
+            self.put_break();
+        }
+        self.write_break(c);
+        self.indention = true;
+    }
+
     fn plain(&mut self, chars: &[char], allow_breaks: bool) {
         if !self.whitespace {
             self.put(' ');
@@ -203,11 +213,7 @@ impl Writer {
                 }
                 spaces = true;
             } else if is_break(c) {
-                if !breaks && c == '\n' {
-                    self.put_break();
-                }
-                self.write_break(c);
-                self.indention = true;
+                self.scalar_break(c, breaks);
                 breaks = true;
             } else {
                 if breaks {
@@ -237,11 +243,7 @@ impl Writer {
                 }
                 spaces = true;
             } else if is_break(c) {
-                if !breaks && c == '\n' {
-                    self.put_break();
-                }
-                self.write_break(c);
-                self.indention = true;
+                self.scalar_break(c, breaks);
                 breaks = true;
             } else {
                 if breaks {
