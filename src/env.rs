@@ -83,12 +83,8 @@ fn kustomization_file(fs: &dyn Files, dir: &str) -> Option<String> {
     FILE_NAMES.iter().map(|name| fs::join(dir, name)).find(|path| fs.is_file(path))
 }
 
-/// Deep enough for any real repository, shallow enough that a cycle of
-/// symbolic links on a disk cannot run away.
-const MAX_DEPTH: usize = 64;
-
 fn collect_kustomization_dirs(fs: &dyn Files, dir: &str, out: &mut Vec<(String, String)>, depth: usize) {
-    if depth > MAX_DEPTH {
+    if depth > crate::limits::MAX_DIR_DEPTH {
         return;
     }
     if let Some(file) = kustomization_file(fs, dir) {

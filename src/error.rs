@@ -1,7 +1,7 @@
 //! The one error type of the engine. Every failure names the file and, where
 //! there is one, the line and column, so the page can mark the spot.
 
-use crate::yaml::Span;
+use crate::span::Span;
 use std::fmt;
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -36,28 +36,16 @@ pub const MAX_YAML_DEPTH: usize = 200;
 /// longer paths on disk.
 pub const MAX_KUSTOMIZATION_DEPTH: usize = 50;
 
-/// Fails when a tree built by a transformer nests deeper than
-/// `MAX_YAML_DEPTH`. Parsing bounds what comes in, but JSON patches (`copy`,
-/// `add`) and replacements can put one deep value inside another, doubling
-/// the depth at every step; checking after each step keeps every tree the
-/// recursive code sees within twice the limit. Iterative, so it cannot
-/// overflow itself.
-pub fn check_built_depth(node: &crate::yaml::Node, span: &crate::yaml::Span, what: &str) -> crate::Result<()> {
-    use crate::yaml::Value;
-    let mut stack: Vec<(&crate::yaml::Node, usize)> = vec![(node, 0)];
-    while let Some((n, depth)) = stack.pop() {
-        let children: Box<dyn Iterator<Item = &crate::yaml::Node>> = match &n.value {
-            Value::Scalar(_) => continue,
-            Value::Seq(items) => Box::new(items.iter()),
-            Value::Map(entries) => Box::new(entries.iter().flat_map(|(k, v)| [k, v])),
-        };
-        if depth + 1 > MAX_YAML_DEPTH {
-            return Err(crate::Error::at(
-                span,
-                format!("{} nests the resource deeper than {} levels; refusing to build it", what, MAX_YAML_DEPTH),
-            ));
-        }
-        stack.extend(children.map(|c| (c, depth + 1)));
-    }
-    Ok(())
-}
+/// Directories one walk of a repository visits at most (the Flux layer's
+/// search for YAML and `.sourceignore` files): a repository has far fewer,
+/// and a mistaken root (`/`) must not walk the whole disk.
+pub const WALK_BUDGET: usize = 20_000;
+
+/// How deep the search for kustomization directories descends: deep enough
+/// for any real repository, shallow enough that a cycle of symbolic links on
+/// a disk cannot run away.
+pub const MAX_DIR_DEPTH: usize = 64;
+
+/// How deep the `$ref`s of an OpenAPI definition (`crds:`) are followed; a
+/// type that contains itself would otherwise never end.
+pub const MAX_REF_DEPTH: usize = 32;

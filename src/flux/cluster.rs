@@ -405,13 +405,9 @@ fn find_source_object(files: &dyn Files, cluster: &Cluster, kind: &str, name: &s
 
 /// Calls `f` with every YAML file below `dir`, skipping hidden directories.
 pub fn walk_yaml(files: &dyn Files, dir: &str, depth: usize, f: &mut dyn FnMut(&str, &str)) {
-    let mut budget = WALK_BUDGET;
+    let mut budget = crate::limits::WALK_BUDGET;
     walk_yaml_within(files, dir, depth, f, &mut budget);
 }
-
-/// Directories a walk visits at most: a repository has far fewer, and a
-/// mistaken root (`/`) must not walk the whole disk.
-pub const WALK_BUDGET: usize = 20_000;
 
 fn walk_yaml_within(files: &dyn Files, dir: &str, depth: usize, f: &mut dyn FnMut(&str, &str), budget: &mut usize) {
     if depth > 64 || *budget == 0 {

@@ -35,7 +35,7 @@ impl SourceIgnore {
     pub fn load(files: &dyn Files, root: &str) -> SourceIgnore {
         let mut s = SourceIgnore::default();
         s.add(root, DEFAULTS);
-        let mut budget = super::cluster::WALK_BUDGET;
+        let mut budget = crate::limits::WALK_BUDGET;
         s.collect(files, root, 0, &mut budget);
         s
     }

@@ -13,10 +13,6 @@ use super::fieldspec::{merge_specs, FieldSpec, NameBackRef, TransformerConfig};
 use crate::error::Result;
 use crate::yaml::Node;
 
-/// How deep `$ref`s are followed; a type that contains itself would
-/// otherwise never end.
-const MAX_DEPTH: usize = 32;
-
 /// The configuration one definition file adds.
 pub fn config_from_definitions(defs: &Node) -> Result<TransformerConfig> {
     let mut config = TransformerConfig::default();
@@ -36,7 +32,7 @@ pub fn config_from_definitions(defs: &Node) -> Result<TransformerConfig> {
 }
 
 fn walk(config: &mut TransformerConfig, kind: &str, defs: &Node, type_name: &str, path: &mut Vec<String>) -> Result<()> {
-    if path.len() > MAX_DEPTH {
+    if path.len() > crate::limits::MAX_REF_DEPTH {
         return Ok(());
     }
     let Some(props) = defs.get(type_name).and_then(|d| d.path(&["Schema", "properties"])).and_then(|p| p.as_map()) else {

@@ -25,7 +25,7 @@ pub fn apply(target: &mut Node, ops: &Node) -> Result<()> {
             return Err(Error::at(&op.span, format!("json: cannot unmarshal {} into Go value of type jsonpatch.Operation", op.json_type())));
         }
         apply_op(&mut doc, op).map_err(|e| e.or_at(&op.span))?;
-        crate::limits::check_built_depth(&doc, &op.span, "this JSON patch operation")?;
+        crate::yaml::check_built_depth(&doc, &op.span, "this JSON patch operation")?;
     }
     restring_annotations(&mut doc);
     *target = doc;
