@@ -10,7 +10,7 @@
 use super::kustomization::FluxKustomization;
 use crate::error::{Error, Result};
 use crate::fs::{self, Files};
-use crate::kustomize::build::read_resource_file;
+use crate::kustomize::loader::read_resource_file;
 use crate::kustomize::kustomization;
 use crate::yaml::{Kind, Node, Span, Value};
 

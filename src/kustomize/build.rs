@@ -2,21 +2,24 @@
 //! resources, generators, components, transformers; then, at the top level
 //! only, name hashes, back references, vars, and the output order.
 
+use super::accumulator::{merge_config, Accumulator};
 use super::fieldspec::TransformerConfig;
+use super::generator_plugins;
 use super::generators;
 use super::hash;
-use super::patch::Schema;
-use super::vars;
-use std::sync::Arc;
 use super::kustomization::{self, Kustomization, Spanned};
-use super::resmap::{ResMap, Resource, ORDER_FIRST, ORDER_LAST};
+use super::loader::{read_resource_file, Loader};
 use super::nameref;
+use super::options::{BuildOptions, LoadRestrictor};
 use super::origin;
+use super::patch::Schema;
+use super::resmap::{ResMap, Resource, ORDER_FIRST, ORDER_LAST};
 use super::transformers;
-use super::{BuildOptions, LoadRestrictor};
+use super::vars;
 use crate::error::{Error, Result};
 use crate::fs::{self, Files};
-use crate::yaml::{parse_documents, Kind, Node, Value};
+use crate::yaml::{Kind, Node, Value};
+use std::sync::Arc;
 
 /// What a build produces besides its resources.
 #[derive(Clone, Debug, Default)]
@@ -24,32 +27,6 @@ pub struct Output {
     pub resources: ResMap,
     /// Warnings kustomize prints to stderr (deprecated fields).
     pub warnings: Vec<String>,
-}
-
-/// Resources gathered so far, with the configuration that came with them
-/// (kustomize's ResAccumulator).
-#[derive(Clone, Debug, Default)]
-pub struct Accumulator {
-    pub resources: ResMap,
-    /// Shared: nearly every kustomization ends up with the same merged
-    /// defaults, so merging is mostly a pointer copy.
-    pub config: Arc<TransformerConfig>,
-    /// `vars:` declared so far, from this level and below.
-    pub vars: Vec<vars::Var>,
-}
-
-impl Accumulator {
-    /// As kustomize's MakeEmptyAccumulator, the configuration starts empty:
-    /// each kustomization merges the defaults (and its `configurations:`)
-    /// after its resources, and the merge order decides which specs survive.
-    pub(crate) fn empty() -> Accumulator {
-        Accumulator { resources: ResMap::new(), config: Arc::new(TransformerConfig::default()), vars: Vec::new() }
-    }
-    fn merge(&mut self, other: Accumulator) -> Result<()> {
-        merge_config(&mut self.config, &other.config)?;
-        self.resources.append_all(other.resources)?;
-        vars::add_all(&mut self.vars, other.vars)
-    }
 }
 
 pub struct Builder<'a> {
@@ -104,7 +81,7 @@ fn run_loaded(mut b: Builder<'_>, k: Kustomization, dir: &str) -> Result<Output>
     // references to renamed objects are fixed, then vars are resolved.
     hash::hash_names(&mut acc.resources);
     nameref::fix_back_references(&mut acc.resources, &acc.config.name_reference)?;
-    vars::resolve(&mut acc, &mut b.warnings)?;
+    vars::resolve(&mut acc.resources, &acc.vars, &acc.config, &mut b.warnings)?;
     drop_local_config(&mut acc.resources);
     sort(&k, &mut acc.resources)?;
     if let Some(entry) = k.string_list("buildMetadata").iter().find(|e| e.text == "managedByLabel") {
@@ -151,14 +128,6 @@ fn sort(k: &Kustomization, resources: &mut ResMap) -> Result<()> {
 }
 
 impl<'a> Builder<'a> {
-    /// The merge-key schema patches use.
-    pub fn schema(&self) -> &Schema {
-        match &self.openapi {
-            OpenApi::Custom(s) => s,
-            _ => Schema::shared(),
-        }
-    }
-
     /// kustomize's openapi.SetSchema: `reset` at the top level.
     fn set_openapi(&mut self, k: &Kustomization, reset: bool) -> Result<()> {
         if !matches!(self.openapi, OpenApi::Unset) && !reset {
@@ -222,35 +191,10 @@ impl<'a> Builder<'a> {
         let from_crds = self.load_crds(k)?;
         merge_config(&mut acc.config, &Arc::new(from_crds))?;
         generators::run(self, k, &mut acc)?;
+        generator_plugins::run(self, k, &mut acc)?;
         acc = self.accumulate_components(k, acc)?;
         transformers::run(self, k, &mut acc)?;
-        vars::merge_vars(k, &mut acc)?;
-        Ok(acc)
-    }
-
-    pub(crate) fn accumulate_resources(&mut self, k: &Kustomization, mut acc: Accumulator, paths: &[Spanned]) -> Result<Accumulator> {
-        for entry in paths {
-            let path = entry.text.as_str();
-            if is_remote(path) {
-                return Err(Error::at(
-                    &entry.span,
-                    format!("remote resource '{}' cannot be loaded: the playground has no network; copy the files into the repository instead", path),
-                ));
-            }
-            let target = fs::join(&k.dir, path);
-            if self.files.is_file(&target) {
-                let resources = self.read_resources(k, &target, entry)?;
-                acc.resources.append_many(resources)?;
-            } else if self.files.is_dir(&target) {
-                let sub = self.accumulate_directory(&target, entry, false, Accumulator::empty())?;
-                acc.merge(sub)?;
-            } else {
-                return Err(Error::at(
-                    &entry.span,
-                    format!("accumulating resources: '{}' does not exist (looked for {})", path, target),
-                ));
-            }
-        }
+        vars::merge_vars(k, &mut acc.resources, &mut acc.vars)?;
         Ok(acc)
     }
 
@@ -351,15 +295,65 @@ impl<'a> Builder<'a> {
         Ok(config)
     }
 
-    /// Builds a kustomization directory on its own, as a base is built:
-    /// kustomize does this for `generators:` and `transformers:` entries
-    /// that name a directory of plugin configs.
-    pub fn build_directory(&mut self, dir: &str, entry: &Spanned) -> Result<Accumulator> {
+    fn read_resources(&self, k: &Kustomization, target: &str, entry: &Spanned) -> Result<Vec<Resource>> {
+        let (file, bytes) = self.read_file(k, &entry.text, &entry.span)?;
+        debug_assert_eq!(file, target);
+        let mut resources = read_resource_file(&file, &bytes)?;
+        if let Some(dir) = &self.origin {
+            let from = origin::Origin::file(origin::join(dir, &entry.text));
+            resources.iter_mut().for_each(|r| origin::set(r, &from));
+        }
+        Ok(resources)
+    }
+}
+
+impl Loader for Builder<'_> {
+    fn files(&self) -> &dyn Files {
+        self.files
+    }
+
+    fn origin(&self) -> Option<&str> {
+        self.origin.as_deref()
+    }
+
+    fn schema(&self) -> &Schema {
+        match &self.openapi {
+            OpenApi::Custom(s) => s,
+            _ => Schema::shared(),
+        }
+    }
+
+    fn accumulate_resources(&mut self, k: &Kustomization, mut acc: Accumulator, paths: &[Spanned]) -> Result<Accumulator> {
+        for entry in paths {
+            let path = entry.text.as_str();
+            if is_remote(path) {
+                return Err(Error::at(
+                    &entry.span,
+                    format!("remote resource '{}' cannot be loaded: the playground has no network; copy the files into the repository instead", path),
+                ));
+            }
+            let target = fs::join(&k.dir, path);
+            if self.files.is_file(&target) {
+                let resources = self.read_resources(k, &target, entry)?;
+                acc.resources.append_many(resources)?;
+            } else if self.files.is_dir(&target) {
+                let sub = self.accumulate_directory(&target, entry, false, Accumulator::empty())?;
+                acc.merge(sub)?;
+            } else {
+                return Err(Error::at(
+                    &entry.span,
+                    format!("accumulating resources: '{}' does not exist (looked for {})", path, target),
+                ));
+            }
+        }
+        Ok(acc)
+    }
+
+    fn build_directory(&mut self, dir: &str, entry: &Spanned) -> Result<Accumulator> {
         self.accumulate_directory(dir, entry, false, Accumulator::empty())
     }
 
-    /// Reads a file the kustomization names, honouring the load restrictor.
-    pub fn read_file(&self, k: &Kustomization, path: &str, span: &crate::yaml::Span) -> Result<(String, Vec<u8>)> {
+    fn read_file(&self, k: &Kustomization, path: &str, span: &crate::yaml::Span) -> Result<(String, Vec<u8>)> {
         let target = fs::join(&k.dir, path);
         if self.options.load_restrictor == LoadRestrictor::RootOnly && !fs::is_within(&target, &k.dir) {
             return Err(Error::at(
@@ -379,120 +373,10 @@ impl<'a> Builder<'a> {
             None => Err(Error::at(span, format!("file '{}' does not exist", path))),
         }
     }
-
-    fn read_resources(&self, k: &Kustomization, target: &str, entry: &Spanned) -> Result<Vec<Resource>> {
-        let (file, bytes) = self.read_file(k, &entry.text, &entry.span)?;
-        debug_assert_eq!(file, target);
-        let mut resources = read_resource_file(&file, &bytes)?;
-        if let Some(dir) = &self.origin {
-            let from = origin::Origin::file(origin::join(dir, &entry.text));
-            resources.iter_mut().for_each(|r| origin::set(r, &from));
-        }
-        Ok(resources)
-    }
 }
 
 fn is_remote(path: &str) -> bool {
     path.contains("://") || path.starts_with("github.com/") || path.starts_with("git@") || path.starts_with("gitlab.com/") || path.starts_with("bitbucket.org/")
-}
-
-/// Parses a file of resources: several documents, `List` kinds inlined,
-/// empty documents dropped, every object checked for a kind and a name.
-pub fn read_resource_file(file: &str, bytes: &[u8]) -> Result<Vec<Resource>> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        Error::in_file(file, format!("this file is not UTF-8 text (invalid byte at offset {}); resources must be YAML text", e.valid_up_to()))
-    })?;
-    let mut out = Vec::new();
-    let mut queue: std::collections::VecDeque<Node> = parse_documents(file, text)?.into();
-    while let Some(doc) = queue.pop_front() {
-        if is_empty_object(&doc) {
-            continue;
-        }
-        check_object(&doc)?;
-        let kind = doc.get_str("kind").unwrap_or("");
-        if kind.ends_with("List") {
-            match doc.get("items") {
-                None => {}
-                Some(items) if items.is_null() => continue,
-                Some(items) => match items.as_seq() {
-                    Some(list) => {
-                        for item in list.iter().rev() {
-                            queue.push_front(item.clone());
-                        }
-                        continue;
-                    }
-                    None => return Err(Error::at(&items.span, format!("expected array in {}/items, but found {}", kind, items.shape()))),
-                },
-            }
-        }
-        let mut node = doc;
-        drop_merge_keys(&mut node);
-        clean_loaded_annotations(&mut node);
-        out.push(Resource::new(node));
-    }
-    Ok(out)
-}
-
-fn is_empty_object(n: &Node) -> bool {
-    match &n.value {
-        Value::Map(m) => m.is_empty(),
-        Value::Scalar(s) => s.kind == Kind::Null,
-        _ => false,
-    }
-}
-
-fn check_object(doc: &Node) -> Result<()> {
-    if !doc.is_map() {
-        return Err(Error::at(&doc.span, format!("expected a Kubernetes object (a mapping with apiVersion, kind and metadata) but found {}", doc.shape())));
-    }
-    let kind = doc.get_str("kind").unwrap_or("");
-    if kind.is_empty() {
-        return Err(Error::at(&doc.span, "missing kind in object: every resource needs 'kind:' (and 'apiVersion:')"));
-    }
-    if let Some(meta) = doc.get("metadata") {
-        if !meta.is_map() && !meta.is_null() {
-            return Err(Error::at(&meta.span, format!("metadata must be a mapping, found {}", meta.shape())));
-        }
-    }
-    if !kind.ends_with("List") {
-        let name = doc.path(&["metadata", "name"]).and_then(|n| n.as_str()).unwrap_or("");
-        if name.is_empty() {
-            return Err(Error::at(&doc.span, format!("missing metadata.name in object of kind {}", kind)));
-        }
-    }
-    Ok(())
-}
-
-
-/// kustomize's reader removes every key named `<<` (merges are already
-/// applied by then), even a quoted one.
-fn drop_merge_keys(node: &mut Node) {
-    match &mut node.value {
-        Value::Map(entries) => {
-            entries.retain(|(k, _)| k.as_str() != Some("<<"));
-            entries.iter_mut().for_each(|(_, v)| drop_merge_keys(v));
-        }
-        Value::Seq(items) => items.iter_mut().for_each(drop_merge_keys),
-        Value::Scalar(_) => {}
-    }
-}
-
-/// kustomize's reader annotates each document with its index and removes
-/// those annotations again; on the way an empty `annotations:` disappears.
-fn clean_loaded_annotations(node: &mut Node) {
-    let Some(meta) = node.get_mut("metadata") else { return };
-    if let Some(ann) = meta.get_mut("annotations") {
-        for key in ["config.kubernetes.io/index", "internal.config.kubernetes.io/index"] {
-            ann.remove(key);
-        }
-    }
-    let empty = match meta.get("annotations") {
-        Some(a) => a.is_null() || a.as_map().is_some_and(|m| m.is_empty()),
-        None => false,
-    };
-    if empty {
-        meta.remove("annotations");
-    }
 }
 
 /// Annotations kustomize uses during a build and removes before printing.
@@ -527,21 +411,6 @@ fn remove_build_annotations(node: &mut Node) {
     if before > 0 && after == 0 {
         meta.remove("annotations");
     }
-}
-
-/// kustomize's MergeConfig on shared configurations. Merging a merge result
-/// into itself or merging nothing changes nothing, and merging the shared
-/// defaults into nothing gives the shared defaults (a unit test checks that
-/// they are a fixed point): the common cases need no walk and no copy.
-fn merge_config(into: &mut Arc<TransformerConfig>, other: &Arc<TransformerConfig>) -> Result<()> {
-    if Arc::ptr_eq(into, other) || other.is_empty() {
-        return Ok(());
-    }
-    if into.is_empty() && Arc::ptr_eq(other, &TransformerConfig::builtin_shared()) {
-        *into = other.clone();
-        return Ok(());
-    }
-    Arc::make_mut(into).merge(other)
 }
 
 /// Resources marked `config.kubernetes.io/local-config` are not output.

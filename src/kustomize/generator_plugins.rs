@@ -7,7 +7,8 @@
 //! and `namespace` fall back to the config's own metadata. The
 //! kustomization's `generatorOptions:` do not apply to plugins.
 
-use super::build::{read_resource_file, Accumulator, Builder};
+use super::accumulator::Accumulator;
+use super::loader::{read_resource_file, Loader};
 use super::generators::{absorb, generate_plugin, GenKind};
 use super::kustomization::{field, field_str, Kustomization, Spanned};
 use super::origin::{self, Origin};
@@ -19,7 +20,7 @@ use crate::yaml::{parse_documents, Node, Span};
 /// Runs every generator the `generators:` field names, after the builtin
 /// generator fields: inline configs first, then those from paths, as
 /// kustomize gathers them.
-pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
+pub fn run(b: &mut dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
     let entries = k.string_list("generators");
     let mut configs = Vec::new();
     let mut paths = Vec::new();
@@ -30,7 +31,7 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
         }
     }
     for entry in paths {
-        let from_dir = b.files.is_dir(&fs::join(&k.dir, &entry.text));
+        let from_dir = b.files().is_dir(&fs::join(&k.dir, &entry.text));
         for config in path_configs(b, k, entry)? {
             // A directory's build has set its configs' origins already.
             configs.push(if from_dir { config } else { with_origin(b, config, &entry.text) });
@@ -67,9 +68,9 @@ fn inline_configs(k: &Kustomization, entry: &Spanned) -> Option<Vec<Node>> {
 }
 
 /// A file of configs, or a kustomization directory that builds into configs.
-fn path_configs(b: &mut Builder, k: &Kustomization, entry: &Spanned) -> Result<Vec<Node>> {
+fn path_configs(b: &mut dyn Loader, k: &Kustomization, entry: &Spanned) -> Result<Vec<Node>> {
     let target = fs::join(&k.dir, &entry.text);
-    if b.files.is_dir(&target) {
+    if b.files().is_dir(&target) {
         let sub = b.build_directory(&target, entry)?;
         return Ok(sub.resources.nodes());
     }
@@ -79,8 +80,8 @@ fn path_configs(b: &mut Builder, k: &Kustomization, entry: &Spanned) -> Result<V
 
 /// Origin tracking: a config read from `path` (relative to this
 /// kustomization; the kustomization file itself for inline configs).
-fn with_origin(b: &Builder, config: Node, path: &str) -> Node {
-    let Some(dir) = &b.origin else { return config };
+fn with_origin(b: &dyn Loader, config: Node, path: &str) -> Node {
+    let Some(dir) = &b.origin() else { return config };
     let mut r = Resource::new(config);
     origin::set(&mut r, &Origin::file(origin::join(dir, path)));
     r.node
@@ -93,7 +94,7 @@ fn with_span(mut node: Node, span: &Span) -> Node {
     node
 }
 
-fn generate(b: &Builder, k: &Kustomization, config: &Node) -> Result<Vec<Resource>> {
+fn generate(b: &dyn Loader, k: &Kustomization, config: &Node) -> Result<Vec<Resource>> {
     let api_version = config.get_str("apiVersion").unwrap_or("");
     let kind = config.get_str("kind").unwrap_or("");
     if api_version != "builtin" {

@@ -6,7 +6,8 @@
 //! Generated objects are marked `needs_hash`; `hash::hash_names` adds the
 //! suffix at the top level, after every transformer has run.
 
-use super::build::{Accumulator, Builder};
+use super::accumulator::Accumulator;
+use super::loader::Loader;
 use super::kustomization::{field, field_str, is_true, Kustomization};
 use super::origin::{self, Origin};
 use super::resmap::{Behavior, ResMap, Resource};
@@ -82,13 +83,13 @@ fn sources<'a>(entry: &'a Node, key: &str) -> Vec<Source<'a>> {
 /// Runs this kustomization's generators and folds their output into the
 /// accumulated resources: ConfigMaps first, then Secrets, each in order,
 /// then the plugin configs of `generators:`.
-pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
+pub fn run(b: &mut dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
     let global = Options::from_node(k.field("generatorOptions"));
     for (field, kind) in [("configMapGenerator", GenKind::ConfigMap), ("secretGenerator", GenKind::Secret)] {
         let Some(list) = k.field(field).and_then(|n| n.as_seq()) else { continue };
         // Origin tracking (`buildMetadata`): made by this builtin generator,
         // configured in this kustomization file.
-        let made_by = b.origin.as_ref().map(|dir| Origin::builtin(origin::join(dir, crate::fs::file_name(&k.file)), &format!("{}Generator", kind.name())));
+        let made_by = b.origin().map(|dir| Origin::builtin(origin::join(dir, crate::fs::file_name(&k.file)), &format!("{}Generator", kind.name())));
         for entry in list {
             let mut r = generate(b, k, kind, entry, &global)?;
             if let Some(o) = &made_by {
@@ -97,16 +98,16 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
             absorb(&mut acc.resources, r).map_err(|e| e.or_at(&entry.span))?;
         }
     }
-    super::generator_plugins::run(b, k, acc)
+    Ok(())
 }
 
 /// A generator run from a plugin config (`generators:`): the same
 /// arguments, without the kustomization's `generatorOptions:`.
-pub fn generate_plugin(b: &Builder, k: &Kustomization, kind: GenKind, args: &Node) -> Result<Resource> {
+pub fn generate_plugin(b: &dyn Loader, k: &Kustomization, kind: GenKind, args: &Node) -> Result<Resource> {
     generate(b, k, kind, args, &Options::default())
 }
 
-fn generate(b: &Builder, k: &Kustomization, kind: GenKind, entry: &Node, global: &Options) -> Result<Resource> {
+fn generate(b: &dyn Loader, k: &Kustomization, kind: GenKind, entry: &Node, global: &Options) -> Result<Resource> {
     let span = entry.span.clone();
     let name = field_str(entry, "name").unwrap_or("");
     if name.is_empty() {
@@ -172,7 +173,7 @@ fn string_map_node(map: &BTreeMap<String, String>, span: &Span) -> Node {
 
 /// The generator's key/value pairs: env files, then literals, then files
 /// (kustomize's order), with repeated keys rejected.
-fn load_pairs(b: &Builder, k: &Kustomization, entry: &Node, name: &str) -> Result<BTreeMap<String, Vec<u8>>> {
+fn load_pairs(b: &dyn Loader, k: &Kustomization, entry: &Node, name: &str) -> Result<BTreeMap<String, Vec<u8>>> {
     let mut pairs: Vec<(String, Vec<u8>, Span)> = Vec::new();
     let mut envs = sources(entry, "envs");
     if let Some(env) = field(entry, "env") {

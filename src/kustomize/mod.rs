@@ -1,15 +1,19 @@
 //! The kustomize build pipeline: load → accumulate resources → generators →
 //! transformers in kustomize's order → ResMap.
 
+pub mod accumulator;
 pub mod aliases;
 pub mod build;
 pub mod crds;
+pub mod fieldpath;
 pub mod fieldspec;
 pub mod generator_plugins;
 pub mod generators;
 pub mod hash;
 pub mod kustomization;
+pub mod loader;
 pub mod nameref;
+pub mod options;
 pub mod origin;
 pub mod resmap;
 pub mod selector;
@@ -20,23 +24,10 @@ use crate::error::Result;
 use crate::fs::Files;
 
 pub use build::Output;
+pub use options::{BuildOptions, LoadRestrictor};
 pub use resmap::{Behavior, Gvk, ResId, ResMap, Resource};
 
 pub mod patch;
-
-/// Which files a kustomization may read (kustomize's `--load-restrictor`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum LoadRestrictor {
-    /// Files must lie inside the kustomization's own directory.
-    #[default]
-    RootOnly,
-    None,
-}
-
-#[derive(Clone, Debug, Default)]
-pub struct BuildOptions {
-    pub load_restrictor: LoadRestrictor,
-}
 
 /// Builds the kustomization in `dir` (an absolute path in `files`).
 pub fn build(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Output> {

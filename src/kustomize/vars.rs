@@ -7,12 +7,11 @@
 //! value is read from its resource and written into the `varReference`
 //! fields of every resource.
 
-use super::build::Accumulator;
 use super::kustomization::{field, field_str, Kustomization};
-use super::resmap::{Gvk, ResId, Resource};
-use super::transformers::replacements::{lookup, split_path};
+use super::resmap::{Gvk, ResId, ResMap, Resource};
+use super::fieldpath::{lookup, split_path};
 use crate::error::{Error, Result};
-use crate::kustomize::fieldspec::{self, Create};
+use crate::kustomize::fieldspec::{self, Create, TransformerConfig};
 use crate::yaml::{Kind, Node, Span, Value};
 use std::collections::BTreeMap;
 
@@ -67,13 +66,12 @@ pub fn add_all(vars: &mut Vec<Var>, incoming: Vec<Var>) -> Result<()> {
 /// Declares this kustomization's vars and ties each to its resource
 /// (kustomize's MergeVars). Without a namespace the objref matches in any
 /// namespace, so two candidates are an error.
-pub fn merge_vars(k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
+pub fn merge_vars(k: &Kustomization, resources: &mut ResMap, vars: &mut Vec<Var>) -> Result<()> {
     let incoming = parse_vars(k)?;
     for v in &incoming {
         let any_namespace = v.target.namespace.is_empty() && !v.target.gvk.is_cluster_scoped();
         let matches = |id: &ResId| id.name == v.target.name && id.gvk == v.target.gvk && (any_namespace || id.same_as(&v.target));
-        let hits: Vec<usize> = acc
-            .resources
+        let hits: Vec<usize> = resources
             .iter()
             .enumerate()
             .filter(|(_, r)| r.previous.iter().chain(std::iter::once(&r.id())).any(matches))
@@ -83,10 +81,10 @@ pub fn merge_vars(k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
             return Err(Error::at(&v.span, format!("found {} resId matches for var {} (unable to disambiguate)", hits.len(), v)));
         }
         if let Some(&i) = hits.first() {
-            acc.resources.resources[i].ref_vars.push(v.name.clone());
+            resources.resources[i].ref_vars.push(v.name.clone());
         }
     }
-    add_all(&mut acc.vars, incoming)
+    add_all(vars, incoming)
 }
 
 /// A var's value, typed as kyaml's GetFieldValue types it.
@@ -162,23 +160,22 @@ fn convert_slice_index(parts: Vec<String>) -> Vec<String> {
 }
 
 /// Resolves every var and substitutes `$(NAME)` in the varReference fields.
-pub fn resolve(acc: &mut Accumulator, warnings: &mut Vec<String>) -> Result<()> {
-    if acc.vars.is_empty() {
+pub fn resolve(resources: &mut ResMap, declared: &[Var], config: &TransformerConfig, warnings: &mut Vec<String>) -> Result<()> {
+    if declared.is_empty() {
         return Ok(());
     }
     let mut values: BTreeMap<String, VarValue> = BTreeMap::new();
-    let mut vars = acc.vars.clone();
+    let mut vars = declared.to_vec();
     vars.sort_by(|a, b| a.name.cmp(&b.name));
     for v in &vars {
-        let Some(r) = acc.resources.iter().find(|r| r.ref_vars.contains(&v.name)) else {
+        let Some(r) = resources.iter().find(|r| r.ref_vars.contains(&v.name)) else {
             return Err(Error::at(&v.span, format!("var '{}' cannot be mapped to a field in the set of known resources", v)));
         };
         values.insert(v.name.clone(), field_value(r, v)?);
     }
     let mut used: BTreeMap<String, usize> = BTreeMap::new();
-    let specs = acc.config.var_reference.clone();
-    for r in acc.resources.iter_mut() {
-        for spec in &specs {
+    for r in resources.iter_mut() {
+        for spec in &config.var_reference {
             let mut set = |field: &mut Node| substitute_field(field, &values, &mut used);
             fieldspec::apply(&mut r.node, spec, Create::No, &mut set)?;
         }

@@ -5,7 +5,7 @@
 
 use super::labels::{set_entries, string_pairs};
 use crate::error::Result;
-use crate::kustomize::build::Accumulator;
+use crate::kustomize::accumulator::Accumulator;
 use crate::kustomize::kustomization::Kustomization;
 
 pub fn run(k: &Kustomization, acc: &mut Accumulator) -> Result<()> {

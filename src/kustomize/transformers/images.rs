@@ -7,7 +7,7 @@
 //! the `images` field specs. CustomResourceDefinitions are left alone.
 
 use crate::error::{Error, Result};
-use crate::kustomize::build::Accumulator;
+use crate::kustomize::accumulator::Accumulator;
 use crate::kustomize::fieldspec::{self, Create, FieldSpec};
 use crate::kustomize::kustomization::Kustomization;
 use crate::yaml::{Node, Span, Value};

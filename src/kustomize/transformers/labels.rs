@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::kustomize::aliases;
-use crate::kustomize::build::Accumulator;
+use crate::kustomize::accumulator::Accumulator;
 use crate::kustomize::fieldspec::{self, merge_specs, Create, FieldSpec, TransformerConfig};
 use crate::kustomize::kustomization::Kustomization;
 use crate::kustomize::resmap::ResMap;

@@ -11,7 +11,8 @@ mod prefix_suffix;
 mod replicas;
 pub mod replacements;
 
-use super::build::{Accumulator, Builder};
+use super::accumulator::Accumulator;
+use super::loader::Loader;
 use super::aliases;
 use super::kustomization::Kustomization;
 use super::origin::{self, Origin};
@@ -21,7 +22,7 @@ use crate::error::{Error, Result};
 /// than printing something kustomize would not.
 const NOT_YET: [&str; 1] = ["helmCharts"];
 
-pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
+pub fn run(b: &mut dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
     for field in NOT_YET {
         if let Some(node) = k.field(field) {
             let unused = node.as_seq().is_some_and(|s| s.is_empty()) || node.as_map().is_some_and(|m| m.is_empty());
@@ -72,8 +73,8 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
 
 /// Origin tracking (`buildMetadata`): the built-in transformer `kind`,
 /// configured by this kustomization, ran `times` times.
-fn noted(b: &Builder, k: &Kustomization, acc: &mut Accumulator, kind: &str, times: usize) {
-    let Some(dir) = &b.origin else { return };
+fn noted(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator, kind: &str, times: usize) {
+    let Some(dir) = &b.origin() else { return };
     let o = Origin::builtin(origin::join(dir, crate::fs::file_name(&k.file)), kind);
     for _ in 0..times {
         origin::note_transformer(&mut acc.resources, &o);

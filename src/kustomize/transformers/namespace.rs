@@ -2,7 +2,7 @@
 //! updates the fields that name a namespace (api/filters/namespace).
 
 use crate::error::{Error, Result};
-use crate::kustomize::build::Accumulator;
+use crate::kustomize::accumulator::Accumulator;
 use crate::kustomize::fieldspec::{self, Create, FieldSpec};
 use crate::kustomize::kustomization::Kustomization;
 use crate::kustomize::resmap::{Gvk, ResId};

@@ -4,7 +4,8 @@
 
 use crate::error::{Error, Result};
 use crate::kustomize::aliases;
-use crate::kustomize::build::{read_resource_file, Accumulator, Builder};
+use crate::kustomize::accumulator::Accumulator;
+use crate::kustomize::loader::{read_resource_file, Loader};
 use crate::kustomize::kustomization::Kustomization;
 use crate::kustomize::patch::{json6902, schema::Schema, smp};
 use crate::kustomize::resmap::{Behavior, ResMap, Resource};
@@ -114,7 +115,7 @@ struct Options {
 }
 
 /// `patchesStrategicMerge:` — each entry is a file or an inline patch.
-pub fn strategic_merge(b: &Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
+pub fn strategic_merge(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
     let Some(list) = k.field("patchesStrategicMerge").and_then(|n| n.as_seq()) else { return Ok(()) };
     let mut patches = Vec::new();
     for entry in list {
@@ -139,7 +140,7 @@ pub fn strategic_merge(b: &Builder, k: &Kustomization, acc: &mut Accumulator) ->
 }
 
 /// `patches:` — strategic-merge or JSON 6902, with an optional target.
-pub fn patches(b: &Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
+pub fn patches(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
     let Some(list) = k.field("patches").and_then(|n| n.as_seq()) else { return Ok(()) };
     for entry in list {
         let source = load(b, k, entry, "patch")?;
@@ -183,7 +184,7 @@ pub fn patches(b: &Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
 }
 
 /// `patchesJson6902:` — JSON patches with a required target name.
-pub fn json6902(b: &Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
+pub fn json6902(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
     let Some(list) = k.field("patchesJson6902").and_then(|n| n.as_seq()) else { return Ok(()) };
     for entry in list {
         let target = entry.get("target").filter(|t| !t.is_null());
@@ -210,7 +211,7 @@ fn flag(entry: &Node, name: &str) -> bool {
 }
 
 /// The patch text of an entry: inline `patch:` or the file at `path:`.
-fn load(b: &Builder, k: &Kustomization, entry: &Node, inline_key: &str) -> Result<Source> {
+fn load(b: &dyn Loader, k: &Kustomization, entry: &Node, inline_key: &str) -> Result<Source> {
     let inline = entry.get(inline_key).and_then(|n| n.as_str()).map(|s| s.trim()).unwrap_or("");
     let path = entry.get_str("path").unwrap_or("");
     match (inline.is_empty(), path.is_empty()) {
@@ -221,7 +222,7 @@ fn load(b: &Builder, k: &Kustomization, entry: &Node, inline_key: &str) -> Resul
             // Inline patches are re-parsed from their own text; `origin` maps
             // positions in it back to the kustomization file.
             let raw = entry.get(inline_key).and_then(|n| n.as_str()).unwrap_or("");
-            let file_text = b.files.read(&k.file);
+            let file_text = b.files().read(&k.file);
             let origin = file_text.as_deref().and_then(|t| std::str::from_utf8(t).ok()).and_then(|t| Origin::of(node, raw, t));
             Ok(Source { text: inline.to_string(), file: k.file.clone(), span: node.span.clone(), origin })
         }

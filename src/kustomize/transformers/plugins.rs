@@ -20,7 +20,8 @@ use super::replicas::set_replicas;
 use crate::error::{Error, Result};
 use crate::kustomize::aliases;
 use crate::kustomize::origin::{self, Origin};
-use crate::kustomize::build::{read_resource_file, Accumulator, Builder};
+use crate::kustomize::accumulator::Accumulator;
+use crate::kustomize::loader::{read_resource_file, Loader};
 use crate::kustomize::fieldspec::FieldSpec;
 use crate::kustomize::kustomization::{Kustomization, Spanned};
 use crate::kustomize::patch::json6902;
@@ -28,14 +29,14 @@ use crate::kustomize::resmap::{ResMap, Resource};
 use crate::kustomize::selector::Selector;
 use crate::yaml::{parse_documents, Node};
 
-pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
+pub fn run(b: &mut dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
     let entries = k.string_list("transformers");
     if entries.is_empty() {
         return Ok(());
     }
     for config in load_configs(b, k, &entries)?.iter() {
         run_one(b, k, config, acc)?;
-        if b.origin.is_some() {
+        if b.origin().is_some() {
             if let Some(o) = Origin::plugin(config) {
                 origin::note_transformer(&mut acc.resources, &o);
             }
@@ -47,7 +48,7 @@ pub fn run(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<
 /// `validators:` — plugin configs run like transformers, after them, whose
 /// result must be the resources they were given (apart from a
 /// `validated-by` label), as kustomize's runValidators demands.
-pub fn validate(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
+pub fn validate(b: &mut dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
     let entries = k.string_list("validators");
     if entries.is_empty() {
         return Ok(());
@@ -77,7 +78,7 @@ pub fn validate(b: &mut Builder, k: &Kustomization, acc: &mut Accumulator) -> Re
     Ok(())
 }
 
-fn run_one(b: &mut Builder, k: &Kustomization, config: &Resource, acc: &mut Accumulator) -> Result<()> {
+fn run_one(b: &mut dyn Loader, k: &Kustomization, config: &Resource, acc: &mut Accumulator) -> Result<()> {
     let builtin = config.node.get_str("apiVersion") == Some("builtin");
     match config.kind() {
         "PatchJson6902Transformer" if builtin => json6902(b, k, config, acc),
@@ -95,7 +96,7 @@ fn run_one(b: &mut Builder, k: &Kustomization, config: &Resource, acc: &mut Accu
 }
 
 /// The plugin config objects the entries name, inline ones first.
-fn load_configs(b: &mut Builder, k: &Kustomization, entries: &[Spanned]) -> Result<Vec<Resource>> {
+fn load_configs(b: &mut dyn Loader, k: &Kustomization, entries: &[Spanned]) -> Result<Vec<Resource>> {
     let mut configs = ResMap::new();
     let mut paths = Vec::new();
     for entry in entries {
@@ -103,7 +104,7 @@ fn load_configs(b: &mut Builder, k: &Kustomization, entries: &[Spanned]) -> Resu
         match read_resource_file(&inline, entry.text.as_bytes()) {
             Ok(list) if !list.is_empty() => {
                 for mut r in list {
-                    if let Some(dir) = &b.origin {
+                    if let Some(dir) = &b.origin() {
                         origin::set(&mut r, &Origin::file(origin::join(dir, crate::fs::file_name(&k.file))));
                     }
                     configs.append(r)?;
@@ -158,7 +159,7 @@ fn apply(config: &Resource, acc: &mut Accumulator) -> Result<()> {
 /// `patchesStrategicMerge:` entries (`paths`, then the inline `patches`).
 /// Both run through the patch transformers as if this kustomization had
 /// those fields, so paths resolve against it.
-fn patch(b: &Builder, k: &Kustomization, config: &Resource, acc: &mut Accumulator) -> Result<()> {
+fn patch(b: &dyn Loader, k: &Kustomization, config: &Resource, acc: &mut Accumulator) -> Result<()> {
     let span = config.source.clone();
     let mut fields = Node::map(span.clone());
     let mut as_kustomization = k.clone();
@@ -178,7 +179,7 @@ fn patch(b: &Builder, k: &Kustomization, config: &Resource, acc: &mut Accumulato
 
 /// A JSON 6902 patch (`jsonOp:` inline, or a file at `path:` relative to
 /// this kustomization) applied to the resources `target` selects.
-fn json6902(b: &Builder, k: &Kustomization, config: &Resource, acc: &mut Accumulator) -> Result<()> {
+fn json6902(b: &dyn Loader, k: &Kustomization, config: &Resource, acc: &mut Accumulator) -> Result<()> {
     let node = &config.node;
     let at = |m: &str| Error::at(&config.source, format!("PatchJson6902Transformer '{}': {}", config.name(), m));
     let target = node.get("target").filter(|t| !t.is_null()).map(Selector::from_node);

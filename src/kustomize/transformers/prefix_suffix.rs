@@ -6,7 +6,7 @@
 //! the affix, so that name references can later be followed to it.
 
 use crate::error::{Error, Result};
-use crate::kustomize::build::Accumulator;
+use crate::kustomize::accumulator::Accumulator;
 use crate::kustomize::fieldspec::{self, Create, FieldSpec};
 use crate::kustomize::kustomization::Kustomization;
 use crate::kustomize::resmap::{Gvk, Resource};

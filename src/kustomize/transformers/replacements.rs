@@ -11,7 +11,9 @@
 //!   expression, while in a source path it must match exactly.
 
 use crate::error::{Error, Result};
-use crate::kustomize::build::{Accumulator, Builder};
+use crate::kustomize::accumulator::Accumulator;
+use crate::kustomize::fieldpath::{index_number, list_index, lookup, split_path};
+use crate::kustomize::loader::Loader;
 use crate::kustomize::kustomization::{field, field_str, is_true, Kustomization};
 use crate::kustomize::resmap::Resource;
 use crate::kustomize::selector::Selector;
@@ -53,14 +55,14 @@ struct Replacement {
     span: Span,
 }
 
-pub fn run(b: &Builder, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
+pub fn run(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
     let Some(list) = k.field("replacements") else { return Ok(()) };
     apply_list(b, k, list, &mut acc.resources.resources)
 }
 
 /// Applies a `replacements:` list: the kustomization's field, or the same
 /// list in a builtin ReplacementTransformer plugin config.
-pub fn apply_list(b: &Builder, k: &Kustomization, list: &Node, resources: &mut [Resource]) -> Result<()> {
+pub fn apply_list(b: &dyn Loader, k: &Kustomization, list: &Node, resources: &mut [Resource]) -> Result<()> {
     let Some(items) = list.as_seq() else {
         return Err(Error::at(&list.span, format!("replacements must be a list, found {}", list.shape())));
     };
@@ -76,7 +78,7 @@ pub fn apply_list(b: &Builder, k: &Kustomization, list: &Node, resources: &mut [
 
 /// One entry of `replacements:`: inline, or `path:` to a file holding one
 /// replacement or a list of them.
-fn load(b: &Builder, k: &Kustomization, item: &Node) -> Result<Vec<Replacement>> {
+fn load(b: &dyn Loader, k: &Kustomization, item: &Node) -> Result<Vec<Replacement>> {
     let Some(path) = field_str(item, "path").filter(|p| !p.is_empty()) else {
         return Ok(vec![parse(item)?]);
     };
@@ -137,7 +139,7 @@ fn apply(r: &Replacement, resources: &mut [Resource]) -> Result<()> {
             }
             for fp in &t.field_paths {
                 copy_to_target(t, fp, resources, i, &current)?;
-                crate::limits::check_built_depth(&resources[i].node, &r.span, "this replacement")?;
+                crate::yaml::check_built_depth(&resources[i].node, &r.span, "this replacement")?;
             }
         }
     }
@@ -322,82 +324,6 @@ fn check_fits(kind: crate::yaml::Kind, text: &str) -> std::result::Result<(), St
         Ok(())
     } else {
         Err(format!("cannot decode {} `{}` as a {}", tag(actual), text, tag(kind)))
-    }
-}
-
-/// Splits a field path on dots, keeping `[a.b=c]` together and turning
-/// `[a.b]` into the key `a.b` (kyaml's SmarterPathSplitter).
-pub fn split_path(path: &str) -> Vec<String> {
-    let mut raw: Vec<String> = Vec::new();
-    let mut parts: Vec<&str> = path.split('.').collect();
-    if parts.len() > 1 && parts[0].is_empty() {
-        parts.remove(0);
-    }
-    for p in parts {
-        match raw.last_mut() {
-            Some(last) if last.ends_with('\\') => {
-                last.pop();
-                last.push('.');
-                last.push_str(p);
-            }
-            _ => raw.push(p.to_string()),
-        }
-    }
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < raw.len() {
-        let elem = &raw[i];
-        if elem.starts_with('[') && !elem.ends_with(']') {
-            let mut joined = vec![elem.clone()];
-            while i < raw.len() - 1 {
-                i += 1;
-                joined.push(raw[i].clone());
-                if raw[i].ends_with(']') {
-                    break;
-                }
-            }
-            let s = joined.join(".");
-            out.push(if s.contains('=') { s } else { s.trim_matches(|c| c == '[' || c == ']').to_string() });
-        } else {
-            out.push(elem.clone());
-        }
-        i += 1;
-    }
-    out
-}
-
-fn list_index(part: &str) -> Option<(&str, &str)> {
-    let inner = part.strip_prefix('[')?.strip_suffix(']')?;
-    Some(inner.split_once('=').unwrap_or((inner, "")))
-}
-
-fn index_number(part: &str) -> Option<usize> {
-    part.parse::<usize>().ok()
-}
-
-/// Source lookup (kyaml's PathGetter): fields, `[k=v]` exact matches,
-/// numeric indexes, `-` for the last element.
-pub fn lookup<'a>(node: &'a Node, path: &[String]) -> std::result::Result<Option<&'a Node>, String> {
-    let Some((part, rest)) = path.split_first() else { return Ok(Some(node)) };
-    let next = if part == "*" {
-        return Err("wildcard is not supported in PathGetter".to_string());
-    } else if let Some(i) = index_number(part) {
-        node.as_seq().and_then(|s| s.get(i))
-    } else if part == "-" {
-        node.as_seq().and_then(|s| s.last())
-    } else if part.starts_with('[') && part.ends_with(']') {
-        let Some((key, want)) = list_index(part).filter(|_| part.contains('=')) else {
-            return Err("list path element must contain fieldName=fieldValue for element to match".to_string());
-        };
-        node.as_seq().and_then(|items| {
-            items.iter().find(|item| if key.is_empty() { item.as_str() == Some(want) } else { item.get_str(key) == Some(want) })
-        })
-    } else {
-        node.get(part)
-    };
-    match next {
-        Some(n) => lookup(n, rest),
-        None => Ok(None),
     }
 }
 

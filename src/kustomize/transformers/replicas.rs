@@ -6,7 +6,7 @@
 //! creating the field. An entry that matches nothing is an error.
 
 use crate::error::{Error, Result};
-use crate::kustomize::build::Accumulator;
+use crate::kustomize::accumulator::Accumulator;
 use crate::kustomize::fieldspec::{self, Create, FieldSpec};
 use crate::kustomize::kustomization::Kustomization;
 use crate::kustomize::resmap::{ResMap, Resource};
