@@ -1,10 +1,16 @@
-//! Finds the environments of a repository: the kustomization directories
-//! that nothing else builds on (`apps/staging`, `apps/production`, …), in
-//! the order changes are promoted through them.
+//! Finds the environments of a repository (`apps/staging`,
+//! `apps/production`, …), in the order changes are promoted through them,
+//! and says what every other kustomization directory is: a base, a
+//! component, a test fixture or example. The rule, and why it is that
+//! rule, is in `roles`.
 //!
 //! This is a quick scan, not a build: a kustomization that fails to parse
 //! still counts, and its references are then read line by line, so that the
 //! set of environments stays steady while someone is typing.
+
+mod roles;
+
+pub use roles::Role;
 
 use crate::fs::{self, Files};
 use crate::kustomize::kustomization::{self, FILE_NAMES};
@@ -17,9 +23,31 @@ pub struct Environment {
     pub path: String,
     /// Its last path component: `production` (`/` for the root itself).
     pub name: String,
-    /// The parent directory without the leading `/`: `apps`; empty for a
-    /// kustomization directly under the root.
+    /// The parent directory relative to the scanned root (the tree's root
+    /// for `environments`): `apps`; empty for a kustomization directly
+    /// under the root, and for the root itself.
     pub group: String,
+}
+
+/// A kustomization directory with its role and why it has that role.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Classified {
+    #[serde(flatten)]
+    pub dir: Environment,
+    pub role: Role,
+    /// For people: `used by 2: apps/production, apps/staging`, `pinned`, …
+    pub reason: String,
+}
+
+/// What the caller decides rather than the scan.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Kustomization directories (absolute, or relative to the root of the
+    /// tree) that are environments whatever the rule says. A pinned
+    /// directory that is no kustomization directory changes nothing.
+    pub pinned: Vec<String>,
+    /// An explicit promotion order of names, as `with_order` takes it.
+    pub order: Vec<String>,
 }
 
 /// The environments of the whole tree, grouped by parent directory (groups
@@ -30,51 +58,127 @@ pub fn environments(fs: &dyn Files) -> Vec<Environment> {
 
 /// The environments below `root` (an absolute directory in `fs`).
 pub fn environments_under(fs: &dyn Files, root: &str) -> Vec<Environment> {
-    let mut dirs = Vec::new();
-    collect_kustomization_dirs(fs, root, &mut dirs, 0);
-    let all: BTreeSet<&str> = dirs.iter().map(|(dir, _)| dir.as_str()).collect();
-
-    let mut referenced = BTreeSet::new();
-    let mut components = BTreeSet::new();
-    for (dir, file) in &dirs {
-        let scan = scan_kustomization(fs, file);
-        if scan.is_component {
-            components.insert(dir.as_str());
-        }
-        for entry in scan.references {
-            let target = fs::join(dir, &entry);
-            if target != *dir && all.contains(target.as_str()) {
-                referenced.insert(target);
-            }
-        }
-    }
-
-    let roots: Vec<&String> = dirs
-        .iter()
-        .map(|(dir, _)| dir)
-        .filter(|dir| !referenced.contains(dir.as_str()) && !components.contains(dir.as_str()))
-        .collect();
-    // A base nothing uses yet (`apps/base/redis`) is a root too, but nobody
-    // deploys it: it is not an environment while there are real ones.
-    let overlays: Vec<&String> = roots.iter().copied().filter(|dir| !is_base(dir)).collect();
-    let mut envs: Vec<Environment> = if overlays.is_empty() { roots } else { overlays }
-        .into_iter()
-        .map(|dir| Environment {
-            path: dir.clone(),
-            name: if dir == "/" { "/".to_string() } else { fs::file_name(dir).to_string() },
-            group: fs::parent(dir).trim_start_matches('/').to_string(),
-        })
-        .collect();
-    envs.sort_by(|a, b| {
-        (a.group.as_str(), stage_rank(&a.name), a.name.as_str()).cmp(&(b.group.as_str(), stage_rank(&b.name), b.name.as_str()))
-    });
-    envs
+    environments_with(fs, root, &Options::default())
 }
 
-/// Whether `dir` lies in a folder the layout names as a base (`apps/base/x`,
-/// `bases/x`, `base`).
-fn is_base(dir: &str) -> bool {
-    dir.split('/').any(|part| part == "base" || part == "bases")
+/// The environments below `root`, pinned ones included, as `environments`
+/// orders them.
+pub fn environments_with(fs: &dyn Files, root: &str, options: &Options) -> Vec<Environment> {
+    kustomizations(fs, root, options).into_iter().filter(|k| k.role == Role::Environment).map(|k| k.dir).collect()
+}
+
+/// Every kustomization directory below `root`, classified: the
+/// environments first (grouped, in promotion order), then the bases, the
+/// components and the fixtures, each by path.
+pub fn kustomizations(fs: &dyn Files, root: &str, options: &Options) -> Vec<Classified> {
+    let root = fs::normalize(root);
+    let mut dirs = Vec::new();
+    collect_kustomization_dirs(fs, &root, &mut dirs, 0);
+    let all: BTreeSet<&str> = dirs.iter().map(|(dir, _)| dir.as_str()).collect();
+
+    let nodes: Vec<roles::Node> = dirs
+        .iter()
+        .map(|(dir, file)| {
+            let scan = scan_kustomization(fs, file);
+            let uses = scan
+                .references
+                .iter()
+                .map(|entry| fs::join(dir, entry))
+                .filter(|target| target != dir && all.contains(target.as_str()))
+                .collect();
+            roles::Node { path: dir.clone(), is_component: scan.is_component, uses }
+        })
+        .collect();
+    // Pins name directories as the user sees them: relative to the tree's
+    // root, like every other path of a workspace.
+    let pinned: BTreeSet<String> = options.pinned.iter().map(|p| fs::join("/", p)).collect();
+    let classes = roles::classify(&root, &nodes, &pinned);
+
+    let mut list: Vec<Classified> = nodes
+        .into_iter()
+        .zip(classes)
+        .map(|(node, (role, reason))| {
+            let dir = node.path;
+            let env = Environment {
+                name: if dir == "/" { "/".to_string() } else { fs::file_name(&dir).to_string() },
+                group: match roles::relative(fs::parent(&dir), &root) {
+                    dot if dot == "." || dir == root => String::new(),
+                    parent => parent,
+                },
+                path: dir,
+            };
+            Classified { dir: env, role, reason }
+        })
+        .collect();
+    let order: Vec<&str> = options.order.iter().map(String::as_str).collect();
+    let rank = |k: &Classified| order.iter().position(|n| *n == k.dir.name).unwrap_or(order.len());
+    list.sort_by(|a, b| {
+        let key = |k: &Classified| {
+            if k.role == Role::Environment {
+                (k.role, k.dir.group.clone(), rank(k), stage_rank(&k.dir.name), k.dir.name.clone())
+            } else {
+                (k.role, k.dir.path.clone(), 0, 0, String::new())
+            }
+        };
+        key(a).cmp(&key(b))
+    });
+    list
+}
+
+/// `overlay envs`'s text: the environments as promotion chains per group
+/// (`apps: staging → production`), with the reason of those that are not
+/// plain overlays; then each base and component with its reason; then the
+/// fixtures, one line per fixture folder. Paths relative to `root`.
+pub fn text(list: &[Classified], root: &str) -> String {
+    let rel = |path: &str| roles::relative(path, root);
+    let mut out = String::new();
+    let envs: Vec<&Classified> = list.iter().filter(|k| k.role == Role::Environment).collect();
+    let mut i = 0;
+    while i < envs.len() {
+        let group = &envs[i].dir.group;
+        let chain: Vec<&Classified> = envs[i..].iter().take_while(|e| &e.dir.group == group).copied().collect();
+        let names: Vec<&str> = chain.iter().map(|e| e.dir.name.as_str()).collect();
+        let parent = rel(fs::parent(&envs[i].dir.path));
+        out.push_str(&format!("{}: {}\n", parent, names.join(" → ")));
+        for e in chain.iter().filter(|e| e.reason != roles::UNUSED) {
+            out.push_str(&format!("  {}: {}\n", e.dir.name, e.reason));
+        }
+        i += chain.len();
+    }
+    for (role, title) in [(Role::Base, "bases"), (Role::Component, "components")] {
+        let rows: Vec<&Classified> = list.iter().filter(|k| k.role == role).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n{} ({}):\n", title, rows.len()));
+        let width = rows.iter().map(|k| rel(&k.dir.path).chars().count()).max().unwrap_or(0);
+        for k in rows {
+            out.push_str(&format!("  {:<width$}  {}\n", rel(&k.dir.path), k.reason));
+        }
+    }
+    // Fixtures by the folder that makes them fixtures: argo-cd has 28 in
+    // `test/e2e/testdata` alone.
+    let fixtures: Vec<&Classified> = list.iter().filter(|k| k.role == Role::Fixture).collect();
+    if !fixtures.is_empty() {
+        out.push_str(&format!("\nfixtures ({}):\n", fixtures.len()));
+        let rels: Vec<String> = list.iter().map(|k| rel(&k.dir.path)).collect();
+        let layout = roles::Folders::new(rels.iter().map(String::as_str));
+        let mut folders: Vec<(String, Vec<String>)> = Vec::new();
+        for k in fixtures {
+            let path = rel(&k.dir.path);
+            let folder = layout.fixture_folder(&path).map(|(f, _)| f).unwrap_or_default();
+            let inside = path.strip_prefix(&folder).unwrap_or(&path).trim_start_matches('/');
+            let inside = if inside.is_empty() { ".".to_string() } else { inside.to_string() };
+            match folders.iter_mut().find(|(f, _)| *f == folder) {
+                Some((_, names)) => names.push(inside),
+                None => folders.push((folder, vec![inside])),
+            }
+        }
+        for (folder, names) in folders {
+            out.push_str(&format!("  {}/: {}\n", folder, names.join(", ")));
+        }
+    }
+    out
 }
 
 /// The kustomization file of `dir`, if it is a kustomization directory.
