@@ -80,12 +80,12 @@ pub fn kustomizations(fs: &dyn Files, root: &str, options: &Options) -> Vec<Clas
         .iter()
         .map(|(dir, file)| {
             let scan = scan_kustomization(fs, file);
-            let uses = scan
-                .references
-                .iter()
-                .map(|entry| fs::join(dir, entry))
-                .filter(|target| target != dir && all.contains(target.as_str()))
-                .collect();
+            let mut uses: Vec<String> = Vec::new();
+            for target in scan.references.iter().map(|entry| fs::join(dir, entry)) {
+                if target != *dir && all.contains(target.as_str()) && !uses.contains(&target) {
+                    uses.push(target);
+                }
+            }
             roles::Node { path: dir.clone(), is_component: scan.is_component, uses }
         })
         .collect();
@@ -474,5 +474,201 @@ mod tests {
         assert_eq!(stage_rank("production"), 3);
         assert_eq!(stage_rank("base"), 4);
         assert_eq!(stage_rank("devops"), 4);
+    }
+}
+
+#[cfg(test)]
+mod role_tests {
+    use super::*;
+    use crate::fs::MemFs;
+
+    fn k(resources: &[&str]) -> String {
+        let mut text = String::from("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n");
+        for r in resources {
+            text.push_str(&format!("- {r}\n"));
+        }
+        text
+    }
+
+    fn roles(fs: &MemFs, pinned: &[&str]) -> Vec<(String, Role, String)> {
+        let options = Options { pinned: pinned.iter().map(|p| p.to_string()).collect(), ..Default::default() };
+        kustomizations(fs, "/", &options).into_iter().map(|c| (c.dir.path, c.role, c.reason)).collect()
+    }
+
+    fn role_of(fs: &MemFs, pinned: &[&str], path: &str) -> (Role, String) {
+        roles(fs, pinned).into_iter().find(|(p, _, _)| p == path).map(|(_, r, why)| (r, why)).expect("a kustomization directory")
+    }
+
+    /// argo-cd's install layout, cut down.
+    fn installs() -> MemFs {
+        let mut fs = MemFs::new();
+        fs.insert("manifests/base/server/kustomization.yaml", k(&["deployment.yaml"]));
+        fs.insert("manifests/base/kustomization.yaml", k(&["./server"]));
+        fs.insert("manifests/crds/kustomization.yaml", k(&["crd.yaml"]));
+        fs.insert("manifests/cluster-rbac/server/kustomization.yaml", k(&["role.yaml"]));
+        fs.insert("manifests/cluster-rbac/kustomization.yaml", k(&["./server"]));
+        fs.insert("manifests/namespace-install/kustomization.yaml", k(&["../base"]));
+        fs.insert("manifests/cluster-install/kustomization.yaml", k(&["../namespace-install", "../cluster-rbac", "../crds"]));
+        fs.insert("manifests/cluster-install-with-hydrator/kustomization.yaml", k(&["../cluster-install"]));
+        fs
+    }
+
+    #[test]
+    fn an_install_others_build_on_stays_an_environment() {
+        let fs = installs();
+        let envs: Vec<String> = environments(&fs).into_iter().map(|e| e.path).collect();
+        assert_eq!(envs, ["/manifests/cluster-install", "/manifests/cluster-install-with-hydrator", "/manifests/namespace-install"]);
+        assert_eq!(
+            role_of(&fs, &[], "/manifests/cluster-install"),
+            (Role::Environment, "an overlay (of manifests/namespace-install and 2 more) others build on: used by 1: manifests/cluster-install-with-hydrator".to_string())
+        );
+        assert_eq!(role_of(&fs, &[], "/manifests/cluster-install-with-hydrator").1, "no other kustomization uses it");
+    }
+
+    #[test]
+    fn leaves_base_folders_and_aggregations_of_their_own_parts_are_bases() {
+        let fs = installs();
+        // A leaf: only files.
+        assert_eq!(role_of(&fs, &[], "/manifests/crds"), (Role::Base, "used by 1: manifests/cluster-install".to_string()));
+        // Its references are all inside it.
+        assert_eq!(role_of(&fs, &[], "/manifests/cluster-rbac").0, Role::Base);
+        assert_eq!(role_of(&fs, &[], "/manifests/base").0, Role::Base);
+        assert_eq!(role_of(&fs, &[], "/manifests/base/server").1, "used by 1: manifests/base");
+    }
+
+    #[test]
+    fn what_only_bases_build_on_is_part_of_a_base() {
+        let mut fs = MemFs::new();
+        fs.insert("upstream/crd/kustomization.yaml", k(&["crd.yaml"]));
+        fs.insert("upstream/default/kustomization.yaml", k(&["../crd"]));
+        fs.insert("upstream/base/kustomization.yaml", k(&["../default"]));
+        fs.insert("upstream/overlays/kubeflow/kustomization.yaml", k(&["../../base"]));
+        assert_eq!(role_of(&fs, &[], "/upstream/default"), (Role::Base, "used by 1: upstream/base".to_string()));
+        // Once something beside the bases uses it, it is an overlay people deploy.
+        fs.insert("example/kustomization.yaml", k(&["../upstream/default"]));
+        assert_eq!(role_of(&fs, &[], "/upstream/default").0, Role::Environment);
+    }
+
+    #[test]
+    fn a_component_mixed_in_makes_no_overlay() {
+        let mut fs = MemFs::new();
+        fs.insert("components/namespace/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n");
+        fs.insert("personal/network/kustomization.yaml", k(&["secret.yaml"]) + "components:\n- ../../components/namespace\n");
+        fs.insert("personal/kustomization.yaml", k(&["./network"]));
+        assert_eq!(role_of(&fs, &[], "/personal/network"), (Role::Base, "used by 1: personal".to_string()));
+        assert_eq!(role_of(&fs, &[], "/components/namespace"), (Role::Component, "kind: Component, used by 1: personal/network".to_string()));
+    }
+
+    #[test]
+    fn fixtures_and_what_they_use() {
+        let mut fs = installs();
+        fs.insert("test/manifests/base/kustomization.yaml", k(&["../../../manifests/crds", "../../../manifests/base/server"]));
+        fs.insert("util/kustomize/testdata/kustomization.yaml", k(&["cm.yaml"]));
+        fs.insert("docs/guide/kustomization.yaml", k(&["cm.yaml"]));
+        fs.insert("hack/tools/kustomization.yaml", k(&["cm.yaml"]));
+        fs.insert("applicationset/examples/guestbook/kustomization.yaml", k(&["cm.yaml"]));
+        assert_eq!(role_of(&fs, &[], "/test/manifests/base"), (Role::Fixture, "a test fixture (under test/)".to_string()));
+        assert_eq!(role_of(&fs, &[], "/util/kustomize/testdata").1, "a test fixture (under util/kustomize/testdata/)");
+        assert_eq!(role_of(&fs, &[], "/docs/guide").1, "an example (under docs/)");
+        assert_eq!(role_of(&fs, &[], "/hack/tools").1, "a development helper (under hack/)");
+        assert_eq!(role_of(&fs, &[], "/applicationset/examples/guestbook").0, Role::Fixture);
+        // A fixture's use counts for nothing: the reason names only real users.
+        assert_eq!(role_of(&fs, &[], "/manifests/crds").1, "used by 1: manifests/cluster-install");
+        // Scanned from inside, a fixture folder is the root: no fixture.
+        let inside: Vec<Role> = kustomizations(&fs, "/util/kustomize/testdata", &Options::default()).into_iter().map(|c| c.role).collect();
+        assert_eq!(inside, [Role::Environment]);
+    }
+
+    #[test]
+    fn a_test_stage_beside_dev_and_prod_is_no_fixture() {
+        let mut fs = MemFs::new();
+        fs.insert("base/kustomization.yaml", k(&["cm.yaml"]));
+        for env in ["dev", "test", "prod"] {
+            fs.insert(&format!("envs/{env}/kustomization.yaml"), k(&["../../base"]));
+            fs.insert(&format!("clusters/{env}/apps/kustomization.yaml"), k(&["../../../base"]));
+        }
+        fs.insert("tests/e2e/kustomization.yaml", k(&["../../base"]));
+        let envs: Vec<String> = environments(&fs).into_iter().map(|e| e.path).collect();
+        assert_eq!(envs, ["/clusters/dev/apps", "/clusters/prod/apps", "/clusters/test/apps", "/envs/dev", "/envs/test", "/envs/prod"]);
+        assert_eq!(role_of(&fs, &[], "/tests/e2e").0, Role::Fixture);
+    }
+
+    #[test]
+    fn pinned_directories_are_environments() {
+        let fs = installs();
+        assert_eq!(role_of(&fs, &["manifests/crds"], "/manifests/crds"), (Role::Environment, "pinned".to_string()));
+        assert_eq!(role_of(&fs, &["/manifests/base/server/"], "/manifests/base/server"), (Role::Environment, "pinned".to_string()));
+        // A pin that names no kustomization directory changes nothing.
+        assert_eq!(roles(&fs, &["manifests/nowhere", "manifests/base/server/deployment.yaml"]), roles(&fs, &[]));
+        // Pinned environments take their place in their group's order.
+        let options = Options { pinned: vec!["manifests/crds".into()], ..Default::default() };
+        let envs: Vec<String> = environments_with(&fs, "/", &options).into_iter().map(|e| e.name).collect();
+        assert_eq!(envs, ["cluster-install", "cluster-install-with-hydrator", "crds", "namespace-install"]);
+    }
+
+    #[test]
+    fn with_no_environment_the_unused_ones_are_listed_and_pins_do_not_hide_them() {
+        let mut fs = MemFs::new();
+        fs.insert("examples/a/kustomization.yaml", k(&["../b"]));
+        fs.insert("examples/b/kustomization.yaml", k(&["cm.yaml"]));
+        // A component, even an unused one, is never built on its own.
+        fs.insert("examples/c/kustomization.yaml", "kind: Component\n");
+        let got: Vec<(String, Role)> = roles(&fs, &[]).into_iter().map(|(p, r, _)| (p, r)).collect();
+        assert_eq!(got, [("/examples/a".to_string(), Role::Environment), ("/examples/b".to_string(), Role::Fixture), ("/examples/c".to_string(), Role::Fixture)]);
+        assert_eq!(role_of(&fs, &[], "/examples/a").1, "an example (under examples/); listed because nothing else is an environment");
+        let pinned: Vec<String> = environments_with(&fs, "/", &Options { pinned: vec!["examples/b".into()], ..Default::default() }).into_iter().map(|e| e.path).collect();
+        assert_eq!(pinned, ["/examples/a", "/examples/b"]);
+    }
+
+    #[test]
+    fn every_directory_once_environments_first_then_by_role_and_path() {
+        let mut fs = installs();
+        fs.insert("tests/x/kustomization.yaml", k(&[]));
+        fs.insert("components/c/kustomization.yaml", "kind: Component\n");
+        let list = roles(&fs, &[]);
+        let order: Vec<(Role, &str)> = list.iter().map(|(p, r, _)| (*r, p.as_str())).collect();
+        assert_eq!(
+            order,
+            [
+                (Role::Environment, "/manifests/cluster-install"),
+                (Role::Environment, "/manifests/cluster-install-with-hydrator"),
+                (Role::Environment, "/manifests/namespace-install"),
+                (Role::Base, "/manifests/base"),
+                (Role::Base, "/manifests/base/server"),
+                (Role::Base, "/manifests/cluster-rbac"),
+                (Role::Base, "/manifests/cluster-rbac/server"),
+                (Role::Base, "/manifests/crds"),
+                (Role::Component, "/components/c"),
+                (Role::Fixture, "/tests/x"),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_text_lists_chains_then_bases_components_and_fixtures() {
+        let mut fs = installs();
+        fs.insert("test/e2e/testdata/a/kustomization.yaml", k(&[]));
+        fs.insert("test/e2e/testdata/b/kustomization.yaml", k(&[]));
+        fs.insert("components/c/kustomization.yaml", "kind: Component\n");
+        let list = kustomizations(&fs, "/", &Options::default());
+        let want = "\
+manifests: cluster-install → cluster-install-with-hydrator → namespace-install
+  cluster-install: an overlay (of manifests/namespace-install and 2 more) others build on: used by 1: manifests/cluster-install-with-hydrator
+  namespace-install: an overlay (of manifests/base) others build on: used by 1: manifests/cluster-install
+
+bases (5):
+  manifests/base                 used by 1: manifests/namespace-install
+  manifests/base/server          used by 1: manifests/base
+  manifests/cluster-rbac         used by 1: manifests/cluster-install
+  manifests/cluster-rbac/server  used by 1: manifests/cluster-rbac
+  manifests/crds                 used by 1: manifests/cluster-install
+
+components (1):
+  components/c  kind: Component, unused
+
+fixtures (2):
+  test/e2e/testdata/: a, b
+";
+        assert_eq!(text(&list, "/"), want);
     }
 }

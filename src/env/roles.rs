@@ -86,8 +86,9 @@ pub(super) struct Node {
     /// Absolute: `/manifests/cluster-install`.
     pub path: String,
     pub is_component: bool,
-    /// The kustomization directories it refers to, itself excluded.
-    pub uses: BTreeSet<String>,
+    /// The kustomization directories it refers to, in its own order (the
+    /// base it builds on usually first), once each, itself excluded.
+    pub uses: Vec<String>,
 }
 
 /// The reason of a plain overlay, the common case.
@@ -236,7 +237,7 @@ pub(super) fn classify(root: &str, nodes: &[Node], pinned: &BTreeSet<String>) ->
         .collect();
     if !roles.iter().any(|(role, _)| *role == Role::Environment) {
         for ((role, reason), node) in roles.iter_mut().zip(nodes) {
-            if *role != Role::Component && !used.contains(node.path.as_str()) {
+            if !node.is_component && !used.contains(node.path.as_str()) {
                 *reason = format!("{}; listed because nothing else is an environment", reason);
                 *role = Role::Environment;
             }
