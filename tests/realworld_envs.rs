@@ -101,3 +101,39 @@ fn what_people_deploy_is_listed_and_test_data_is_not() {
     assert_eq!(role(promotion, "variants/prod"), Role::Component);
     assert_eq!(role(promotion, "base"), Role::Base);
 }
+
+/// `overlay envs` on the shipped fleet-infra preset: the compact text, and
+/// JSON with a pinned base.
+#[test]
+fn the_command_line_lists_roles_and_takes_pins() {
+    use std::process::Command;
+    let preset = concat!(env!("CARGO_MANIFEST_DIR"), "/www/presets/fleet-infra");
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_overlay")).args(args).current_dir(preset).output().expect("run overlay");
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (code, text, _) = run(&["envs"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        text,
+        "\
+apps: staging → production
+infrastructure: staging → production
+
+bases (4):
+  apps/base/my-app                   used by 2: apps/production, apps/staging
+  apps/base/redis                    in a base folder, used by nothing yet
+  infrastructure/base/cert-manager   used by 2: infrastructure/production, infrastructure/staging
+  infrastructure/base/ingress-nginx  used by 2: infrastructure/production, infrastructure/staging
+"
+    );
+    let (code, json, err) = run(&["envs", ".", "--format", "json", "--pin", "apps/base/redis", "--pin=nowhere"]);
+    assert_eq!(code, Some(0));
+    assert!(err.contains("--pin nowhere: not a kustomization directory"), "{err}");
+    let rows: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let redis = rows.as_array().unwrap().iter().find(|r| r["path"] == "apps/base/redis").expect("redis listed");
+    assert_eq!(redis, &serde_json::json!({"path": "apps/base/redis", "name": "redis", "group": "apps/base", "role": "environment", "reason": "pinned"}));
+    assert_eq!(rows.as_array().unwrap().len(), 8);
+    let (code, _, err) = run(&["envs", "--format", "markdown"]);
+    assert_eq!((code, err.contains("unknown --format 'markdown'")), (Some(2), true));
+}

@@ -224,15 +224,15 @@ pub fn envs(args: &[String]) -> ExitCode {
     }
     let out = match c.format {
         Format::Json => {
-            // Paths relative to DIR, as the text shows them.
-            let rows: Vec<serde_json::Value> = list
+            // `[{path, name, group, role, reason}]`, paths relative to DIR as
+            // the text shows them.
+            let rows: Vec<overlay::env::Classified> = list
                 .iter()
-                .map(|k| {
+                .cloned()
+                .map(|mut k| {
                     let path = overlay::promote::change::relative_to(&k.dir.path, &root);
-                    serde_json::json!({
-                        "path": if path.is_empty() { ".".to_string() } else { path },
-                        "name": k.dir.name, "group": k.dir.group, "role": k.role, "reason": k.reason,
-                    })
+                    k.dir.path = if path.is_empty() { ".".to_string() } else { path };
+                    k
                 })
                 .collect();
             format!("{}\n", serde_json::to_string_pretty(&rows).unwrap_or_default())
