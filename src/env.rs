@@ -574,6 +574,11 @@ mod role_tests {
         assert_eq!(role_of(&fs, &[], "/applicationset/examples/guestbook").0, Role::Fixture);
         // A fixture's use counts for nothing: the reason names only real users.
         assert_eq!(role_of(&fs, &[], "/manifests/crds").1, "used by 1: manifests/cluster-install");
+        fs.insert("tests/e2e/kustomization.yaml", k(&["../../manifests/cluster-install-with-hydrator"]));
+        assert_eq!(
+            role_of(&fs, &[], "/manifests/cluster-install-with-hydrator"),
+            (Role::Environment, "only test fixtures or examples use it".to_string())
+        );
         // Scanned from inside, a fixture folder is the root: no fixture.
         let inside: Vec<Role> = kustomizations(&fs, "/util/kustomize/testdata", &Options::default()).into_iter().map(|c| c.role).collect();
         assert_eq!(inside, [Role::Environment]);

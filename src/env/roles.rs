@@ -16,7 +16,9 @@
 //! 2. **fixture**: a path component (below the scanned root) `test`,
 //!    `tests`, `testdata`, `e2e`, `examples`, `hack` or `docs`. Test data
 //!    and examples are built by test suites and readers, never deployed,
-//!    and on argo-cd they are two thirds of all kustomizations. What a
+//!    and on argo-cd they are two thirds of all kustomizations. `test` and
+//!    `tests` are stage names too: beside a folder named as a stage
+//!    (`envs/test` beside `envs/dev`) they make no fixture. What a
 //!    fixture references does not count as a use below: argo-cd's
 //!    `test/manifests/base` builds on `manifests/crds`, which says nothing
 //!    about what `manifests/crds` is.
@@ -205,10 +207,10 @@ pub(super) fn classify(root: &str, nodes: &[Node], pinned: &BTreeSet<String>) ->
             } else if node.is_component {
                 (Role::Component, format!("kind: Component, {}", users_text))
             } else if used_by.is_empty() {
-                if in_base {
-                    (Role::Base, "in a base folder, used by nothing yet".to_string())
-                } else {
-                    (Role::Environment, UNUSED.to_string())
+                match (in_base, used.contains(node.path.as_str())) {
+                    (true, _) => (Role::Base, "in a base folder, used by nothing yet".to_string()),
+                    (false, false) => (Role::Environment, UNUSED.to_string()),
+                    (false, true) => (Role::Environment, "only test fixtures or examples use it".to_string()),
                 }
             } else {
                 // Mixing in a component makes no overlay: a leaf with a
