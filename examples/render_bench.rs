@@ -56,7 +56,7 @@ fn main() {
             }
             fs.insert(edited, text);
             let t = Instant::now();
-            let _ = cache.render_all(&fs, &BuildOptions::default());
+            let _ = cache.render_all(&fs, &BuildOptions::default(), &[]);
             times.push(t.elapsed().as_secs_f64() * 1000.0);
         }
         times.sort_by(|a, b| a.partial_cmp(b).unwrap());

@@ -5,7 +5,7 @@
 //! (`fs::Reads`, compared by content), and is reused only when the tree
 //! still answers the same: never stale, whatever changed.
 
-use crate::env::{environments, Environment};
+use crate::env::{self, Environment};
 use crate::fs::{Files, Reads, Recorder};
 use crate::{BuildOptions, Result};
 use crate::yaml::parse::{with_parse_cache, ParseCache};
@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 
 #[derive(Default)]
 pub struct RenderCache {
-    environments: Option<(Reads, Vec<Environment>)>,
+    /// The environments, for the pinned directories they were found with.
+    environments: Option<(Vec<String>, Reads, Vec<Environment>)>,
     renders: BTreeMap<String, (Reads, Result<String>)>,
     /// The files those builds parsed, for the builds that must run again.
     parses: ParseCache,
@@ -24,16 +25,18 @@ impl RenderCache {
         RenderCache::default()
     }
 
-    /// `env::environments(files)`, reused while the scan's reads hold.
-    pub fn environments(&mut self, files: &dyn Files) -> Vec<Environment> {
-        if let Some((reads, envs)) = &self.environments {
-            if reads.unchanged(files) {
+    /// The environments of the whole tree with the `pinned` directories
+    /// (`env::environments_with`), reused while the scan's reads hold.
+    pub fn environments(&mut self, files: &dyn Files, pinned: &[String]) -> Vec<Environment> {
+        if let Some((pins, reads, envs)) = &self.environments {
+            if pins == pinned && reads.unchanged(files) {
                 return envs.clone();
             }
         }
         let recorder = Recorder::new(files);
-        let envs = environments(&recorder);
-        self.environments = Some((recorder.into_reads(), envs.clone()));
+        let options = env::Options { pinned: pinned.to_vec(), ..Default::default() };
+        let envs = env::environments_with(&recorder, "/", &options);
+        self.environments = Some((pinned.to_vec(), recorder.into_reads(), envs.clone()));
         envs
     }
 
@@ -51,12 +54,13 @@ impl RenderCache {
         result
     }
 
-    /// Every environment and its render, as the page shows them; forgets
-    /// the renders of directories that are no longer environments.
-    pub fn render_all(&mut self, files: &dyn Files, options: &BuildOptions) -> Vec<(Environment, Result<String>)> {
+    /// Every environment (the pinned directories included) and its render,
+    /// as the page shows them; forgets the renders of directories that are
+    /// no longer environments.
+    pub fn render_all(&mut self, files: &dyn Files, options: &BuildOptions, pinned: &[String]) -> Vec<(Environment, Result<String>)> {
         let mut parses = std::mem::take(&mut self.parses);
         let all = with_parse_cache(&mut parses, || {
-            let envs = self.environments(files);
+            let envs = self.environments(files, pinned);
             self.renders.retain(|dir, _| envs.iter().any(|e| e.path == *dir));
             envs.into_iter()
                 .map(|e| {
@@ -77,6 +81,7 @@ impl RenderCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::env::environments;
     use crate::MemFs;
 
     const K: &str = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n";
@@ -118,7 +123,7 @@ mod tests {
             ("/envs/qa/kustomization.yaml", None),
             ("/envs/dev/kustomization.yaml", None),
         ];
-        assert_eq!(cache.render_all(&fs, &o), fresh(&fs));
+        assert_eq!(cache.render_all(&fs, &o, &[]), fresh(&fs));
         for (path, text) in edits {
             match text {
                 Some(t) => fs.insert(path, t),
@@ -126,8 +131,8 @@ mod tests {
                     fs.remove(path);
                 }
             }
-            assert_eq!(cache.render_all(&fs, &o), fresh(&fs), "after editing {path}");
-            assert_eq!(cache.render_all(&fs, &o), fresh(&fs), "again after editing {path}");
+            assert_eq!(cache.render_all(&fs, &o, &[]), fresh(&fs), "after editing {path}");
+            assert_eq!(cache.render_all(&fs, &o, &[]), fresh(&fs), "again after editing {path}");
         }
     }
 
@@ -136,14 +141,28 @@ mod tests {
         let mut fs = repo();
         let mut cache = RenderCache::new();
         let o = BuildOptions::default();
-        cache.render_all(&fs, &o);
+        cache.render_all(&fs, &o, &[]);
         let dev = cache.renders["/envs/dev"].1.clone();
         fs.insert("/envs/prod/kustomization.yaml", format!("{K}resources:\n- ../../base\nnamePrefix: live-\n"));
         assert!(cache.renders["/envs/dev"].0.unchanged(&fs));
         assert!(!cache.renders["/envs/prod"].0.unchanged(&fs));
-        let all = cache.render_all(&fs, &o);
+        let all = cache.render_all(&fs, &o, &[]);
         assert_eq!(all[0].1, dev);
         assert!(all[1].1.as_ref().unwrap().contains("name: live-c"));
+    }
+
+    #[test]
+    fn pins_change_the_environments_and_unpinning_restores_them() {
+        let fs = repo();
+        let mut cache = RenderCache::new();
+        let o = BuildOptions::default();
+        let paths = |all: &[(Environment, Result<String>)]| all.iter().map(|(e, _)| e.path.clone()).collect::<Vec<_>>();
+        assert_eq!(paths(&cache.render_all(&fs, &o, &[])), ["/envs/dev", "/envs/prod"]);
+        let pinned = cache.render_all(&fs, &o, &["base".to_string()]);
+        assert_eq!(paths(&pinned), ["/base", "/envs/dev", "/envs/prod"]);
+        assert_eq!(pinned[0].1, crate::render(&fs, "/base", &o));
+        assert_eq!(paths(&cache.render_all(&fs, &o, &[])), ["/envs/dev", "/envs/prod"]);
+        assert!(!cache.renders.contains_key("/base"), "the unpinned base's render is forgotten");
     }
 
     #[test]

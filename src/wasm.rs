@@ -4,7 +4,7 @@
 
 use crate::diff::format::{json as diff_json, Labels};
 use crate::diff::{self, DiffOptions, IgnoreRule};
-use crate::env::{environments, Environment};
+use crate::env::{self, Environment};
 use crate::flux::cluster::{self, Status};
 use crate::flux::{lint, order::Stage, prune};
 use crate::kustomize::ResId;
@@ -382,6 +382,10 @@ fn unit_json(u: &cluster::Unit) -> UnitOut<'_> {
 }
 
 impl Workspace {
+    fn env_options(&self) -> env::Options {
+        env::Options { pinned: self.pinned.clone(), ..Default::default() }
+    }
+
     /// The promotion `promote` shows and `applyPromotion` applies.
     fn promotion(&self, from: &str, to: &str, args: &PromoteArgs) -> crate::Result<promote::Promotion> {
         let mut selection = Selection { images: args.images, files: args.files.clone(), everything: args.all };
@@ -402,6 +406,8 @@ pub struct Workspace {
     history: History,
     /// `renderAll`'s renders, reused while the files they read are unchanged.
     renders: std::cell::RefCell<crate::memo::RenderCache>,
+    /// Directories the user made environments (`setPinned`).
+    pinned: Vec<String>,
 }
 
 #[wasm_bindgen]
@@ -410,7 +416,7 @@ impl Workspace {
     #[allow(clippy::new_without_default)]
     pub fn new() -> Workspace {
         console_error_panic_hook::set_once();
-        Workspace { fs: MemFs::new(), options: BuildOptions::default(), history: History::new(), renders: Default::default() }
+        Workspace { fs: MemFs::new(), options: BuildOptions::default(), history: History::new(), renders: Default::default(), pinned: Vec::new() }
     }
 
     /// Adds or replaces a file; `path` may be relative to the root
@@ -438,9 +444,31 @@ impl Workspace {
         self.fs.paths().map(str::to_string).collect()
     }
 
-    /// `[{path, name, group}]`, in the order the page shows them.
+    /// `[{path, name, group}]`, in the order the page shows them; the
+    /// pinned directories (`setPinned`) included.
     pub fn environments(&self) -> JsValue {
-        to_js(&environments(&self.fs))
+        to_js(&env::environments_with(&self.fs, "/", &self.env_options()))
+    }
+
+    /// Every kustomization directory with its role and why:
+    /// `[{path, name, group, role, reason}]`, `role` one of `environment`,
+    /// `base`, `component`, `fixture`; the environments first, in the
+    /// order `environments()` gives them.
+    pub fn kustomizations(&self) -> JsValue {
+        to_js(&env::kustomizations(&self.fs, "/", &self.env_options()))
+    }
+
+    /// Makes these kustomization directories environments (for
+    /// `environments()`, `kustomizations()` and `renderAll()`), in place of
+    /// the ones pinned before; `[]` unpins all. Paths as for `setFile`.
+    /// Returns `{ok: true}` or `{ok: false, errors}` when `paths` is not an
+    /// array of strings.
+    #[wasm_bindgen(js_name = setPinned)]
+    pub fn set_pinned(&mut self, paths: JsValue) -> JsValue {
+        reply(from_js::<Vec<String>>(paths, "pinned").map(|paths| {
+            self.pinned = paths.iter().map(|p| crate::fs::normalize(p)).collect();
+            json!({})
+        }))
     }
 
     /// Builds the kustomization in `dir`:
@@ -450,14 +478,14 @@ impl Workspace {
         to_js(&Rendered::new(None, crate::render(&self.fs, &dir, &self.options)))
     }
 
-    /// Builds every environment:
+    /// Builds every environment, the pinned ones included:
     /// `[{path, name, group, ok, output | errors}]`.
     #[wasm_bindgen(js_name = renderAll)]
     pub fn render_all(&self) -> JsValue {
         let all: Vec<Rendered> = self
             .renders
             .borrow_mut()
-            .render_all(&self.fs, &self.options)
+            .render_all(&self.fs, &self.options, &self.pinned)
             .into_iter()
             .map(|(env, result)| Rendered::new(Some(env), result))
             .collect();

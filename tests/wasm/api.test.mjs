@@ -63,6 +63,33 @@ describe('wasm Workspace', () => {
     ]);
   });
 
+  it('classifies every kustomization directory and renders pinned ones (kustomizations, setPinned)', () => {
+    const ws = workspace(presets['fleet-infra']);
+    const all = ws.kustomizations();
+    assert.deepEqual(all.slice(0, 4).map((k) => [k.path, k.role]), [
+      ['/apps/staging', 'environment'], ['/apps/production', 'environment'],
+      ['/infrastructure/staging', 'environment'], ['/infrastructure/production', 'environment'],
+    ]);
+    const myApp = all.find((k) => k.path === '/apps/base/my-app');
+    assert.deepEqual(myApp, { path: '/apps/base/my-app', name: 'my-app', group: 'apps/base', role: 'base', reason: 'used by 2: apps/production, apps/staging' });
+    for (const k of all) assert.deepEqual(Object.keys(k), ['path', 'name', 'group', 'role', 'reason']);
+
+    assert.deepEqual(ws.setPinned(['apps/base/my-app']), { ok: true });
+    assert.deepEqual(ws.kustomizations().find((k) => k.path === '/apps/base/my-app').reason, 'pinned');
+    assert.deepEqual(ws.environments().map((e) => e.path), [
+      '/apps/staging', '/apps/production', '/apps/base/my-app', '/infrastructure/staging', '/infrastructure/production',
+    ]);
+    const rendered = ws.renderAll().find((r) => r.path === '/apps/base/my-app');
+    assert.equal(rendered.ok, true);
+    assert.equal(rendered.output, ws.render('/apps/base/my-app').output);
+    assert.deepEqual(ws.setPinned([]), { ok: true });
+    assert.deepEqual(ws.renderAll().map((r) => r.path), ['/apps/staging', '/apps/production', '/infrastructure/staging', '/infrastructure/production']);
+    // Not a list of strings: an error, and the pins stay as they were.
+    assert.equal(ws.setPinned('apps/base/my-app').ok, false);
+    assert.equal(ws.setPinned([1]).ok, false);
+    assert.equal(ws.environments().length, 4);
+  });
+
   it('renders the fleet-infra preset exactly as kubectl kustomize did (tests/golden)', () => {
     const golden = join(dirname(fileURLToPath(import.meta.url)), '..', 'golden', 'fleet-infra');
     const results = workspace(presets['fleet-infra']).renderAll();

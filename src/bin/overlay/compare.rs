@@ -191,33 +191,54 @@ pub fn promote(args: &[String]) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// `overlay envs [DIR] [--order a,b,c]`: the environments under DIR, one
-/// promotion chain per group (`apps: staging → production`).
+/// `overlay envs [DIR] [--order a,b,c] [--pin DIR]... [--format text|json]`:
+/// every kustomization directory under DIR with its role and reason; the
+/// environments first, as one promotion chain per group
+/// (`apps: staging → production`).
 pub fn envs(args: &[String]) -> ExitCode {
-    let mut order: Vec<String> = Vec::new();
-    let parsed = parse(args, &[("text", Format::Text)], |flag, value| {
-        if flag != "--order" {
-            return Ok(false);
+    let mut options = overlay::env::Options::default();
+    let mut pins: Vec<String> = Vec::new();
+    let parsed = parse(args, &[("text", Format::Text), ("json", Format::Json)], |flag, value| {
+        match flag {
+            "--order" => options.order = value().ok_or("--order needs names: dev,staging,prod")?.split(',').map(|s| s.trim().to_string()).collect(),
+            "--pin" => pins.push(value().ok_or("--pin needs a directory")?),
+            _ => return Ok(false),
         }
-        order = value().ok_or("--order needs names: dev,staging,prod")?.split(',').map(|s| s.trim().to_string()).collect();
         Ok(true)
     });
     let c = match parsed {
         Ok(c) => c,
         Err(e) => return usage_error(&e),
     };
-    let root = overlay::fs::join(&cwd(), c.dirs.first().map(|s| s.as_str()).unwrap_or("."));
-    let order: Vec<&str> = order.iter().map(|s| s.as_str()).collect();
-    let envs = overlay::env::with_order(overlay::env::environments_under(&DiskFs, &root), &order);
-    let mut out = String::new();
-    let mut i = 0;
-    while i < envs.len() {
-        let group = &envs[i].group;
-        let chain: Vec<&str> = envs[i..].iter().take_while(|e| &e.group == group).map(|e| e.name.as_str()).collect();
-        let dir = overlay::promote::change::relative_to(overlay::fs::parent(&envs[i].path), &root);
-        out.push_str(&format!("{}: {}\n", if dir.is_empty() { "." } else { &dir }, chain.join(" → ")));
-        i += chain.len();
+    if c.dirs.len() > 1 {
+        return usage_error("envs takes one directory");
     }
+    let cwd = cwd();
+    let root = overlay::fs::join(&cwd, c.dirs.first().map(|s| s.as_str()).unwrap_or("."));
+    options.pinned = pins.iter().map(|p| overlay::fs::join(&cwd, p)).collect();
+    let list = overlay::env::kustomizations(&DiskFs, &root, &options);
+    for (pin, path) in pins.iter().zip(&options.pinned) {
+        if !list.iter().any(|k| &k.dir.path == path) {
+            eprintln!("warning: --pin {}: not a kustomization directory under {}", pin, c.dirs.first().map(|s| s.as_str()).unwrap_or("."));
+        }
+    }
+    let out = match c.format {
+        Format::Json => {
+            // `[{path, name, group, role, reason}]`, paths relative to DIR as
+            // the text shows them.
+            let rows: Vec<overlay::env::Classified> = list
+                .iter()
+                .cloned()
+                .map(|mut k| {
+                    let path = overlay::promote::change::relative_to(&k.dir.path, &root);
+                    k.dir.path = if path.is_empty() { ".".to_string() } else { path };
+                    k
+                })
+                .collect();
+            format!("{}\n", serde_json::to_string_pretty(&rows).unwrap_or_default())
+        }
+        _ => overlay::env::text(&list, &root),
+    };
     if !print(&out) {
         return ExitCode::from(2);
     }
