@@ -9,8 +9,10 @@
 //! set of environments stays steady while someone is typing.
 
 mod roles;
+mod stage;
 
 pub use roles::Role;
+pub use stage::stage_rank;
 
 use crate::fs::{self, Files};
 use crate::kustomize::kustomization::{self, FILE_NAMES};
@@ -248,21 +250,6 @@ fn scan_lines(text: &str) -> Scan {
     scan
 }
 
-/// Where an environment name stands in a promotion chain: dev, then test/qa,
-/// then staging, then production; 4 for names that say nothing. A name of
-/// several words (`prod-eu`, `eu_staging`) takes the rank of its first word
-/// that has one.
-pub fn stage_rank(name: &str) -> u8 {
-    name.split(['-', '_', '.'])
-        .find_map(|word| match word.to_ascii_lowercase().as_str() {
-            "dev" | "develop" | "development" | "local" | "sandbox" => Some(0),
-            "test" | "testing" | "qa" | "int" | "integration" | "uat" => Some(1),
-            "staging" | "stage" | "stg" | "preprod" | "pre" => Some(2),
-            "prod" | "production" | "prd" | "live" => Some(3),
-            _ => None,
-        })
-        .unwrap_or(4)
-}
 
 /// Puts the environments of each group in an explicit promotion order
 /// (names first to last, as a team writes `dev,qa,prod`); names not listed

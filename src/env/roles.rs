@@ -134,7 +134,7 @@ impl Folders {
             .range(parent.clone()..)
             .take_while(|f| f.starts_with(&parent))
             .filter(|f| !f[parent.len()..].contains('/') && &f[parent.len()..] != name)
-            .any(|f| crate::env::stage_rank(&f[parent.len()..]) < 4 && !FIXTURE_FOLDERS.contains(&&f[parent.len()..]))
+            .any(|f| super::stage::stage_rank(&f[parent.len()..]) < 4 && !FIXTURE_FOLDERS.contains(&&f[parent.len()..]))
     }
 
     /// The fixture folder `rel` lies in (`util/kustomize/testdata`) and the
