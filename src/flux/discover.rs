@@ -27,6 +27,7 @@
 use super::cluster;
 use super::kustomization::{is_flux_kustomization, Key};
 use super::sourceignore::{SourceIgnore, Visible};
+use crate::error::Result;
 use crate::fs::{self, Files};
 use crate::kustomize::kustomization::{self, FILE_NAMES};
 use crate::yaml::{parse_documents, Node, Span};
@@ -120,7 +121,7 @@ struct Scan {
     kustomizations: Vec<Declared>,
     /// `(kind, name, url)` of GitRepository, OCIRepository and Bucket objects.
     sources: Vec<(String, String, String)>,
-    /// `(sync node, its span, default name)` of FluxInstances.
+    /// The `sync` of each FluxInstance, with the name its source gets by default.
     instances: Vec<(Node, String)>,
 }
 
@@ -189,6 +190,24 @@ pub fn discover(files: &dyn Files, root: &str) -> Discovery {
     out
 }
 
+/// Every cluster of the repository, loaded with `options` (the detected
+/// self-sources when `options` names none).
+pub fn load_all(files: &dyn Files, root: &str, options: &cluster::Options) -> Vec<(Found, Result<cluster::Cluster>)> {
+    let found = discover(files, root);
+    let mut options = options.clone();
+    if options.self_sources.is_empty() {
+        options.self_sources = found.self_sources.iter().map(SelfSource::option).collect();
+    }
+    found
+        .clusters
+        .into_iter()
+        .map(|f| {
+            let c = cluster::load(files, &f.dir, root, &options);
+            (f, c)
+        })
+        .collect()
+}
+
 /// The sources that are this repository (see `self_sources_of`), as
 /// `Options::self_sources` takes them.
 pub fn self_source_options(files: &dyn Files, root: &str) -> Vec<String> {
@@ -209,7 +228,7 @@ pub fn self_source_options(files: &dyn Files, root: &str) -> Vec<String> {
 ///   bootstrap and the operator give it by default.
 fn self_sources_of(files: &dyn Files, root: &str, scan: &Scan) -> Vec<SelfSource> {
     let mut out: Vec<SelfSource> = Vec::new();
-    let mut push = |out: &mut Vec<SelfSource>, kind: &str, name: &str, why: String| {
+    let push = |out: &mut Vec<SelfSource>, kind: &str, name: &str, why: String| {
         if !kind.is_empty() && !name.is_empty() && !out.iter().any(|s| s.kind == kind && s.name == name) {
             out.push(SelfSource { kind: kind.to_string(), name: name.to_string(), why });
         }
