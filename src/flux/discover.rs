@@ -48,14 +48,21 @@ pub enum Start {
     Remote { by: Key, at: Span },
 }
 
+impl Start {
+    /// Why, in words; `shown` writes a file path as the reader should see it.
+    pub fn describe(&self, shown: &dyn Fn(&str) -> String) -> String {
+        match self {
+            Start::Bootstrap { ks, at } => format!("bootstrap Kustomization {} at {}:{}", ks, shown(&at.file), at.line),
+            Start::FluxInstance { at } => format!("FluxInstance sync path at {}:{}", shown(&at.file), at.line),
+            Start::Unapplied => "applied by no Kustomization of the repository".to_string(),
+            Start::Remote { by, at } => format!("applied to another cluster by Kustomization {} (spec.kubeConfig) at {}:{}", by, shown(&at.file), at.line),
+        }
+    }
+}
+
 impl std::fmt::Display for Start {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Start::Bootstrap { ks, at } => write!(f, "bootstrap Kustomization {} at {}:{}", ks, at.file, at.line),
-            Start::FluxInstance { at } => write!(f, "FluxInstance sync path at {}:{}", at.file, at.line),
-            Start::Unapplied => write!(f, "applied by no Kustomization of the repository"),
-            Start::Remote { by, at } => write!(f, "applied to another cluster by Kustomization {} (spec.kubeConfig) at {}:{}", by, at.file, at.line),
-        }
+        f.write_str(&self.describe(&|p| p.to_string()))
     }
 }
 
@@ -72,9 +79,20 @@ pub struct SelfSource {
     pub kind: String,
     pub name: String,
     pub why: String,
+    /// Where that was read.
+    pub at: Option<Span>,
 }
 
 impl SelfSource {
+    /// `Kind/name (why, at file:line)`; `shown` writes a file path as the
+    /// reader should see it.
+    pub fn describe(&self, shown: &dyn Fn(&str) -> String) -> String {
+        match &self.at {
+            Some(at) => format!("{}/{} ({}, {}:{})", self.kind, self.name, self.why, shown(&at.file), at.line),
+            None => format!("{}/{} ({})", self.kind, self.name, self.why),
+        }
+    }
+
     /// As `Options::self_sources` holds it: a bare name for a GitRepository.
     pub fn option(&self) -> String {
         if self.kind == "GitRepository" {
@@ -119,8 +137,8 @@ struct Declared {
 #[derive(Default)]
 struct Scan {
     kustomizations: Vec<Declared>,
-    /// `(kind, name, url)` of GitRepository, OCIRepository and Bucket objects.
-    sources: Vec<(String, String, String)>,
+    /// `(kind, name, url, where)` of GitRepository, OCIRepository and Bucket objects.
+    sources: Vec<(String, String, String, Span)>,
     /// The `sync` of each FluxInstance, with the name its source gets by default.
     instances: Vec<(Node, String)>,
 }
@@ -191,21 +209,16 @@ pub fn discover(files: &dyn Files, root: &str) -> Discovery {
 }
 
 /// Every cluster of the repository, loaded with `options` (the detected
-/// self-sources when `options` names none).
-pub fn load_all(files: &dyn Files, root: &str, options: &cluster::Options) -> Vec<(Found, Result<cluster::Cluster>)> {
+/// self-sources when `options` names none), in the order of
+/// `Discovery::clusters`.
+pub fn load_all(files: &dyn Files, root: &str, options: &cluster::Options) -> (Discovery, Vec<Result<cluster::Cluster>>) {
     let found = discover(files, root);
     let mut options = options.clone();
     if options.self_sources.is_empty() {
         options.self_sources = found.self_sources.iter().map(SelfSource::option).collect();
     }
-    found
-        .clusters
-        .into_iter()
-        .map(|f| {
-            let c = cluster::load(files, &f.dir, root, &options);
-            (f, c)
-        })
-        .collect()
+    let loaded = found.clusters.iter().map(|f| cluster::load(files, &f.dir, root, &options)).collect();
+    (found, loaded)
 }
 
 /// The sources that are this repository (see `self_sources_of`), as
@@ -228,39 +241,39 @@ pub fn self_source_options(files: &dyn Files, root: &str) -> Vec<String> {
 ///   bootstrap and the operator give it by default.
 fn self_sources_of(files: &dyn Files, root: &str, scan: &Scan) -> Vec<SelfSource> {
     let mut out: Vec<SelfSource> = Vec::new();
-    let push = |out: &mut Vec<SelfSource>, kind: &str, name: &str, why: String| {
+    let push = |out: &mut Vec<SelfSource>, kind: &str, name: &str, why: String, at: Option<&Span>| {
         if !kind.is_empty() && !name.is_empty() && !out.iter().any(|s| s.kind == kind && s.name == name) {
-            out.push(SelfSource { kind: kind.to_string(), name: name.to_string(), why });
+            out.push(SelfSource { kind: kind.to_string(), name: name.to_string(), why, at: at.cloned() });
         }
     };
     let mut reach = Reach::default();
     for d in &scan.kustomizations {
         if let Some(dir) = target(files, root, &d.path) {
             if reach.files(files, &dir, &d.components).contains(&d.file) {
-                let why = format!("the source of bootstrap Kustomization {} ({}:{})", d.key, d.span.file, d.span.line);
-                push(&mut out, &d.source_kind, &d.source_name, why);
+                let why = format!("the source of bootstrap Kustomization {}", d.key);
+                push(&mut out, &d.source_kind, &d.source_name, why, Some(&d.span));
             }
         }
     }
     for (sync, default_name) in &scan.instances {
         let kind = sync.get_str("kind").unwrap_or("GitRepository");
         let name = sync.get_str("name").filter(|n| !n.is_empty()).unwrap_or(default_name);
-        push(&mut out, kind, name, format!("created by the FluxInstance sync at {}:{}", sync.span.file, sync.span.line));
+        push(&mut out, kind, name, "created by a FluxInstance's sync".to_string(), Some(&sync.span));
     }
     let urls: Vec<String> = out
         .iter()
-        .filter_map(|s| scan.sources.iter().find(|(k, n, _)| *k == s.kind && *n == s.name).map(|(_, _, u)| u.clone()))
+        .filter_map(|s| scan.sources.iter().find(|(k, n, _, _)| *k == s.kind && *n == s.name).map(|(_, _, u, _)| u.clone()))
         .chain(scan.instances.iter().filter_map(|(sync, _)| sync.get_str("url").map(String::from)))
         .map(|u| normalize_url(&u))
         .filter(|u| !u.is_empty())
         .collect();
-    for (kind, name, url) in &scan.sources {
+    for (kind, name, url, at) in &scan.sources {
         if urls.contains(&normalize_url(url)) {
-            push(&mut out, kind, name, format!("its URL {} is this repository's", url));
+            push(&mut out, kind, name, format!("its URL {} is this repository's", quote_url(url)), Some(at));
         }
     }
     if out.is_empty() {
-        push(&mut out, "GitRepository", DEFAULT_SELF, "the name flux bootstrap and the flux-operator give it".to_string());
+        push(&mut out, "GitRepository", DEFAULT_SELF, "nothing names it: the name flux bootstrap and the flux-operator give it".to_string(), None);
     }
     out
 }
@@ -274,6 +287,15 @@ fn normalize_url(url: &str) -> String {
     let u = u.trim_end_matches('/').trim_end_matches(".git");
     // scp-like `github.com:a/b`
     u.replacen(':', "/", 1).to_ascii_lowercase()
+}
+
+/// A URL as a message shows it: short, and without credentials.
+fn quote_url(url: &str) -> String {
+    let u = match url.split_once("://") {
+        Some((scheme, rest)) => format!("{}://{}", scheme, rest.rsplit_once('@').map(|(_, r)| r).unwrap_or(rest)),
+        None => url.to_string(),
+    };
+    u.chars().take(120).collect()
 }
 
 fn scan(files: &dyn Files, root: &str) -> Scan {
@@ -307,7 +329,7 @@ fn scan(files: &dyn Files, root: &str) -> Scan {
             } else if api.starts_with("source.toolkit.fluxcd.io/") && ["GitRepository", "OCIRepository", "Bucket"].contains(&kind) {
                 let name = d.path(&["metadata", "name"]).and_then(|n| n.as_str()).unwrap_or("").to_string();
                 let url = d.path(&["spec", "url"]).and_then(|n| n.as_str()).unwrap_or("").to_string();
-                out.sources.push((kind.to_string(), name, url));
+                out.sources.push((kind.to_string(), name, url, d.span.clone()));
             } else if kind == "FluxInstance" && api.starts_with("fluxcd.controlplane.io/") {
                 if let Some(sync) = d.path(&["spec", "sync"]).filter(|s| s.is_map()) {
                     out.instances.push((sync.clone(), ns.unwrap_or(DEFAULT_SELF).to_string()));

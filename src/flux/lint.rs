@@ -47,7 +47,7 @@ pub fn lint_repository(files: &dyn Files, root: &str) -> Vec<Finding> {
     let visible = super::sourceignore::Visible { base: files, keep: &ignore };
     let files: &dyn Files = &visible;
     let mut findings = Vec::new();
-    for (_, loaded) in load_all(files, root, &Options::default()) {
+    for loaded in load_all(files, root, &Options::default()).1 {
         match loaded {
             Ok(c) => findings.extend(lint_cluster(files, &c)),
             Err(e) => findings.push(error_finding(&e, "build")),
