@@ -367,7 +367,9 @@ pub fn duplicated_manifests(files: &dyn Files, root: &str) -> Vec<Finding> {
     }
     let mut out = Vec::new();
     for ((kind, name), mut copies) in groups {
-        if copies.len() < 2 {
+        // A Namespace is what differs per environment (often a stub that
+        // each folder's `namespace:` renames): copies of it are by design.
+        if copies.len() < 2 || kind == "Namespace" {
             continue;
         }
         copies.sort_by_key(|(p, _)| (env_rank(p), p.clone()));
@@ -777,6 +779,41 @@ mod tests {
         fs.insert("/prod/kustomization.yaml", "resources: [d.yaml]\n");
         let found = duplicated_manifests(&fs, "/");
         assert_eq!(rules(&found), vec![("/prod/d.yaml".to_string(), 1, "duplicated-manifests")]);
+    }
+
+    #[test]
+    fn kube_config_kustomizations_apply_to_another_cluster() {
+        let mut fs = MemFs::new();
+        let remote = "  prune: true\n  kubeConfig:\n    secretRef:\n      name: edge-kubeconfig\n";
+        fs.insert("/clusters/hub/local.yaml", ks("local", "./app", "  prune: true\n"));
+        fs.insert("/clusters/hub/edge.yaml", ks("edge", "./app", remote));
+        fs.insert("/app/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: web\n");
+        fs.insert("/app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: web\n");
+        assert!(lint_repository(&fs, "/").is_empty(), "{:#?}", lint_repository(&fs, "/"));
+        // Both local: the same objects applied twice.
+        fs.insert("/clusters/hub/edge.yaml", ks("edge", "./app", "  prune: true\n"));
+        let found = lint_repository(&fs, "/");
+        assert!(found.iter().any(|f| f.rule == "namespace" && f.message.contains("applied by both")), "{:#?}", found);
+        // The namespace a remote Kustomization needs must be created over there.
+        fs.insert("/clusters/hub/edge.yaml", ks("edge", "./edge", remote));
+        fs.insert("/edge/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: e\n  namespace: web\n");
+        let found = lint_repository(&fs, "/");
+        assert_eq!(rules(&found), vec![("/clusters/hub/edge.yaml".to_string(), 11, "namespace")], "{:#?}", found);
+    }
+
+    #[test]
+    fn findings_quote_little_of_the_users_text() {
+        let mut fs = MemFs::new();
+        fs.insert("/clusters/prod/apps.yaml", ks("apps", "./apps", "  prune: true\n  postBuild:\n    substitute: {}\n"));
+        let script = format!("#!/bin/sh\necho ${{HOME}} {}\n", "x".repeat(4500));
+        fs.insert("/apps/cm.yaml", format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: default\ndata:\n  run.sh: {:?}\n", script));
+        let found = lint_repository(&fs, "/");
+        let f = found.iter().find(|f| f.rule == "substitution").expect("a substitution finding");
+        assert!(f.message.starts_with("'#!/bin/sh…' is not substituted"), "{}", f.message);
+        assert!(found.iter().all(|f| f.message.len() < 600), "{:#?}", found);
+        assert_eq!(quote(&"y".repeat(300)).chars().count(), QUOTE_MAX + 1);
+        let many: Vec<String> = (0..100).map(|i| format!("ConfigMap c{}", i)).collect();
+        assert!(quote_list(&many).ends_with("more"), "{}", quote_list(&many));
     }
 
     #[test]
