@@ -635,7 +635,7 @@ impl Workspace {
         let loaded = parse_options::<FluxArgs>(options).and_then(|args| {
             let dir = crate::fs::normalize(cluster_dir);
             let root = args.root(&self.fs, &dir);
-            cluster::load(&self.fs, &dir, &root, &args.options())
+            crate::flux::discover::load(&self.fs, &dir, &root, &args.options())
         });
         let c = match loaded {
             Ok(c) => c,

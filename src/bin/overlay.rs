@@ -184,7 +184,7 @@ fn flux_command(args: &[String]) -> ExitCode {
         Some(r) => overlay::fs::join(&cwd, &r),
         None => cluster::guess_root(&DiskFs, &dir),
     };
-    let c = match cluster::load(&DiskFs, &dir, &root, &options) {
+    let c = match overlay::flux::discover::load(&DiskFs, &dir, &root, &options) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("Error: {}", display(&e, &cwd));
@@ -210,7 +210,7 @@ fn flux_command(args: &[String]) -> ExitCode {
     if let Some(before) = before {
         let old_root = overlay::fs::join(&cwd, &before);
         let old_dir = overlay::fs::join(&old_root, &overlay::fs::relative(&dir, &root));
-        match cluster::load(&DiskFs, &old_dir, &old_root, &options) {
+        match overlay::flux::discover::load(&DiskFs, &old_dir, &old_root, &options) {
             Ok(old) => {
                 for e in overlay::flux::prune::stale(&old, &c) {
                     text.push_str(&format!("{}\n", e));

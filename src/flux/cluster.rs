@@ -24,8 +24,9 @@ pub struct Options {
     /// the controller since v1.9 (the `flux` CLI still defaults to off).
     pub strict_substitute: bool,
     /// The sources that are this repository itself: a GitRepository's
-    /// name, or `Kind/name` (`OCIRepository/flux-system`). Empty: detected
-    /// from the repository (`discover::self_source_options`).
+    /// name, or `Kind/name` (`OCIRepository/flux-system`). Empty:
+    /// `GitRepository/flux-system`, the name bootstrap gives it;
+    /// `discover::load` puts in the ones the repository names.
     pub self_sources: Vec<String>,
 }
 
@@ -36,17 +37,11 @@ impl Default for Options {
 }
 
 impl Options {
-    /// These options with the self-sources detected when none were given.
-    pub fn for_repository(&self, files: &dyn Files, root: &str) -> Options {
-        let mut o = self.clone();
-        if o.self_sources.is_empty() {
-            o.self_sources = super::discover::self_source_options(files, root);
-        }
-        o
-    }
-
     /// Whether the source `kind`/`name` is this repository.
     pub fn is_self_source(&self, kind: &str, name: &str) -> bool {
+        if self.self_sources.is_empty() {
+            return kind == "GitRepository" && name == "flux-system";
+        }
         self.self_sources.iter().any(|s| match s.split_once('/') {
             Some((k, n)) => k == kind && n == name,
             None => kind == "GitRepository" && s == name,
@@ -128,7 +123,6 @@ pub fn load(files: &dyn Files, dir: &str, root: &str, options: &Options) -> Resu
     let ignore = SourceIgnore::load(files, root);
     let visible = Visible { base: files, keep: &ignore };
     let files: &dyn Files = &visible;
-    let options = &options.for_repository(files, root);
     let (_, out) = build_dir(files, dir, None)?;
     let dir_resources = out.resources.resources;
     let mut cluster = Cluster {

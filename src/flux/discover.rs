@@ -208,6 +208,16 @@ pub fn discover(files: &dyn Files, root: &str) -> Discovery {
     out
 }
 
+/// `cluster::load` with the self-sources the repository names, when
+/// `options` names none.
+pub fn load(files: &dyn Files, dir: &str, root: &str, options: &cluster::Options) -> Result<cluster::Cluster> {
+    let mut options = options.clone();
+    if options.self_sources.is_empty() {
+        options.self_sources = self_source_options(files, root);
+    }
+    cluster::load(files, dir, root, &options)
+}
+
 /// Every cluster of the repository, loaded with `options` (the detected
 /// self-sources when `options` names none), in the order of
 /// `Discovery::clusters`.
@@ -482,6 +492,17 @@ mod tests {
         assert_eq!(dirs(&d), vec![("/clusters/prod", "bootstrap flux-system/flux-system".to_string())]);
         assert_eq!(names(&d), vec!["home-ops-kubernetes", "mirror"]);
         assert_eq!(self_source_options(&fs, "/"), vec!["home-ops-kubernetes", "mirror"]);
+        // Loaded with the detected source, the Kustomizations build from
+        // this repository; with the old assumption they were external.
+        let c = load(&fs, "/clusters/prod", "/", &cluster::Options::default()).unwrap();
+        assert_eq!(c.root_ks.as_ref().map(|k| k.name.as_str()), Some("flux-system"));
+        let keys: Vec<String> = c.units.iter().map(|u| format!("{} {:?}", u.ks.key, matches!(u.status, cluster::Status::Rendered))).collect();
+        assert_eq!(keys, vec!["flux-system/apps true", "flux-system/app true"]);
+        let assumed = cluster::load(&fs, "/clusters/prod", "/", &cluster::Options::default()).unwrap();
+        assert!(matches!(assumed.units[0].status, cluster::Status::External(_)));
+        // --self-source overrides the detection.
+        let given = cluster::Options { self_sources: vec!["mirror".into()], ..cluster::Options::default() };
+        assert!(matches!(load(&fs, "/clusters/prod", "/", &given).unwrap().units[0].status, cluster::Status::External(_)));
     }
 
     #[test]
@@ -533,6 +554,10 @@ mod tests {
             dirs(&d),
             vec![("/clusters/hub", "unapplied".to_string()), ("/clusters/spoke", "remote flux-system/spoke".to_string())]
         );
+        // The hub does not reconcile what it sends to the spoke.
+        let hub = load(&fs, "/clusters/hub", "/", &cluster::Options::default()).unwrap();
+        let keys: Vec<String> = hub.units.iter().map(|u| u.ks.key.to_string()).collect();
+        assert_eq!(keys, vec!["flux-system/apps", "flux-system/spoke"]);
         // Without kubeConfig the hub applies it: one cluster.
         fs.insert("/clusters/hub/spoke.yaml", ks("spoke", "./clusters/spoke", "flux-system", ""));
         assert_eq!(dirs(&discover(&fs, "/")), vec![("/clusters/hub", "unapplied".to_string())]);
