@@ -27,6 +27,7 @@
 use super::cluster;
 use super::kustomization::{is_flux_kustomization, Key};
 use super::sourceignore::{SourceIgnore, Visible};
+use crate::env::stage_rank;
 use crate::error::Result;
 use crate::fs::{self, Files};
 use crate::kustomize::kustomization::{self, FILE_NAMES};
@@ -199,7 +200,7 @@ pub fn discover(files: &dyn Files, root: &str) -> Discovery {
     }
     let mut out = Discovery { self_sources, ..Discovery::default() };
     for (dir, start) in starts {
-        if is_fixture(&dir, root) {
+        if is_fixture(files, &dir, root) {
             out.fixtures.push(dir);
         } else {
             out.clusters.push(Found { dir, start });
@@ -363,8 +364,20 @@ fn target(files: &dyn Files, root: &str, path: &str) -> Option<String> {
     cluster::resolve(root, path).ok().filter(|d| files.is_dir(d))
 }
 
-fn is_fixture(dir: &str, root: &str) -> bool {
-    fs::relative(dir, root).split('/').any(|p| FIXTURE_DIRS.contains(&p))
+/// Whether `dir` lies in a test or documentation folder. A `test` folder
+/// beside `dev` or `prod` is a stage (`clusters/test`), not test data.
+fn is_fixture(files: &dyn Files, dir: &str, root: &str) -> bool {
+    let rel = fs::relative(dir, root);
+    let parts: Vec<&str> = rel.split('/').collect();
+    parts.iter().enumerate().any(|(i, p)| {
+        if !FIXTURE_DIRS.contains(p) {
+            return false;
+        }
+        let parent = fs::join(root, &parts[..i].join("/"));
+        let among_stages = matches!(*p, "test" | "tests")
+            && files.list(&parent).iter().any(|s| stage_rank(s) < 4 && !FIXTURE_DIRS.contains(&s.as_str()) && files.is_dir(&fs::join(&parent, s)));
+        !among_stages
+    })
 }
 
 /// The files a build of a directory reads its objects from, remembered
@@ -520,13 +533,22 @@ mod tests {
         fs.insert("/kubernetes/apps/db/kustomization.yaml", "resources: []\n");
         fs.insert("/kubernetes/apps/db/ks.yaml", ks("db", "./kubernetes/apps/db/app", "gitops", ""));
         fs.insert("/docs/example/ks.yaml", ks("example", "./apps", "flux-system", ""));
+        // `test` among stages is a stage; `tests` of its own is test data.
+        fs.insert("/envs/test/ks.yaml", ks("t", "./apps", "flux-system", ""));
+        fs.insert("/envs/prod/ks.yaml", ks("p", "./apps", "flux-system", ""));
+        fs.insert("/tests/e2e/ks.yaml", ks("e2e", "./apps", "flux-system", ""));
         let d = discover(&fs, "/");
         assert_eq!(
             dirs(&d),
-            vec![("/kubernetes/apps/db", "unapplied".to_string()), ("/kubernetes/cluster", "instance /infra/flux/instance.yaml".to_string())]
+            vec![
+                ("/envs/prod", "unapplied".to_string()),
+                ("/envs/test", "unapplied".to_string()),
+                ("/kubernetes/apps/db", "unapplied".to_string()),
+                ("/kubernetes/cluster", "instance /infra/flux/instance.yaml".to_string())
+            ]
         );
         assert_eq!(names(&d), vec!["OCIRepository/gitops"]);
-        assert_eq!(d.fixtures, vec!["/docs/example"]);
+        assert_eq!(d.fixtures, vec!["/docs/example", "/tests/e2e"]);
     }
 
     #[test]
