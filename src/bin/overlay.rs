@@ -226,7 +226,7 @@ fn flux_command(args: &[String]) -> ExitCode {
     } else {
         let root_note = match &c.root_ks {
             Some(k) => format!("applied by Kustomization {}", k),
-            None => "applied by flux bootstrap".to_string(),
+            None => "applied from outside the repository (flux bootstrap or a FluxInstance)".to_string(),
         };
         text.push_str(&format!("# {}: the cluster directory, {}\n", shown(&c.dir, &cwd), root_note));
         let mut sections: Vec<(String, Vec<overlay::yaml::Node>)> = vec![(String::new(), c.dir_objects.clone())];
