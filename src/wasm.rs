@@ -626,7 +626,9 @@ impl Workspace {
         })
     }
 
-    /// The Flux cluster directories (those holding Flux Kustomizations):
+    /// The Flux clusters, where reconciliation starts (as `overlay clusters`
+    /// finds them: a bootstrap Kustomization's or a FluxInstance's path, or
+    /// Flux Kustomizations nothing else applies):
     /// `[{path: "/clusters/production", name: "production"}]`, sorted.
     pub fn clusters(&self) -> JsValue {
         #[derive(Serialize)]
@@ -634,13 +636,14 @@ impl Workspace {
             path: &'a str,
             name: &'a str,
         }
-        let dirs = lint::cluster_dirs(&self.fs, "/");
-        to_js(&dirs.iter().map(|d| Dir { path: d, name: crate::fs::file_name(d) }).collect::<Vec<_>>())
+        let found = crate::flux::discover::discover(&self.fs, "/");
+        to_js(&found.clusters.iter().map(|f| Dir { path: &f.dir, name: crate::fs::file_name(&f.dir) }).collect::<Vec<_>>())
     }
 
     /// The cluster directory `clusterDir` as Flux's kustomize-controller
-    /// sees it. `options`: `{root, selfSources: ["flux-system"], strictSubstitute: true}`
-    /// (`root` is guessed as `overlay flux` guesses it). Returns `{ok: true, dir, root,
+    /// sees it. `options`: `{root, selfSources: ["flux-system" | "Kind/name"], strictSubstitute: true}`
+    /// (`root` is guessed as `overlay flux` guesses it; `selfSources`, the
+    /// sources that are this repository, are detected when not given). Returns `{ok: true, dir, root,
     /// rootKustomization, output, objects, skipped, order, orderError, kustomizations,
     /// edges, findings}`:
     /// - `output`/`objects`/`skipped`: the cluster directory's own objects;
@@ -660,7 +663,7 @@ impl Workspace {
         let loaded = parse_options::<FluxArgs>(options).and_then(|args| {
             let dir = crate::fs::normalize(cluster_dir);
             let root = args.root(&self.fs, &dir);
-            cluster::load(&self.fs, &dir, &root, &args.options())
+            crate::flux::discover::load(&self.fs, &dir, &root, &args.options())
         });
         let c = match loaded {
             Ok(c) => c,

@@ -16,6 +16,7 @@ const USAGE: &str = "usage: overlay build [DIR] [--load-restrictor LoadRestricti
        overlay promote FROM_DIR TO_DIR [--images] [--file NAME]... [--all] [--write] [--format text|markdown|json|patch] [--ignore PATH]...
        overlay envs [DIR] [--order dev,staging,prod] [--pin DIR]... [--format text|json]
        overlay flux CLUSTER_DIR [--root REPO_ROOT] [--graph] [--before OLD_REPO_ROOT] [--self-source NAME] [--no-strict-substitute]
+       overlay clusters [REPO_ROOT] [--self-source NAME]
        overlay lint [DIR]";
 
 fn main() -> ExitCode {
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
         Some("promote") => compare::promote(&args[1..]),
         Some("envs") => compare::envs(&args[1..]),
         Some("flux") => flux_command(&args[1..]),
+        Some("clusters") => clusters_command(&args[1..]),
         Some("lint") => lint_command(&args[1..]),
         Some("-h") | Some("--help") | Some("help") => {
             println!("{}", USAGE);
@@ -182,7 +184,7 @@ fn flux_command(args: &[String]) -> ExitCode {
         Some(r) => overlay::fs::join(&cwd, &r),
         None => cluster::guess_root(&DiskFs, &dir),
     };
-    let c = match cluster::load(&DiskFs, &dir, &root, &options) {
+    let c = match overlay::flux::discover::load(&DiskFs, &dir, &root, &options) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("Error: {}", display(&e, &cwd));
@@ -208,7 +210,7 @@ fn flux_command(args: &[String]) -> ExitCode {
     if let Some(before) = before {
         let old_root = overlay::fs::join(&cwd, &before);
         let old_dir = overlay::fs::join(&old_root, &overlay::fs::relative(&dir, &root));
-        match cluster::load(&DiskFs, &old_dir, &old_root, &options) {
+        match overlay::flux::discover::load(&DiskFs, &old_dir, &old_root, &options) {
             Ok(old) => {
                 for e in overlay::flux::prune::stale(&old, &c) {
                     text.push_str(&format!("{}\n", e));
@@ -224,7 +226,7 @@ fn flux_command(args: &[String]) -> ExitCode {
     } else {
         let root_note = match &c.root_ks {
             Some(k) => format!("applied by Kustomization {}", k),
-            None => "applied by flux bootstrap".to_string(),
+            None => "applied from outside the repository (flux bootstrap or a FluxInstance)".to_string(),
         };
         text.push_str(&format!("# {}: the cluster directory, {}\n", shown(&c.dir, &cwd), root_note));
         let mut sections: Vec<(String, Vec<overlay::yaml::Node>)> = vec![(String::new(), c.dir_objects.clone())];
@@ -296,6 +298,67 @@ fn flux_graph(c: &overlay::flux::cluster::Cluster, order: &[usize]) -> String {
         }
     }
     out
+}
+
+/// `overlay clusters [REPO_ROOT]`: where Flux reconciliation starts in the
+/// repository, each cluster with its Kustomizations; exit 1 when a cluster
+/// directory cannot be read.
+fn clusters_command(args: &[String]) -> ExitCode {
+    use overlay::flux::{cluster::Options, discover};
+    let cwd = cwd();
+    let mut dir = None;
+    let mut options = Options::default();
+    let mut i = 0;
+    while i < args.len() {
+        match args[i].as_str() {
+            "--self-source" => match args.get(i + 1) {
+                Some(v) => {
+                    options.self_sources.push(v.clone());
+                    i += 1;
+                }
+                None => return usage_error("--self-source needs a value"),
+            },
+            a if a.starts_with('-') => return usage_error(&format!("unknown flag '{}'", a)),
+            a if dir.is_none() => dir = Some(a.to_string()),
+            _ => return usage_error("only one repository can be given"),
+        }
+        i += 1;
+    }
+    let root = overlay::fs::join(&cwd, dir.as_deref().unwrap_or("."));
+    let (found, loaded) = discover::load_all(&DiskFs, &root, &options);
+    let show = |p: &str| shown(p, &cwd);
+    let mut text = String::new();
+    let sources: Vec<String> = if options.self_sources.is_empty() {
+        found.self_sources.iter().map(|s| s.describe(&show)).collect()
+    } else {
+        options.self_sources.iter().map(|s| format!("{} (--self-source)", s)).collect()
+    };
+    text.push_str(&format!("# this repository as a Flux source: {}\n", sources.join(", ")));
+    let mut failed = false;
+    for (f, c) in found.clusters.iter().zip(&loaded) {
+        match c {
+            Ok(c) => {
+                let mut units: Vec<(String, &str)> = c.units.iter().map(|u| (u.ks.key.to_string(), if u.ks.path.is_empty() { "." } else { u.ks.path.as_str() })).collect();
+                units.sort();
+                text.push_str(&format!("{}: {} Kustomizations ({})\n", show(&f.dir), units.len(), f.start.describe(&show)));
+                for (key, path) in units {
+                    text.push_str(&format!("  {} {}\n", key, path));
+                }
+            }
+            Err(e) => {
+                failed = true;
+                text.push_str(&format!("{}: not readable ({}): {}\n", show(&f.dir), f.start.describe(&show), display(e, &cwd)));
+            }
+        }
+    }
+    for d in &found.fixtures {
+        text.push_str(&format!("# test data or example, not a cluster: {}\n", show(d)));
+    }
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()).is_err() || failed {
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
 }
 
 /// `overlay lint [DIR]`: findings as `file:line: message`; exit 1 when any.

@@ -23,13 +23,29 @@ pub struct Options {
     /// Fail on `${var}` with no value and no default. On by default, as in
     /// the controller since v1.9 (the `flux` CLI still defaults to off).
     pub strict_substitute: bool,
-    /// Names of the GitRepository that is this repository itself.
+    /// The sources that are this repository itself: a GitRepository's
+    /// name, or `Kind/name` (`OCIRepository/flux-system`). Empty:
+    /// `GitRepository/flux-system`, the name bootstrap gives it;
+    /// `discover::load` puts in the ones the repository names.
     pub self_sources: Vec<String>,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { strict_substitute: true, self_sources: vec!["flux-system".to_string()] }
+        Options { strict_substitute: true, self_sources: Vec::new() }
+    }
+}
+
+impl Options {
+    /// Whether the source `kind`/`name` is this repository.
+    pub fn is_self_source(&self, kind: &str, name: &str) -> bool {
+        if self.self_sources.is_empty() {
+            return kind == "GitRepository" && name == "flux-system";
+        }
+        self.self_sources.iter().any(|s| match s.split_once('/') {
+            Some((k, n)) => k == kind && n == name,
+            None => kind == "GitRepository" && s == name,
+        })
     }
 }
 
@@ -162,6 +178,11 @@ pub fn load(files: &dyn Files, dir: &str, root: &str, options: &Options) -> Resu
         for i in start..cluster.units.len() {
             post_build(files, &mut cluster, i, options);
             let unit = &cluster.units[i];
+            // What a kubeConfig Kustomization applies lives in another
+            // cluster: its Kustomizations are reconciled there, not here.
+            if remote_cluster(&unit.ks).is_some() {
+                continue;
+            }
             for n in &unit.objects {
                 if is_flux_kustomization(n) {
                     if let Ok(ks) = FluxKustomization::from_node(n, "default") {
@@ -181,7 +202,15 @@ pub fn load(files: &dyn Files, dir: &str, root: &str, options: &Options) -> Resu
 
 /// Whether the Kustomization's source is this repository.
 pub fn is_self(ks: &FluxKustomization, options: &Options) -> bool {
-    ks.source.kind == "GitRepository" && options.self_sources.contains(&ks.source.name)
+    options.is_self_source(&ks.source.kind, &ks.source.name)
+}
+
+/// The other cluster a Kustomization applies to (`spec.kubeConfig`): the
+/// name of the Secret or ConfigMap that holds its kubeconfig.
+pub fn remote_cluster(ks: &FluxKustomization) -> Option<String> {
+    let kc = ks.node.path(&["spec", "kubeConfig"]).filter(|k| !k.is_null())?;
+    let name = ["secretRef", "configMapRef"].iter().find_map(|r| kc.path(&[r, "name"]).and_then(|n| n.as_str()));
+    Some(name.unwrap_or("kubeConfig").to_string())
 }
 
 /// `spec.path` against the repository root; it may not leave the root.
@@ -249,7 +278,7 @@ fn build_unit(files: &dyn Files, root: &str, ks: FluxKustomization, parent: Opti
             unit.status = external("is not generated from this repository by any ArtifactGenerator in this cluster".to_string());
             return unit;
         };
-        let is_self_source = |kind: &str, name: &str| kind == "GitRepository" && options.self_sources.iter().any(|x| x == name);
+        let is_self_source = |kind: &str, name: &str| options.is_self_source(kind, name);
         match artifact::mapping(files, root, generator, &s.name, &is_self_source) {
             Ok(m) => Some(m),
             Err(why) => {

@@ -6,6 +6,7 @@
 //! report itself.
 
 use super::cluster::{self, Cluster, Options, Status, Unit};
+use super::discover::load_all;
 use super::kustomization::{is_flux_kustomization, FluxKustomization, Key};
 use crate::env::stage_rank;
 use crate::error::Error;
@@ -39,30 +40,17 @@ impl fmt::Display for Finding {
     }
 }
 
-/// Lints the repository at `root`: every cluster directory in it, and the
-/// files themselves.
+/// Lints the repository at `root`: every cluster in it (as
+/// `discover::discover` finds them), and the files themselves.
 pub fn lint_repository(files: &dyn Files, root: &str) -> Vec<Finding> {
     let ignore = super::sourceignore::SourceIgnore::load(files, root);
     let visible = super::sourceignore::Visible { base: files, keep: &ignore };
     let files: &dyn Files = &visible;
-    let options = Options::default();
     let mut findings = Vec::new();
-    let mut clusters: Vec<Cluster> = Vec::new();
-    for dir in cluster_dirs(files, root) {
-        match cluster::load(files, &dir, root, &options) {
-            Ok(c) => clusters.push(c),
+    for loaded in load_all(files, root, &Options::default()).1 {
+        match loaded {
+            Ok(c) => findings.extend(lint_cluster(files, &c)),
             Err(e) => findings.push(error_finding(&e, "build")),
-        }
-    }
-    // A directory that another cluster already applies (clusters/x/flux-system)
-    // is part of that cluster, not a cluster of its own.
-    let covered: Vec<bool> = clusters
-        .iter()
-        .map(|c| clusters.iter().any(|o| o.dir != c.dir && fs::is_within(&c.dir, &o.dir) && declared_files(c).iter().all(|f| declared_files(o).contains(f))))
-        .collect();
-    for (c, covered) in clusters.iter().zip(covered) {
-        if !covered {
-            findings.extend(lint_cluster(files, c));
         }
     }
     findings.extend(lint_files(files, root));
@@ -70,10 +58,6 @@ pub fn lint_repository(files: &dyn Files, root: &str) -> Vec<Finding> {
     findings.sort_by(|a, b| (&a.span.file, a.span.line, &a.message).cmp(&(&b.span.file, b.span.line, &b.message)));
     findings.dedup();
     findings
-}
-
-fn declared_files(c: &Cluster) -> Vec<String> {
-    c.units.iter().filter(|u| u.parent.is_none()).map(|u| u.ks.span.file.to_string()).collect()
 }
 
 /// Directories holding Flux Kustomization documents directly.
@@ -89,6 +73,39 @@ pub fn cluster_dirs(files: &dyn Files, root: &str) -> Vec<String> {
     dirs
 }
 
+/// How much user text a finding quotes: enough to recognise it, never a
+/// whole script from a ConfigMap.
+const QUOTE_MAX: usize = 200;
+
+/// User text as a finding quotes it: its first line, at most `QUOTE_MAX`
+/// characters, with `…` where it was cut.
+fn quote(text: &str) -> String {
+    let first = text.lines().next().unwrap_or("");
+    let cut = first.chars().count() > QUOTE_MAX || first.len() < text.trim_end().len();
+    let mut q: String = first.chars().take(QUOTE_MAX).collect();
+    if cut {
+        q.push('…');
+    }
+    q
+}
+
+/// A list of names as a finding quotes it: the first ones, then how many
+/// more, within about `QUOTE_MAX` characters.
+fn quote_list(items: &[String]) -> String {
+    let mut out = String::new();
+    for (i, item) in items.iter().enumerate() {
+        let item = quote(item);
+        if i > 0 && out.chars().count() + item.chars().count() > QUOTE_MAX {
+            return format!("{} and {} more", out, items.len() - i);
+        }
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&item);
+    }
+    out
+}
+
 fn error_finding(e: &Error, rule: &'static str) -> Finding {
     let span = e.span.clone().unwrap_or_default();
     if let Some(i) = e.message.find("variable not set (strict mode): ") {
@@ -100,7 +117,9 @@ fn error_finding(e: &Error, rule: &'static str) -> Finding {
             format!("set {} in postBuild.substitute or a substituteFrom ConfigMap, or write ${{{}:=default}}", var, var),
         );
     }
-    Finding::new(&span, rule, e.message.clone(), "fix this error: the controller stops at it and applies nothing of this Kustomization")
+    // Our messages are short; what makes one long is quoted user text.
+    let message: String = if e.message.chars().count() > 2 * QUOTE_MAX { e.message.chars().take(2 * QUOTE_MAX).chain(['…']).collect() } else { e.message.clone() };
+    Finding::new(&span, rule, message, "fix this error: the controller stops at it and applies nothing of this Kustomization")
 }
 
 /// Everything that needs the rendered cluster.
@@ -120,7 +139,7 @@ pub fn lint_cluster(files: &dyn Files, c: &Cluster) -> Vec<Finding> {
             out.push(Finding::new(
                 span,
                 "unknown-field",
-                format!("unknown field '{}': the controller silently drops it (kubectl kustomize rejects it)", name),
+                format!("unknown field '{}': the controller silently drops it (kubectl kustomize rejects it)", quote(name)),
                 "fix the spelling or remove the field",
             ));
         }
@@ -251,22 +270,28 @@ fn namespaces(c: &Cluster, files: &dyn Files, out: &mut Vec<Finding>) {
             format!(
                 "the objects of Kustomization {} have no namespace ({}) and land in 'default', where every environment on a shared cluster writes the same objects",
                 u.ks.key,
-                loose.join(", ")
+                quote_list(&loose)
             ),
             fix,
         ));
     }
-    // Namespaces objects go to that nothing creates: the apply fails.
+    // Namespaces objects go to that nothing creates: the apply fails. A
+    // Kustomization with kubeConfig applies to another cluster: only what
+    // goes to that same cluster counts there.
     const PRESENT: [&str; 5] = ["default", "kube-system", "kube-public", "kube-node-lease", "flux-system"];
-    let created: Vec<&str> = c
-        .dir_objects
-        .iter()
-        .chain(c.units.iter().flat_map(|u| u.objects.iter()))
-        .filter(|n| n.get_str("kind") == Some("Namespace"))
-        .filter_map(|n| n.path(&["metadata", "name"]).and_then(|n| n.as_str()))
-        .collect();
+    let target = |u: &Unit| cluster::remote_cluster(&u.ks);
+    let created = |to: &Option<String>| -> Vec<&str> {
+        let local = if to.is_none() { c.dir_objects.iter().collect::<Vec<_>>() } else { Vec::new() };
+        local
+            .into_iter()
+            .chain(c.units.iter().filter(|u| &target(u) == to).flat_map(|u| u.objects.iter()))
+            .filter(|n| n.get_str("kind") == Some("Namespace"))
+            .filter_map(|n| n.path(&["metadata", "name"]).and_then(|n| n.as_str()))
+            .collect()
+    };
     if c.units.iter().all(|u| matches!(u.status, Status::Rendered)) {
         for u in &c.units {
+            let created = created(&target(u));
             let mut missing: Vec<&str> = Vec::new();
             for n in &u.objects {
                 let ns = n.path(&["metadata", "namespace"]).and_then(|n| n.as_str()).unwrap_or("");
@@ -287,11 +312,11 @@ fn namespaces(c: &Cluster, files: &dyn Files, out: &mut Vec<Finding>) {
     }
     // The same object applied by two Kustomizations: they overwrite each
     // other and fight over the owner labels.
-    let mut owner: BTreeMap<(String, String, String, String), &Unit> = BTreeMap::new();
+    let mut owner: BTreeMap<(Option<String>, String, String, String, String), &Unit> = BTreeMap::new();
     for u in &c.units {
         for n in &u.objects {
             let id = ResId::of(n);
-            let key = (id.gvk.group.clone(), id.gvk.kind.clone(), id.effective_namespace().to_string(), id.name.clone());
+            let key = (target(u), id.gvk.group.clone(), id.gvk.kind.clone(), id.effective_namespace().to_string(), id.name.clone());
             match owner.get(&key) {
                 Some(first) if first.ks.key != u.ks.key => out.push(Finding::new(
                     &u.ks.span_of("path"),
@@ -342,7 +367,9 @@ pub fn duplicated_manifests(files: &dyn Files, root: &str) -> Vec<Finding> {
     }
     let mut out = Vec::new();
     for ((kind, name), mut copies) in groups {
-        if copies.len() < 2 {
+        // A Namespace is what differs per environment (often a stub that
+        // each folder's `namespace:` renames): copies of it are by design.
+        if copies.len() < 2 || kind == "Namespace" {
             continue;
         }
         copies.sort_by_key(|(p, _)| (env_rank(p), p.clone()));
@@ -432,7 +459,14 @@ fn health(c: &Cluster, u: &Unit, out: &mut Vec<Finding>) {
             id.gvk.group == group && id.gvk.kind == hc.kind && id.name == hc.name && (hc.namespace.is_empty() || id.namespace == hc.namespace)
         });
         let external = c.units.iter().any(|o| matches!(o.status, Status::External(_)));
-        if !found && !external {
+        // A chart renders its objects (CRDs among them) at install time:
+        // a HelmRelease going to that namespace may create the object.
+        let from_chart = c.units.iter().flat_map(|o| o.objects.iter()).any(|n| {
+            let id = ResId::of(n);
+            let release_ns = n.path(&["spec", "targetNamespace"]).and_then(|x| x.as_str()).unwrap_or(&id.namespace).to_string();
+            id.gvk.kind == "HelmRelease" && (hc.namespace.is_empty() || hc.namespace == release_ns || hc.namespace == id.namespace)
+        });
+        if !found && !external && !from_chart {
             let ns = if hc.namespace.is_empty() { String::new() } else { format!("{}/", hc.namespace) };
             out.push(Finding::new(
                 &hc.span,
@@ -532,7 +566,7 @@ fn substitution(u: &Unit, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             &span,
             "substitution",
-            format!("'{}' is not substituted by Kustomization {}: with no variables defined, substitution is skipped", text, u.ks.key),
+            format!("'{}' is not substituted by Kustomization {}: with no variables defined, substitution is skipped", quote(&text), u.ks.key),
             "define the variables in postBuild.substitute, or set postBuild.substituteStrategy: Always, or escape it as $${…}",
         ));
     }
@@ -575,7 +609,10 @@ fn no_ops(u: &Unit, files: &dyn Files, out: &mut Vec<Finding>) {
             })
             .collect(),
     };
-    let mut patches: Vec<(Node, &'static str)> = u.ks.patches.iter().map(|p| (p.clone(), "spec.patches")).collect();
+    // Patches a parent Kustomization wrote into this one are defaults for
+    // all its children: that one child has nothing to patch is no mistake.
+    let own = |p: &&Node| p.span.file == u.ks.span.file;
+    let mut patches: Vec<(Node, &'static str)> = u.ks.patches.iter().filter(own).map(|p| (p.clone(), "spec.patches")).collect();
     let mut images: Vec<(Node, &'static str)> = u.ks.images.iter().map(|p| (p.clone(), "spec.images")).collect();
     if let Some(file) = u.dir.as_deref().and_then(|d| crate::kustomize::kustomization::find_file(files, d).ok().flatten()) {
         if let Some(k) = files.read(&file).and_then(|b| parse_documents(&file, &String::from_utf8_lossy(&b)).ok()).and_then(|d| d.into_iter().next()) {
@@ -591,7 +628,7 @@ fn no_ops(u: &Unit, files: &dyn Files, out: &mut Vec<Finding>) {
             out.push(Finding::new(
                 &target.span,
                 "no-op",
-                format!("this {} entry's target ({}) matches no object of Kustomization {}: the patch does nothing", field, sel.describe(), u.ks.key),
+                format!("this {} entry's target ({}) matches no object of Kustomization {}: the patch does nothing", field, quote(&sel.describe()), u.ks.key),
                 "fix the target (kind, name, namespace are anchored regular expressions) or remove the patch",
             ));
         }
@@ -611,7 +648,7 @@ fn no_ops(u: &Unit, files: &dyn Files, out: &mut Vec<Finding>) {
             out.push(Finding::new(
                 &img.span,
                 "no-op",
-                format!("{} entry '{}' matches no container image of Kustomization {} (images: {})", field, name, u.ks.key, if used.is_empty() { "none".to_string() } else { used.join(", ") }),
+                format!("{} entry '{}' matches no container image of Kustomization {} (images: {})", field, name, u.ks.key, if used.is_empty() { "none".to_string() } else { quote_list(&used) }),
                 "use the image name as written in the manifests, without tag or digest",
             ));
         }
@@ -742,6 +779,41 @@ mod tests {
         fs.insert("/prod/kustomization.yaml", "resources: [d.yaml]\n");
         let found = duplicated_manifests(&fs, "/");
         assert_eq!(rules(&found), vec![("/prod/d.yaml".to_string(), 1, "duplicated-manifests")]);
+    }
+
+    #[test]
+    fn kube_config_kustomizations_apply_to_another_cluster() {
+        let mut fs = MemFs::new();
+        let remote = "  prune: true\n  kubeConfig:\n    secretRef:\n      name: edge-kubeconfig\n";
+        fs.insert("/clusters/hub/local.yaml", ks("local", "./app", "  prune: true\n"));
+        fs.insert("/clusters/hub/edge.yaml", ks("edge", "./app", remote));
+        fs.insert("/app/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: web\n");
+        fs.insert("/app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: web\n");
+        assert!(lint_repository(&fs, "/").is_empty(), "{:#?}", lint_repository(&fs, "/"));
+        // Both local: the same objects applied twice.
+        fs.insert("/clusters/hub/edge.yaml", ks("edge", "./app", "  prune: true\n"));
+        let found = lint_repository(&fs, "/");
+        assert!(found.iter().any(|f| f.rule == "namespace" && f.message.contains("applied by both")), "{:#?}", found);
+        // The namespace a remote Kustomization needs must be created over there.
+        fs.insert("/clusters/hub/edge.yaml", ks("edge", "./edge", remote));
+        fs.insert("/edge/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: e\n  namespace: web\n");
+        let found = lint_repository(&fs, "/");
+        assert_eq!(rules(&found), vec![("/clusters/hub/edge.yaml".to_string(), 11, "namespace")], "{:#?}", found);
+    }
+
+    #[test]
+    fn findings_quote_little_of_the_users_text() {
+        let mut fs = MemFs::new();
+        fs.insert("/clusters/prod/apps.yaml", ks("apps", "./apps", "  prune: true\n  postBuild:\n    substitute: {}\n"));
+        let script = format!("#!/bin/sh\necho ${{HOME}} {}\n", "x".repeat(4500));
+        fs.insert("/apps/cm.yaml", format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: default\ndata:\n  run.sh: {:?}\n", script));
+        let found = lint_repository(&fs, "/");
+        let f = found.iter().find(|f| f.rule == "substitution").expect("a substitution finding");
+        assert!(f.message.starts_with("'#!/bin/sh…' is not substituted"), "{}", f.message);
+        assert!(found.iter().all(|f| f.message.len() < 600), "{:#?}", found);
+        assert_eq!(quote(&"y".repeat(300)).chars().count(), QUOTE_MAX + 1);
+        let many: Vec<String> = (0..100).map(|i| format!("ConfigMap c{}", i)).collect();
+        assert!(quote_list(&many).ends_with("more"), "{}", quote_list(&many));
     }
 
     #[test]

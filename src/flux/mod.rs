@@ -10,12 +10,15 @@
 //!   repository minus its exclusions, or the part an ArtifactGenerator copies);
 //! - `substitute`: `postBuild` variable substitution, Flux's envsubst dialect;
 //! - `order`: `dependsOn` order and the staged apply order;
+//! - `discover`: where reconciliation starts (the clusters) and which source
+//!   is the repository itself;
 //! - `cluster`: the cluster model, each Kustomization built like the controller;
 //! - `prune`: what a change deletes or leaves behind;
 //! - `lint`: findings with file, line and fix.
 
 pub mod artifact;
 pub mod cluster;
+pub mod discover;
 pub mod generate;
 pub mod kustomization;
 pub mod lint;

@@ -5,7 +5,8 @@
 //! exclusions). A Kustomization removed altogether takes its objects with
 //! it through its finalizer, under the same rules.
 
-use super::cluster::{load, Cluster, Options, Status};
+use super::cluster::{Cluster, Options, Status};
+use super::discover::load;
 use crate::error::Result;
 use crate::fs::Files;
 use super::kustomization::{FluxKustomization, Key};
