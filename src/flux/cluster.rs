@@ -13,7 +13,8 @@ use super::substitute::{self, Unresolved, Variables};
 use crate::error::{Error, Result};
 use crate::fs::{self, Files};
 use crate::kustomize::{self, BuildOptions, LoadRestrictor, ResId, Resource};
-use crate::yaml::{parse_documents, Node, Span};
+use crate::yaml::{parse_documents, Node, Span, Value};
+use std::collections::BTreeMap;
 
 pub const OWNER_NAME: &str = "kustomize.toolkit.fluxcd.io/name";
 pub const OWNER_NAMESPACE: &str = "kustomize.toolkit.fluxcd.io/namespace";
@@ -60,6 +61,16 @@ pub struct Unit {
     pub warnings: Vec<String>,
     /// The Kustomization that applies this one; `None` for the cluster directory.
     pub parent: Option<Key>,
+    /// Its `dependsOn` entries that will not become ready because they fail
+    /// (or are blocked in turn): the controller waits and applies nothing.
+    pub blocked_by: Vec<Key>,
+}
+
+impl Unit {
+    /// The controller's message while it waits for `blocked_by`.
+    pub fn blocked_message(&self) -> Option<String> {
+        self.blocked_by.first().map(|k| format!("dependency '{}' is not ready", k))
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -76,6 +87,10 @@ pub struct Cluster {
     pub order: std::result::Result<Vec<usize>, Error>,
     /// Second declarations of a Kustomization name: (key, where).
     pub duplicates: Vec<(Key, Span)>,
+    /// Failures that belong to no one Kustomization's build: the cluster
+    /// directory's own build (then `dir_objects` is empty) and Flux
+    /// Kustomization objects that cannot be read.
+    pub errors: Vec<Error>,
 }
 
 impl Cluster {
@@ -98,7 +113,10 @@ impl Cluster {
     }
 }
 
-/// Reads the cluster directory `dir` of the repository at `root`.
+/// Reads the cluster directory `dir` of the repository at `root`. Only a
+/// missing directory is an error: a Kustomization that fails (even the
+/// cluster directory's own build) is reported in the model, and the rest
+/// still renders, as the controller reconciles each one on its own.
 pub fn load(files: &dyn Files, dir: &str, root: &str, options: &Options) -> Result<Cluster> {
     if !files.is_dir(dir) {
         return Err(Error::in_file(dir, format!("cluster directory '{}' does not exist", dir)));
@@ -107,8 +125,6 @@ pub fn load(files: &dyn Files, dir: &str, root: &str, options: &Options) -> Resu
     let ignore = SourceIgnore::load(files, root);
     let visible = Visible { base: files, keep: &ignore };
     let files: &dyn Files = &visible;
-    let (_, out) = build_dir(files, dir, None)?;
-    let dir_resources = out.resources.resources;
     let mut cluster = Cluster {
         root: root.to_string(),
         dir: dir.to_string(),
@@ -118,11 +134,27 @@ pub fn load(files: &dyn Files, dir: &str, root: &str, options: &Options) -> Resu
         units: Vec::new(),
         order: Ok(Vec::new()),
         duplicates: Vec::new(),
+        errors: Vec::new(),
+    };
+    // A broken cluster directory applies nothing, but the Kustomizations in
+    // its parts that still build exist and reconcile on their own.
+    let (dir_nodes, dir_ok): (Vec<Node>, bool) = match build_dir(files, dir, None) {
+        Ok((_, out)) => (out.resources.resources.into_iter().map(|r| r.node).collect(), true),
+        Err(e) => {
+            cluster.errors.push(e);
+            (salvage(files, dir, None), false)
+        }
     };
     let mut queue: Vec<(FluxKustomization, Option<Key>)> = Vec::new();
-    for r in &dir_resources {
-        if is_flux_kustomization(&r.node) {
-            let ks = FluxKustomization::from_node(&r.node, "default")?;
+    for n in &dir_nodes {
+        if is_flux_kustomization(n) {
+            let ks = match FluxKustomization::from_node(n, "default") {
+                Ok(ks) => ks,
+                Err(e) => {
+                    cluster.errors.push(e);
+                    continue;
+                }
+            };
             if is_self(&ks, options) && resolve(root, &ks.path).ok().as_deref() == Some(dir) {
                 cluster.root_ks = Some(ks.key.clone());
                 cluster.root_spec = Some(ks);
@@ -131,17 +163,20 @@ pub fn load(files: &dyn Files, dir: &str, root: &str, options: &Options) -> Resu
             }
         }
     }
-    let mut dir_nodes: Vec<Node> = dir_resources.iter().map(|r| r.node.clone()).collect();
-    if let Some(key) = &cluster.root_ks {
-        for n in &mut dir_nodes {
-            set_owner(n, key);
+    if dir_ok {
+        let mut dir_nodes = dir_nodes;
+        if let Some(key) = &cluster.root_ks {
+            for n in &mut dir_nodes {
+                set_owner(n, key);
+            }
         }
+        cluster.dir_objects = in_apply_order(dir_nodes);
     }
-    cluster.dir_objects = in_apply_order(dir_nodes);
 
     // Build everything found so far, then post-build it; Kustomizations that
     // those render join the queue, until no new ones appear.
     let mut seen: Vec<Key> = cluster.root_ks.iter().cloned().collect();
+    let mut post_built: Vec<bool> = Vec::new();
     while !queue.is_empty() {
         let start = cluster.units.len();
         for (ks, parent) in std::mem::take(&mut queue) {
@@ -158,24 +193,54 @@ pub fn load(files: &dyn Files, dir: &str, root: &str, options: &Options) -> Resu
                 .collect();
             let unit = build_unit(files, root, ks, parent, options, &generators);
             cluster.units.push(unit);
+            post_built.push(false);
         }
         for i in start..cluster.units.len() {
-            post_build(files, &mut cluster, i, options);
+            post_build(&mut cluster, i, options, &mut post_built);
+        }
+        for i in start..cluster.units.len() {
             let unit = &cluster.units[i];
-            for n in &unit.objects {
+            // A failed Kustomization applies nothing; the Kustomizations it
+            // applied before still reconcile, from what builds of it now.
+            let found: Vec<Node> = match &unit.status {
+                Status::Rendered => unit.objects.clone(),
+                Status::Failed(_) if !unit.built.is_empty() => unit.built.iter().map(|r| r.node.clone()).collect(),
+                Status::Failed(_) => match &unit.dir {
+                    Some(d) if unit.source_root.as_deref() == Some(root) => salvage(files, d, Some(&unit.ks)),
+                    _ => Vec::new(),
+                },
+                Status::External(_) => Vec::new(),
+            };
+            let failed = matches!(unit.status, Status::Failed(_));
+            let parent = unit.ks.key.clone();
+            for n in &found {
                 if is_flux_kustomization(n) {
-                    if let Ok(ks) = FluxKustomization::from_node(n, "default") {
-                        if !seen.contains(&ks.key) && !queue.iter().any(|(q, _)| q.key == ks.key) {
-                            queue.push((ks, Some(unit.ks.key.clone())));
+                    match FluxKustomization::from_node(n, "default") {
+                        Ok(ks) => {
+                            if !seen.contains(&ks.key) && !queue.iter().any(|(q, _)| q.key == ks.key) {
+                                queue.push((ks, Some(parent.clone())));
+                            }
                         }
+                        Err(e) if !failed => cluster.errors.push(e),
+                        Err(_) => {}
                     }
                 }
             }
         }
     }
+    let failed: Vec<Key> = cluster.units.iter().filter(|u| matches!(u.status, Status::Failed(_))).map(|u| u.ks.key.clone()).collect();
+    for u in &mut cluster.units {
+        if let Some(p) = u.parent.as_ref().filter(|p| failed.contains(p)) {
+            u.warnings.push(format!(
+                "Kustomization {} that applies this one fails to build: this one is in the cluster only as an earlier revision of {} applied it",
+                p, p
+            ));
+        }
+    }
     let keys: Vec<Key> = cluster.units.iter().map(|u| u.ks.key.clone()).collect();
     let deps: Vec<_> = cluster.units.iter().map(|u| u.ks.depends_on.clone()).collect();
     cluster.order = order::dependency_order(&keys, &deps);
+    mark_blocked(&mut cluster);
     Ok(cluster)
 }
 
@@ -202,6 +267,99 @@ pub fn build_dir(files: &dyn Files, dir: &str, ks: Option<&FluxKustomization>) -
     layered.insert(&generated.file, generated.text.clone());
     let out = kustomize::build(&layered, dir, &BuildOptions { load_restrictor: LoadRestrictor::None }).map_err(|e| explain(e, &generated, ks))?;
     Ok((generated, out))
+}
+
+/// What still builds of a directory whose build fails: the same build with
+/// the resources entries that lead to each error left out, a few times.
+/// Only for finding the Kustomizations it applies (they exist in the cluster
+/// and reconcile on their own); the controller applies none of it.
+fn salvage(files: &dyn Files, dir: &str, ks: Option<&FluxKustomization>) -> Vec<Node> {
+    let mut patched = Overlay::new(files);
+    for _ in 0..8 {
+        let generated = match generate::kustomization_for(&patched, dir, ks) {
+            Ok(g) => g,
+            Err(e) => {
+                // A file the generated kustomization cannot list: leave it out.
+                match e.file() {
+                    Some(f) if f != dir && fs::is_within(f, dir) && patched.is_file(f) => {
+                        let f = f.to_string();
+                        patched.hide(&f);
+                        continue;
+                    }
+                    _ => return Vec::new(),
+                }
+            }
+        };
+        let mut layered = Overlay::new(&patched);
+        layered.insert(&generated.file, generated.text.clone());
+        let e = match kustomize::build(&layered, dir, &BuildOptions { load_restrictor: LoadRestrictor::None }) {
+            Ok(out) => return out.resources.resources.into_iter().map(|r| r.node).collect(),
+            Err(e) => e,
+        };
+        let Some(bad) = e.file().map(String::from) else { return Vec::new() };
+        let Some((kfile, rewritten)) = without_entry(&layered, &generated.file, &bad, 0) else { return Vec::new() };
+        patched.insert(&kfile, rewritten);
+    }
+    Vec::new()
+}
+
+/// The kustomization file, from `kfile` down, whose `resources` entry leads
+/// to `bad`, and its text without that entry (as JSON).
+fn without_entry(files: &dyn Files, kfile: &str, bad: &str, depth: usize) -> Option<(String, String)> {
+    if depth > 32 {
+        return None;
+    }
+    let text = String::from_utf8(files.read(kfile)?.into_owned()).ok()?;
+    let mut k = crate::kustomize::kustomization::parse(kfile, &text).ok()?;
+    let base = fs::parent(kfile).to_string();
+    let items = k.node.get("resources")?.as_seq()?.clone();
+    let at = items.iter().position(|r| r.as_str().is_some_and(|p| {
+        let path = fs::join(&base, p);
+        path == bad || (files.is_dir(&path) && fs::is_within(bad, &path))
+    }))?;
+    let path = fs::join(&base, items[at].as_str()?);
+    if files.is_dir(&path) {
+        if let Some(inner) = crate::kustomize::kustomization::find_file(files, &path).ok().flatten() {
+            if inner != bad {
+                if let Some(deeper) = without_entry(files, &inner, bad, depth + 1) {
+                    return Some(deeper);
+                }
+            }
+        }
+    }
+    let mut rest = items;
+    rest.remove(at);
+    if rest.is_empty() {
+        return None;
+    }
+    let span = k.node.span.clone();
+    k.node.set("resources", Node::seq(rest, span));
+    Some((kfile.to_string(), generate::to_json(&k.node)))
+}
+
+/// Marks the Kustomizations whose `dependsOn` will not become ready: a
+/// dependency that fails, or is blocked in turn.
+fn mark_blocked(cluster: &mut Cluster) {
+    loop {
+        let not_ready: Vec<Key> = cluster
+            .units
+            .iter()
+            .filter(|u| matches!(u.status, Status::Failed(_)) || !u.blocked_by.is_empty())
+            .map(|u| u.ks.key.clone())
+            .collect();
+        let mut changed = false;
+        for u in &mut cluster.units {
+            for d in &u.ks.depends_on {
+                if not_ready.contains(&d.key) && !u.blocked_by.contains(&d.key) && d.key != u.ks.key {
+                    u.blocked_by.push(d.key.clone());
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
 }
 
 /// Says so when an error lies in text the controller wrote.
@@ -233,6 +391,7 @@ fn build_unit(files: &dyn Files, root: &str, ks: FluxKustomization, parent: Opti
         unresolved: Vec::new(),
         warnings: Vec::new(),
         parent,
+        blocked_by: Vec::new(),
     };
     let s = unit.ks.source.clone();
     let external = |why: String| Status::External(format!("source {}/{}/{} {}", s.kind, s.namespace, s.name, why));
@@ -298,24 +457,55 @@ fn build_unit(files: &dyn Files, root: &str, ks: FluxKustomization, parent: Opti
     unit
 }
 
-/// Substitution, commonMetadata, owner labels, apply order.
-fn post_build(files: &dyn Files, cluster: &mut Cluster, i: usize, options: &Options) {
+/// Substitution, the apply's SOPS check, commonMetadata, owner labels,
+/// apply order. `done` marks the units already post-built: a unit whose
+/// `substituteFrom` names an object another unit renders post-builds that
+/// one first, so it reads the values as applied.
+fn post_build(cluster: &mut Cluster, i: usize, options: &Options, done: &mut Vec<bool>) {
+    if done[i] {
+        return;
+    }
+    done[i] = true;
     if !matches!(cluster.units[i].status, Status::Rendered) {
         return;
     }
     let ks = cluster.units[i].ks.clone();
+    if let Some(pb) = &ks.post_build {
+        for r in &pb.substitute_from {
+            for j in 0..cluster.units.len() {
+                if !done[j] && cluster.units[j].built.iter().any(|b| is_source(&b.node, &r.kind, &r.name, &ks.key.namespace)) {
+                    post_build(cluster, j, options, done);
+                }
+            }
+        }
+    }
     let mut nodes: Vec<Node> = cluster.units[i].built.iter().map(|r| r.node.clone()).collect();
     let mut unresolved = Vec::new();
+    let mut warnings = Vec::new();
     let result = (|| -> Result<()> {
-        if let Some(pb) = &ks.post_build {
-            let vars = variables(files, cluster, &ks)?;
-            if !vars.is_empty() || pb.always {
-                for n in nodes.iter_mut().filter(|n| !substitute::is_disabled(n)) {
-                    let id = ResId::of(n);
-                    substitute::substitute_resource(n, &vars, options.strict_substitute, &mut unresolved).map_err(|e| Error {
-                        message: format!("post build failed for '{}/{}': {}", id.gvk.dotted(), id.name, e.message),
-                        ..e
-                    })?;
+        let Some(pb) = &ks.post_build else { return Ok(()) };
+        // The controller reads the variables for each object it substitutes:
+        // with none to substitute, a missing source is no error.
+        let Some(first) = nodes.iter().find(|n| !substitute::is_disabled(n)) else { return Ok(()) };
+        let id = ResId::of(first);
+        let in_object = |e: Error| Error { message: format!("post build failed for '{}/{}': {}", id.gvk.dotted(), id.name, e.message), ..e };
+        let (vars, masked) = variables(cluster, &ks).map_err(in_object)?;
+        if vars.is_empty() && !pb.always {
+            return Ok(());
+        }
+        for n in nodes.iter_mut().filter(|n| !substitute::is_disabled(n)) {
+            let id = ResId::of(n);
+            let mut read = Vec::new();
+            substitute::substitute_resource_reading(n, &vars, options.strict_substitute, &mut unresolved, &mut read).map_err(|e| Error {
+                message: format!("post build failed for '{}/{}': {}", id.gvk.dotted(), id.name, e.message),
+                ..e
+            })?;
+            for (name, span) in read {
+                if let Some(source) = masked.get(&name) {
+                    warnings.push(format!(
+                        "{}:{}: ${{{}}} comes from the SOPS-encrypted {}: the cluster decrypts it, shown here as {}",
+                        span.file, span.line, name, source, SOPS_MASK
+                    ));
                 }
             }
         }
@@ -326,14 +516,22 @@ fn post_build(files: &dyn Files, cluster: &mut Cluster, i: usize, options: &Opti
         return;
     }
     // The apply refuses encrypted Secrets it was not told to decrypt.
-    let decrypts = ks.node.path(&["spec", "decryption"]).is_some_and(|d| !d.is_null());
-    if let Some(secret) = nodes.iter().find(|n| n.get_str("kind") == Some("Secret") && n.get("sops").is_some() && !decrypts && !decryption_disabled(n)) {
-        let id = ResId::of(secret);
-        cluster.units[i].status = Status::Failed(Error::at(
-            &secret.span,
-            format!("Secret/{}/{} is SOPS encrypted, configuring decryption is required for this secret to be reconciled", id.namespace, id.name),
-        ));
-        return;
+    let decrypts = ks.node.path(&["spec", "decryption", "provider"]).and_then(|p| p.as_str()).is_some_and(|p| !p.is_empty());
+    if let Some(secret) = nodes.iter().find(|n| is_encrypted_secret(n) && !decryption_disabled(n)) {
+        if !decrypts {
+            let id = ResId::of(secret);
+            cluster.units[i].status = Status::Failed(Error::at(
+                &secret.span,
+                format!("Secret/{}/{} is SOPS encrypted, configuring decryption is required for this secret to be reconciled", id.namespace, id.name),
+            ));
+            return;
+        }
+    }
+    // What the cluster decrypts is shown as `flux build` shows it.
+    for n in &mut nodes {
+        if let Some(w) = mask_sops(n) {
+            warnings.push(w);
+        }
     }
     // The controller sets the owner labels as it reads the build, and
     // commonMetadata later in its apply step: commonMetadata wins a clash.
@@ -348,59 +546,155 @@ fn post_build(files: &dyn Files, cluster: &mut Cluster, i: usize, options: &Opti
     }
     let unit = &mut cluster.units[i];
     unit.unresolved = unresolved;
+    for w in warnings {
+        if !unit.warnings.contains(&w) {
+            unit.warnings.push(w);
+        }
+    }
     unit.objects = in_apply_order(nodes);
 }
 
-/// The variables of a Kustomization: `substituteFrom` in order, then `substitute`.
-fn variables(files: &dyn Files, cluster: &Cluster, ks: &FluxKustomization) -> Result<Variables> {
+/// What `flux build` prints for an encrypted value (its base64 in `data`).
+pub const SOPS_MASK: &str = "**SOPS**";
+
+/// Whether the apply sees a SOPS-encrypted Secret (decryptor.IsEncryptedSecret).
+fn is_encrypted_secret(node: &Node) -> bool {
+    node.get_str("kind") == Some("Secret") && node.get_str("apiVersion") == Some("v1") && node.get("sops").is_some()
+}
+
+/// Masks a Secret's encrypted values as `flux build` does: a Secret with a
+/// `sops` block (and its `mac`) loses the block and every value; otherwise
+/// only values that are themselves SOPS documents are masked. Returns the
+/// warning to show, if anything was masked.
+pub fn mask_sops(node: &mut Node) -> Option<String> {
+    if node.get_str("kind") != Some("Secret") {
+        return None;
+    }
+    let whole = node.get("sops").is_some_and(|s| s.get("mac").and_then(|m| m.as_str()).is_some_and(|m| m.starts_with("ENC[")));
+    let docker = node.get_str("type") == Some("kubernetes.io/dockerconfigjson");
+    let encoded_mask = base64_encode(SOPS_MASK.as_bytes());
+    let docker_mask = "{\"mask\":\"**SOPS**\"}";
+    let mut masked = 0;
+    for field in ["data", "stringData"] {
+        let encoded = field == "data";
+        let Some(map) = node.get_mut(field) else { continue };
+        let Value::Map(entries) = &mut map.value else { continue };
+        for (_, v) in entries.iter_mut() {
+            let Some(text) = v.as_str().map(String::from) else { continue };
+            let replacement = if whole {
+                match (docker, encoded) {
+                    (true, true) => base64_encode(docker_mask.as_bytes()),
+                    (true, false) => docker_mask.to_string(),
+                    (false, true) => encoded_mask.clone(),
+                    (false, false) => SOPS_MASK.to_string(),
+                }
+            } else {
+                let plain = if encoded { String::from_utf8_lossy(&base64_decode(&text)).into_owned() } else { text.clone() };
+                if !(plain.contains("sops") && plain.contains("ENC[")) {
+                    continue;
+                }
+                // flux build writes the base64 mask into stringData too.
+                encoded_mask.clone()
+            };
+            *v = Node::string(&replacement, v.span.clone());
+            masked += 1;
+        }
+    }
+    if whole {
+        node.remove("sops");
+    } else if masked == 0 {
+        return None;
+    }
+    let id = ResId::of(node);
+    let ns = if id.namespace.is_empty() { String::new() } else { format!("{}/", id.namespace) };
+    Some(format!(
+        "{}:{}: Secret {}{} is SOPS-encrypted: the cluster decrypts it; its values are shown masked, as flux build shows them",
+        node.span.file, node.span.line, ns, id.name
+    ))
+}
+
+fn base64_encode(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(ABC[(n >> (18 - 6 * k) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// The variables of a Kustomization: `substituteFrom` in order, then
+/// `substitute`; and, for the names whose value is encrypted, where they
+/// come from.
+fn variables(cluster: &Cluster, ks: &FluxKustomization) -> Result<(Variables, BTreeMap<String, String>)> {
     let mut vars = Variables::default();
-    let Some(pb) = &ks.post_build else { return Ok(vars) };
+    let mut masked = BTreeMap::new();
+    let Some(pb) = &ks.post_build else { return Ok((vars, masked)) };
+    let ns = &ks.key.namespace;
     for r in &pb.substitute_from {
-        match find_source_object(files, cluster, &r.kind, &r.name, &ks.key.namespace) {
+        if r.kind != "ConfigMap" && r.kind != "Secret" {
+            continue;
+        }
+        match find_source_object(cluster, &r.kind, &r.name, ns) {
             Some(obj) => {
                 for (k, v) in data_of(&obj) {
-                    vars.set(&k, &v);
+                    // The applied copy of an encrypted Secret is masked: the
+                    // value the cluster decrypts is unknown here.
+                    if r.kind == "Secret" && is_mask(&v) {
+                        masked.insert(k.clone(), format!("Secret {}/{}", ns, r.name));
+                        vars.set(&k, SOPS_MASK);
+                    } else {
+                        masked.remove(&k);
+                        vars.set(&k, &v);
+                    }
                 }
             }
             None if r.optional => {}
             None => {
+                // The API server's NotFound, as the controller reports it.
+                let resource = if r.kind == "Secret" { "secrets" } else { "configmaps" };
                 return Err(Error::at(
                     &r.span,
                     format!(
-                        "substitute from '{}/{}' error: no {} named '{}' in namespace '{}' is rendered for this cluster or found in the repository",
-                        r.kind, r.name, r.kind, r.name, ks.key.namespace
+                        "substitute from '{}/{}' error: {} \"{}\" not found (no Kustomization of this cluster applies {} {}/{}; one made outside Flux is not known here)",
+                        r.kind, r.name, resource, r.name, r.kind, ns, r.name
                     ),
-                ))
+                ));
             }
         }
     }
     for (k, v) in &pb.substitute {
+        masked.remove(k);
         vars.set(k, v);
     }
     vars.check_names().map_err(|m| Error::at(&ks.span_of("postBuild"), m))?;
-    Ok(vars)
+    Ok((vars, masked))
 }
 
-/// A ConfigMap or Secret for `substituteFrom`: among the cluster's objects
-/// first, then anywhere in the repository (it may be created out of band).
-fn find_source_object(files: &dyn Files, cluster: &Cluster, kind: &str, name: &str, namespace: &str) -> Option<Node> {
-    let matches = |n: &Node, strict_ns: bool| {
-        let id = ResId::of(n);
-        id.gvk.kind == kind && id.gvk.group.is_empty() && id.name == name && (id.namespace == namespace || (!strict_ns && id.namespace.is_empty()))
-    };
-    let rendered = cluster.dir_objects.iter().chain(cluster.units.iter().flat_map(|u| u.objects.iter().chain(u.built.iter().map(|r| &r.node))));
-    if let Some(n) = rendered.into_iter().find(|n| matches(n, true)) {
-        return Some(n.clone());
-    }
-    let mut found = None;
-    walk_yaml(files, &cluster.root, 0, &mut |path, text| {
-        if found.is_none() {
-            if let Ok(docs) = parse_documents(path, text) {
-                found = docs.into_iter().find(|n| matches(n, false));
-            }
-        }
-    });
-    found
+fn is_source(n: &Node, kind: &str, name: &str, namespace: &str) -> bool {
+    let id = ResId::of(n);
+    id.gvk.kind == kind && id.gvk.group.is_empty() && id.name == name && id.namespace == namespace
+}
+
+/// A ConfigMap or Secret for `substituteFrom`, only among the objects this
+/// cluster applies (the cluster directory's and those of the Kustomizations
+/// that render), in the Flux Kustomization's namespace.
+fn find_source_object(cluster: &Cluster, kind: &str, name: &str, namespace: &str) -> Option<Node> {
+    let applying = cluster.units.iter().filter(|u| matches!(u.status, Status::Rendered) && !u.ks.suspend);
+    let mut candidates = cluster.dir_objects.iter().chain(applying.flat_map(|u| u.objects.iter()));
+    candidates.find(|n| is_source(n, kind, name, namespace) && skipped(n).is_none()).cloned()
+}
+
+/// Whether a (decoded) Secret value is one `mask_sops` wrote.
+fn is_mask(value: &str) -> bool {
+    value == SOPS_MASK || value == base64_encode(SOPS_MASK.as_bytes()) || value.contains("\"mask\":\"**SOPS**\"")
 }
 
 /// Calls `f` with every YAML file below `dir`, skipping hidden directories.
