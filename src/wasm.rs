@@ -302,6 +302,7 @@ struct FluxOut<'a> {
     order: Vec<String>,
     order_error: Option<ErrorInfo>,
     errors: Vec<ErrorInfo>,
+    warnings: &'a [String],
     kustomizations: Vec<UnitOut<'a>>,
     edges: Vec<EdgeOut>,
     findings: Vec<FindingOut<'a>>,
@@ -623,6 +624,7 @@ impl Workspace {
     /// - `output`/`objects`/`skipped`: the cluster directory's own objects;
     /// - `errors`: failures outside one Kustomization (the cluster directory's
     ///   own build, an unreadable Kustomization), each `{file, line, column, message}`;
+    /// - `warnings`: notes on the cluster directory's objects (masked Secrets);
     /// - `order`: Kustomization keys (`namespace/name`) in reconcile order;
     ///   `orderError` (`null` or an error) when `dependsOn` has a cycle or an
     ///   unknown name (then `kustomizations` keep declaration order);
@@ -674,6 +676,7 @@ impl Workspace {
             order: order.iter().map(|&i| c.units[i].ks.key.to_string()).collect(),
             order_error,
             errors: c.errors.iter().map(ErrorInfo::from).collect(),
+            warnings: &c.warnings,
             kustomizations: order.iter().map(|&i| unit_json(&c.units[i])).collect(),
             edges,
             findings: findings.iter().map(finding).collect(),

@@ -202,6 +202,9 @@ fn flux_command(args: &[String]) -> ExitCode {
         eprintln!("Error: {}", display(e, &cwd));
         failed = true;
     }
+    for w in &c.warnings {
+        eprintln!("Warning: {}", w);
+    }
     for u in &c.units {
         if let Status::Failed(e) = &u.status {
             eprintln!("Error: Kustomization {}: {}", u.ks.key, display(e, &cwd));

@@ -91,6 +91,8 @@ pub struct Cluster {
     /// directory's own build (then `dir_objects` is empty) and Flux
     /// Kustomization objects that cannot be read.
     pub errors: Vec<Error>,
+    /// Notes on the cluster directory's own objects (encrypted Secrets shown masked).
+    pub warnings: Vec<String>,
 }
 
 impl Cluster {
@@ -135,6 +137,7 @@ pub fn load(files: &dyn Files, dir: &str, root: &str, options: &Options) -> Resu
         order: Ok(Vec::new()),
         duplicates: Vec::new(),
         errors: Vec::new(),
+        warnings: Vec::new(),
     };
     // A broken cluster directory applies nothing, but the Kustomizations in
     // its parts that still build exist and reconcile on their own.
@@ -165,8 +168,11 @@ pub fn load(files: &dyn Files, dir: &str, root: &str, options: &Options) -> Resu
     }
     if dir_ok {
         let mut dir_nodes = dir_nodes;
-        if let Some(key) = &cluster.root_ks {
-            for n in &mut dir_nodes {
+        for n in &mut dir_nodes {
+            if let Some(w) = mask_sops(n) {
+                cluster.warnings.push(w);
+            }
+            if let Some(key) = &cluster.root_ks {
                 set_owner(n, key);
             }
         }
@@ -296,7 +302,7 @@ fn salvage(files: &dyn Files, dir: &str, ks: Option<&FluxKustomization>) -> Vec<
             Ok(out) => return out.resources.resources.into_iter().map(|r| r.node).collect(),
             Err(e) => e,
         };
-        let Some(bad) = e.file().map(String::from) else { return Vec::new() };
+        let Some(bad) = e.span.clone() else { return Vec::new() };
         let Some((kfile, rewritten)) = without_entry(&layered, &generated.file, &bad, 0) else { return Vec::new() };
         patched.insert(&kfile, rewritten);
     }
@@ -304,8 +310,9 @@ fn salvage(files: &dyn Files, dir: &str, ks: Option<&FluxKustomization>) -> Vec<
 }
 
 /// The kustomization file, from `kfile` down, whose `resources` entry leads
-/// to `bad`, and its text without that entry (as JSON).
-fn without_entry(files: &dyn Files, kfile: &str, bad: &str, depth: usize) -> Option<(String, String)> {
+/// to the error at `bad` (the entry itself, or the file or folder it names),
+/// and its text without that entry (as JSON).
+fn without_entry(files: &dyn Files, kfile: &str, bad: &Span, depth: usize) -> Option<(String, String)> {
     if depth > 32 {
         return None;
     }
@@ -313,20 +320,27 @@ fn without_entry(files: &dyn Files, kfile: &str, bad: &str, depth: usize) -> Opt
     let mut k = crate::kustomize::kustomization::parse(kfile, &text).ok()?;
     let base = fs::parent(kfile).to_string();
     let items = k.node.get("resources")?.as_seq()?.clone();
-    let at = items.iter().position(|r| r.as_str().is_some_and(|p| {
-        let path = fs::join(&base, p);
-        path == bad || (files.is_dir(&path) && fs::is_within(bad, &path))
-    }))?;
-    let path = fs::join(&base, items[at].as_str()?);
-    if files.is_dir(&path) {
-        if let Some(inner) = crate::kustomize::kustomization::find_file(files, &path).ok().flatten() {
-            if inner != bad {
+    let file: &str = &bad.file;
+    let at = if file == kfile {
+        let here = |r: &&Node| r.span.line == bad.line;
+        items.iter().position(|r| here(&r) && r.span.col == bad.col).or_else(|| items.iter().position(|r| here(&r)))?
+    } else {
+        let at = items.iter().position(|r| {
+            r.as_str().is_some_and(|p| {
+                let path = fs::join(&base, p);
+                path == file || (files.is_dir(&path) && fs::is_within(file, &path))
+            })
+        })?;
+        let path = fs::join(&base, items[at].as_str()?);
+        if files.is_dir(&path) {
+            if let Some(inner) = crate::kustomize::kustomization::find_file(files, &path).ok().flatten() {
                 if let Some(deeper) = without_entry(files, &inner, bad, depth + 1) {
                     return Some(deeper);
                 }
             }
         }
-    }
+        at
+    };
     let mut rest = items;
     rest.remove(at);
     if rest.is_empty() {
@@ -1000,5 +1014,168 @@ mod tests {
     fn finds_the_root_by_the_paths() {
         let fs = repo();
         assert_eq!(guess_root(&fs, "/clusters/prod"), "/");
+    }
+    fn key(ns: &str, name: &str) -> Key {
+        Key { namespace: ns.into(), name: name.into() }
+    }
+
+    fn failed(u: &Unit) -> &Error {
+        match &u.status {
+            Status::Failed(e) => e,
+            s => panic!("{} did not fail: {:?}", u.ks.key, s),
+        }
+    }
+
+    #[test]
+    fn substitute_from_reads_only_what_the_cluster_applies() {
+        let mut fs = repo();
+        // The same name elsewhere in the repository (a template, a
+        // bootstrap file) is not what the controller reads.
+        let vars = String::from_utf8(fs.get("/clusters/prod/vars.yaml").unwrap().to_vec()).unwrap();
+        fs.remove("/clusters/prod/vars.yaml");
+        fs.insert("/bootstrap/vars.yaml", vars.clone());
+        let c = load(&fs, "/clusters/prod", "/", &Options::default()).unwrap();
+        let apps = c.unit(&key("flux-system", "apps")).unwrap();
+        let e = failed(apps);
+        assert_eq!(
+            e.message,
+            "post build failed for 'ConfigMap.v1.[noGrp]/web': substitute from 'ConfigMap/cluster-vars' error: configmaps \"cluster-vars\" not found (no Kustomization of this cluster applies ConfigMap flux-system/cluster-vars; one made outside Flux is not known here)"
+        );
+        assert_eq!((e.span.as_ref().unwrap().file.as_ref(), e.span.as_ref().unwrap().line), ("/clusters/prod/apps.yaml", 23));
+        // In another namespace it is not found either.
+        fs.insert("/clusters/prod/vars.yaml", vars.replace("namespace: flux-system", "namespace: prod"));
+        let c = load(&fs, "/clusters/prod", "/", &Options::default()).unwrap();
+        assert!(matches!(c.unit(&key("flux-system", "apps")).unwrap().status, Status::Failed(_)));
+        // Optional: skipped, as the controller skips it.
+        let apps_ks = String::from_utf8(fs.get("/clusters/prod/apps.yaml").unwrap().to_vec()).unwrap();
+        fs.insert("/clusters/prod/apps.yaml", apps_ks.replace("name: cluster-vars\n", "name: cluster-vars\n      optional: true\n"));
+        let c = load(&fs, "/clusters/prod", "/", &Options::default()).unwrap();
+        let apps = c.unit(&key("flux-system", "apps")).unwrap();
+        assert!(matches!(apps.status, Status::Failed(_)), "without cluster-vars, ${{env}} has no value");
+        assert!(failed(apps).message.contains("variable not set (strict mode): \"env\""), "{}", failed(apps).message);
+        // Rendered by another Kustomization of the cluster: found.
+        fs.insert("/infra/vars.yaml", vars.replace("production", "from-infra"));
+        let c = load(&fs, "/clusters/prod", "/", &Options::default()).unwrap();
+        let apps = c.unit(&key("flux-system", "apps")).unwrap();
+        assert!(matches!(apps.status, Status::Rendered), "{:?}", apps.status);
+        assert_eq!(apps.objects[0].path(&["metadata", "labels", "env"]).and_then(|n| n.as_str()), Some("from-infra"));
+    }
+
+    #[test]
+    fn a_missing_source_fails_only_when_there_is_something_to_substitute() {
+        let mut fs = repo();
+        fs.remove("/clusters/prod/vars.yaml");
+        let web = String::from_utf8(fs.get("/apps/web.yaml").unwrap().to_vec()).unwrap();
+        fs.insert("/apps/web.yaml", web.replace("  name: web\n", "  name: web\n  annotations:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\n"));
+        let c = load(&fs, "/clusters/prod", "/", &Options::default()).unwrap();
+        let apps = c.unit(&key("flux-system", "apps")).unwrap();
+        assert!(matches!(apps.status, Status::Rendered), "{:?}", apps.status);
+    }
+
+    const SOPS_SECRET: &str = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: flux-system\ntype: Opaque\ndata:\n  region: ENC[AES256_GCM,data:abc=,iv:x,tag:y,type:str]\nstringData:\n  zone: ENC[AES256_GCM,data:def=,iv:x,tag:y,type:str]\nsops:\n  mac: ENC[AES256_GCM,data:m,iv:x,tag:y,type:str]\n  version: 3.9.0\n";
+
+    #[test]
+    fn encrypted_secrets_are_masked_as_flux_build_masks_them() {
+        let mut fs = repo();
+        let text = String::from_utf8(fs.get("/clusters/prod/infra.yaml").unwrap().to_vec()).unwrap();
+        fs.insert("/clusters/prod/infra.yaml", text + "  decryption:\n    provider: sops\n");
+        fs.insert("/infra/secret.yaml", SOPS_SECRET);
+        let c = load(&fs, "/clusters/prod", "/", &Options::default()).unwrap();
+        let infra = c.unit(&key("flux-system", "infra")).unwrap();
+        assert!(matches!(infra.status, Status::Rendered), "{:?}", infra.status);
+        let secret = infra.objects.iter().find(|n| n.get_str("kind") == Some("Secret")).unwrap();
+        assert!(secret.get("sops").is_none());
+        assert_eq!(secret.path(&["data", "region"]).and_then(|n| n.as_str()), Some("KipTT1BTKio="));
+        assert_eq!(secret.path(&["stringData", "zone"]).and_then(|n| n.as_str()), Some("**SOPS**"));
+        assert_eq!(infra.warnings.len(), 1, "{:?}", infra.warnings);
+        assert!(infra.warnings[0].starts_with("/infra/secret.yaml:1: Secret flux-system/s is SOPS-encrypted: the cluster decrypts it"), "{}", infra.warnings[0]);
+        // A docker config secret gets a JSON mask.
+        let mut docker = Node::map(Span::file("/d.yaml"));
+        for doc in parse_documents("/d.yaml", &SOPS_SECRET.replace("type: Opaque", "type: kubernetes.io/dockerconfigjson")).unwrap() {
+            docker = doc;
+        }
+        mask_sops(&mut docker).unwrap();
+        assert_eq!(docker.path(&["data", "region"]).and_then(|n| n.as_str()), Some("eyJtYXNrIjoiKipTT1BTKioifQ=="));
+        assert_eq!(docker.path(&["stringData", "zone"]).and_then(|n| n.as_str()), Some("{\"mask\":\"**SOPS**\"}"));
+        // A value that is a SOPS document in a plain Secret: only it is masked.
+        let mut partial = parse_documents("/p.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: p\ndata:\n  a: c29wczogRU5DW3g=\n  b: eA==\n").unwrap().remove(0);
+        assert!(mask_sops(&mut partial).is_some());
+        assert_eq!(partial.path(&["data", "a"]).and_then(|n| n.as_str()), Some("KipTT1BTKio="));
+        assert_eq!(partial.path(&["data", "b"]).and_then(|n| n.as_str()), Some("eA=="));
+    }
+
+    #[test]
+    fn encrypted_substitution_values_become_a_placeholder() {
+        let mut fs = repo();
+        fs.insert("/clusters/prod/secret.yaml", SOPS_SECRET);
+        let apps = String::from_utf8(fs.get("/clusters/prod/apps.yaml").unwrap().to_vec()).unwrap();
+        fs.insert("/clusters/prod/apps.yaml", apps.replace("    - kind: ConfigMap\n      name: cluster-vars\n", "    - kind: ConfigMap\n      name: cluster-vars\n    - kind: Secret\n      name: s\n"));
+        fs.insert("/apps/zone.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: zone\ndata:\n  where: ${region}-${zone}\n  env: ${env}\n");
+        let c = load(&fs, "/clusters/prod", "/", &Options::default()).unwrap();
+        let apps = c.unit(&key("flux-system", "apps")).unwrap();
+        assert!(matches!(apps.status, Status::Rendered), "{:?}", apps.status);
+        let zone = apps.objects.iter().find(|n| n.path(&["metadata", "name"]).and_then(|v| v.as_str()) == Some("zone")).unwrap();
+        assert_eq!(zone.path(&["data", "where"]).and_then(|n| n.as_str()), Some("**SOPS**-**SOPS**"));
+        assert_eq!(zone.path(&["data", "env"]).and_then(|n| n.as_str()), Some("production"));
+        let w: Vec<&String> = apps.warnings.iter().filter(|w| w.contains("comes from the SOPS-encrypted")).collect();
+        assert_eq!(w.len(), 2, "{:?}", apps.warnings);
+        assert_eq!(w[0], "/apps/zone.yaml:6: ${region} comes from the SOPS-encrypted Secret flux-system/s: the cluster decrypts it, shown here as **SOPS**");
+    }
+
+    #[test]
+    fn one_broken_kustomization_never_blanks_the_cluster() {
+        let mut fs = repo();
+        fs.insert("/clusters/prod/late.yaml", "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: late\n  namespace: flux-system\nspec:\n  dependsOn:\n  - name: apps\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: ./late\n  prune: true\n");
+        fs.insert("/late/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: late\n  namespace: prod\n");
+        fs.insert("/infra/kustomization.yaml", "resources:\n- ns.yaml\n- missing.yaml\n");
+        let c = load(&fs, "/clusters/prod", "/", &Options::default()).unwrap();
+        let infra = c.unit(&key("flux-system", "infra")).unwrap();
+        let e = failed(infra);
+        assert_eq!((e.span.as_ref().unwrap().file.as_ref(), e.span.as_ref().unwrap().line), ("/infra/kustomization.yaml", 3));
+        // apps depends on infra: blocked, still rendered and listed; late
+        // depends on apps: blocked in turn.
+        let apps = c.unit(&key("flux-system", "apps")).unwrap();
+        assert!(matches!(apps.status, Status::Rendered) && !apps.objects.is_empty());
+        assert_eq!(apps.blocked_message().as_deref(), Some("dependency 'flux-system/infra' is not ready"));
+        let late = c.unit(&key("flux-system", "late")).unwrap();
+        assert_eq!(late.blocked_by, vec![key("flux-system", "apps")]);
+        assert!(c.errors.is_empty());
+    }
+
+    #[test]
+    fn a_broken_cluster_directory_or_parent_keeps_the_kustomizations_that_still_build() {
+        let mut fs = repo();
+        // A file the generated kustomization of the cluster directory cannot take.
+        fs.insert("/clusters/prod/values.yaml", "replicas: 3\n");
+        let c = load(&fs, "/clusters/prod", "/", &Options::default()).unwrap();
+        assert_eq!(c.errors.len(), 1);
+        assert!(c.errors[0].message.contains("failed to decode Kubernetes YAML from /clusters/prod/values.yaml"), "{}", c.errors[0].message);
+        assert!(c.dir_objects.is_empty(), "the cluster directory applies nothing");
+        let names: Vec<&str> = c.units.iter().map(|u| u.ks.key.name.as_str()).collect();
+        assert_eq!(names, vec!["apps", "infra"]);
+        assert!(matches!(c.unit(&key("flux-system", "apps")).unwrap().status, Status::Failed(_)), "cluster-vars is not applied then");
+        assert!(matches!(c.unit(&key("flux-system", "infra")).unwrap().status, Status::Rendered));
+
+        // A parent applying per-app Kustomizations, one app's folder broken.
+        let mut fs = MemFs::new();
+        let ks = |name: &str, path: &str| format!("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: {}\n  namespace: flux-system\nspec:\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: {}\n  prune: true\n", name, path);
+        fs.insert("/cluster/apps.yaml", ks("apps", "./apps"));
+        fs.insert("/apps/a/kustomization.yaml", "resources: [ks.yaml]\n");
+        fs.insert("/apps/a/ks.yaml", ks("a", "./apps/a/app"));
+        fs.insert("/apps/a/app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: a\n");
+        fs.insert("/apps/b/kustomization.yaml", "resources: [ks.yaml, nope.yaml]\n");
+        fs.insert("/apps/b/ks.yaml", ks("b", "./apps/b/app"));
+        fs.insert("/apps/b/app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  namespace: b\n");
+        let c = load(&fs, "/cluster", "/", &Options::default()).unwrap();
+        let apps = c.unit(&key("flux-system", "apps")).unwrap();
+        assert!(failed(apps).message.contains("nope.yaml"), "{}", failed(apps).message);
+        let names: Vec<&str> = c.units.iter().map(|u| u.ks.key.name.as_str()).collect();
+        assert_eq!(names, vec!["apps", "a", "b"]);
+        for name in ["a", "b"] {
+            let u = c.unit(&key("flux-system", name)).unwrap();
+            assert!(matches!(u.status, Status::Rendered) && u.objects.len() == 1, "{:?}", u.status);
+            assert_eq!(u.parent, Some(key("flux-system", "apps")));
+            assert!(u.warnings[0].starts_with("Kustomization flux-system/apps that applies this one fails to build"), "{:?}", u.warnings);
+        }
     }
 }
