@@ -166,7 +166,15 @@ pub fn load(files: &dyn Files, dir: &str, root: &str, options: &Options) -> Resu
             }
         }
     }
-    if dir_ok {
+    // The root Kustomization's apply refuses an encrypted Secret it was not
+    // told to decrypt, and then applies nothing of the directory.
+    let refused = cluster.root_spec.as_ref().and_then(|ks| {
+        let secret = dir_nodes.iter().find(|n| is_encrypted_secret(n) && !decryption_disabled(n))?;
+        (!decrypts(ks)).then(|| encrypted_secret_error(secret))
+    });
+    if let Some(e) = refused {
+        cluster.errors.push(e);
+    } else if dir_ok {
         let mut dir_nodes = dir_nodes;
         for n in &mut dir_nodes {
             if let Some(w) = mask_sops(n) {
@@ -233,6 +241,18 @@ pub fn load(files: &dyn Files, dir: &str, root: &str, options: &Options) -> Resu
                 }
             }
         }
+    }
+    // A source found only in a later round (applied by a Kustomization that
+    // another one applies): post-build those again now that all are known.
+    let retry: Vec<usize> = (0..cluster.units.len())
+        .filter(|&i| matches!(&cluster.units[i].status, Status::Failed(e) if e.message.contains(MISSING_SOURCE)))
+        .collect();
+    for &i in &retry {
+        cluster.units[i].status = Status::Rendered;
+        post_built[i] = false;
+    }
+    for &i in &retry {
+        post_build(&mut cluster, i, options, &mut post_built);
     }
     let failed: Vec<Key> = cluster.units.iter().filter(|u| matches!(u.status, Status::Failed(_))).map(|u| u.ks.key.clone()).collect();
     for u in &mut cluster.units {
@@ -530,14 +550,9 @@ fn post_build(cluster: &mut Cluster, i: usize, options: &Options, done: &mut Vec
         return;
     }
     // The apply refuses encrypted Secrets it was not told to decrypt.
-    let decrypts = ks.node.path(&["spec", "decryption", "provider"]).and_then(|p| p.as_str()).is_some_and(|p| !p.is_empty());
     if let Some(secret) = nodes.iter().find(|n| is_encrypted_secret(n) && !decryption_disabled(n)) {
-        if !decrypts {
-            let id = ResId::of(secret);
-            cluster.units[i].status = Status::Failed(Error::at(
-                &secret.span,
-                format!("Secret/{}/{} is SOPS encrypted, configuring decryption is required for this secret to be reconciled", id.namespace, id.name),
-            ));
+        if !decrypts(&ks) {
+            cluster.units[i].status = Status::Failed(encrypted_secret_error(secret));
             return;
         }
     }
@@ -566,6 +581,16 @@ fn post_build(cluster: &mut Cluster, i: usize, options: &Options, done: &mut Vec
         }
     }
     unit.objects = in_apply_order(nodes);
+}
+
+/// Whether the controller decrypts this Kustomization's SOPS documents.
+fn decrypts(ks: &FluxKustomization) -> bool {
+    ks.node.path(&["spec", "decryption", "provider"]).and_then(|p| p.as_str()).is_some_and(|p| !p.is_empty())
+}
+
+fn encrypted_secret_error(secret: &Node) -> Error {
+    let id = ResId::of(secret);
+    Error::at(&secret.span, format!("Secret/{}/{} is SOPS encrypted, configuring decryption is required for this secret to be reconciled", id.namespace, id.name))
 }
 
 /// What `flux build` prints for an encrypted value (its base64 in `data`).
@@ -677,8 +702,8 @@ fn variables(cluster: &Cluster, ks: &FluxKustomization) -> Result<(Variables, BT
                 return Err(Error::at(
                     &r.span,
                     format!(
-                        "substitute from '{}/{}' error: {} \"{}\" not found (no Kustomization of this cluster applies {} {}/{}; one made outside Flux is not known here)",
-                        r.kind, r.name, resource, r.name, r.kind, ns, r.name
+                        "substitute from '{}/{}' error: {} \"{}\" not found (no Kustomization of this cluster applies {} {}/{}{}",
+                        r.kind, r.name, resource, r.name, r.kind, ns, r.name, MISSING_SOURCE
                     ),
                 ));
             }
@@ -691,6 +716,9 @@ fn variables(cluster: &Cluster, ks: &FluxKustomization) -> Result<(Variables, BT
     vars.check_names().map_err(|m| Error::at(&ks.span_of("postBuild"), m))?;
     Ok((vars, masked))
 }
+
+/// The end of a missing-source message, which also marks it for a retry.
+const MISSING_SOURCE: &str = "; one made outside Flux is not known here)";
 
 fn is_source(n: &Node, kind: &str, name: &str, namespace: &str) -> bool {
     let id = ResId::of(n);
@@ -1177,5 +1205,39 @@ mod tests {
             assert_eq!(u.parent, Some(key("flux-system", "apps")));
             assert!(u.warnings[0].starts_with("Kustomization flux-system/apps that applies this one fails to build"), "{:?}", u.warnings);
         }
+    }
+    #[test]
+    fn a_source_applied_by_a_later_kustomization_is_found() {
+        let mut fs = repo();
+        let vars = String::from_utf8(fs.get("/clusters/prod/vars.yaml").unwrap().to_vec()).unwrap();
+        fs.remove("/clusters/prod/vars.yaml");
+        // infra applies a Kustomization `settings`, which applies the ConfigMap.
+        fs.insert("/infra/settings.yaml", "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: settings\n  namespace: flux-system\nspec:\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: ./settings\n  prune: true\n");
+        fs.insert("/settings/vars.yaml", vars);
+        let c = load(&fs, "/clusters/prod", "/", &Options::default()).unwrap();
+        let apps = c.unit(&key("flux-system", "apps")).unwrap();
+        assert!(matches!(apps.status, Status::Rendered), "{:?}", apps.status);
+        assert_eq!(apps.objects[0].path(&["metadata", "labels", "env"]).and_then(|n| n.as_str()), Some("production"));
+    }
+
+    #[test]
+    fn the_root_kustomization_refuses_encrypted_secrets_it_does_not_decrypt() {
+        let mut fs = repo();
+        fs.insert("/clusters/prod/flux-system/kustomization.yaml", "resources: [gotk-sync.yaml]\n");
+        fs.insert("/clusters/prod/flux-system/gotk-sync.yaml", "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: ./clusters/prod\n  prune: true\n");
+        fs.insert("/clusters/prod/secret.yaml", SOPS_SECRET);
+        let c = load(&fs, "/clusters/prod", "/", &Options::default()).unwrap();
+        assert_eq!(c.errors.len(), 1);
+        assert!(c.errors[0].message.starts_with("Secret/flux-system/s is SOPS encrypted, configuring decryption"), "{}", c.errors[0].message);
+        assert!(c.dir_objects.is_empty());
+        // The Kustomizations it declares still reconcile.
+        assert!(matches!(c.unit(&key("flux-system", "infra")).unwrap().status, Status::Rendered));
+        let sync = String::from_utf8(fs.get("/clusters/prod/flux-system/gotk-sync.yaml").unwrap().to_vec()).unwrap();
+        fs.insert("/clusters/prod/flux-system/gotk-sync.yaml", sync + "  decryption:\n    provider: sops\n");
+        let c = load(&fs, "/clusters/prod", "/", &Options::default()).unwrap();
+        assert!(c.errors.is_empty(), "{:?}", c.errors);
+        let secret = c.dir_objects.iter().find(|n| n.get_str("kind") == Some("Secret")).unwrap();
+        assert_eq!(secret.path(&["data", "region"]).and_then(|n| n.as_str()), Some("KipTT1BTKio="));
+        assert_eq!(c.warnings.len(), 1);
     }
 }
