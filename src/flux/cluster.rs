@@ -1240,4 +1240,20 @@ mod tests {
         assert_eq!(secret.path(&["data", "region"]).and_then(|n| n.as_str()), Some("KipTT1BTKio="));
         assert_eq!(c.warnings.len(), 1);
     }
+    // The controller adds buildMetadata [originAnnotations] to a
+    // kustomization with no resources; the expected text is what
+    // `kubectl kustomize` (v5.5.0) printed for that file.
+    #[test]
+    fn no_resources_builds_with_origin_annotations_like_kubectl() {
+        let mut fs = MemFs::new();
+        fs.insert("/app/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: apps\nconfigMapGenerator:\n- name: settings\n  literals:\n  - a=b\ncomponents:\n- ../comp\n");
+        fs.insert("/comp/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n- cm.yaml\n");
+        fs.insert("/comp/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata:\n  k: v\n");
+        let (_, out) = build_dir(&fs, "/app", None).unwrap();
+        let nodes: Vec<Node> = out.resources.resources.into_iter().map(|r| r.node).collect();
+        assert_eq!(
+            crate::yaml::emit_documents(&nodes),
+            "apiVersion: v1\ndata:\n  k: v\nkind: ConfigMap\nmetadata:\n  annotations:\n    config.kubernetes.io/origin: |\n      path: ../comp/cm.yaml\n  name: extra\n  namespace: apps\n---\napiVersion: v1\ndata:\n  a: b\nkind: ConfigMap\nmetadata:\n  annotations:\n    config.kubernetes.io/origin: |\n      configuredIn: kustomization.yaml\n      configuredBy:\n        apiVersion: builtin\n        kind: ConfigMapGenerator\n  name: settings-4h2mbtbbt6\n  namespace: apps\n"
+        );
+    }
 }
