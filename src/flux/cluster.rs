@@ -607,7 +607,11 @@ fn is_encrypted_secret(node: &Node) -> bool {
 /// warning to show, if anything was masked.
 pub fn mask_sops(node: &mut Node) -> Option<String> {
     if node.get_str("kind") != Some("Secret") {
-        return None;
+        // flux build shows other encrypted objects as they are.
+        let id = ResId::of(node);
+        return node.get("sops").map(|_| {
+            format!("{}:{}: {} {} is SOPS-encrypted: the cluster decrypts it; shown encrypted, as flux build shows it", node.span.file, node.span.line, id.gvk.kind, id.name)
+        });
     }
     let whole = node.get("sops").is_some_and(|s| s.get("mac").and_then(|m| m.as_str()).is_some_and(|m| m.starts_with("ENC[")));
     let docker = node.get_str("type") == Some("kubernetes.io/dockerconfigjson");
@@ -683,11 +687,13 @@ fn variables(cluster: &Cluster, ks: &FluxKustomization) -> Result<(Variables, BT
         }
         match find_source_object(cluster, &r.kind, &r.name, ns) {
             Some(obj) => {
+                let sops = obj.get("sops").is_some();
                 for (k, v) in data_of(&obj) {
-                    // The applied copy of an encrypted Secret is masked: the
-                    // value the cluster decrypts is unknown here.
-                    if r.kind == "Secret" && is_mask(&v) {
-                        masked.insert(k.clone(), format!("Secret {}/{}", ns, r.name));
+                    // The applied copy of an encrypted Secret is masked, an
+                    // encrypted ConfigMap still holds ciphertext: the value
+                    // the cluster decrypts is unknown here.
+                    if is_mask(&v) || (sops && v.starts_with("ENC[")) {
+                        masked.insert(k.clone(), format!("{} {}/{}", r.kind, ns, r.name));
                         vars.set(&k, SOPS_MASK);
                     } else {
                         masked.remove(&k);
@@ -1255,5 +1261,15 @@ mod tests {
             crate::yaml::emit_documents(&nodes),
             "apiVersion: v1\ndata:\n  k: v\nkind: ConfigMap\nmetadata:\n  annotations:\n    config.kubernetes.io/origin: |\n      path: ../comp/cm.yaml\n  name: extra\n  namespace: apps\n---\napiVersion: v1\ndata:\n  a: b\nkind: ConfigMap\nmetadata:\n  annotations:\n    config.kubernetes.io/origin: |\n      configuredIn: kustomization.yaml\n      configuredBy:\n        apiVersion: builtin\n        kind: ConfigMapGenerator\n  name: settings-4h2mbtbbt6\n  namespace: apps\n"
         );
+    }
+    #[test]
+    fn an_encrypted_config_map_source_gives_placeholders() {
+        let mut fs = repo();
+        fs.insert("/clusters/prod/vars.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cluster-vars\n  namespace: flux-system\ndata:\n  env: ENC[AES256_GCM,data:abc=,iv:x,tag:y,type:str]\nsops:\n  mac: ENC[AES256_GCM,data:m,iv:x,tag:y,type:str]\n");
+        let c = load(&fs, "/clusters/prod", "/", &Options::default()).unwrap();
+        assert!(c.warnings[0].contains("ConfigMap cluster-vars is SOPS-encrypted"), "{:?}", c.warnings);
+        let apps = c.unit(&key("flux-system", "apps")).unwrap();
+        assert_eq!(apps.objects[0].path(&["metadata", "labels", "env"]).and_then(|n| n.as_str()), Some("**SOPS**"));
+        assert!(apps.warnings.iter().any(|w| w.contains("${env} comes from the SOPS-encrypted ConfigMap flux-system/cluster-vars")), "{:?}", apps.warnings);
     }
 }
