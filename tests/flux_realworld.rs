@@ -172,3 +172,32 @@ fn record_kubectl_goldens() {
         std::fs::write(golden_dir().join(format!("{}.flux.yaml", name)), out.stdout).unwrap();
     }
 }
+
+/// A broken folder under the parent that applies every app: the parent
+/// fails (file and line given), every app Kustomization still renders.
+#[test]
+fn home_ops_survives_a_broken_namespace_folder() {
+    let Some(rw) = realworld() else { return };
+    let tmp = std::env::temp_dir().join(format!("overlay-flux-broken-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    assert!(Command::new("cp").arg("-a").arg(rw.join("onedr0p+home-ops")).arg(&tmp).status().unwrap().success());
+    std::fs::create_dir_all(tmp.join("kubernetes/apps/zz-broken")).unwrap();
+    std::fs::write(tmp.join("kubernetes/apps/zz-broken/kustomization.yaml"), "resources:\n  - ./missing.yaml\n").unwrap();
+    let c = load(&tmp, "kubernetes/flux/cluster");
+    let _ = std::fs::remove_dir_all(&tmp);
+    assert_eq!(c.units.len(), 78);
+    let parent = &c.units[0];
+    assert_eq!(parent.ks.key.to_string(), "flux-system/cluster-apps");
+    match &parent.status {
+        Status::Failed(e) => {
+            let span = e.span.as_ref().unwrap();
+            assert!(span.file.ends_with("/kubernetes/apps/zz-broken/kustomization.yaml") && span.line == 2, "{}", e);
+        }
+        s => panic!("{:?}", s),
+    }
+    let rendered = c.units.iter().filter(|u| matches!(u.status, Status::Rendered)).count();
+    // All but the parent and the two that fail on their own (sonarr's
+    // script is not in the corpus; cloudflare-tunnel's Secret is made outside Flux).
+    assert_eq!(rendered, 75);
+    assert!(c.units[1..].iter().all(|u| u.warnings.iter().any(|w| w.starts_with("applied by Kustomization flux-system/cluster-apps, which fails"))));
+}

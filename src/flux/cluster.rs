@@ -257,10 +257,7 @@ pub fn load(files: &dyn Files, dir: &str, root: &str, options: &Options) -> Resu
     let failed: Vec<Key> = cluster.units.iter().filter(|u| matches!(u.status, Status::Failed(_))).map(|u| u.ks.key.clone()).collect();
     for u in &mut cluster.units {
         if let Some(p) = u.parent.as_ref().filter(|p| failed.contains(p)) {
-            u.warnings.push(format!(
-                "Kustomization {} that applies this one fails to build: this one is in the cluster only as an earlier revision of {} applied it",
-                p, p
-            ));
+            u.warnings.push(format!("applied by Kustomization {}, which fails to build: it is in the cluster only if an earlier revision applied it", p));
         }
     }
     let keys: Vec<Key> = cluster.units.iter().map(|u| u.ks.key.clone()).collect();
@@ -1209,7 +1206,7 @@ mod tests {
             let u = c.unit(&key("flux-system", name)).unwrap();
             assert!(matches!(u.status, Status::Rendered) && u.objects.len() == 1, "{:?}", u.status);
             assert_eq!(u.parent, Some(key("flux-system", "apps")));
-            assert!(u.warnings[0].starts_with("Kustomization flux-system/apps that applies this one fails to build"), "{:?}", u.warnings);
+            assert!(u.warnings[0].starts_with("applied by Kustomization flux-system/apps, which fails to build"), "{:?}", u.warnings);
         }
     }
     #[test]
