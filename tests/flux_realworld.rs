@@ -72,7 +72,10 @@ fn each_kustomization_builds_as_kubectl_builds_what_flux_writes() {
             if got != want && KNOWN.iter().any(|(n, k, _)| *n == name && *k == u.ks.key.to_string()) {
                 eprintln!("known difference, {} {}: {}", name, u.ks.key, KNOWN.iter().find(|(_, k, _)| *k == u.ks.key.to_string()).unwrap().2);
             } else if got != want {
-                if let Ok(d) = std::env::var("FLUX_REALWORLD_DUMP") { std::fs::write(format!("{}/{}.{}.yaml", d, u.ks.key.namespace, u.ks.key.name), &got).unwrap(); }
+                // FLUX_REALWORLD_DUMP=DIR writes our build there, to diff against the golden.
+                if let Ok(d) = std::env::var("FLUX_REALWORLD_DUMP") {
+                    std::fs::write(format!("{}/{}.{}.yaml", d, u.ks.key.namespace, u.ks.key.name), &got).unwrap();
+                }
                 failures.push(format!("{} {}", name, u.ks.key));
             }
             checked += 1;
