@@ -427,6 +427,10 @@ mod tests {
         assert_eq!(build_metadata(&g), vec!["originAnnotations"]);
         let g = kustomization_for(&fs, "/c", Some(&ks("  buildMetadata: [transformerAnnotations]\n"))).unwrap();
         assert_eq!(build_metadata(&g), vec!["transformerAnnotations"]);
+        // Deprecated `bases` are not `resources` to the controller's check.
+        fs.insert("/c/kustomization.yaml", "bases: [../b]\nresources:\n");
+        let g = kustomization_for(&fs, "/c", None).unwrap();
+        assert_eq!(build_metadata(&g), vec!["originAnnotations"]);
         // With resources, or when Flux generates the file, nothing is added.
         fs.insert("/c/kustomization.yaml", "resources: [cm.yaml]\n");
         let g = kustomization_for(&fs, "/c", Some(&ks("  prune: true\n"))).unwrap();
