@@ -54,7 +54,8 @@ type Version<'a> = (&'a FluxKustomization, &'a [Node]);
 pub fn stale(before: &Cluster, after: &Cluster) -> Vec<Entry> {
     let mut out = Vec::new();
     let mut owners: Vec<(&FluxKustomization, &[Node], Option<Version>)> = Vec::new();
-    if let (Some(b), Some(_)) = (&before.root_spec, &before.root_ks) {
+    // A cluster directory that fails to build stops its reconcile before the prune.
+    if let (Some(b), Some(_), true) = (&before.root_spec, &before.root_ks, after.errors.is_empty()) {
         owners.push((b, &before.dir_objects, after.root_spec.as_ref().map(|a| (a, after.dir_objects.as_slice()))));
     }
     for u in &before.units {
@@ -209,5 +210,16 @@ mod tests {
         assert_eq!(all[0].0, "/clusters/prod");
         assert_eq!(all[0].1.as_ref().unwrap().len(), 1);
         assert!(between(&before, &after, "/nowhere", "/", &o).is_err());
+    }
+    #[test]
+    fn a_cluster_directory_that_fails_prunes_nothing() {
+        let sync = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: ./clusters/prod\n  prune: true\n";
+        let before = repo(true, &[("/apps/a.yaml", A), ("/clusters/prod/sync.yaml", sync), ("/clusters/prod/b.yaml", B)]);
+        let mut after = before.clone();
+        after.insert("/clusters/prod/values.yaml", "replicas: 3\n");
+        let o = Options::default();
+        let a = load(&after, "/clusters/prod", "/", &o).unwrap();
+        assert_eq!(a.errors.len(), 1);
+        assert!(stale(&load(&before, "/clusters/prod", "/", &o).unwrap(), &a).is_empty());
     }
 }
