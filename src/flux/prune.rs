@@ -63,8 +63,9 @@ pub fn stale(before: &Cluster, after: &Cluster) -> Vec<Entry> {
             continue;
         }
         let next = match after.unit(&u.ks.key) {
-            // A failed build stops the reconcile before its prune step.
-            Some(a) if !matches!(a.status, Status::Rendered) => continue,
+            // A failed build stops the reconcile before its prune step; a
+            // dependency that is not ready stops it before the build.
+            Some(a) if !matches!(a.status, Status::Rendered) || !a.blocked_by.is_empty() => continue,
             Some(a) => Some((&a.ks, a.objects.as_slice())),
             None => None,
         };
