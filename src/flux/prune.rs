@@ -223,4 +223,18 @@ mod tests {
         assert_eq!(a.errors.len(), 1);
         assert!(stale(&load(&before, "/clusters/prod", "/", &o).unwrap(), &a).is_empty());
     }
+    #[test]
+    fn a_blocked_kustomization_prunes_nothing() {
+        let infra = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: infra\n  namespace: flux-system\nspec:\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: ./infra\n  prune: true\n";
+        let mut before = repo(true, &[("/apps/a.yaml", A), ("/apps/b.yaml", B), ("/clusters/prod/infra.yaml", infra), ("/infra/c.yaml", C)]);
+        let apps = String::from_utf8(before.get("/clusters/prod/apps.yaml").unwrap().to_vec()).unwrap();
+        before.insert("/clusters/prod/apps.yaml", apps.replace("spec:\n", "spec:\n  dependsOn:\n  - name: infra\n"));
+        let mut after = before.clone();
+        after.remove("/apps/b.yaml");
+        after.insert("/infra/kustomization.yaml", "resources: [missing.yaml]\n");
+        let o = Options::default();
+        let a = load(&after, "/clusters/prod", "/", &o).unwrap();
+        assert_eq!(a.unit(&Key { namespace: "flux-system".into(), name: "apps".into() }).unwrap().blocked_by.len(), 1);
+        assert!(stale(&load(&before, "/clusters/prod", "/", &o).unwrap(), &a).is_empty());
+    }
 }
