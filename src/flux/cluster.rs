@@ -141,7 +141,7 @@ pub fn load(files: &dyn Files, dir: &str, root: &str, options: &Options) -> Resu
     };
     // A broken cluster directory applies nothing, but the Kustomizations in
     // its parts that still build exist and reconcile on their own.
-    let (dir_nodes, dir_ok): (Vec<Node>, bool) = match build_dir(files, dir, None) {
+    let (mut dir_nodes, mut dir_ok): (Vec<Node>, bool) = match build_dir(files, dir, None) {
         Ok((_, out)) => (out.resources.resources.into_iter().map(|r| r.node).collect(), true),
         Err(e) => {
             cluster.errors.push(e);
@@ -163,6 +163,26 @@ pub fn load(files: &dyn Files, dir: &str, root: &str, options: &Options) -> Resu
                 cluster.root_spec = Some(ks);
             } else {
                 queue.push((ks, None));
+            }
+        }
+    }
+    // The root Kustomization's own overrides (patches, targetNamespace, …)
+    // go into the directory's kustomization as into any other.
+    if let Some(spec) = cluster.root_spec.clone().filter(|k| dir_ok && k.has_overrides()) {
+        match build_dir(files, dir, Some(&spec)) {
+            Ok((_, out)) => {
+                dir_nodes = out.resources.resources.into_iter().map(|r| r.node).collect();
+                queue = dir_nodes
+                    .iter()
+                    .filter(|n| is_flux_kustomization(n))
+                    .filter_map(|n| FluxKustomization::from_node(n, "default").ok())
+                    .filter(|ks| ks.key != spec.key)
+                    .map(|ks| (ks, None))
+                    .collect();
+            }
+            Err(e) => {
+                cluster.errors.push(e);
+                dir_ok = false;
             }
         }
     }
@@ -1268,5 +1288,20 @@ mod tests {
         let apps = c.unit(&key("flux-system", "apps")).unwrap();
         assert_eq!(apps.objects[0].path(&["metadata", "labels", "env"]).and_then(|n| n.as_str()), Some("**SOPS**"));
         assert!(apps.warnings.iter().any(|w| w.contains("${env} comes from the SOPS-encrypted ConfigMap flux-system/cluster-vars")), "{:?}", apps.warnings);
+    }
+    #[test]
+    fn the_root_kustomizations_overrides_apply_to_the_cluster_directory() {
+        let mut fs = repo();
+        fs.insert("/clusters/prod/flux-system/kustomization.yaml", "resources: [gotk-sync.yaml]\n");
+        // A common setup: the root patches every Kustomization it applies.
+        fs.insert("/clusters/prod/flux-system/gotk-sync.yaml", "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: ./clusters/prod\n  prune: true\n  patches:\n  - patch: |\n      - op: add\n        path: /spec/targetNamespace\n        value: patched\n    target:\n      kind: Kustomization\n      name: infra\n");
+        let c = load(&fs, "/clusters/prod", "/", &Options::default()).unwrap();
+        assert!(c.errors.is_empty(), "{:?}", c.errors);
+        let infra = c.unit(&key("flux-system", "infra")).unwrap();
+        assert_eq!(infra.ks.target_namespace.as_deref(), Some("patched"));
+        // kustomize's namespace transformer renames the Namespace object too.
+        assert_eq!(infra.objects[0].path(&["metadata", "name"]).and_then(|n| n.as_str()), Some("patched"), "{:?}", infra.status);
+        let ks = c.dir_objects.iter().find(|n| n.path(&["metadata", "name"]).and_then(|v| v.as_str()) == Some("infra")).unwrap();
+        assert_eq!(ks.path(&["spec", "targetNamespace"]).and_then(|n| n.as_str()), Some("patched"));
     }
 }
