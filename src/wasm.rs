@@ -301,6 +301,8 @@ struct FluxOut<'a> {
     skipped: Vec<ObjectOut>,
     order: Vec<String>,
     order_error: Option<ErrorInfo>,
+    errors: Vec<ErrorInfo>,
+    warnings: &'a [String],
     kustomizations: Vec<UnitOut<'a>>,
     edges: Vec<EdgeOut>,
     findings: Vec<FindingOut<'a>>,
@@ -346,6 +348,8 @@ struct UnitOut<'a> {
     objects: Vec<ObjectOut>,
     skipped: Vec<ObjectOut>,
     warnings: &'a [String],
+    blocked_by: Vec<String>,
+    blocked: Option<String>,
 }
 
 fn unit_json(u: &cluster::Unit) -> UnitOut<'_> {
@@ -378,6 +382,8 @@ fn unit_json(u: &cluster::Unit) -> UnitOut<'_> {
         objects,
         skipped,
         warnings: &u.warnings,
+        blocked_by: u.blocked_by.iter().map(|k| k.to_string()).collect(),
+        blocked: u.blocked_message(),
     }
 }
 
@@ -647,6 +653,9 @@ impl Workspace {
     /// rootKustomization, output, objects, skipped, order, orderError, kustomizations,
     /// edges, findings}`:
     /// - `output`/`objects`/`skipped`: the cluster directory's own objects;
+    /// - `errors`: failures outside one Kustomization (the cluster directory's
+    ///   own build, an unreadable Kustomization), each `{file, line, column, message}`;
+    /// - `warnings`: notes on the cluster directory's objects (masked Secrets);
     /// - `order`: Kustomization keys (`namespace/name`) in reconcile order;
     ///   `orderError` (`null` or an error) when `dependsOn` has a cycle or an
     ///   unknown name (then `kustomizations` keep declaration order);
@@ -655,7 +664,9 @@ impl Workspace {
     ///   healthChecks, status: "rendered" | "suspended" | "external" | "failed",
     ///   reason, errors, output (the YAML applied, with the owner labels),
     ///   objects: [{stage: "definitions" | "classes" | "rest", apiVersion, kind,
-    ///   namespace, name}] (the staged apply order), skipped, warnings}`;
+    ///   namespace, name}] (the staged apply order), skipped, warnings,
+    ///   blockedBy: [key] (dependencies that fail or are blocked), blocked
+    ///   (the controller's "dependency '…' is not ready", or null)}`;
     /// - `edges`: `[{from, to, kind: "dependsOn" | "applies"}]`;
     /// - `findings`: the lint findings of this cluster (as `lint()`), among
     ///   them the `health-checks` ones.
@@ -695,6 +706,8 @@ impl Workspace {
             skipped,
             order: order.iter().map(|&i| c.units[i].ks.key.to_string()).collect(),
             order_error,
+            errors: c.errors.iter().map(ErrorInfo::from).collect(),
+            warnings: &c.warnings,
             kustomizations: order.iter().map(|&i| unit_json(&c.units[i])).collect(),
             edges,
             findings: findings.iter().map(finding).collect(),

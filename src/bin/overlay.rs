@@ -200,10 +200,20 @@ fn flux_command(args: &[String]) -> ExitCode {
             (0..c.units.len()).collect()
         }
     };
+    for e in &c.errors {
+        eprintln!("Error: {}", display(e, &cwd));
+        failed = true;
+    }
+    for w in &c.warnings {
+        eprintln!("Warning: {}", w);
+    }
     for u in &c.units {
         if let Status::Failed(e) = &u.status {
             eprintln!("Error: Kustomization {}: {}", u.ks.key, display(e, &cwd));
             failed = true;
+        }
+        for w in &u.warnings {
+            eprintln!("Warning: Kustomization {}: {}", u.ks.key, w);
         }
     }
     let mut text = String::new();
@@ -228,7 +238,8 @@ fn flux_command(args: &[String]) -> ExitCode {
             Some(k) => format!("applied by Kustomization {}", k),
             None => "applied from outside the repository (flux bootstrap or a FluxInstance)".to_string(),
         };
-        text.push_str(&format!("# {}: the cluster directory, {}\n", shown(&c.dir, &cwd), root_note));
+        let dir_note = if c.errors.is_empty() { "" } else { ": build failed, see the error" };
+        text.push_str(&format!("# {}: the cluster directory, {}{}\n", shown(&c.dir, &cwd), root_note, dir_note));
         let mut sections: Vec<(String, Vec<overlay::yaml::Node>)> = vec![(String::new(), c.dir_objects.clone())];
         for &i in &order {
             let u = &c.units[i];
@@ -238,9 +249,15 @@ fn flux_command(args: &[String]) -> ExitCode {
                     sections.push((format!("{}: suspended, the controller applies nothing until it is resumed\n", head), Vec::new()));
                     continue;
                 }
-                Status::Rendered => format!("{}\n", head),
+                Status::Rendered => match u.blocked_message() {
+                    Some(m) => format!("{}: blocked, {} (the controller applies this once it is)\n", head, m),
+                    None => format!("{}\n", head),
+                },
                 Status::External(why) => format!("{}: not rendered, {}\n", head, why),
-                Status::Failed(_) => format!("{}: build failed, see the error\n", head),
+                Status::Failed(_) => match u.blocked_message() {
+                    Some(m) => format!("{}: build failed, see the error; blocked as well, {}\n", head, m),
+                    None => format!("{}: build failed, see the error\n", head),
+                },
             };
             sections.push((head, u.objects.clone()));
         }

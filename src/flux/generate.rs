@@ -28,10 +28,6 @@ pub struct Generated {
     pub ignored: Vec<(Span, String)>,
 }
 
-/// Files the source-controller leaves out of an artifact by default.
-const IGNORED: [&str; 8] =
-    [".travis.yml", ".gitlab-ci.yml", "appveyor.yml", ".drone.yml", "cloudbuild.yaml", "codeship-services.yml", "codeship-steps.yml", ".goreleaser.yml"];
-
 /// The file for `dir`; `ks` brings the overrides (none for a cluster
 /// directory applied as it is).
 pub fn kustomization_for(files: &dyn Files, dir: &str, ks: Option<&FluxKustomization>) -> Result<Generated> {
@@ -45,15 +41,29 @@ pub fn kustomization_for(files: &dyn Files, dir: &str, ks: Option<&FluxKustomiza
         }
         None => (fs::join(dir, "kustomization.yaml"), generated_text(files, dir)?, true),
     };
-    if let Some(ks) = ks.filter(|k| k.has_overrides()) {
+    // An existing kustomization without resources gets
+    // `buildMetadata: [originAnnotations]`, which the controller adds so that
+    // kustomize never finds it empty (and which annotates every object).
+    let no_resources = !created && kustomization::parse(&file, &text).map(|k| k.node.get("resources").and_then(|r| r.as_seq()).is_none_or(|r| r.is_empty())).unwrap_or(false);
+    let overrides = ks.filter(|k| k.has_overrides());
+    if overrides.is_some() || no_resources {
         let current = if created { None } else { Some(kustomization::parse(&file, &text)?) };
-        let lines = override_lines(files, dir, ks, current.as_ref().map(|k| &k.node))?;
+        let mut lines = match overrides {
+            Some(ks) => override_lines(files, dir, ks, current.as_ref().map(|k| &k.node))?,
+            None => String::new(),
+        };
+        if no_resources && overrides.is_none_or(|k| k.build_metadata.is_empty()) {
+            lines.push_str("buildMetadata: [\"originAnnotations\"]\n");
+        }
         let appendable = current.as_ref().is_none_or(|k| is_block_mapping(&text, &k.node));
         if appendable {
             if !text.ends_with('\n') && !text.is_empty() {
                 text.push('\n');
             }
-            text.push_str(&format!("# written by Flux for Kustomization {}\n", ks.key));
+            match overrides {
+                Some(ks) => text.push_str(&format!("# written by Flux for Kustomization {}\n", ks.key)),
+                None => text.push_str("# written by Flux\n"),
+            }
             text.push_str(&lines);
         } else {
             // A flow-style or indented file cannot take appended keys:
@@ -158,9 +168,6 @@ fn scan(files: &dyn Files, base: &str, dir: &str, out: &mut Vec<String>, depth: 
         return Ok(());
     }
     for name in files.list(dir) {
-        if name.starts_with('.') || IGNORED.contains(&name.as_str()) {
-            continue;
-        }
         let path = fs::join(dir, &name);
         let rel = format!("./{}", fs::relative(&path, base));
         if files.is_dir(&path) {
@@ -176,7 +183,7 @@ fn scan(files: &dyn Files, base: &str, dir: &str, out: &mut Vec<String>, depth: 
         }
         let bytes = files.read(&path).unwrap_or_default();
         read_resource_file(&path, &bytes)
-            .map_err(|e| Error { message: format!("failed to decode Kubernetes YAML from {}: {}", name, e.message), ..e })?;
+            .map_err(|e| Error { message: format!("failed to decode Kubernetes YAML from {}: {}", path, e.message), ..e })?;
         out.push(rel);
     }
     Ok(())
@@ -199,7 +206,13 @@ fn override_lines(files: &dyn Files, dir: &str, ks: &FluxKustomization, current:
         // Flux's patches come after the user's, in the same transformer.
         let mut items: Vec<String> = existing("patches").iter().map(to_json).collect();
         for p in &ks.patches {
-            items.push(only_keys(p, &["patch", "target"]));
+            // Flux's Patch carries the patch text and a Selector, nothing else.
+            let mut patch = Node::map(p.span.clone());
+            patch.set("patch", p.get("patch").filter(|v| !v.is_null()).cloned().unwrap_or_else(|| Node::string("", p.span.clone())));
+            if let Some(t) = p.get("target").filter(|t| t.is_map()) {
+                patch.set("target", only_node(t, &["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"]));
+            }
+            items.push(to_json(&patch));
         }
         out.push_str(&format!("patches: [{}]\n", items.join(", ")));
     }
@@ -244,10 +257,11 @@ fn override_lines(files: &dyn Files, dir: &str, ks: &FluxKustomization, current:
                         }
                     }
                 }
-                None => images.push(img.clone()),
+                // A new entry takes only the fields Flux's Image has.
+                None => images.push(only_node(img, &["name", "newName", "newTag", "digest"])),
             }
         }
-        let items: Vec<String> = images.iter().map(|i| only_keys(i, &["name", "newName", "newTag", "digest"])).collect();
+        let items: Vec<String> = images.iter().map(|i| only_keys(i, &["name", "newName", "tagSuffix", "newTag", "digest"])).collect();
         out.push_str(&format!("images: [{}]\n", items.join(", ")));
     }
     Ok(out)
@@ -272,13 +286,18 @@ fn is_block_mapping(text: &str, node: &Node) -> bool {
 }
 
 fn only_keys(node: &Node, keys: &[&str]) -> String {
+    to_json(&only_node(node, keys))
+}
+
+/// The map with only `keys`, as a Go struct with those fields keeps it.
+fn only_node(node: &Node, keys: &[&str]) -> Node {
     let mut m = Node::map(node.span.clone());
     for k in keys {
         if let Some(v) = node.get(k).filter(|v| !v.is_null()) {
             m.set(k, v.clone());
         }
     }
-    to_json(&m)
+    m
 }
 
 pub fn json_string(s: &str) -> String {
@@ -359,7 +378,7 @@ mod tests {
         let mut fs = MemFs::new();
         fs.insert("/c/values.yaml", "replicas: 3\n");
         let e = kustomization_for(&fs, "/c", Some(&ks("  prune: true\n"))).unwrap_err();
-        assert!(e.message.contains("failed to decode Kubernetes YAML from values.yaml"), "{}", e.message);
+        assert!(e.message.contains("failed to decode Kubernetes YAML from /c/values.yaml"), "{}", e.message);
     }
 
     #[test]
@@ -385,5 +404,73 @@ mod tests {
         assert_eq!(images[1].get_str("newName"), Some("o"));
         // The user's lines keep their numbers.
         assert_eq!(parsed.resources[0].span.line, 2);
+    }
+    fn build_metadata(g: &Generated) -> Vec<String> {
+        let k = kustomization::parse(&g.file, &g.text).unwrap();
+        k.node.get("buildMetadata").and_then(|b| b.as_seq()).map(|s| s.iter().filter_map(|n| n.as_str().map(String::from)).collect()).unwrap_or_default()
+    }
+
+    // kustomize_generator.go: an existing kustomization with no `resources`
+    // gets buildMetadata [originAnnotations], whatever it had, unless the
+    // Kustomization sets buildMetadata itself.
+    #[test]
+    fn origin_annotations_when_the_existing_file_has_no_resources() {
+        let mut fs = MemFs::new();
+        let gen = "configMapGenerator:\n- name: s\n  literals: [a=b]\n";
+        fs.insert("/c/kustomization.yaml", gen);
+        let g = kustomization_for(&fs, "/c", None).unwrap();
+        assert_eq!(build_metadata(&g), vec!["originAnnotations"]);
+        // The user's lines keep their numbers: the key is appended.
+        assert!(g.text.starts_with(gen), "{}", g.text);
+        fs.insert("/c/kustomization.yaml", format!("resources: []\nbuildMetadata: [managedByLabel]\n{}", gen));
+        let g = kustomization_for(&fs, "/c", Some(&ks("  prune: true\n"))).unwrap();
+        assert_eq!(build_metadata(&g), vec!["originAnnotations"]);
+        let g = kustomization_for(&fs, "/c", Some(&ks("  buildMetadata: [transformerAnnotations]\n"))).unwrap();
+        assert_eq!(build_metadata(&g), vec!["transformerAnnotations"]);
+        // Deprecated `bases` are not `resources` to the controller's check.
+        fs.insert("/c/kustomization.yaml", "bases: [../b]\nresources:\n");
+        let g = kustomization_for(&fs, "/c", None).unwrap();
+        assert_eq!(build_metadata(&g), vec!["originAnnotations"]);
+        // With resources, or when Flux generates the file, nothing is added.
+        fs.insert("/c/kustomization.yaml", "resources: [cm.yaml]\n");
+        let g = kustomization_for(&fs, "/c", Some(&ks("  prune: true\n"))).unwrap();
+        assert_eq!(g.text, "resources: [cm.yaml]\n");
+        let mut plain = MemFs::new();
+        plain.insert("/c/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n");
+        let g = kustomization_for(&plain, "/c", Some(&ks("  prune: true\n"))).unwrap();
+        assert!(g.created && build_metadata(&g).is_empty(), "{}", g.text);
+        // A flow-style file is rewritten as JSON with the key.
+        fs.insert("/c/kustomization.yaml", "{configMapGenerator: [{name: s, literals: [a=b]}]}\n");
+        let g = kustomization_for(&fs, "/c", None).unwrap();
+        assert_eq!(build_metadata(&g), vec!["originAnnotations"]);
+    }
+
+    // scanManifests walks every file: hidden ones are the artifact's business.
+    #[test]
+    fn generated_resources_include_hidden_files() {
+        let mut fs = MemFs::new();
+        let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n";
+        fs.insert("/c/.hidden.yaml", cm);
+        fs.insert("/c/.d/x.yml", cm);
+        fs.insert("/c/a.yaml", cm);
+        let g = kustomization_for(&fs, "/c", None).unwrap();
+        assert!(g.text.ends_with("resources:\n- \"./.d/x.yml\"\n- \"./.hidden.yaml\"\n- \"./a.yaml\"\n"), "{}", g.text);
+    }
+
+    #[test]
+    fn overrides_keep_to_the_fields_flux_has() {
+        let mut fs = MemFs::new();
+        fs.insert("/c/kustomization.yaml", "namespace: a\nnamePrefix: p-\nresources: [d.yaml]\nimages:\n- name: app\n  tagSuffix: -x\n  newTag: \"1\"\n");
+        let k = ks("  targetNamespace: \"\"\n  namePrefix: \"\"\n  patches:\n  - patch: x\n    target:\n      kind: Deployment\n      extra: 1\n  images:\n  - name: app\n    newName: n\n  - name: other\n    newTag: \"2\"\n");
+        let g = kustomization_for(&fs, "/c", Some(&k)).unwrap();
+        let parsed = kustomization::parse(&g.file, &g.text).unwrap();
+        // Set but empty: the controller clears the kustomization's own value.
+        assert_eq!(parsed.field("namespace").and_then(|n| n.as_str()), Some(""));
+        assert_eq!(parsed.field("namePrefix").and_then(|n| n.as_str()), Some(""));
+        let target = parsed.field("patches").unwrap().as_seq().unwrap()[0].get("target").unwrap().clone();
+        assert_eq!(to_json(&target), "{\"kind\": \"Deployment\"}");
+        let images = parsed.field("images").unwrap().as_seq().unwrap();
+        assert_eq!(to_json(&images[0]), "{\"name\": \"app\", \"newName\": \"n\", \"tagSuffix\": \"-x\", \"newTag\": \"1\"}");
+        assert_eq!(to_json(&images[1]), "{\"name\": \"other\", \"newTag\": \"2\"}");
     }
 }

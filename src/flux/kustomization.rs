@@ -172,9 +172,11 @@ impl FluxKustomization {
             wait: flag("wait"),
             suspend: flag("suspend"),
             health_checks,
-            target_namespace: text(spec, "targetNamespace"),
-            name_prefix: text(spec, "namePrefix"),
-            name_suffix: text(spec, "nameSuffix"),
+            // Present but empty still overrides: the controller clears the
+            // kustomization's own value then.
+            target_namespace: present(spec, "targetNamespace"),
+            name_prefix: present(spec, "namePrefix"),
+            name_suffix: present(spec, "nameSuffix"),
             patches: list("patches"),
             images: list("images"),
             components: list("components").iter().filter_map(|c| c.as_str().map(String::from)).collect(),
@@ -211,6 +213,12 @@ impl FluxKustomization {
             || !self.components.is_empty()
             || !self.build_metadata.is_empty()
     }
+}
+
+/// A string field that is set, even to "" (null reads as unset, as the API
+/// server drops it).
+fn present(node: &Node, key: &str) -> Option<String> {
+    node.get(key).filter(|n| !n.is_null()).and_then(|n| n.as_str()).map(String::from)
 }
 
 fn string_pairs(node: Option<&Node>) -> Vec<(String, String)> {

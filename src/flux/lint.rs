@@ -128,6 +128,9 @@ pub fn lint_cluster(files: &dyn Files, c: &Cluster) -> Vec<Finding> {
     if let Err(e) = &c.order {
         out.push(error_finding(e, "depends-on"));
     }
+    for e in &c.errors {
+        out.push(error_finding(e, "build"));
+    }
     for (key, span) in &c.duplicates {
         out.push(Finding::new(span, "duplicate", format!("Kustomization {} is declared twice in this cluster", key), "give each Kustomization its own name"));
     }

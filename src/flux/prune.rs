@@ -55,7 +55,8 @@ type Version<'a> = (&'a FluxKustomization, &'a [Node]);
 pub fn stale(before: &Cluster, after: &Cluster) -> Vec<Entry> {
     let mut out = Vec::new();
     let mut owners: Vec<(&FluxKustomization, &[Node], Option<Version>)> = Vec::new();
-    if let (Some(b), Some(_)) = (&before.root_spec, &before.root_ks) {
+    // A cluster directory that fails to build stops its reconcile before the prune.
+    if let (Some(b), Some(_), true) = (&before.root_spec, &before.root_ks, after.errors.is_empty()) {
         owners.push((b, &before.dir_objects, after.root_spec.as_ref().map(|a| (a, after.dir_objects.as_slice()))));
     }
     for u in &before.units {
@@ -63,8 +64,9 @@ pub fn stale(before: &Cluster, after: &Cluster) -> Vec<Entry> {
             continue;
         }
         let next = match after.unit(&u.ks.key) {
-            // A failed build stops the reconcile before its prune step.
-            Some(a) if !matches!(a.status, Status::Rendered) => continue,
+            // A failed build stops the reconcile before its prune step; a
+            // dependency that is not ready stops it before the build.
+            Some(a) if !matches!(a.status, Status::Rendered) || !a.blocked_by.is_empty() => continue,
             Some(a) => Some((&a.ks, a.objects.as_slice())),
             None => None,
         };
@@ -210,5 +212,30 @@ mod tests {
         assert_eq!(all[0].0, "/clusters/prod");
         assert_eq!(all[0].1.as_ref().unwrap().len(), 1);
         assert!(between(&before, &after, "/nowhere", "/", &o).is_err());
+    }
+    #[test]
+    fn a_cluster_directory_that_fails_prunes_nothing() {
+        let sync = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: flux-system\n  namespace: flux-system\nspec:\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: ./clusters/prod\n  prune: true\n";
+        let before = repo(true, &[("/apps/a.yaml", A), ("/clusters/prod/sync.yaml", sync), ("/clusters/prod/b.yaml", B)]);
+        let mut after = before.clone();
+        after.insert("/clusters/prod/values.yaml", "replicas: 3\n");
+        let o = Options::default();
+        let a = load(&after, "/clusters/prod", "/", &o).unwrap();
+        assert_eq!(a.errors.len(), 1);
+        assert!(stale(&load(&before, "/clusters/prod", "/", &o).unwrap(), &a).is_empty());
+    }
+    #[test]
+    fn a_blocked_kustomization_prunes_nothing() {
+        let infra = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: infra\n  namespace: flux-system\nspec:\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: ./infra\n  prune: true\n";
+        let mut before = repo(true, &[("/apps/a.yaml", A), ("/apps/b.yaml", B), ("/clusters/prod/infra.yaml", infra), ("/infra/c.yaml", C)]);
+        let apps = String::from_utf8(before.get("/clusters/prod/apps.yaml").unwrap().to_vec()).unwrap();
+        before.insert("/clusters/prod/apps.yaml", apps.replace("spec:\n", "spec:\n  dependsOn:\n  - name: infra\n"));
+        let mut after = before.clone();
+        after.remove("/apps/b.yaml");
+        after.insert("/infra/kustomization.yaml", "resources: [missing.yaml]\n");
+        let o = Options::default();
+        let a = load(&after, "/clusters/prod", "/", &o).unwrap();
+        assert_eq!(a.unit(&Key { namespace: "flux-system".into(), name: "apps".into() }).unwrap().blocked_by.len(), 1);
+        assert!(stale(&load(&before, "/clusters/prod", "/", &o).unwrap(), &a).is_empty());
     }
 }

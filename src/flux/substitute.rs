@@ -66,15 +66,29 @@ pub fn is_disabled(node: &Node) -> bool {
 /// value and no default is an error; otherwise it becomes empty and is
 /// reported in `unresolved`.
 pub fn substitute_resource(node: &mut Node, vars: &Variables, strict: bool, unresolved: &mut Vec<Unresolved>) -> Result<()> {
+    substitute_resource_reading(node, vars, strict, unresolved, &mut Vec::new())
+}
+
+/// `substitute_resource`, also telling which variables were read and where,
+/// so that a value that cannot be shown (an encrypted one) can be named.
+pub fn substitute_resource_reading(
+    node: &mut Node,
+    vars: &Variables,
+    strict: bool,
+    unresolved: &mut Vec<Unresolved>,
+    read: &mut Vec<(String, Span)>,
+) -> Result<()> {
     match &mut node.value {
         Value::Scalar(s) => {
             if !s.text.contains('$') {
                 return Ok(());
             }
             let mut missing = Vec::new();
-            let out = eval(&s.text, &vars.values, strict, &mut missing)
+            let mut names = Vec::new();
+            let out = eval_reading(&s.text, &vars.values, strict, &mut missing, &mut names)
                 .map_err(|e| Error::at(&node.span, format!("envsubst error: variable substitution failed: {}", e)))?;
             unresolved.extend(missing.into_iter().map(|name| Unresolved { name, span: node.span.clone() }));
+            read.extend(names.into_iter().map(|name| (name, node.span.clone())));
             if out != s.text {
                 if s.kind == Kind::Str && emitted_plain(&s.text) {
                     s.kind = match resolve_yaml11(&out) {
@@ -86,10 +100,10 @@ pub fn substitute_resource(node: &mut Node, vars: &Variables, strict: bool, unre
             }
             Ok(())
         }
-        Value::Seq(items) => items.iter_mut().try_for_each(|i| substitute_resource(i, vars, strict, unresolved)),
+        Value::Seq(items) => items.iter_mut().try_for_each(|i| substitute_resource_reading(i, vars, strict, unresolved, read)),
         Value::Map(entries) => entries.iter_mut().try_for_each(|(k, v)| {
-            substitute_resource(k, vars, strict, unresolved)?;
-            substitute_resource(v, vars, strict, unresolved)
+            substitute_resource_reading(k, vars, strict, unresolved, read)?;
+            substitute_resource_reading(v, vars, strict, unresolved, read)
         }),
     }
 }
@@ -112,10 +126,21 @@ fn emitted_plain(text: &str) -> bool {
 /// In strict mode a missing variable without a default operator is an
 /// error; otherwise it reads as empty and its name goes to `missing`.
 pub fn eval(text: &str, vars: &BTreeMap<String, String>, strict: bool, missing: &mut Vec<String>) -> std::result::Result<String, String> {
+    eval_reading(text, vars, strict, missing, &mut Vec::new())
+}
+
+/// `eval`, also listing the variables whose value was read into `read`.
+pub fn eval_reading(
+    text: &str,
+    vars: &BTreeMap<String, String>,
+    strict: bool,
+    missing: &mut Vec<String>,
+    read: &mut Vec<String>,
+) -> std::result::Result<String, String> {
     let nodes = Parser::new(text).parse()?;
     let mut out = String::new();
     for n in &nodes {
-        out.push_str(&n.eval(vars, strict, missing)?);
+        out.push_str(&n.eval(vars, strict, missing, read)?);
     }
     Ok(out)
 }
@@ -130,14 +155,17 @@ enum Part {
 }
 
 impl Part {
-    fn eval(&self, vars: &BTreeMap<String, String>, strict: bool, missing: &mut Vec<String>) -> std::result::Result<String, String> {
+    fn eval(&self, vars: &BTreeMap<String, String>, strict: bool, missing: &mut Vec<String>, read: &mut Vec<String>) -> std::result::Result<String, String> {
         match self {
             Part::Text(t) => Ok(t.clone()),
             Part::Func { param, op, args } => {
                 // Arguments are evaluated first, even when the variable is set.
-                let args: Vec<String> = args.iter().map(|a| a.eval(vars, strict, missing)).collect::<std::result::Result<_, _>>()?;
+                let args: Vec<String> = args.iter().map(|a| a.eval(vars, strict, missing, read)).collect::<std::result::Result<_, _>>()?;
                 let value = match vars.get(param) {
-                    Some(v) => v.clone(),
+                    Some(v) => {
+                        read.push(param.clone());
+                        v.clone()
+                    }
                     None if is_default_op(op) => String::new(),
                     None if strict => return Err(format!("variable not set (strict mode): {:?}", param)),
                     None => {
