@@ -103,8 +103,10 @@ fn home_ops_lint_with_every_kustomization_rendered() {
     }
     let (_, loaded) = discover::load_all(&files, &root, &Options::default());
     let c = loaded[0].as_ref().unwrap();
+    // cloudflare-tunnel substitutes from a Secret that bootstrap makes
+    // outside Flux: the controller fails it too, and nothing else fails.
     let failed: Vec<String> = c.units.iter().filter(|u| !matches!(u.status, overlay::flux::cluster::Status::Rendered)).map(|u| u.ks.key.to_string()).collect();
-    assert!(failed.is_empty(), "{:?}", failed);
+    assert_eq!(failed, ["network/cloudflare-tunnel"]);
     let findings = lint::lint_repository(&files, &root);
     let wrong: Vec<String> = findings.iter().filter(|f| ["depends-on", "namespace", "health-checks", "no-op"].contains(&f.rule)).map(|f| f.to_string()).collect();
     assert!(wrong.is_empty(), "{:#?}", wrong);
