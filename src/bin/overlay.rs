@@ -8,8 +8,12 @@ use overlay::{DiskFs, Error, Files};
 use std::io::Write;
 use std::process::ExitCode;
 
+#[path = "overlay/args.rs"]
+mod args;
 #[path = "overlay/compare.rs"]
 mod compare;
+
+use args::{Args, Spec};
 
 const USAGE: &str = "usage: overlay build [DIR] [--load-restrictor LoadRestrictionsRootOnly|LoadRestrictionsNone] [--enable-helm] [--enable-alpha-plugins]
        overlay diff DIR_A DIR_B [--format text|markdown|json|unified] [--ignore PATH]... [--strict-namespaces]
@@ -41,39 +45,23 @@ fn main() -> ExitCode {
 }
 
 fn build(args: &[String]) -> ExitCode {
+    // --enable-helm and --enable-alpha-plugins are accepted as kubectl
+    // accepts them; what they enable cannot run here, and a build that needs
+    // it says so.
+    const SPEC: Spec = Spec { values: &["--load-restrictor"], switches: &["--enable-helm", "--enable-alpha-plugins"], max_positionals: 1 };
+    let a = match Args::parse(args, &SPEC) {
+        Ok(a) => a,
+        Err(e) => return usage_error(&e),
+    };
     let mut options = BuildOptions::default();
-    let mut dir: Option<&str> = None;
-    let mut i = 0;
-    while i < args.len() {
-        let arg = args[i].as_str();
-        let (flag, inline) = split_flag(arg);
-        match flag {
-            "--load-restrictor" => {
-                let value = match inline {
-                    Some(v) => v,
-                    None => {
-                        i += 1;
-                        match args.get(i) {
-                            Some(v) => v.clone(),
-                            None => return usage_error("--load-restrictor needs a value"),
-                        }
-                    }
-                };
-                options.load_restrictor = match value.as_str() {
-                    "LoadRestrictionsRootOnly" => LoadRestrictor::RootOnly,
-                    "LoadRestrictionsNone" => LoadRestrictor::None,
-                    other => return usage_error(&format!("unknown --load-restrictor '{}'", other)),
-                };
-            }
-            // Accepted like kubectl accepts them; what they enable cannot run
-            // here, and a build that needs it says so.
-            "--enable-helm" | "--enable-alpha-plugins" => {}
-            _ if arg.starts_with('-') => return usage_error(&format!("unknown flag '{}'", arg)),
-            _ if dir.is_none() => dir = Some(arg),
-            _ => return usage_error("only one directory can be built"),
-        }
-        i += 1;
+    if let Some(value) = a.value("--load-restrictor") {
+        options.load_restrictor = match value {
+            "LoadRestrictionsRootOnly" => LoadRestrictor::RootOnly,
+            "LoadRestrictionsNone" => LoadRestrictor::None,
+            other => return usage_error(&format!("unknown --load-restrictor '{}'", other)),
+        };
     }
+    let dir = a.positional(0);
     let cwd = std::env::current_dir().map(|p| p.to_string_lossy().into_owned()).unwrap_or_else(|_| "/".to_string());
     let dir = overlay::fs::join(&cwd, dir.unwrap_or("."));
     let built = kustomize::build(&DiskFs, &dir, &options).and_then(|out| {
@@ -145,38 +133,24 @@ fn shown(path: &str, cwd: &str) -> String {
 fn flux_command(args: &[String]) -> ExitCode {
     use overlay::flux::cluster::{self, Options, Status};
     let cwd = cwd();
-    let (mut dir, mut root, mut before) = (None, None, None);
-    let mut graph = false;
+    const SPEC: Spec = Spec {
+        values: &["--root", "--before", "--self-source"],
+        switches: &["--graph", "--strict-substitute", "--no-strict-substitute"],
+        max_positionals: 1,
+    };
+    let a = match Args::parse(args, &SPEC) {
+        Ok(a) => a,
+        Err(e) => return usage_error(&e),
+    };
+    let (dir, root, before) = (a.positional(0).map(String::from), a.value("--root").map(String::from), a.value("--before").map(String::from));
+    let graph = a.is_set("--graph");
     let mut options = Options::default();
-    let mut i = 0;
-    while i < args.len() {
-        let arg = args[i].as_str();
-        let mut value = |name: &str| -> Result<String, ExitCode> {
-            i += 1;
-            args.get(i).cloned().ok_or_else(|| usage_error(&format!("{} needs a value", name)))
-        };
-        match arg {
-            "--root" => match value("--root") {
-                Ok(v) => root = Some(v),
-                Err(c) => return c,
-            },
-            "--before" => match value("--before") {
-                Ok(v) => before = Some(v),
-                Err(c) => return c,
-            },
-            "--graph" => graph = true,
-            // Another GitRepository that is this same repository.
-            "--self-source" => match value("--self-source") {
-                Ok(v) => options.self_sources.push(v),
-                Err(c) => return c,
-            },
-            "--no-strict-substitute" | "--strict-substitute=false" => options.strict_substitute = false,
-            "--strict-substitute" | "--strict-substitute=true" => options.strict_substitute = true,
-            _ if arg.starts_with('-') => return usage_error(&format!("unknown flag '{}'", arg)),
-            _ if dir.is_none() => dir = Some(arg.to_string()),
-            _ => return usage_error("only one cluster directory can be given"),
-        }
-        i += 1;
+    // Other GitRepositories that are this same repository.
+    options.self_sources = a.all("--self-source");
+    if a.is_set("--no-strict-substitute") || a.on("--strict-substitute") == Some(false) {
+        options.strict_substitute = false;
+    } else if a.is_set("--strict-substitute") {
+        options.strict_substitute = true;
     }
     let Some(dir) = dir else { return usage_error("overlay flux needs a cluster directory (clusters/<env>)") };
     let dir = overlay::fs::join(&cwd, &dir);
@@ -323,24 +297,13 @@ fn flux_graph(c: &overlay::flux::cluster::Cluster, order: &[usize]) -> String {
 fn clusters_command(args: &[String]) -> ExitCode {
     use overlay::flux::{cluster::Options, discover};
     let cwd = cwd();
-    let mut dir = None;
-    let mut options = Options::default();
-    let mut i = 0;
-    while i < args.len() {
-        match args[i].as_str() {
-            "--self-source" => match args.get(i + 1) {
-                Some(v) => {
-                    options.self_sources.push(v.clone());
-                    i += 1;
-                }
-                None => return usage_error("--self-source needs a value"),
-            },
-            a if a.starts_with('-') => return usage_error(&format!("unknown flag '{}'", a)),
-            a if dir.is_none() => dir = Some(a.to_string()),
-            _ => return usage_error("only one repository can be given"),
-        }
-        i += 1;
-    }
+    const SPEC: Spec = Spec { values: &["--self-source"], switches: &[], max_positionals: 1 };
+    let a = match Args::parse(args, &SPEC) {
+        Ok(a) => a,
+        Err(e) => return usage_error(&e),
+    };
+    let dir = a.positional(0).map(String::from);
+    let options = Options { self_sources: a.all("--self-source"), ..Options::default() };
     let root = overlay::fs::join(&cwd, dir.as_deref().unwrap_or("."));
     let (found, loaded) = discover::load_all(&DiskFs, &root, &options);
     let show = |p: &str| shown(p, &cwd);
@@ -381,14 +344,12 @@ fn clusters_command(args: &[String]) -> ExitCode {
 /// `overlay lint [DIR]`: findings as `file:line: message`; exit 1 when any.
 fn lint_command(args: &[String]) -> ExitCode {
     let cwd = cwd();
-    let mut dir = None;
-    for arg in args {
-        match arg.as_str() {
-            a if a.starts_with('-') => return usage_error(&format!("unknown flag '{}'", a)),
-            a if dir.is_none() => dir = Some(a.to_string()),
-            _ => return usage_error("only one directory can be linted"),
-        }
-    }
+    const SPEC: Spec = Spec { values: &[], switches: &[], max_positionals: 1 };
+    let a = match Args::parse(args, &SPEC) {
+        Ok(a) => a,
+        Err(e) => return usage_error(&e),
+    };
+    let dir = a.positional(0).map(String::from);
     let dir = overlay::fs::join(&cwd, dir.as_deref().unwrap_or("."));
     // A cluster directory given directly: lint the repository around it.
     let holds_flux = overlay::flux::lint::cluster_dirs(&DiskFs, &dir).contains(&dir);
