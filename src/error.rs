@@ -2,6 +2,7 @@
 //! there is one, the line and column, so the page can mark the spot.
 
 use crate::span::Span;
+use serde::Serialize;
 use std::fmt;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,3 +46,34 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// An error as the page and the JSON formats show it: `file:line:column:
+/// message` as fields. `file`, `line` and `column` are `null` where the
+/// engine knows no place.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ErrorInfo {
+    pub file: Option<String>,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    pub message: String,
+}
+
+impl From<&Error> for ErrorInfo {
+    fn from(e: &Error) -> ErrorInfo {
+        let span = e.span.as_ref();
+        let position = span.filter(|s| s.has_position());
+        ErrorInfo {
+            file: span.map(|s| s.file.to_string()),
+            line: position.map(|s| s.line),
+            column: position.map(|s| s.col),
+            message: e.message.clone(),
+        }
+    }
+}
+
+/// A place without a message (`declaredAt`).
+impl From<&Span> for ErrorInfo {
+    fn from(span: &Span) -> ErrorInfo {
+        ErrorInfo::from(&Error::at(span, String::new()))
+    }
+}

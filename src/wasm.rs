@@ -5,40 +5,16 @@
 use crate::diff::format::{json as diff_json, Labels};
 use crate::diff::{self, DiffOptions, IgnoreRule};
 use crate::env::{self, Environment};
-use crate::flux::cluster::{self, Status};
-use crate::flux::{lint, order::Stage, prune};
-use crate::kustomize::ResId;
+use crate::flux::cluster;
+use crate::flux::{lint, prune};
 use crate::promote::{self, report, History, PromoteOptions, Selection};
-use crate::yaml::{Node, Span};
+use crate::error::ErrorInfo;
 use crate::{BuildOptions, Error, MemFs};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
-
-/// An engine error as the page shows it: `file:line:column: message`.
-/// `file`, `line` and `column` are `null` where the engine knows no place.
-#[derive(Serialize)]
-struct ErrorInfo {
-    file: Option<String>,
-    line: Option<u32>,
-    column: Option<u32>,
-    message: String,
-}
-
-impl From<&Error> for ErrorInfo {
-    fn from(e: &Error) -> ErrorInfo {
-        let span = e.span.as_ref();
-        let position = span.filter(|s| s.has_position());
-        ErrorInfo {
-            file: span.map(|s| s.file.to_string()),
-            line: position.map(|s| s.line),
-            column: position.map(|s| s.col),
-            message: e.message.clone(),
-        }
-    }
-}
 
 /// `{ok: true, output}` or `{ok: false, errors: [...]}`, optionally with the
 /// environment it belongs to.
@@ -68,12 +44,6 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
     value.serialize(&serializer).unwrap_or_else(|e| JsValue::from_str(&format!("serialisation failed: {e}")))
 }
 
-
-impl From<&Span> for ErrorInfo {
-    fn from(span: &Span) -> ErrorInfo {
-        ErrorInfo::from(&Error::at(span, String::new()))
-    }
-}
 
 /// The answer of every call that can fail: `{ok: true, ...value}` or
 /// `{ok: false, errors: [{file, line, column, message}]}`.
@@ -177,95 +147,6 @@ fn label(dir: &str) -> String {
     if l.is_empty() { "/".to_string() } else { l.to_string() }
 }
 
-/// A lint finding: `{file, line, column, message, rule, fix}`; `line` is
-/// at least 1, `column` is `null` for findings about a whole file.
-#[derive(Serialize)]
-struct FindingOut<'a> {
-    file: &'a str,
-    line: u32,
-    column: Option<u32>,
-    message: &'a str,
-    rule: &'a str,
-    fix: &'a str,
-}
-
-fn finding(f: &lint::Finding) -> FindingOut<'_> {
-    let column = if f.span.has_position() { Some(f.span.col) } else { None };
-    FindingOut { file: &f.span.file, line: f.span.line.max(1), column, message: &f.message, rule: f.rule, fix: &f.fix }
-}
-
-/// What a change prunes: `{owner, apiVersion, kind, namespace, name, action, detail, message}`.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PruneOut {
-    owner: String,
-    api_version: String,
-    kind: String,
-    namespace: String,
-    name: String,
-    /// `delete`, `orphan` (prune is off), `keep` (the object opts out), `move`
-    /// (another Kustomization renders it now).
-    action: &'static str,
-    /// Why it is kept, or the Kustomization it moves to.
-    detail: Option<String>,
-    message: String,
-}
-
-fn prune_entry(e: &prune::Entry) -> PruneOut {
-    let (action, detail) = match &e.action {
-        prune::Action::Delete => ("delete", None),
-        prune::Action::Orphan => ("orphan", None),
-        prune::Action::Keep(why) => ("keep", Some(why.clone())),
-        prune::Action::Moved(to) => ("move", Some(to.to_string())),
-    };
-    PruneOut {
-        owner: e.owner.to_string(),
-        api_version: api_version(&e.id),
-        kind: e.id.gvk.kind.clone(),
-        namespace: e.id.namespace.clone(),
-        name: e.id.name.clone(),
-        action,
-        detail,
-        message: e.to_string(),
-    }
-}
-
-fn api_version(id: &ResId) -> String {
-    if id.gvk.group.is_empty() { id.gvk.version.clone() } else { format!("{}/{}", id.gvk.group, id.gvk.version) }
-}
-
-/// One object of an apply, in apply order: `{stage, apiVersion, kind,
-/// namespace, name}`, with `reason` when the apply skips it.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ObjectOut {
-    stage: &'static str,
-    api_version: String,
-    kind: String,
-    namespace: String,
-    name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<String>,
-}
-
-fn object_ref(n: &Node) -> ObjectOut {
-    let id = ResId::of(n);
-    let stage = match Stage::of(n) {
-        Stage::Definitions => "definitions",
-        Stage::Classes => "classes",
-        Stage::Rest => "rest",
-    };
-    ObjectOut { stage, api_version: api_version(&id), kind: id.gvk.kind, namespace: id.namespace, name: id.name, reason: cluster::skipped(n) }
-}
-
-/// Objects as the apply sees them: the YAML applied, those objects, and
-/// the ones it skips.
-fn applied(objects: &[Node]) -> (String, Vec<ObjectOut>, Vec<ObjectOut>) {
-    let (skipped, applied): (Vec<&Node>, Vec<&Node>) = objects.iter().partition(|n| cluster::skipped(n).is_some());
-    let output = crate::yaml::emit_documents(&applied.iter().map(|n| (*n).clone()).collect::<Vec<_>>());
-    (output, applied.into_iter().map(object_ref).collect(), skipped.into_iter().map(object_ref).collect())
-}
-
 /// A history entry: `{index, message, files: [path], patch}`.
 #[derive(Serialize)]
 struct HistoryOut<'a> {
@@ -288,103 +169,6 @@ fn with_unified(mut value: Value, d: &diff::Diff, context: usize) -> Value {
         }
     }
     value
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct FluxOut<'a> {
-    dir: &'a str,
-    root: &'a str,
-    root_kustomization: Option<String>,
-    output: String,
-    objects: Vec<ObjectOut>,
-    skipped: Vec<ObjectOut>,
-    order: Vec<String>,
-    order_error: Option<ErrorInfo>,
-    errors: Vec<ErrorInfo>,
-    warnings: &'a [String],
-    kustomizations: Vec<UnitOut<'a>>,
-    edges: Vec<EdgeOut>,
-    findings: Vec<FindingOut<'a>>,
-}
-
-#[derive(Serialize)]
-struct EdgeOut {
-    from: String,
-    to: String,
-    kind: &'static str,
-}
-
-#[derive(Serialize)]
-struct RefOut<'a> {
-    #[serde(rename = "apiVersion", skip_serializing_if = "Option::is_none")]
-    api_version: Option<&'a str>,
-    kind: &'a str,
-    namespace: &'a str,
-    name: &'a str,
-}
-
-/// A Flux Kustomization of a cluster as `flux()` returns it.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct UnitOut<'a> {
-    key: String,
-    namespace: &'a str,
-    name: &'a str,
-    path: &'a str,
-    dir: Option<&'a str>,
-    declared_at: ErrorInfo,
-    source_ref: RefOut<'a>,
-    depends_on: Vec<String>,
-    parent: Option<String>,
-    prune: Option<bool>,
-    wait: bool,
-    suspend: bool,
-    health_checks: Vec<RefOut<'a>>,
-    status: &'static str,
-    reason: Option<&'a str>,
-    errors: Vec<ErrorInfo>,
-    output: String,
-    objects: Vec<ObjectOut>,
-    skipped: Vec<ObjectOut>,
-    warnings: &'a [String],
-    blocked_by: Vec<String>,
-    blocked: Option<String>,
-}
-
-fn unit_json(u: &cluster::Unit) -> UnitOut<'_> {
-    let (status, reason, errors) = match &u.status {
-        Status::Rendered if u.ks.suspend => ("suspended", None, Vec::new()),
-        Status::Rendered => ("rendered", None, Vec::new()),
-        Status::External(why) => ("external", Some(why.as_str()), Vec::new()),
-        Status::Failed(e) => ("failed", None, vec![ErrorInfo::from(e)]),
-    };
-    let (output, objects, skipped) = applied(&u.objects);
-    let ks = &u.ks;
-    UnitOut {
-        key: ks.key.to_string(),
-        namespace: &ks.key.namespace,
-        name: &ks.key.name,
-        path: &ks.path,
-        dir: u.dir.as_deref(),
-        declared_at: ErrorInfo::from(&ks.span),
-        source_ref: RefOut { api_version: None, kind: &ks.source.kind, namespace: &ks.source.namespace, name: &ks.source.name },
-        depends_on: ks.depends_on.iter().map(|d| d.key.to_string()).collect(),
-        parent: u.parent.as_ref().map(|p| p.to_string()),
-        prune: ks.prune,
-        wait: ks.wait,
-        suspend: ks.suspend,
-        health_checks: ks.health_checks.iter().map(|h| RefOut { api_version: Some(&h.api_version), kind: &h.kind, namespace: &h.namespace, name: &h.name }).collect(),
-        status,
-        reason,
-        errors,
-        output,
-        objects,
-        skipped,
-        warnings: &u.warnings,
-        blocked_by: u.blocked_by.iter().map(|k| k.to_string()).collect(),
-        blocked: u.blocked_message(),
-    }
 }
 
 impl Workspace {
@@ -543,7 +327,7 @@ impl Workspace {
                 let clusters: Vec<Value> = prune::between_all(&self.fs, &after, "/", &cluster::Options::default())
                     .into_iter()
                     .map(|(dir, result)| match result {
-                        Ok(entries) => json!({"cluster": dir, "ok": true, "entries": serde_json::to_value(entries.iter().map(prune_entry).collect::<Vec<_>>()).unwrap_or_default()}),
+                        Ok(entries) => json!({"cluster": dir, "ok": true, "entries": serde_json::to_value(entries.iter().map(prune::Entry::info).collect::<Vec<_>>()).unwrap_or_default()}),
                         Err(e) => json!({"cluster": dir, "ok": false, "errors": [ErrorInfo::from(&e)]}),
                     })
                     .collect();
@@ -680,39 +464,8 @@ impl Workspace {
             Ok(c) => c,
             Err(e) => return reply::<()>(Err(e)),
         };
-        let (order, order_error) = match &c.order {
-            Ok(o) => (o.clone(), None),
-            Err(e) => ((0..c.units.len()).collect(), Some(ErrorInfo::from(e))),
-        };
-        let mut edges = Vec::new();
-        for &i in &order {
-            let u = &c.units[i];
-            let to = u.ks.key.to_string();
-            if let Some(p) = &u.parent {
-                edges.push(EdgeOut { from: p.to_string(), to: to.clone(), kind: "applies" });
-            }
-            for d in &u.ks.depends_on {
-                edges.push(EdgeOut { from: d.key.to_string(), to: to.clone(), kind: "dependsOn" });
-            }
-        }
-        let (output, objects, skipped) = applied(&c.dir_objects);
         let findings = lint::lint_cluster(&self.fs, &c);
-        let out = FluxOut {
-            dir: &c.dir,
-            root: &c.root,
-            root_kustomization: c.root_ks.as_ref().map(|k| k.to_string()),
-            output,
-            objects,
-            skipped,
-            order: order.iter().map(|&i| c.units[i].ks.key.to_string()).collect(),
-            order_error,
-            errors: c.errors.iter().map(ErrorInfo::from).collect(),
-            warnings: &c.warnings,
-            kustomizations: order.iter().map(|&i| unit_json(&c.units[i])).collect(),
-            edges,
-            findings: findings.iter().map(finding).collect(),
-        };
-        reply(Ok(out))
+        reply(Ok(crate::flux::report::json(&c, &findings)))
     }
 
     /// What Flux would prune in `clusterDir` when the repository changes from
@@ -735,9 +488,9 @@ impl Workspace {
             let entries = prune::between(&before, &self.fs, &dir, &root, &args.options())?;
             #[derive(Serialize)]
             struct Entries {
-                entries: Vec<PruneOut>,
+                entries: Vec<prune::EntryInfo>,
             }
-            Ok(Entries { entries: entries.iter().map(prune_entry).collect() })
+            Ok(Entries { entries: entries.iter().map(prune::Entry::info).collect() })
         })())
     }
 
@@ -746,6 +499,6 @@ impl Workspace {
     /// (`column` is `null` for findings about a whole file).
     pub fn lint(&self) -> JsValue {
         let findings = lint::lint_repository(&self.fs, "/");
-        to_js(&findings.iter().map(finding).collect::<Vec<_>>())
+        to_js(&findings.iter().map(lint::Finding::info).collect::<Vec<_>>())
     }
 }

@@ -311,3 +311,35 @@ fn prune_lists_what_a_change_deletes_and_keeps() {
         ]
     );
 }
+
+/// `--format json` prints the report the page reads from `flux()` and
+/// `lint()` (one engine function each), with paths relative to where the
+/// command runs; `--flag=value` and `--flag value` are the same flag.
+#[test]
+fn json_reports_are_the_page_reports() {
+    let root = fleet_infra();
+    let (code, out, err) = overlay(&["flux", "--format=json", "clusters/production"], &root);
+    assert_eq!(code, 0, "{}", err);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["dir"], "clusters/production");
+    assert_eq!(report["order"], serde_json::json!(["flux-system/infrastructure", "flux-system/apps"]));
+    let edges = report["edges"].as_array().unwrap();
+    assert!(edges.iter().any(|e| e["from"] == "flux-system/infrastructure" && e["to"] == "flux-system/apps" && e["kind"] == "dependsOn"));
+    let apps = &report["kustomizations"][1];
+    assert_eq!(apps["key"], "flux-system/apps");
+    assert_eq!(apps["declaredAt"]["file"], "clusters/production/apps.yaml");
+    assert!(apps["output"].as_str().unwrap().contains("kind: Deployment"));
+
+    let (code, out, _) = overlay(&["lint", "--format", "json"], &root);
+    assert_eq!(code, 1);
+    let findings: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let (_, text, _) = overlay(&["lint"], &root);
+    assert_eq!(findings.len(), text.lines().count());
+    for (f, line) in findings.iter().zip(text.lines()) {
+        let head = format!("{}:{}: {} [{}]", f["file"].as_str().unwrap(), f["line"], f["message"].as_str().unwrap(), f["rule"].as_str().unwrap());
+        assert!(line.starts_with(&head), "{} / {}", line, head);
+    }
+    let (code, _, err) = overlay(&["lint", "--format=yaml"], &root);
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown --format 'yaml'"), "{}", err);
+}

@@ -19,9 +19,9 @@ const USAGE: &str = "usage: overlay build [DIR] [--load-restrictor LoadRestricti
        overlay diff DIR_A DIR_B [--format text|markdown|json|unified] [--ignore PATH]... [--strict-namespaces]
        overlay promote FROM_DIR TO_DIR [--images] [--file NAME]... [--all] [--write] [--format text|markdown|json|patch] [--ignore PATH]...
        overlay envs [DIR] [--order dev,staging,prod] [--pin DIR]... [--format text|json]
-       overlay flux CLUSTER_DIR [--root REPO_ROOT] [--graph] [--before OLD_REPO_ROOT] [--self-source NAME] [--no-strict-substitute]
+       overlay flux CLUSTER_DIR [--root REPO_ROOT] [--graph | --format yaml|json] [--before OLD_REPO_ROOT] [--self-source NAME] [--no-strict-substitute]
        overlay clusters [REPO_ROOT] [--self-source NAME]
-       overlay lint [DIR]";
+       overlay lint [DIR] [--format text|json]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -107,6 +107,31 @@ fn split_flag(arg: &str) -> (&str, Option<String>) {
     }
 }
 
+/// A value as pretty JSON with a final line break, as `--format json` prints,
+/// its paths (`file`, `dir`, `root`) relative to the working directory as
+/// the text formats show them.
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    fn relative(v: &mut serde_json::Value, cwd: &str) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (key, item) in map.iter_mut() {
+                    match item {
+                        serde_json::Value::String(path) if matches!(key.as_str(), "file" | "dir" | "root") => *path = shown(path, cwd),
+                        _ => relative(item, cwd),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|i| relative(i, cwd)),
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(value).unwrap_or_default();
+    relative(&mut value, &cwd());
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 fn usage_error(msg: &str) -> ExitCode {
     eprintln!("Error: {}\n{}", msg, USAGE);
     ExitCode::from(2)
@@ -134,7 +159,7 @@ fn flux_command(args: &[String]) -> ExitCode {
     use overlay::flux::cluster::{self, Options, Status};
     let cwd = cwd();
     const SPEC: Spec = Spec {
-        values: &["--root", "--before", "--self-source"],
+        values: &["--root", "--before", "--self-source", "--format"],
         switches: &["--graph", "--strict-substitute", "--no-strict-substitute"],
         max_positionals: 1,
     };
@@ -144,6 +169,11 @@ fn flux_command(args: &[String]) -> ExitCode {
     };
     let (dir, root, before) = (a.positional(0).map(String::from), a.value("--root").map(String::from), a.value("--before").map(String::from));
     let graph = a.is_set("--graph");
+    let json = match a.value("--format") {
+        None | Some("yaml") => false,
+        Some("json") => true,
+        Some(other) => return usage_error(&format!("unknown --format '{}' (yaml or json)", other)),
+    };
     let mut options = Options::default();
     // Other GitRepositories that are this same repository.
     options.self_sources = a.all("--self-source");
@@ -166,14 +196,10 @@ fn flux_command(args: &[String]) -> ExitCode {
         }
     };
     let mut failed = false;
-    let order = match &c.order {
-        Ok(o) => o.clone(),
-        Err(e) => {
-            eprintln!("Error: {}", display(e, &cwd));
-            failed = true;
-            (0..c.units.len()).collect()
-        }
-    };
+    if let Err(e) = &c.order {
+        eprintln!("Error: {}", display(e, &cwd));
+        failed = true;
+    }
     for e in &c.errors {
         eprintln!("Error: {}", display(e, &cwd));
         failed = true;
@@ -206,50 +232,12 @@ fn flux_command(args: &[String]) -> ExitCode {
             }
         }
     } else if graph {
-        text.push_str(&flux_graph(&c, &order));
+        text.push_str(&overlay::flux::report::graph(&c));
+    } else if json {
+        let findings = overlay::flux::lint::lint_cluster(&DiskFs, &c);
+        text = to_json(&overlay::flux::report::json(&c, &findings));
     } else {
-        let root_note = match &c.root_ks {
-            Some(k) => format!("applied by Kustomization {}", k),
-            None => "applied from outside the repository (flux bootstrap or a FluxInstance)".to_string(),
-        };
-        let dir_note = if c.errors.is_empty() { "" } else { ": build failed, see the error" };
-        text.push_str(&format!("# {}: the cluster directory, {}{}\n", shown(&c.dir, &cwd), root_note, dir_note));
-        let mut sections: Vec<(String, Vec<overlay::yaml::Node>)> = vec![(String::new(), c.dir_objects.clone())];
-        for &i in &order {
-            let u = &c.units[i];
-            let head = format!("# Kustomization {} (path {})", u.ks.key, if u.ks.path.is_empty() { "." } else { &u.ks.path });
-            let head = match &u.status {
-                Status::Rendered if u.ks.suspend => {
-                    sections.push((format!("{}: suspended, the controller applies nothing until it is resumed\n", head), Vec::new()));
-                    continue;
-                }
-                Status::Rendered => match u.blocked_message() {
-                    Some(m) => format!("{}: blocked, {} (the controller applies this once it is)\n", head, m),
-                    None => format!("{}\n", head),
-                },
-                Status::External(why) => format!("{}: not rendered, {}\n", head, why),
-                Status::Failed(_) => match u.blocked_message() {
-                    Some(m) => format!("{}: build failed, see the error; blocked as well, {}\n", head, m),
-                    None => format!("{}: build failed, see the error\n", head),
-                },
-            };
-            sections.push((head, u.objects.clone()));
-        }
-        let mut first = true;
-        for (mut head, nodes) in sections {
-            if !first {
-                text.push_str("---\n");
-            }
-            first = false;
-            // Objects the apply skips are named, not printed.
-            let (skipped, applied): (Vec<_>, Vec<_>) = nodes.into_iter().partition(|n| cluster::skipped(n).is_some());
-            for n in &skipped {
-                let id = overlay::kustomize::ResId::of(n);
-                head.push_str(&format!("# skipped {}/{} ({})\n", id.gvk.kind, id.name, cluster::skipped(n).unwrap_or_default()));
-            }
-            text.push_str(&head);
-            text.push_str(&overlay::yaml::emit_documents(&applied));
-        }
+        text = overlay::flux::report::text(&c, &|p| shown(p, &cwd));
     }
     let mut stdout = std::io::stdout().lock();
     if stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()).is_err() {
@@ -260,35 +248,6 @@ fn flux_command(args: &[String]) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
-}
-
-/// The reconcile order, then one `dependency → dependent` line per edge.
-fn flux_graph(c: &overlay::flux::cluster::Cluster, order: &[usize]) -> String {
-    let name = |k: &overlay::flux::kustomization::Key, of: &overlay::flux::kustomization::Key| {
-        if k.namespace == of.namespace {
-            k.name.clone()
-        } else {
-            k.to_string()
-        }
-    };
-    let mut out = String::from("# reconcile order\n");
-    for (n, &i) in order.iter().enumerate() {
-        let u = &c.units[i];
-        out.push_str(&format!("{}. {} ({})\n", n + 1, u.ks.key, if u.ks.path.is_empty() { "." } else { &u.ks.path }));
-    }
-    out.push_str("# dependencies\n");
-    for &i in order {
-        let u = &c.units[i];
-        for d in &u.ks.depends_on {
-            out.push_str(&format!("{} → {}\n", name(&d.key, &u.ks.key), u.ks.key.name));
-        }
-        if let Some(p) = &u.parent {
-            out.push_str(&format!("{} applies {}\n", name(p, &u.ks.key), u.ks.key.name));
-        } else if u.ks.depends_on.is_empty() && !c.units.iter().any(|o| o.ks.depends_on.iter().any(|d| d.key == u.ks.key)) {
-            out.push_str(&format!("{} (independent)\n", u.ks.key.name));
-        }
-    }
-    out
 }
 
 /// `overlay clusters [REPO_ROOT]`: where Flux reconciliation starts in the
@@ -344,10 +303,15 @@ fn clusters_command(args: &[String]) -> ExitCode {
 /// `overlay lint [DIR]`: findings as `file:line: message`; exit 1 when any.
 fn lint_command(args: &[String]) -> ExitCode {
     let cwd = cwd();
-    const SPEC: Spec = Spec { values: &[], switches: &[], max_positionals: 1 };
+    const SPEC: Spec = Spec { values: &["--format"], switches: &[], max_positionals: 1 };
     let a = match Args::parse(args, &SPEC) {
         Ok(a) => a,
         Err(e) => return usage_error(&e),
+    };
+    let json = match a.value("--format") {
+        None | Some("text") => false,
+        Some("json") => true,
+        Some(other) => return usage_error(&format!("unknown --format '{}' (text or json)", other)),
     };
     let dir = a.positional(0).map(String::from);
     let dir = overlay::fs::join(&cwd, dir.as_deref().unwrap_or("."));
@@ -360,7 +324,10 @@ fn lint_command(args: &[String]) -> ExitCode {
     };
     let findings = overlay::flux::lint::lint_repository(&DiskFs, &root);
     let mut text = String::new();
-    for f in &findings {
+    if json {
+        text = to_json(&findings.iter().map(overlay::flux::lint::Finding::info).collect::<Vec<_>>());
+    }
+    for f in findings.iter().filter(|_| !json) {
         text.push_str(&format!("{}:{}: {} [{}] Fix: {}\n", shown(&f.span.file, &cwd), f.span.line.max(1), f.message, f.rule, f.fix));
     }
     let mut stdout = std::io::stdout().lock();

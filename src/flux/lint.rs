@@ -5,6 +5,7 @@
 //! `prune` off); the rest are no-ops and traps the controller does not
 //! report itself.
 
+use serde::Serialize;
 use super::cluster::{self, Cluster, Options, Status, Unit};
 use super::discover::load_all;
 use super::kustomization::{is_flux_kustomization, FluxKustomization, Key};
@@ -833,4 +834,25 @@ mod tests {
         assert_eq!(image_name("localhost:5000/b"), "localhost:5000/b");
         assert_eq!(image_name("b@sha256:00"), "b");
     }
+}
+
+/// A lint finding: `{file, line, column, message, rule, fix}`; `line` is
+/// at least 1, `column` is `null` for findings about a whole file.
+#[derive(Serialize)]
+pub struct FindingInfo<'a> {
+    file: &'a str,
+    line: u32,
+    column: Option<u32>,
+    message: &'a str,
+    rule: &'a str,
+    fix: &'a str,
+}
+
+impl Finding {
+    /// As the page and `overlay lint --format json` show it.
+    pub fn info(&self) -> FindingInfo<'_> {
+        let f = self;
+    let column = if f.span.has_position() { Some(f.span.col) } else { None };
+    FindingInfo { file: &f.span.file, line: f.span.line.max(1), column, message: &f.message, rule: f.rule, fix: &f.fix }
+}
 }

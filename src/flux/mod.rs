@@ -14,7 +14,8 @@
 //!   is the repository itself;
 //! - `cluster`: the cluster model, each Kustomization built like the controller;
 //! - `prune`: what a change deletes or leaves behind;
-//! - `lint`: findings with file, line and fix.
+//! - `lint`: findings with file, line and fix;
+//! - `report`: a cluster as the page and the CLI show it (JSON, YAML, graph).
 
 pub mod artifact;
 pub mod cluster;
@@ -24,5 +25,6 @@ pub mod kustomization;
 pub mod lint;
 pub mod order;
 pub mod prune;
+pub mod report;
 pub mod sourceignore;
 pub mod substitute;

@@ -5,6 +5,7 @@
 //! exclusions). A Kustomization removed altogether takes its objects with
 //! it through its finalizer, under the same rules.
 
+use serde::Serialize;
 use super::cluster::{Cluster, Options, Status};
 use super::discover::load;
 use crate::error::Result;
@@ -238,4 +239,44 @@ mod tests {
         assert_eq!(a.unit(&Key { namespace: "flux-system".into(), name: "apps".into() }).unwrap().blocked_by.len(), 1);
         assert!(stale(&load(&before, "/clusters/prod", "/", &o).unwrap(), &a).is_empty());
     }
+}
+
+/// What a change prunes: `{owner, apiVersion, kind, namespace, name, action, detail, message}`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryInfo {
+    owner: String,
+    api_version: String,
+    kind: String,
+    namespace: String,
+    name: String,
+    /// `delete`, `orphan` (prune is off), `keep` (the object opts out), `move`
+    /// (another Kustomization renders it now).
+    action: &'static str,
+    /// Why it is kept, or the Kustomization it moves to.
+    detail: Option<String>,
+    message: String,
+}
+
+impl Entry {
+    /// As the page and the JSON formats show it.
+    pub fn info(&self) -> EntryInfo {
+        let e = self;
+    let (action, detail) = match &e.action {
+        Action::Delete => ("delete", None),
+        Action::Orphan => ("orphan", None),
+        Action::Keep(why) => ("keep", Some(why.clone())),
+        Action::Moved(to) => ("move", Some(to.to_string())),
+    };
+    EntryInfo {
+        owner: e.owner.to_string(),
+        api_version: e.id.gvk.api_version(),
+        kind: e.id.gvk.kind.clone(),
+        namespace: e.id.namespace.clone(),
+        name: e.id.name.clone(),
+        action,
+        detail,
+        message: e.to_string(),
+    }
+}
 }
