@@ -11,10 +11,12 @@ pub mod history;
 pub mod images;
 pub mod keep;
 pub mod report;
+pub mod sources;
 
 pub use change::{revert, Change, FileChange};
 pub use history::History;
 pub use images::ImageChange;
+pub use sources::ImageDifference;
 
 use crate::diff::{self, Diff, DiffOptions};
 use crate::error::{Error, Result};
@@ -62,6 +64,9 @@ pub struct Promotion {
     pub change: Change,
     /// Image overrides that change in B.
     pub images: Vec<ImageChange>,
+    /// For `images`: containers whose images still differ between A and B
+    /// afterwards (set by files, not overrides), with where each comes from.
+    pub image_differences: Vec<ImageDifference>,
     /// B's render before → after.
     pub rendered: Diff,
     /// For `everything`: how A and B still differ afterwards (what overlay
@@ -99,7 +104,7 @@ pub fn promote(files: &dyn Files, from: &str, to: &str, what: &Selection, option
     let mut new_texts: BTreeMap<String, String> = BTreeMap::new();
     let mut image_changes = Vec::new();
 
-    let before = render(files, to, &options.build)?;
+    let before = build(files, to, &options.build)?.nodes();
     if what.everything {
         everything::plan(files, from, to, &mut new_texts, &mut notes)?;
         if !options.diff.ignore.is_empty() {
@@ -122,17 +127,36 @@ pub fn promote(files: &dyn Files, from: &str, to: &str, what: &Selection, option
     let file_changes = changes_of(files, new_texts)?;
     let message = message(&label(from), &label(to), what, &image_changes, &file_changes, &options.root);
     let change = Change { message, files: file_changes };
-    if change.is_empty() {
+
+    let after_fs = files_after(files, &change.files);
+    let after_build = build(&after_fs, to, &options.build).map_err(|e| Error { message: format!("after the promotion {} would not build: {}", label(to), e.message), span: e.span })?;
+    let after = after_build.nodes();
+    let same_env = DiffOptions { across_namespaces: false, ignore: Vec::new(), context: options.diff.context };
+    let rendered = diff::diff(&before, &after, &same_env);
+    let a_build = if what.everything || what.images { Some(build(files, from, &options.build)?) } else { None };
+    let remaining = match &a_build {
+        Some(a) if what.everything => Some(diff::compare_resmaps(a, &after_build, &options.diff).diff),
+        _ => None,
+    };
+    let mut image_differences = Vec::new();
+    if let (Some(a), true, false) = (&a_build, what.images, what.everything) {
+        image_differences = sources::image_differences(&after_fs, from, a, to, &after_build, &options.root);
+    }
+    if !image_differences.is_empty() {
+        // The truth about images: an empty change does not mean B runs A's images.
+        notes.push(format!(
+            "{} image(s) of {} differ from {}{} and are set outside the `images:` overrides that promoting images carries:",
+            image_differences.len(),
+            label(to),
+            label(from),
+            if change.is_empty() { "" } else { " after this promotion" }
+        ));
+        notes.extend(sources::advice(files, &image_differences, from, to, &options.root));
+    } else if change.is_empty() {
         notes.push(format!("{} already has what {} has: nothing to promote", label(to), label(from)));
     }
 
-    let after_fs = files_after(files, &change.files);
-    let after = render(&after_fs, to, &options.build).map_err(|e| Error { message: format!("after the promotion {} would not build: {}", label(to), e.message), span: e.span })?;
-    let same_env = DiffOptions { across_namespaces: false, ignore: Vec::new(), context: options.diff.context };
-    let rendered = diff::diff(&before, &after, &same_env);
-    let remaining = if what.everything { Some(diff::diff(&render(files, from, &options.build)?, &after, &options.diff)) } else { None };
-
-    Ok(Promotion { from: label(from), to: label(to), change, images: image_changes, rendered, remaining, notes, root: options.root.clone() })
+    Ok(Promotion { from: label(from), to: label(to), change, images: image_changes, image_differences, rendered, remaining, notes, root: options.root.clone() })
 }
 
 /// The files whose text would change.
@@ -194,7 +218,11 @@ fn has_images(file: &str, text: &str) -> bool {
 }
 
 fn render(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Vec<Node>> {
-    Ok(kustomize::build(files, dir, options)?.resources.nodes())
+    Ok(build(files, dir, options)?.nodes())
+}
+
+fn build(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<kustomize::resmap::ResMap> {
+    Ok(kustomize::build(files, dir, options)?.resources)
 }
 
 /// A commit message: a subject line, then what changed.

@@ -51,8 +51,11 @@ pub fn markdown(p: &Promotion, context: usize) -> String {
 /// The JSON shape (`overlay promote --format json`), version 1: `from`, `to`, `noop`,
 /// `message`, `files` (`path` relative to the repository, `before`/`after`
 /// contents or null), `patch`, `images` (`name`, `before`, `after`),
-/// `rendered` and `remaining` (diffs in the shape of `overlay diff --format
-/// json`; `remaining` is null unless `--all`), `notes`.
+/// `imageDifferences` (`resource`, `container`, `from`/`to`: `image` and
+/// `sources`, `file:line` each — containers whose images still differ,
+/// set outside `images:` overrides), `rendered` and `remaining` (diffs in
+/// the shape of `overlay diff --format json`; `remaining` is null unless
+/// `--all`), `notes`.
 pub fn json(p: &Promotion) -> serde_json::Value {
     let files: Vec<serde_json::Value> =
         p.change.files.iter().map(|f| serde_json::json!({"path": p.path_label(&f.path), "before": f.before, "after": f.after})).collect();
@@ -66,6 +69,7 @@ pub fn json(p: &Promotion) -> serde_json::Value {
         "files": files,
         "patch": p.patch(),
         "images": p.images,
+        "imageDifferences": p.image_differences,
         "rendered": diff_json::to_value(&p.rendered, &labels),
         "remaining": p.remaining.as_ref().map(|d| diff_json::to_value(d, &Labels { from: p.from.clone(), to: p.to.clone() })),
         "notes": p.notes,
