@@ -48,14 +48,17 @@ pub fn plan(files: &dyn Files, from: &str, to: &str, keep: &Keep, out: &mut BTre
         let rel = fs::relative(path, from);
         let text = read_text(files, path)?.unwrap_or_default();
         if *path == a_k && (keep.file(&rel) || keep.file(fs::file_name(&b_k))) {
-            notes.push(format!("{} is kept as it is in {} (--keep)", fs::file_name(&b_k), to));
+            notes.push(format!("{} is kept as it is (--keep)", fs::file_name(&b_k)));
         } else if *path == a_k {
             let b_text = read_text(files, &b_k)?.unwrap_or_default();
             let (text, lines) = kustomization(&a_k, &text, from, &b_k, &b_text, to, keep, names.as_ref())?;
-            renamed.extend(lines.iter().map(|l| format!("{}:{}", fs::file_name(&b_k), l)));
+            // Its lines move with B's kept fields: the file is named alone.
+            if !lines.is_empty() {
+                renamed.push(fs::file_name(&b_k).to_string());
+            }
             out.insert(b_k.clone(), text);
         } else if keep.file(&rel) {
-            notes.push(format!("{} is kept as it is in {} (--keep)", rel, to));
+            notes.push(format!("{} is kept as it is (--keep)", rel));
         } else {
             let text = match &names {
                 Some(n) => {
@@ -116,8 +119,8 @@ pub fn replace_token(text: &str, a: &str, b: &str) -> Option<String> {
 }
 
 /// A's name replaced by B's in a file's values: the one-line scalars of a
-/// YAML file (never keys, never block scalars, which would need
-/// re-indenting), or the values of a `KEY=value` env file. Returns the
+/// YAML file (never keys, never values of several lines), or the values
+/// of a `KEY=value` env file. Returns the
 /// text and the lines changed.
 fn rename_in_file(path: &str, text: &str, n: &Names) -> (String, Vec<usize>) {
     if !text.contains(n.a.as_str()) {
@@ -163,7 +166,9 @@ fn rename_values(src: &Source, node: &Node, n: &Names, edits: &mut Edits, lines:
         for i in items {
             rename_values(src, i, n, edits, lines);
         }
-    } else if node.as_str().is_some_and(|s| s.contains(n.a.as_str())) {
+    } else if node.as_str().is_some_and(|s| s.contains(n.a.as_str()) && !s.contains('\n')) {
+        // A value of several lines is a block scalar, whose text an edit of
+        // one line would only partly cover: left as written.
         let Some(range) = src.scalar_range(node) else { return };
         if let Some(new) = replace_token(&src.text[range.clone()], &n.a, &n.b) {
             edits.replace(range, new);
@@ -317,5 +322,49 @@ mod tests {
         );
         assert_eq!(out["/deep/envs/prod/patch.yaml"], "replicas: 2\n");
         assert_eq!(notes, vec!["old.yaml only exists in /deep/envs/prod; left as it is"]);
+    }
+
+    #[test]
+    fn b_keeps_its_name_in_values_and_what_it_declares_its_own() {
+        let mut fs = MemFs::new();
+        fs.insert(
+            "/envs/staging-eu/kustomization.yaml",
+            "namespace: staging\ncommonLabels:\n  env: staging-eu\ncomponents:\n- ../../variants/non-prod\nresources:\n- ../../base\nconfigMapGenerator:\n- name: staging-eu-settings\n  literals:\n  - HOST=app.staging-eu.example.com\n",
+        );
+        fs.insert("/envs/staging-eu/deploy.yaml", "kind: Deployment\nmetadata:\n  name: web\n  labels: {env: staging-eu, staging-eu: key}\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n      - env:\n        - {name: ENV, value: \"staging-eu\"}\n        - {name: OTHER, value: staging-europe}\n        - name: NOTE\n          value: |\n            staging-eu\n");
+        fs.insert("/envs/staging-eu/app.env", "ENV=staging-eu\n# staging-eu\n");
+        fs.insert("/envs/staging-eu/replicas.yaml", "replicas: 3\n");
+        fs.insert("/envs/prod-eu/kustomization.yaml", "namespace: prod\ncomponents:\n- ../../variants/prod\n- ../../variants/eu\nresources:\n- ../../base\n");
+        fs.insert("/envs/prod-eu/replicas.yaml", "replicas: 8\n");
+        let keep = Keep { files: vec!["replicas.yaml".into()], fields: vec!["components".into()] };
+        let mut out = BTreeMap::new();
+        let mut notes = Vec::new();
+        plan(&fs, "/envs/staging-eu", "/envs/prod-eu", &keep, &mut out, &mut notes).unwrap();
+        assert_eq!(
+            out["/envs/prod-eu/kustomization.yaml"],
+            "namespace: prod\ncommonLabels:\n  env: prod-eu\ncomponents:\n- ../../variants/prod\n- ../../variants/eu\nresources:\n- ../../base\nconfigMapGenerator:\n- name: staging-eu-settings\n  literals:\n  - HOST=app.prod-eu.example.com\n"
+        );
+        // Values only: keys, other words and block scalars stay as written.
+        assert_eq!(
+            out["/envs/prod-eu/deploy.yaml"],
+            "kind: Deployment\nmetadata:\n  name: web\n  labels: {env: prod-eu, staging-eu: key}\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n      - env:\n        - {name: ENV, value: \"prod-eu\"}\n        - {name: OTHER, value: staging-europe}\n        - name: NOTE\n          value: |\n            staging-eu\n"
+        );
+        assert_eq!(out["/envs/prod-eu/app.env"], "ENV=prod-eu\n# staging-eu\n");
+        assert!(!out.contains_key("/envs/prod-eu/replicas.yaml"), "kept: not promoted");
+        assert_eq!(
+            notes,
+            vec![
+                "replicas.yaml is kept as it is (--keep)",
+                "kept the environment's name `prod-eu` (not `staging-eu`) in app.env:1, deploy.yaml:4, deploy.yaml:11, kustomization.yaml",
+            ]
+        );
+    }
+
+    #[test]
+    fn tokens() {
+        assert_eq!(replace_token("app.staging.example.com", "staging", "prod").as_deref(), Some("app.prod.example.com"));
+        assert_eq!(replace_token("staging2.paypal.com", "staging", "prod"), None);
+        assert_eq!(replace_token("staging-eu", "staging-eu", "prod-eu").as_deref(), Some("prod-eu"));
+        assert_eq!(replace_token("x-staging-eu-y staging-eu", "staging-eu", "p").as_deref(), Some("x-p-y p"));
     }
 }

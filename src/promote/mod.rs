@@ -162,7 +162,7 @@ pub fn promote(files: &dyn Files, from: &str, to: &str, what: &Selection, option
         }
         let (kept, copied): (Vec<String>, Vec<String>) = what.files.iter().cloned().partition(|f| keep.files.iter().any(|k| fs::join(from, f) == fs::join(from, k) || fs::is_within(&fs::join(from, f), &fs::join(from, k))));
         for f in kept {
-            notes.push(format!("{} is kept as it is in {} (--keep)", f, label(to)));
+            notes.push(format!("{} is kept as it is (--keep)", f));
         }
         files::copy_files(files, from, to, &copied, &mut new_texts, &mut notes)?;
     }

@@ -199,4 +199,29 @@ mod tests {
         assert_eq!(repository("localhost:5000/app:1@sha256:ab"), "localhost:5000/app");
         assert_eq!(repository("nginx"), "nginx");
     }
+
+    #[test]
+    fn each_side_names_the_image_text_and_the_images_entries() {
+        use crate::fs::MemFs;
+        use crate::kustomize::{build, BuildOptions};
+        let mut fs = MemFs::new();
+        fs.insert("/base/kustomization.yaml", "resources:\n- d.yaml\n");
+        fs.insert("/base/d.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      initContainers:\n      - {name: init, image: busybox:1}\n      containers:\n      - name: app\n        image: ghcr.io/x/app:1.0\n");
+        fs.insert("/staging/kustomization.yaml", "namePrefix: stg-\nresources:\n- ../base\npatches:\n- path: v.yaml\n");
+        fs.insert("/staging/v.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: ghcr.io/x/app:2.0\n");
+        fs.insert("/prod/kustomization.yaml", "namePrefix: prd-\nresources:\n- ../base\nimages:\n- name: ghcr.io/x/app\n  newTag: \"1.5\"\n");
+        let a = build(&fs, "/staging", &BuildOptions::default()).unwrap().resources;
+        let b = build(&fs, "/prod", &BuildOptions::default()).unwrap().resources;
+        let d = image_differences(&fs, "/staging", &a, "/prod", &b, "/");
+        assert_eq!(
+            d,
+            vec![ImageDifference {
+                resource: "Deployment/web".into(),
+                container: "app".into(),
+                from: ImageSite { image: "ghcr.io/x/app:2.0".into(), sources: vec!["staging/v.yaml:9".into()] },
+                to: ImageSite { image: "ghcr.io/x/app:1.5".into(), sources: vec!["base/d.yaml:11".into(), "prod/kustomization.yaml:5".into()] },
+            }]
+        );
+        assert_eq!(advice(&fs, &d, "/staging", "/prod", "/")[1], "to promote it: edit prod/kustomization.yaml:5, or promote everything (--all)");
+    }
 }
