@@ -241,6 +241,7 @@ pub fn diff_stems(before: &[Node], after: &[Node], stems: Option<&matching::Stem
                 let mut changes = fields::compare(a, b, &rules);
                 if !renames.is_empty() {
                     changes.retain(|c| !(c.before.is_some() && c.after.is_some() && renames.contains(&(scalar(&c.before), scalar(&c.after)))));
+                    drop_renamed_items(&mut changes, &renames);
                 }
                 if changes.is_empty() {
                     out.unchanged += 1;
@@ -281,6 +282,48 @@ pub fn diff_stems(before: &[Node], after: &[Node], stems: Option<&matching::Stem
         }
     }
     out
+}
+
+/// A list item keyed by a name that is one resource's in each environment
+/// (`imagePullSecrets: [{name: stg-regcred}]` → `prd-regcred`) shows as
+/// one item removed and one added: no change when the two items are the
+/// same but for that name.
+fn drop_renamed_items(changes: &mut Vec<FieldChange>, renames: &std::collections::HashSet<(String, String)>) {
+    let item = |c: &FieldChange| -> Option<(Path, String, String)> {
+        let (last, parent) = c.path.0.split_last()?;
+        let Segment::Item { key, value, .. } = last else { return None };
+        Some((Path(parent.to_vec()), key.clone(), value.clone()))
+    };
+    let mut gone = vec![false; changes.len()];
+    for i in 0..changes.len() {
+        let (Some(old), None) = (&changes[i].before, &changes[i].after) else { continue };
+        let Some((parent, key, a)) = item(&changes[i]) else { continue };
+        for j in 0..changes.len() {
+            let (None, Some(new)) = (&changes[j].before, &changes[j].after) else { continue };
+            if gone[j] {
+                continue;
+            }
+            let Some((p, k, b)) = item(&changes[j]) else { continue };
+            let mut renamed = old.clone();
+            if let Some(entries) = renamed.as_map_mut() {
+                for (ek, ev) in entries.iter_mut() {
+                    if ek.as_str() == Some(key.as_str()) {
+                        *ev = Node::string(b.clone(), ev.span.clone());
+                    }
+                }
+            }
+            if p == parent && k == key && renames.contains(&(a.clone(), b)) && renamed == *new {
+                gone[i] = true;
+                gone[j] = true;
+                break;
+            }
+        }
+    }
+    let mut i = 0;
+    changes.retain(|_| {
+        i += 1;
+        !gone[i - 1]
+    });
 }
 
 /// A string scalar's text, for comparing names; empty for anything else.
@@ -419,20 +462,21 @@ mod tests {
         fs.insert("/base/kustomization.yaml", "namePrefix: app-\nresources:\n- r.yaml\n");
         fs.insert(
             "/base/r.yaml",
-            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {A: '1'}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1\n  template:\n    spec:\n      containers:\n      - name: web\n        envFrom:\n        - configMapRef: {name: cfg}\n        env:\n        - {name: PEER, value: cfg}\n",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {A: '1'}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: regcred}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1\n  template:\n    spec:\n      imagePullSecrets:\n      - name: regcred\n      containers:\n      - name: web\n        envFrom:\n        - configMapRef: {name: cfg}\n        env:\n        - {name: PEER, value: cfg}\n",
         );
         fs.insert("/staging/kustomization.yaml", "namespace: staging\nnamePrefix: staging-\nresources:\n- ../base\n");
         fs.insert("/prod/kustomization.yaml", "namespace: prod\nnamePrefix: prod-\nnameSuffix: -eu\nresources:\n- ../base\nreplicas:\n- {name: app-web, count: 3}\n");
         let c = compare_builds(&fs, "/staging", "/prod", &Default::default(), &DiffOptions::default()).unwrap();
-        assert_eq!(c.diff.summary(), Summary { added: 0, removed: 0, changed: 1, unchanged: 1 });
+        assert_eq!(c.diff.summary(), Summary { added: 0, removed: 0, changed: 1, unchanged: 2 });
         let r = &c.diff.resources[0];
         assert_eq!(r.title(), "Deployment/app-web (staging/staging-app-web → prod/prod-app-web-eu)");
         assert_eq!((r.name(), r.renamed()), ("app-web", false));
-        // The configMapRef names the same ConfigMap in each environment; a
-        // plain value (`PEER: cfg`) is not a reference and stays as it is.
+        // The configMapRef and the pull secret (a list item keyed by its
+        // name) name the same object in each environment; a plain value
+        // (`PEER: cfg`) is not a reference and stays as it is.
         let paths: Vec<String> = r.changes.iter().map(|c| c.path.to_string()).collect();
         assert_eq!(paths, vec!["spec.replicas"]);
         let text = format::text::render(&c.diff, &format::Labels::default());
-        assert_eq!(text, "► Deployment/app-web (staging/staging-app-web → prod/prod-app-web-eu) changed\n    spec.replicas: 1 → 3\n1 changed, 0 added, 0 removed, 1 unchanged\n");
+        assert_eq!(text, "► Deployment/app-web (staging/staging-app-web → prod/prod-app-web-eu) changed\n    spec.replicas: 1 → 3\n1 changed, 0 added, 0 removed, 2 unchanged\n");
     }
 }
