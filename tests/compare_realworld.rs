@@ -121,6 +121,9 @@ fn promoting_everything_keeps_prod_eu_and_lists_what_looks_environment_specific(
     let k = p.change.files.iter().find(|f| f.path.ends_with("kustomization.yml")).unwrap();
     assert!(k.after.as_deref().unwrap().contains("namespace: prod\nnamePrefix: prod-eu-\n"));
     golden("promote-all-staging-eu-prod-eu.txt", &report::text(&p));
+    let v = report::json(&p);
+    assert_eq!(v["confirmed"], false);
+    golden("promote-all-specific-staging-eu-prod-eu.json", &(serde_json::to_string_pretty(&v["specific"]).unwrap() + "\n"));
 
     assert!(promotion(&root, Selection { everything: true, ..Selection::default() }, &[], true).writable().is_ok(), "--force confirms");
     // Declaring prod-eu's own variant and replicas leaves only the image to promote.

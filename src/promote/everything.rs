@@ -83,8 +83,10 @@ pub fn plan(files: &dyn Files, from: &str, to: &str, keep: &Keep, out: &mut BTre
     Ok(())
 }
 
-/// The two environments' names (their directories' names), when A's can
-/// be told apart in text: long enough not to match inside ordinary words.
+/// The two environments' names (their directories' names). Matching is by
+/// whole token (`replace_token`), so even a two-letter name like `qa` is
+/// found only where it stands alone (`qa`, `app.qa.example.com`), never
+/// inside a word; a single letter is too likely to be something else.
 #[derive(Clone, Debug)]
 struct Names {
     a: String,
@@ -94,7 +96,7 @@ struct Names {
 impl Names {
     fn of(from: &str, to: &str) -> Option<Names> {
         let (a, b) = (fs::file_name(from), fs::file_name(to));
-        (a != b && a.len() >= 3 && !b.is_empty()).then(|| Names { a: a.to_string(), b: b.to_string() })
+        (a != b && a.len() >= 2 && !b.is_empty()).then(|| Names { a: a.to_string(), b: b.to_string() })
     }
 }
 
@@ -366,5 +368,8 @@ mod tests {
         assert_eq!(replace_token("staging2.paypal.com", "staging", "prod"), None);
         assert_eq!(replace_token("staging-eu", "staging-eu", "prod-eu").as_deref(), Some("prod-eu"));
         assert_eq!(replace_token("x-staging-eu-y staging-eu", "staging-eu", "p").as_deref(), Some("x-p-y p"));
+        assert_eq!(replace_token("app.qa.example.com", "qa", "staging-us").as_deref(), Some("app.staging-us.example.com"));
+        assert_eq!(replace_token("aqua", "qa", "x"), None);
+        assert!(Names::of("/envs/qa", "/envs/staging-us").is_some() && Names::of("/envs/a", "/envs/b").is_none());
     }
 }
