@@ -70,6 +70,9 @@ pub fn stem(r: &Resource, own: &dyn Fn(&str) -> bool) -> String {
 pub struct Pair<'a> {
     pub before: Option<&'a Node>,
     pub after: Option<&'a Node>,
+    /// Where each side stands in its render (to find its stem).
+    pub before_index: Option<usize>,
+    pub after_index: Option<usize>,
 }
 
 /// What identifies a resource for matching; the version is left out so
@@ -126,8 +129,9 @@ pub fn match_stems<'a>(before: &'a [Node], after: &'a [Node], stems: Option<&'a 
         }
     }
 
-    let mut pairs: Vec<Pair> = after.iter().zip(&partner).map(|(b, p)| Pair { before: p.map(|i| &before[i]), after: Some(b) }).collect();
-    pairs.extend(before.iter().zip(&taken).filter(|(_, t)| !**t).map(|(a, _)| Pair { before: Some(a), after: None }));
+    let mut pairs: Vec<Pair> =
+        after.iter().zip(&partner).enumerate().map(|(j, (b, p))| Pair { before: p.map(|i| &before[i]), after: Some(b), before_index: *p, after_index: Some(j) }).collect();
+    pairs.extend(before.iter().enumerate().filter(|(i, _)| !taken[*i]).map(|(i, a)| Pair { before: Some(a), after: None, before_index: Some(i), after_index: None }));
     pairs
 }
 

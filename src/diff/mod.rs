@@ -196,33 +196,31 @@ pub fn diff(before: &[Node], after: &[Node], options: &DiffOptions) -> Diff {
 pub fn diff_stems(before: &[Node], after: &[Node], stems: Option<&matching::Stems>, options: &DiffOptions) -> Diff {
     let mut out = Diff::default();
     let pairs = matching::match_stems(before, after, stems, options.across_namespaces);
-    // Pairs hold references: find each one's position (and so its stem) by address.
-    let positions = |nodes: &[Node]| -> std::collections::HashMap<*const Node, usize> { nodes.iter().enumerate().map(|(i, n)| (n as *const Node, i)).collect() };
-    let (before_at, after_at) = if stems.is_some() { (positions(before), positions(after)) } else { Default::default() };
-    let stem_of = |at: &std::collections::HashMap<*const Node, usize>, stems: Option<&Vec<String>>, n: &Node| -> Option<String> {
-        let s = stems?.get(*at.get(&(n as *const Node))?)?;
+    // A side's stem, when it is not the side's name.
+    let stem_of = |side: Option<&Vec<String>>, i: Option<usize>, n: &Node| -> Option<String> {
+        let s = side?.get(i?)?;
         (s != &ResourceRef::of(n).name).then(|| s.clone())
     };
-    let pair_stems = |a: Option<&Node>, b: Option<&Node>| -> Option<(String, String)> {
-        let sa = a.and_then(|a| stem_of(&before_at, stems.map(|s| &s.before), a));
-        let sb = b.and_then(|b| stem_of(&after_at, stems.map(|s| &s.after), b));
+    let pair_stems = |p: &matching::Pair| -> Option<(String, String)> {
+        let sa = p.before.and_then(|a| stem_of(stems.map(|s| &s.before), p.before_index, a));
+        let sb = p.after.and_then(|b| stem_of(stems.map(|s| &s.after), p.after_index, b));
         if sa.is_none() && sb.is_none() {
             return None;
         }
         let name = |n: Option<&Node>| n.map(|n| ResourceRef::of(n).name).unwrap_or_default();
-        Some((sa.unwrap_or_else(|| name(a)), sb.unwrap_or_else(|| name(b))))
+        Some((sa.unwrap_or_else(|| name(p.before)), sb.unwrap_or_else(|| name(p.after))))
     };
     // Names that are one resource's in each environment.
     let renames: std::collections::HashSet<(String, String)> = pairs
         .iter()
         .filter_map(|p| {
             let (a, b) = (p.before?, p.after?);
-            let (sa, sb) = pair_stems(Some(a), Some(b))?;
+            let (sa, sb) = pair_stems(p)?;
             (sa == sb).then(|| (ResourceRef::of(a).name, ResourceRef::of(b).name))
         })
         .collect();
     for pair in pairs {
-        let stems = pair_stems(pair.before, pair.after);
+        let stems = pair_stems(&pair);
         match (pair.before, pair.after) {
             (Some(a), Some(b)) => {
                 if a == b {

@@ -25,10 +25,9 @@ pub struct KeepPatch {
 /// without it, patches name resources as rendered.
 pub fn ignored_changes(before: &[Node], after: &[Node], ignore: &[IgnoreRule], targets: Option<&[String]>) -> Vec<KeepPatch> {
     let mut out = Vec::new();
-    let at: std::collections::HashMap<*const Node, usize> = before.iter().enumerate().map(|(i, n)| (n as *const Node, i)).collect();
     for pair in match_resources(before, after, false) {
         let (Some(b), Some(a)) = (pair.before, pair.after) else { continue };
-        let target = targets.and_then(|t| t.get(*at.get(&(b as *const Node))?)).cloned();
+        let target = targets.and_then(|t| t.get(pair.before_index?)).cloned();
         if a == b {
             continue;
         }

@@ -42,11 +42,10 @@ pub fn image_differences(files: &dyn Files, from: &str, a: &ResMap, to: &str, b:
     let (a_nodes, b_nodes) = (a.nodes(), b.nodes());
     let (a_entries, b_entries) = (image_entries(files, from), image_entries(files, to));
     let mut out = Vec::new();
-    for (i, pair) in match_stems(&a_nodes, &b_nodes, Some(&stems), true).into_iter().enumerate() {
+    for pair in match_stems(&a_nodes, &b_nodes, Some(&stems), true) {
         let (Some(x), Some(y)) = (pair.before, pair.after) else { continue };
         let (xs, ys) = (containers(x), containers(y));
-        // Pairs come in the order of `b`, so `i` indexes its stems.
-        let name = stems.after.get(i).cloned().unwrap_or_default();
+        let name = pair.after_index.and_then(|j| stems.after.get(j)).cloned().unwrap_or_default();
         for (container, y_image) in &ys {
             let Some((_, x_image)) = xs.iter().find(|(c, _)| c == container) else { continue };
             let (xi, yi) = (x_image.as_str().unwrap_or(""), y_image.as_str().unwrap_or(""));
