@@ -111,6 +111,10 @@ struct PromoteArgs {
     strict_namespaces: bool,
     context: Option<u32>,
     prune: bool,
+    /// What B keeps of its own (`--keep`).
+    keep: Vec<String>,
+    /// Confirms environment-specific changes (`--force`, the second click).
+    force: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -184,7 +188,7 @@ impl Workspace {
             selection.images = true;
         }
         let diff = DiffArgs { ignore: args.ignore.clone(), strict_namespaces: args.strict_namespaces, context: args.context }.options()?;
-        let options = PromoteOptions { build: self.options.clone(), diff, root: "/".to_string() };
+        let options = PromoteOptions { build: self.options.clone(), diff, root: "/".to_string(), keep: args.keep.clone(), force: args.force };
         promote::promote(&self.fs, &crate::fs::normalize(from), &crate::fs::normalize(to), &selection, &options)
     }
 }
@@ -303,13 +307,18 @@ impl Workspace {
 
     /// Proposes promoting overlay `fromDir` into `toDir`, changing nothing.
     /// `options`: `{images, files: ["configmap.yaml"], all, ignore, strictNamespaces,
-    /// context, prune}`; with none of `images`, `files`, `all`, images are promoted.
+    /// context, prune, keep: ["replicas.yml", "components", "spec.replicas"], force}`;
+    /// with none of `images`, `files`, `all`, images are promoted.
     /// Returns `{ok: true, …}` with the fields of `overlay promote --format json`:
     /// `version, from, to, noop, message, files: [{path, before, after}]` (paths
     /// relative to the root), `patch` (for `git apply`), `images: [{name, before,
     /// after}]`, `rendered` (the diff of `toDir` before → after, as `diff()` gives
     /// it), `remaining` (with `all`: how the two still differ, else `null`),
-    /// `notes` (a no-op says "nothing to promote" here). With `prune: true`, also
+    /// `notes` (a no-op says "nothing to promote" here), `imageDifferences`
+    /// (images that differ outside `images:` overrides, with `file:line`
+    /// sources), `specific` (`[{check, at, change}]`: what an `all`
+    /// promotion changes that looks environment-specific) and `confirmed`
+    /// (false until `force: true` confirms those). With `prune: true`, also
     /// `prune: [{cluster, ok, entries | errors}]`: what Flux would prune in each
     /// cluster directory once the promotion lands (entries as in `prune()`).
     pub fn promote(&self, from_dir: &str, to_dir: &str, options: JsValue) -> JsValue {
@@ -340,16 +349,15 @@ impl Workspace {
     /// Applies the promotion `promote(fromDir, toDir, options)` proposes to
     /// the workspace's files and records it in the history.
     /// `{ok: true, index, message, files, patch}` (the new history entry), or
-    /// `{ok: false, errors}` when it fails or there is nothing to promote.
+    /// `{ok: false, errors}` when it fails, there is nothing to promote, or
+    /// environment-specific changes are not confirmed with `force: true`
+    /// (the message lists them).
     #[wasm_bindgen(js_name = applyPromotion)]
     pub fn apply_promotion(&mut self, from_dir: &str, to_dir: &str, options: JsValue) -> JsValue {
         let result = parse_options::<PromoteArgs>(options).and_then(|args| self.promotion(from_dir, to_dir, &args));
         reply(result.and_then(|p| {
-            if p.is_noop() {
-                let note = p.notes.iter().find(|n| n.contains("nothing to promote")).cloned();
-                return Err(Error::new(note.unwrap_or_else(|| "nothing to promote".to_string())));
-            }
-            self.history.apply(&mut self.fs, p.change)?;
+            let change = p.writable()?.clone();
+            self.history.apply(&mut self.fs, change)?;
             let index = self.history.entries.len() - 1;
             Ok(history_entry(index, &self.history.entries[index]))
         }))

@@ -233,12 +233,20 @@ fn clusters_per_env_file_promotion() {
 #[test]
 fn clusters_per_env_everything_keeps_the_namespace() {
     let repo = Repo::new("clusters-per-env");
-    let (code, out, err) = repo.overlay(&["promote", "clusters/dev", "clusters/staging", "--all"]);
+    // Dev runs one replica where staging runs two: environment-specific,
+    // so nothing is written until --force confirms it.
+    let before = repo.read("clusters/staging/apps/web.yaml");
+    let (code, out, err) = repo.overlay(&["promote", "clusters/dev", "clusters/staging", "--all", "--write"]);
+    assert_eq!(code, 3, "{}{}", out, err);
+    assert!(err.contains("replicas: Deployment/staging/web spec.replicas: 2 → 1"), "{}", err);
+    assert!(out.contains("#   - replicas: Deployment/staging/web spec.replicas: 2 → 1\n"), "{}", out);
+    assert_eq!(repo.read("clusters/staging/apps/web.yaml"), before, "nothing written");
+    let (code, out, err) = repo.overlay(&["promote", "clusters/dev", "clusters/staging", "--all", "--force"]);
     assert_eq!(code, 0, "{}", err);
     assert!(out.contains("render the same"), "nothing is left to differ:\n{}", out);
     let (ok, why) = repo.apply_check(&repo.overlay(&["promote", "clusters/dev", "clusters/staging", "--all", "--format", "patch"]).1);
     assert_eq!(ok, 0, "{}", why);
-    assert_eq!(repo.overlay(&["promote", "clusters/dev", "clusters/staging", "--all", "--write"]).0, 0);
+    assert_eq!(repo.overlay(&["promote", "clusters/dev", "clusters/staging", "--all", "--force", "--write"]).0, 0);
     assert_eq!(repo.overlay(&["diff", "clusters/dev", "clusters/staging"]).0, 0);
     assert!(repo.read("clusters/staging/kustomization.yaml").contains("namespace: staging"));
 }

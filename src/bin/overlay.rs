@@ -17,7 +17,7 @@ use args::{Args, Spec};
 
 const USAGE: &str = "usage: overlay build [DIR] [--load-restrictor LoadRestrictionsRootOnly|LoadRestrictionsNone] [--enable-helm] [--enable-alpha-plugins]
        overlay diff DIR_A DIR_B [--format text|markdown|json|unified] [--ignore PATH]... [--strict-namespaces]
-       overlay promote FROM_DIR TO_DIR [--images] [--file NAME]... [--all] [--write] [--format text|markdown|json|patch] [--ignore PATH]...
+       overlay promote FROM_DIR TO_DIR [--images] [--file NAME]... [--all] [--keep PATH]... [--force] [--write] [--format text|markdown|json|patch] [--ignore PATH]...
        overlay envs [DIR] [--order dev,staging,prod] [--pin DIR]... [--format text|json]
        overlay flux CLUSTER_DIR [--root REPO_ROOT] [--graph | --format yaml|json] [--before OLD_REPO_ROOT] [--self-source NAME] [--no-strict-substitute]
        overlay clusters [REPO_ROOT] [--self-source NAME]

@@ -103,6 +103,9 @@ pub struct ResourceDiff {
     /// ignored fields removed.
     pub before_node: Option<Node>,
     pub after_node: Option<Node>,
+    /// The names it was matched by on each side when either differs from
+    /// its name: the names without each environment's own prefix and suffix.
+    pub stems: Option<(String, String)>,
 }
 
 impl ResourceDiff {
@@ -110,14 +113,32 @@ impl ResourceDiff {
     pub fn id(&self) -> &ResourceRef {
         self.after.as_ref().or(self.before.as_ref()).expect("a resource diff has a side")
     }
-    /// A generated ConfigMap/Secret whose hash suffix changed.
+    /// A generated ConfigMap/Secret whose hash suffix changed (not a name
+    /// that differs only by each environment's own prefix and suffix).
     pub fn renamed(&self) -> bool {
-        matches!((&self.before, &self.after), (Some(a), Some(b)) if a.name != b.name)
+        matches!((&self.before, &self.after), (Some(a), Some(b)) if a.name != b.name) && !self.same_stem()
+    }
+    fn same_stem(&self) -> bool {
+        matches!(&self.stems, Some((a, b)) if a == b)
+    }
+    /// The name both sides share once each environment's own prefix and
+    /// suffix are removed (the name itself when nothing was removed).
+    pub fn name(&self) -> &str {
+        match &self.stems {
+            Some((a, b)) => if self.after.is_some() { b } else { a },
+            None => &self.id().name,
+        }
     }
     /// A namespace-insensitive title: `Deployment/my-app`, with the rename
-    /// (`ConfigMap/cfg-abc → cfg-def`) or the namespaces (`staging → production`).
+    /// (`ConfigMap/cfg-abc → cfg-def`) or the namespaces (`staging → production`);
+    /// names that differ by each environment's own prefix/suffix show under
+    /// the name they share: `Deployment/web (staging/stg-web → prod/prd-web)`.
     pub fn title(&self) -> String {
         match (&self.before, &self.after) {
+            (Some(a), Some(b)) if a.name != b.name && self.same_stem() => {
+                let side = |r: &ResourceRef| if a.namespace == b.namespace || r.namespace.is_empty() { r.name.clone() } else { format!("{}/{}", r.namespace, r.name) };
+                format!("{}/{} ({} → {})", b.kind, self.name(), side(a), side(b))
+            }
             (Some(a), Some(b)) if a.name != b.name => {
                 let old = ResourceRef { name: a.name.clone(), ..b.clone() };
                 format!("{} → {}", old, b.name)
@@ -165,8 +186,41 @@ impl Diff {
 
 /// Compares two renders.
 pub fn diff(before: &[Node], after: &[Node], options: &DiffOptions) -> Diff {
+    diff_stems(before, after, None, options)
+}
+
+/// Compares two renders whose resources are matched by `stems` (see
+/// `matching::Stems`): a field that names a renamed resource on each side
+/// (`configMapRef: {name: stg-cfg}` → `prd-cfg`) is no change when the two
+/// names are one resource's in each environment.
+pub fn diff_stems(before: &[Node], after: &[Node], stems: Option<&matching::Stems>, options: &DiffOptions) -> Diff {
     let mut out = Diff::default();
-    for pair in matching::match_resources(before, after, options.across_namespaces) {
+    let pairs = matching::match_stems(before, after, stems, options.across_namespaces);
+    // A side's stem, when it is not the side's name.
+    let stem_of = |side: Option<&Vec<String>>, i: Option<usize>, n: &Node| -> Option<String> {
+        let s = side?.get(i?)?;
+        (s != &ResourceRef::of(n).name).then(|| s.clone())
+    };
+    let pair_stems = |p: &matching::Pair| -> Option<(String, String)> {
+        let sa = p.before.and_then(|a| stem_of(stems.map(|s| &s.before), p.before_index, a));
+        let sb = p.after.and_then(|b| stem_of(stems.map(|s| &s.after), p.after_index, b));
+        if sa.is_none() && sb.is_none() {
+            return None;
+        }
+        let name = |n: Option<&Node>| n.map(|n| ResourceRef::of(n).name).unwrap_or_default();
+        Some((sa.unwrap_or_else(|| name(p.before)), sb.unwrap_or_else(|| name(p.after))))
+    };
+    // Names that are one resource's in each environment.
+    let renames: std::collections::HashSet<(String, String)> = pairs
+        .iter()
+        .filter_map(|p| {
+            let (a, b) = (p.before?, p.after?);
+            let (sa, sb) = pair_stems(p)?;
+            (sa == sb).then(|| (ResourceRef::of(a).name, ResourceRef::of(b).name))
+        })
+        .collect();
+    for pair in pairs {
+        let stems = pair_stems(&pair);
         match (pair.before, pair.after) {
             (Some(a), Some(b)) => {
                 if a == b {
@@ -183,6 +237,10 @@ pub fn diff(before: &[Node], after: &[Node], options: &DiffOptions) -> Diff {
                     rules.push(IgnoreRule::parse("metadata.name").expect("valid rule"));
                 }
                 let mut changes = fields::compare(a, b, &rules);
+                if !renames.is_empty() {
+                    changes.retain(|c| !(c.before.is_some() && c.after.is_some() && renames.contains(&(scalar(&c.before), scalar(&c.after)))));
+                    drop_renamed_items(&mut changes, &renames);
+                }
                 if changes.is_empty() {
                     out.unchanged += 1;
                     continue;
@@ -197,6 +255,7 @@ pub fn diff(before: &[Node], after: &[Node], options: &DiffOptions) -> Diff {
                     changes,
                     before_node: Some(printable(a, Some(b), "before", &options.ignore)),
                     after_node: Some(printable(b, Some(a), "after", &options.ignore)),
+                    stems,
                 });
             }
             (None, Some(b)) => out.resources.push(ResourceDiff {
@@ -206,6 +265,7 @@ pub fn diff(before: &[Node], after: &[Node], options: &DiffOptions) -> Diff {
                 changes: Vec::new(),
                 before_node: None,
                 after_node: Some(printable(b, None, "after", &options.ignore)),
+                stems,
             }),
             (Some(a), None) => out.resources.push(ResourceDiff {
                 status: Status::Removed,
@@ -214,11 +274,59 @@ pub fn diff(before: &[Node], after: &[Node], options: &DiffOptions) -> Diff {
                 changes: Vec::new(),
                 before_node: Some(printable(a, None, "before", &options.ignore)),
                 after_node: None,
+                stems,
             }),
             (None, None) => {}
         }
     }
     out
+}
+
+/// A list item keyed by a name that is one resource's in each environment
+/// (`imagePullSecrets: [{name: stg-regcred}]` → `prd-regcred`) shows as
+/// one item removed and one added: no change when the two items are the
+/// same but for that name.
+fn drop_renamed_items(changes: &mut Vec<FieldChange>, renames: &std::collections::HashSet<(String, String)>) {
+    let item = |c: &FieldChange| -> Option<(Path, String, String)> {
+        let (last, parent) = c.path.0.split_last()?;
+        let Segment::Item { key, value, .. } = last else { return None };
+        Some((Path(parent.to_vec()), key.clone(), value.clone()))
+    };
+    let mut gone = vec![false; changes.len()];
+    for i in 0..changes.len() {
+        let (Some(old), None) = (&changes[i].before, &changes[i].after) else { continue };
+        let Some((parent, key, a)) = item(&changes[i]) else { continue };
+        for j in 0..changes.len() {
+            let (None, Some(new)) = (&changes[j].before, &changes[j].after) else { continue };
+            if gone[j] {
+                continue;
+            }
+            let Some((p, k, b)) = item(&changes[j]) else { continue };
+            let mut renamed = old.clone();
+            if let Some(entries) = renamed.as_map_mut() {
+                for (ek, ev) in entries.iter_mut() {
+                    if ek.as_str() == Some(key.as_str()) {
+                        *ev = Node::string(b.clone(), ev.span.clone());
+                    }
+                }
+            }
+            if p == parent && k == key && renames.contains(&(a.clone(), b)) && renamed == *new {
+                gone[i] = true;
+                gone[j] = true;
+                break;
+            }
+        }
+    }
+    let mut i = 0;
+    changes.retain(|_| {
+        i += 1;
+        !gone[i - 1]
+    });
+}
+
+/// A string scalar's text, for comparing names; empty for anything else.
+fn scalar(n: &Option<Node>) -> String {
+    n.as_ref().filter(|n| n.as_scalar().is_some()).and_then(Node::as_str).unwrap_or("").to_string()
 }
 
 /// Two renders and how they differ: builds `a` and `b` (kustomization
@@ -230,10 +338,17 @@ pub struct Comparison {
 }
 
 pub fn compare_builds(files: &dyn crate::fs::Files, a: &str, b: &str, build: &crate::kustomize::BuildOptions, options: &DiffOptions) -> crate::Result<Comparison> {
-    let before = crate::kustomize::build(files, a, build)?.resources.nodes();
-    let after = crate::kustomize::build(files, b, build)?.resources.nodes();
-    let diff = diff(&before, &after, options);
-    Ok(Comparison { before, after, diff })
+    let before = crate::kustomize::build(files, a, build)?.resources;
+    let after = crate::kustomize::build(files, b, build)?.resources;
+    Ok(compare_resmaps(&before, &after, options))
+}
+
+/// Compares two builds, each resource matched by its stem.
+pub fn compare_resmaps(before: &crate::kustomize::resmap::ResMap, after: &crate::kustomize::resmap::ResMap, options: &DiffOptions) -> Comparison {
+    let stems = matching::Stems::of(before, after);
+    let (before, after) = (before.nodes(), after.nodes());
+    let diff = diff_stems(&before, &after, Some(&stems), options);
+    Comparison { before, after, diff }
 }
 
 /// A copy fit for printing: Secret values masked, ignored fields removed.
@@ -336,5 +451,30 @@ mod tests {
         );
         let printed = format!("{:?}", d.resources[1].after_node);
         assert!(!printed.contains("Yg=="), "Secret values never reach the text view");
+    }
+
+    #[test]
+    fn references_that_differ_only_by_the_environments_prefix_are_no_change() {
+        use crate::fs::MemFs;
+        let mut fs = MemFs::new();
+        fs.insert("/base/kustomization.yaml", "namePrefix: app-\nresources:\n- r.yaml\n");
+        fs.insert(
+            "/base/r.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {A: '1'}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: regcred}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1\n  template:\n    spec:\n      imagePullSecrets:\n      - name: regcred\n      containers:\n      - name: web\n        envFrom:\n        - configMapRef: {name: cfg}\n        env:\n        - {name: PEER, value: cfg}\n",
+        );
+        fs.insert("/staging/kustomization.yaml", "namespace: staging\nnamePrefix: staging-\nresources:\n- ../base\n");
+        fs.insert("/prod/kustomization.yaml", "namespace: prod\nnamePrefix: prod-\nnameSuffix: -eu\nresources:\n- ../base\nreplicas:\n- {name: app-web, count: 3}\n");
+        let c = compare_builds(&fs, "/staging", "/prod", &Default::default(), &DiffOptions::default()).unwrap();
+        assert_eq!(c.diff.summary(), Summary { added: 0, removed: 0, changed: 1, unchanged: 2 });
+        let r = &c.diff.resources[0];
+        assert_eq!(r.title(), "Deployment/app-web (staging/staging-app-web → prod/prod-app-web-eu)");
+        assert_eq!((r.name(), r.renamed()), ("app-web", false));
+        // The configMapRef and the pull secret (a list item keyed by its
+        // name) name the same object in each environment; a plain value
+        // (`PEER: cfg`) is not a reference and stays as it is.
+        let paths: Vec<String> = r.changes.iter().map(|c| c.path.to_string()).collect();
+        assert_eq!(paths, vec!["spec.replicas"]);
+        let text = format::text::render(&c.diff, &format::Labels::default());
+        assert_eq!(text, "► Deployment/app-web (staging/staging-app-web → prod/prod-app-web-eu) changed\n    spec.replicas: 1 → 3\n1 changed, 0 added, 0 removed, 2 unchanged\n");
     }
 }

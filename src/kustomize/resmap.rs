@@ -6,6 +6,7 @@ use crate::error::{Error, Result};
 use crate::yaml::{Node, Span};
 use std::cmp::Ordering;
 use std::fmt;
+use std::sync::Arc;
 
 /// Group, version, kind.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -151,6 +152,12 @@ pub struct Resource {
     /// prefer a target renamed the same way as the referrer.
     pub prefixes: Vec<String>,
     pub suffixes: Vec<String>,
+    /// The file that declared each of `prefixes` and `suffixes` (same
+    /// order): comparing two environments strips only the affixes that one
+    /// of them declares and the other does not (its own `namePrefix`), and
+    /// keeps those of a base both share.
+    pub prefix_sources: Vec<Arc<str>>,
+    pub suffix_sources: Vec<Arc<str>>,
     /// Groups of fields that are one shared node in kustomize, so that
     /// changing one in place changes all (see `aliases.rs`).
     pub aliases: Vec<Vec<Vec<String>>>,
@@ -181,6 +188,8 @@ impl Resource {
             behavior: Behavior::Unspecified,
             prefixes: Vec::new(),
             suffixes: Vec::new(),
+            prefix_sources: Vec::new(),
+            suffix_sources: Vec::new(),
             aliases: Vec::new(),
             ref_vars: Vec::new(),
         }

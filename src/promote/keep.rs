@@ -19,11 +19,15 @@ pub struct KeepPatch {
     pub ops: Vec<FieldChange>,
 }
 
-/// What in B's render `before` → `after` falls under the ignore rules, per resource.
-pub fn ignored_changes(before: &[Node], after: &[Node], ignore: &[IgnoreRule]) -> Vec<KeepPatch> {
+/// What in B's render `before` → `after` falls under the ignore rules, per
+/// resource. `targets` names `before`'s resources as B's own patches see
+/// them (without B's own prefix and suffix, which come after patches);
+/// without it, patches name resources as rendered.
+pub fn ignored_changes(before: &[Node], after: &[Node], ignore: &[IgnoreRule], targets: Option<&[String]>) -> Vec<KeepPatch> {
     let mut out = Vec::new();
     for pair in match_resources(before, after, false) {
         let (Some(b), Some(a)) = (pair.before, pair.after) else { continue };
+        let target = targets.and_then(|t| t.get(pair.before_index?)).cloned();
         if a == b {
             continue;
         }
@@ -37,7 +41,7 @@ pub fn ignored_changes(before: &[Node], after: &[Node], ignore: &[IgnoreRule]) -
             }
         }
         if !ops.is_empty() {
-            let name = a.path(&["metadata", "name"]).and_then(Node::as_str).unwrap_or("").to_string();
+            let name = target.unwrap_or_else(|| a.path(&["metadata", "name"]).and_then(Node::as_str).unwrap_or("").to_string());
             out.push(KeepPatch { kind, name, ops });
         }
     }
@@ -140,7 +144,7 @@ mod tests {
     fn a_removed_subtree_comes_back_whole() {
         let before = parse_documents("b", "kind: Deployment\nmetadata: {name: web}\nspec: {template: {spec: {containers: [{name: app, resources: {limits: {cpu: '1', memory: 1Gi}}}]}}}\n").unwrap();
         let after = parse_documents("a", "kind: Deployment\nmetadata: {name: web}\nspec: {template: {spec: {containers: [{name: app}]}}}\n").unwrap();
-        let keep = ignored_changes(&before, &after, &[IgnoreRule::parse("spec.template.spec.containers[name=app].resources").unwrap()]);
+        let keep = ignored_changes(&before, &after, &[IgnoreRule::parse("spec.template.spec.containers[name=app].resources").unwrap()], None);
         assert_eq!(keep[0].ops.len(), 1);
         assert_eq!(ops_text(&keep[0].ops, ""), "- op: add\n  path: /spec/template/spec/containers/0/resources\n  value: {\"limits\":{\"cpu\":\"1\",\"memory\":\"1Gi\"}}\n");
     }
@@ -150,7 +154,7 @@ mod tests {
         let before = parse_documents("b", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 5, paused: true}\n").unwrap();
         let after = parse_documents("a", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 2, minReadySeconds: 3}\n").unwrap();
         let rules = [IgnoreRule::parse("spec.replicas").unwrap(), IgnoreRule::parse("spec.paused").unwrap(), IgnoreRule::parse("spec.minReadySeconds").unwrap()];
-        let keep = ignored_changes(&before, &after, &rules);
+        let keep = ignored_changes(&before, &after, &rules, None);
         assert_eq!(keep.len(), 1);
         let text = add_patches("k", "resources:\n- ../base\npatches:\n  - path: p.yaml\n", &keep).unwrap();
         assert_eq!(

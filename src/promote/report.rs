@@ -14,6 +14,12 @@ pub fn text(p: &Promotion) -> String {
     for n in &p.notes {
         out.push_str(&format!("# note: {}\n", n));
     }
+    if !p.specific.is_empty() {
+        out.push_str(&format!("#\n# Looks specific to {} ({}):\n", p.to, if p.confirmed { "confirmed with --force" } else { "not written without --force" }));
+        for s in &p.specific {
+            out.push_str(&format!("#   - {}\n", s));
+        }
+    }
     if !p.is_noop() {
         out.push('\n');
         out.push_str(&p.patch());
@@ -37,6 +43,12 @@ pub fn markdown(p: &Promotion, context: usize) -> String {
     for n in &p.notes {
         out.push_str(&format!("> {}\n", n));
     }
+    if !p.specific.is_empty() {
+        out.push_str(&format!("\n**Looks specific to {}** ({}):\n\n", p.to, if p.confirmed { "confirmed" } else { "needs confirmation" }));
+        for s in &p.specific {
+            out.push_str(&format!("- {}: `{}`: {}\n", s.check, s.at, s.change));
+        }
+    }
     if !p.is_noop() {
         out.push_str(&format!("\n<details><summary>Source change ({} file(s))</summary>\n\n````diff\n{}````\n\n</details>\n\n", p.change.files.len(), p.patch()));
         let labels = Labels { from: format!("{} (before)", p.to), to: format!("{} (after)", p.to) };
@@ -51,8 +63,13 @@ pub fn markdown(p: &Promotion, context: usize) -> String {
 /// The JSON shape (`overlay promote --format json`), version 1: `from`, `to`, `noop`,
 /// `message`, `files` (`path` relative to the repository, `before`/`after`
 /// contents or null), `patch`, `images` (`name`, `before`, `after`),
-/// `rendered` and `remaining` (diffs in the shape of `overlay diff --format
-/// json`; `remaining` is null unless `--all`), `notes`.
+/// `imageDifferences` (`resource`, `container`, `from`/`to`: `image` and
+/// `sources`, `file:line` each — containers whose images still differ,
+/// set outside `images:` overrides), `rendered` and `remaining` (diffs in
+/// the shape of `overlay diff --format json`; `remaining` is null unless
+/// `--all`), `notes`, `specific` (`check`, `at`, `change`: what an `--all`
+/// promotion changes that looks environment-specific) and `confirmed`
+/// (false while such changes wait for `--force`).
 pub fn json(p: &Promotion) -> serde_json::Value {
     let files: Vec<serde_json::Value> =
         p.change.files.iter().map(|f| serde_json::json!({"path": p.path_label(&f.path), "before": f.before, "after": f.after})).collect();
@@ -66,6 +83,9 @@ pub fn json(p: &Promotion) -> serde_json::Value {
         "files": files,
         "patch": p.patch(),
         "images": p.images,
+        "imageDifferences": p.image_differences,
+        "specific": p.specific,
+        "confirmed": p.confirmed,
         "rendered": diff_json::to_value(&p.rendered, &labels),
         "remaining": p.remaining.as_ref().map(|d| diff_json::to_value(d, &Labels { from: p.from.clone(), to: p.to.clone() })),
         "notes": p.notes,

@@ -386,6 +386,25 @@ describe('wasm Workspace: diff, promotion, history', () => {
     assert.equal(new Workspace().exportPatch().ok, false);
     assert.deepEqual(new Workspace().history(), []);
   });
+
+  it('asks before an everything promotion changes what looks environment-specific', () => {
+    const ws = workspace(presets['fleet-infra']);
+    const p = ws.promote('apps/staging', 'apps/production', { all: true });
+    assert.equal(p.ok, true, JSON.stringify(p.errors));
+    assert.equal(p.confirmed, false);
+    assert.deepEqual(p.specific, [{ check: 'replicas', at: 'Deployment/production/my-app spec.replicas', change: '5 → 2' }]);
+    assert.deepEqual(p.imageDifferences, []);
+    const refused = ws.applyPromotion('apps/staging', 'apps/production', { all: true });
+    assert.equal(refused.ok, false);
+    assert.match(refused.errors[0].message, /^not written: 1 change\(s\) look specific to apps\/production/);
+    assert.equal(ws.history().length, 0, 'nothing written');
+    // Production declares its replicas its own: nothing left to confirm.
+    assert.equal(ws.promote('apps/staging', 'apps/production', { all: true, keep: ['spec.replicas'] }).confirmed, true);
+    // The second click confirms.
+    const applied = ws.applyPromotion('apps/staging', 'apps/production', { all: true, force: true });
+    assert.equal(applied.ok, true, JSON.stringify(applied.errors));
+    assert.match(ws.render('apps/production').output, /replicas: 2/);
+  });
 });
 
 describe('wasm Workspace: Flux and lint', () => {

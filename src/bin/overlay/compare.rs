@@ -2,7 +2,8 @@
 //!
 //! Exit codes follow `diff` and `flux diff`: 0 equal, 1 different, 2 error.
 //! `promote` exits 0 when it produced (or wrote) a change or found nothing to
-//! do, 2 on error.
+//! do, 2 on error, 3 when a promotion of everything holds changes that look
+//! environment-specific and `--force` did not confirm them (nothing written).
 
 use super::{display, usage_error};
 use overlay::diff::format::{json, markdown, text, Labels};
@@ -137,11 +138,15 @@ pub fn promote(args: &[String]) -> ExitCode {
     let formats = [("text", Format::Text), ("markdown", Format::Markdown), ("json", Format::Json), ("patch", Format::Patch)];
     let mut selection = Selection::default();
     let mut write = false;
+    let mut force = false;
+    let mut keep: Vec<String> = Vec::new();
     let parsed = parse(args, &formats, |flag, value| {
         match flag {
             "--images" => selection.images = true,
             "--all" => selection.everything = true,
             "--write" => write = true,
+            "--force" => force = true,
+            "--keep" => keep.push(value().ok_or("--keep needs a path: a file of the overlay, a kustomization field or a field path")?),
             "--file" => selection.files.push(value().ok_or("--file needs a name")?),
             _ => return Ok(false),
         }
@@ -158,7 +163,7 @@ pub fn promote(args: &[String]) -> ExitCode {
     }
     let cwd = cwd();
     let (from, to) = (overlay::fs::join(&cwd, a), overlay::fs::join(&cwd, b));
-    let options = PromoteOptions { build: c.build.clone(), diff: c.diff.clone(), root: repo_root(&to) };
+    let options = PromoteOptions { build: c.build.clone(), diff: c.diff.clone(), root: repo_root(&to), keep, force };
     let p = match promote::promote(&DiskFs, &from, &to, &selection, &options) {
         Ok(p) => p,
         Err(e) => {
@@ -175,8 +180,18 @@ pub fn promote(args: &[String]) -> ExitCode {
     if !print(&out) {
         return ExitCode::from(2);
     }
-    if write && !p.is_noop() {
-        for f in &p.change.files {
+    if p.is_noop() {
+        return ExitCode::SUCCESS;
+    }
+    let change = match p.writable() {
+        Ok(change) => change,
+        Err(e) => {
+            eprintln!("{}", e.message);
+            return ExitCode::from(3);
+        }
+    };
+    if write {
+        for f in &change.files {
             let result = match &f.after {
                 Some(text) => std::fs::write(&f.path, text),
                 None => std::fs::remove_file(&f.path),
@@ -186,7 +201,7 @@ pub fn promote(args: &[String]) -> ExitCode {
                 return ExitCode::from(2);
             }
         }
-        eprintln!("wrote {} file(s)", p.change.files.len());
+        eprintln!("wrote {} file(s)", change.files.len());
     }
     ExitCode::SUCCESS
 }

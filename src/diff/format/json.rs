@@ -10,6 +10,8 @@
 //!     "status": "changed",              // "added" | "removed" | "changed"
 //!     "title": "Deployment/my-app (staging → production)",
 //!     "renamed": false,                 // a generated name whose hash changed
+//!     "name": "my-app",                 // the name both sides share without each
+//!                                       // environment's own namePrefix/nameSuffix
 //!     "before": {"apiVersion": "apps/v1", "kind": "Deployment", "namespace": "staging", "name": "my-app"},
 //!     "after":  {"apiVersion": "apps/v1", "kind": "Deployment", "namespace": "production", "name": "my-app"},
 //!     "changes": [{
@@ -54,6 +56,7 @@ pub fn to_value(diff: &Diff, labels: &Labels) -> Value {
                 "status": r.status,
                 "title": r.title(),
                 "renamed": r.renamed(),
+                "name": r.name(),
                 "before": r.before,
                 "after": r.after,
                 "changes": changes,

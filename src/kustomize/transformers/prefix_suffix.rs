@@ -65,8 +65,14 @@ impl AffixTransformer<'_> {
     /// Notes the affix and the id before renaming.
     fn record(&self, r: &mut Resource) {
         match self.affix {
-            Affix::Prefix => r.prefixes.push(self.text.to_string()),
-            Affix::Suffix => r.suffixes.push(self.text.to_string()),
+            Affix::Prefix => {
+                r.prefixes.push(self.text.to_string());
+                r.prefix_sources.push(self.span.file.clone());
+            }
+            Affix::Suffix => {
+                r.suffixes.push(self.text.to_string());
+                r.suffix_sources.push(self.span.file.clone());
+            }
         }
         r.store_previous_id();
     }
