@@ -151,30 +151,6 @@ fn label(dir: &str) -> String {
     if l.is_empty() { "/".to_string() } else { l.to_string() }
 }
 
-/// A history entry: `{index, message, files: [path], patch}`.
-#[derive(Serialize)]
-struct HistoryOut<'a> {
-    index: usize,
-    message: &'a str,
-    files: Vec<&'a str>,
-    patch: String,
-}
-
-fn history_entry(index: usize, change: &promote::Change) -> HistoryOut<'_> {
-    HistoryOut { index, message: &change.message, files: change.files.iter().map(|f| f.path.as_str()).collect(), patch: change.patch("/") }
-}
-
-/// Adds each changed resource's own unified diff (`unified`) to the
-/// resources of a diff in the JSON format.
-fn with_unified(mut value: Value, d: &diff::Diff, context: usize) -> Value {
-    if let Some(items) = value.get_mut("resources").and_then(Value::as_array_mut) {
-        for (item, r) in items.iter_mut().zip(&d.resources) {
-            item["unified"] = Value::String(r.unified(context));
-        }
-    }
-    value
-}
-
 impl Workspace {
     fn env_options(&self) -> env::Options {
         env::Options { pinned: self.pinned.clone(), ..Default::default() }
@@ -182,11 +158,7 @@ impl Workspace {
 
     /// The promotion `promote` shows and `applyPromotion` applies.
     fn promotion(&self, from: &str, to: &str, args: &PromoteArgs) -> crate::Result<promote::Promotion> {
-        let mut selection = Selection { images: args.images, files: args.files.clone(), everything: args.all };
-        if !selection.images && !selection.everything && selection.files.is_empty() {
-            // As on the command line: the common promotion, what runs.
-            selection.images = true;
-        }
+        let selection = Selection { images: args.images, files: args.files.clone(), everything: args.all };
         let diff = DiffArgs { ignore: args.ignore.clone(), strict_namespaces: args.strict_namespaces, context: args.context }.options()?;
         let options = PromoteOptions { build: self.options.clone(), diff, root: "/".to_string(), keep: args.keep.clone(), force: args.force };
         promote::promote(&self.fs, &crate::fs::normalize(from), &crate::fs::normalize(to), &selection, &options)
@@ -299,7 +271,7 @@ impl Workspace {
             let c = diff::compare_builds(&self.fs, &a, &b, &self.options, &o)?;
             let labels = Labels { from: label(&a), to: label(&b) };
             let unified = diff::unified_render(&c.before, &c.after, &format!("a/{}", labels.from), &format!("b/{}", labels.to), o.context);
-            let mut v = with_unified(diff_json::to_value(&c.diff, &labels), &c.diff, o.context);
+            let mut v = diff_json::with_unified(diff_json::to_value(&c.diff, &labels), &c.diff, o.context);
             v["unified"] = Value::String(unified);
             Ok(v)
         })())
@@ -326,23 +298,7 @@ impl Workspace {
             let args: PromoteArgs = parse_options(options)?;
             let p = self.promotion(from_dir, to_dir, &args)?;
             let context = args.context.map(|c| c as usize).unwrap_or(DiffOptions::default().context);
-            let mut v = report::json(&p);
-            v["rendered"] = with_unified(v["rendered"].take(), &p.rendered, context);
-            if let Some(rest) = &p.remaining {
-                v["remaining"] = with_unified(v["remaining"].take(), rest, context);
-            }
-            if args.prune {
-                let after = promote::files_after(&self.fs, &p.change.files);
-                let clusters: Vec<Value> = prune::between_all(&self.fs, &after, "/", &cluster::Options::default())
-                    .into_iter()
-                    .map(|(dir, result)| match result {
-                        Ok(entries) => json!({"cluster": dir, "ok": true, "entries": serde_json::to_value(entries.iter().map(prune::Entry::info).collect::<Vec<_>>()).unwrap_or_default()}),
-                        Err(e) => json!({"cluster": dir, "ok": false, "errors": [ErrorInfo::from(&e)]}),
-                    })
-                    .collect();
-                v["prune"] = Value::Array(clusters);
-            }
-            Ok(v)
+            Ok(report::detailed(&p, &self.fs, context, args.prune))
         })())
     }
 
@@ -358,8 +314,7 @@ impl Workspace {
         reply(result.and_then(|p| {
             let change = p.writable()?.clone();
             self.history.apply(&mut self.fs, change)?;
-            let index = self.history.entries.len() - 1;
-            Ok(history_entry(index, &self.history.entries[index]))
+            Ok(self.history.info(self.history.entries.len() - 1))
         }))
     }
 
@@ -369,16 +324,13 @@ impl Workspace {
     /// `{ok: true, index, message, files, patch}` or `{ok: false, errors}`.
     pub fn revert(&mut self, index: u32) -> JsValue {
         let result = self.history.revert(&mut self.fs, index as usize).map(|_| ());
-        reply(result.map(|_| {
-            let i = self.history.entries.len() - 1;
-            history_entry(i, &self.history.entries[i])
-        }))
+        reply(result.map(|_| self.history.info(self.history.entries.len() - 1)))
     }
 
     /// The changes applied to the workspace, oldest first:
     /// `[{index, message, files: ["/apps/production/kustomization.yaml"], patch}]`.
     pub fn history(&self) -> JsValue {
-        let entries: Vec<HistoryOut> = self.history.entries.iter().enumerate().map(|(i, c)| history_entry(i, c)).collect();
+        let entries: Vec<_> = (0..self.history.entries.len()).filter_map(|i| self.history.info(i)).collect();
         to_js(&entries)
     }
 
@@ -418,10 +370,7 @@ impl Workspace {
             Some(i) => i as usize,
             None => self.history.entries.len().saturating_sub(1),
         };
-        reply(match self.history.entries.get(index) {
-            Some(c) => Ok(history_entry(index, c)),
-            None => Err(Error::new(format!("no history entry {}", index))),
-        })
+        reply(self.history.info(index).ok_or_else(|| Error::new(format!("no history entry {}", index))))
     }
 
     /// The Flux clusters, where reconciliation starts (as `overlay clusters`

@@ -31,8 +31,9 @@ const LAYERS: &[(&str, u8)] = &[
     ("wasm", 9),
 ];
 
-/// Pairs of the same rank that must still not meet.
-const NEVER: &[(&str, &str)] = &[("diff", "flux"), ("diff", "promote"), ("flux", "promote"), ("promote", "flux")];
+/// Pairs of the same rank that must still not meet. A promotion may ask
+/// Flux what it would prune once it lands; Flux knows nothing of promotion.
+const NEVER: &[(&str, &str)] = &[("diff", "flux"), ("diff", "promote"), ("flux", "promote")];
 
 struct Module {
     /// `kustomize::transformers::labels`; empty for lib.rs.

@@ -98,15 +98,6 @@ fn display(e: &Error, cwd: &str) -> String {
     e.to_string()
 }
 
-/// `--flag=value` into its flag and value, as kubectl accepts flags; any
-/// other argument comes back whole.
-fn split_flag(arg: &str) -> (&str, Option<String>) {
-    match arg.split_once('=') {
-        Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
-        _ => (arg, None),
-    }
-}
-
 /// A value as pretty JSON with a final line break, as `--format json` prints,
 /// its paths (`file`, `dir`, `root`) relative to the working directory as
 /// the text formats show them.

@@ -31,10 +31,24 @@ impl History {
         self.entries.push(back);
         Ok(self.entries.last().expect("just pushed"))
     }
+    /// Entry `index` as the page and its exports show it.
+    pub fn info(&self, index: usize) -> Option<EntryInfo<'_>> {
+        self.entries.get(index).map(|c| EntryInfo { index, message: &c.message, files: c.files.iter().map(|f| f.path.as_str()).collect(), patch: c.patch("/") })
+    }
     /// Each entry's change as a patch file, relative to `root`.
     pub fn patch(&self, index: usize, root: &str) -> Option<String> {
         self.entries.get(index).map(|c| c.patch(root))
     }
+}
+
+/// A history entry: `{index, message, files: [path], patch}` (the patch
+/// relative to the root, for `git apply`).
+#[derive(Serialize)]
+pub struct EntryInfo<'a> {
+    pub index: usize,
+    pub message: &'a str,
+    pub files: Vec<&'a str>,
+    pub patch: String,
 }
 
 #[cfg(test)]

@@ -128,6 +128,9 @@ impl Promotion {
 
 /// Promotes overlay `from` (A) into overlay `to` (B), both directories in `files`.
 pub fn promote(files: &dyn Files, from: &str, to: &str, what: &Selection, options: &PromoteOptions) -> Result<Promotion> {
+    // Nothing chosen: the common promotion, what runs (the images).
+    let images_only = Selection { images: true, ..Selection::default() };
+    let what = if !what.images && !what.everything && what.files.is_empty() { &images_only } else { what };
     let a_k = kustomization_file(files, from).ok_or_else(|| Error::new(format!("{} is not a kustomization directory", from)))?;
     let b_k = kustomization_file(files, to).ok_or_else(|| Error::new(format!("{} is not a kustomization directory", to)))?;
     if from == to {

@@ -2,6 +2,7 @@
 //! lines, the patch, B's rendered change — `git apply` reads the whole of
 //! it), the pull-request description in Markdown, and JSON.
 
+use crate::fs::Files;
 use super::Promotion;
 use crate::diff::format::{json as diff_json, markdown as diff_markdown, text as diff_text, Labels};
 
@@ -90,4 +91,28 @@ pub fn json(p: &Promotion) -> serde_json::Value {
         "remaining": p.remaining.as_ref().map(|d| diff_json::to_value(d, &Labels { from: p.from.clone(), to: p.to.clone() })),
         "notes": p.notes,
     })
+}
+
+/// The page's promotion (`Workspace.promote`): `json` with each diff's
+/// resources carrying their own `unified` diff, and with `prune` what Flux
+/// would prune in each cluster once the promotion lands:
+/// `prune: [{cluster, ok, entries | errors}]`.
+pub fn detailed(p: &Promotion, files: &dyn Files, context: usize, prune: bool) -> serde_json::Value {
+    let mut v = json(p);
+    v["rendered"] = diff_json::with_unified(v["rendered"].take(), &p.rendered, context);
+    if let Some(rest) = &p.remaining {
+        v["remaining"] = diff_json::with_unified(v["remaining"].take(), rest, context);
+    }
+    if prune {
+        let after = super::files_after(files, &p.change.files);
+        let clusters: Vec<serde_json::Value> = crate::flux::prune::between_all(files, &after, "/", &crate::flux::cluster::Options::default())
+            .into_iter()
+            .map(|(dir, result)| match result {
+                Ok(entries) => serde_json::json!({"cluster": dir, "ok": true, "entries": entries.iter().map(crate::flux::prune::Entry::info).collect::<Vec<_>>()}),
+                Err(e) => serde_json::json!({"cluster": dir, "ok": false, "errors": [crate::error::ErrorInfo::from(&e)]}),
+            })
+            .collect();
+        v["prune"] = serde_json::Value::Array(clusters);
+    }
+    v
 }

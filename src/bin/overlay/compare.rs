@@ -5,6 +5,7 @@
 //! do, 2 on error, 3 when a promotion of everything holds changes that look
 //! environment-specific and `--force` did not confirm them (nothing written).
 
+use super::args::{Args, Spec};
 use super::{display, usage_error};
 use overlay::diff::format::{json, markdown, text, Labels};
 use overlay::diff::{self, DiffOptions, IgnoreRule};
@@ -31,53 +32,47 @@ struct Common {
     build: BuildOptions,
 }
 
-/// Reads the shared flags; `extra` handles a subcommand's own (returns
-/// whether it took the flag, and may consume its value).
-fn parse(args: &[String], formats: &[(&str, Format)], mut extra: impl FnMut(&str, &mut dyn FnMut() -> Option<String>) -> Result<bool, String>) -> Result<Common, String> {
-    let mut c = Common { dirs: Vec::new(), format: Format::Text, diff: DiffOptions::default(), build: BuildOptions::default() };
-    let mut i = 0;
-    while i < args.len() {
-        let arg = args[i].as_str();
-        let (flag, mut inline) = super::split_flag(arg);
-        let mut taken = 0;
-        let mut value = || -> Option<String> {
-            if let Some(v) = inline.take() {
-                return Some(v);
-            }
-            taken += 1;
-            args.get(i + taken).cloned()
+/// The flags every comparing command takes; each adds its own.
+const COMMON_VALUES: [&str; 4] = ["--format", "--ignore", "--context", "--load-restrictor"];
+
+/// Reads the shared flags of `args` (already read against the command's
+/// `Spec`); `-o` and `-U` are `--format` and `--context`, as in kubectl
+/// and diff.
+fn common(a: &Args, formats: &[(&str, Format)]) -> Result<Common, String> {
+    let mut c = Common { dirs: a.positionals.clone(), format: Format::Text, diff: DiffOptions::default(), build: BuildOptions::default() };
+    if let Some(v) = a.value("--format") {
+        c.format = formats.iter().find(|(n, _)| *n == v).map(|(_, f)| *f).ok_or_else(|| format!("unknown --format '{}'", v))?;
+    }
+    for v in a.all("--ignore") {
+        c.diff.ignore.push(IgnoreRule::parse(&v)?);
+    }
+    if a.is_set("--strict-namespaces") {
+        c.diff.across_namespaces = false;
+    }
+    if let Some(v) = a.value("--context") {
+        c.diff.context = v.parse().map_err(|_| format!("--context: '{}' is not a number", v))?;
+    }
+    if let Some(v) = a.value("--load-restrictor") {
+        c.build.load_restrictor = match v {
+            "LoadRestrictionsRootOnly" => LoadRestrictor::RootOnly,
+            "LoadRestrictionsNone" => LoadRestrictor::None,
+            other => return Err(format!("unknown --load-restrictor '{}'", other)),
         };
-        match flag {
-            "--format" | "-o" => {
-                let v = value().ok_or("--format needs a value")?;
-                c.format = formats.iter().find(|(n, _)| *n == v).map(|(_, f)| *f).ok_or_else(|| format!("unknown --format '{}'", v))?;
-            }
-            "--ignore" => {
-                let v = value().ok_or("--ignore needs a path")?;
-                c.diff.ignore.push(IgnoreRule::parse(&v)?);
-            }
-            "--strict-namespaces" => c.diff.across_namespaces = false,
-            "--context" | "-U" => {
-                let v = value().ok_or("--context needs a number")?;
-                c.diff.context = v.parse().map_err(|_| format!("--context: '{}' is not a number", v))?;
-            }
-            "--load-restrictor" => {
-                c.build.load_restrictor = match value().ok_or("--load-restrictor needs a value")?.as_str() {
-                    "LoadRestrictionsRootOnly" => LoadRestrictor::RootOnly,
-                    "LoadRestrictionsNone" => LoadRestrictor::None,
-                    other => return Err(format!("unknown --load-restrictor '{}'", other)),
-                };
-            }
-            _ if arg.starts_with('-') && arg.len() > 1 => {
-                if !extra(flag, &mut value)? {
-                    return Err(format!("unknown flag '{}'", arg));
-                }
-            }
-            _ => c.dirs.push(arg.to_string()),
-        }
-        i += 1 + taken;
     }
     Ok(c)
+}
+
+/// Reads `args` against `spec`, with the short spellings `-o` and `-U`.
+fn read(args: &[String], spec: &Spec) -> Result<Args, String> {
+    let long: Vec<String> = args
+        .iter()
+        .map(|a| match a.as_str() {
+            "-o" => "--format".to_string(),
+            "-U" => "--context".to_string(),
+            _ => a.clone(),
+        })
+        .collect();
+    Args::parse(&long, spec)
 }
 
 fn cwd() -> String {
@@ -107,7 +102,8 @@ fn print(text: &str) -> bool {
 
 pub fn diff(args: &[String]) -> ExitCode {
     let formats = [("text", Format::Text), ("markdown", Format::Markdown), ("json", Format::Json), ("unified", Format::Unified)];
-    let c = match parse(args, &formats, |_, _| Ok(false)) {
+    const SPEC: Spec = Spec { values: &COMMON_VALUES, switches: &["--strict-namespaces"], max_positionals: 2 };
+    let c = match read(args, &SPEC).and_then(|a| common(&a, &formats)) {
         Ok(c) => c,
         Err(e) => return usage_error(&e),
     };
@@ -136,31 +132,20 @@ pub fn diff(args: &[String]) -> ExitCode {
 
 pub fn promote(args: &[String]) -> ExitCode {
     let formats = [("text", Format::Text), ("markdown", Format::Markdown), ("json", Format::Json), ("patch", Format::Patch)];
-    let mut selection = Selection::default();
-    let mut write = false;
-    let mut force = false;
-    let mut keep: Vec<String> = Vec::new();
-    let parsed = parse(args, &formats, |flag, value| {
-        match flag {
-            "--images" => selection.images = true,
-            "--all" => selection.everything = true,
-            "--write" => write = true,
-            "--force" => force = true,
-            "--keep" => keep.push(value().ok_or("--keep needs a path: a file of the overlay, a kustomization field or a field path")?),
-            "--file" => selection.files.push(value().ok_or("--file needs a name")?),
-            _ => return Ok(false),
-        }
-        Ok(true)
-    });
-    let c = match parsed {
-        Ok(c) => c,
+    const SPEC: Spec = Spec {
+        values: &["--format", "--ignore", "--context", "--load-restrictor", "--keep", "--file"],
+        switches: &["--strict-namespaces", "--images", "--all", "--write", "--force"],
+        max_positionals: 2,
+    };
+    let (a, c) = match read(args, &SPEC).and_then(|a| common(&a, &formats).map(|c| (a, c))) {
+        Ok(x) => x,
         Err(e) => return usage_error(&e),
     };
-    let [a, b] = c.dirs.as_slice() else { return usage_error("promote needs two directories: FROM_DIR TO_DIR") };
-    if !selection.images && !selection.everything && selection.files.is_empty() {
-        // The common promotion: what runs.
-        selection.images = true;
-    }
+    let [from_dir, to_dir] = c.dirs.as_slice() else { return usage_error("promote needs two directories: FROM_DIR TO_DIR") };
+    // With none of --images, --file and --all the engine promotes images.
+    let selection = Selection { images: a.is_set("--images"), files: a.all("--file"), everything: a.is_set("--all") };
+    let (write, force, keep) = (a.is_set("--write"), a.is_set("--force"), a.all("--keep"));
+    let (a, b) = (from_dir, to_dir);
     let cwd = cwd();
     let (from, to) = (overlay::fs::join(&cwd, a), overlay::fs::join(&cwd, b));
     let options = PromoteOptions { build: c.build.clone(), diff: c.diff.clone(), root: repo_root(&to), keep, force };
@@ -211,20 +196,16 @@ pub fn promote(args: &[String]) -> ExitCode {
 /// environments first, as one promotion chain per group
 /// (`apps: staging → production`).
 pub fn envs(args: &[String]) -> ExitCode {
-    let mut options = overlay::env::Options::default();
-    let mut pins: Vec<String> = Vec::new();
-    let parsed = parse(args, &[("text", Format::Text), ("json", Format::Json)], |flag, value| {
-        match flag {
-            "--order" => options.order = value().ok_or("--order needs names: dev,staging,prod")?.split(',').map(|s| s.trim().to_string()).collect(),
-            "--pin" => pins.push(value().ok_or("--pin needs a directory")?),
-            _ => return Ok(false),
-        }
-        Ok(true)
-    });
-    let c = match parsed {
-        Ok(c) => c,
+    const SPEC: Spec = Spec { values: &["--format", "--order", "--pin"], switches: &[], max_positionals: 1 };
+    let (a, c) = match read(args, &SPEC).and_then(|a| common(&a, &[("text", Format::Text), ("json", Format::Json)]).map(|c| (a, c))) {
+        Ok(x) => x,
         Err(e) => return usage_error(&e),
     };
+    let mut options = overlay::env::Options::default();
+    if let Some(order) = a.value("--order") {
+        options.order = order.split(',').map(|s| s.trim().to_string()).collect();
+    }
+    let pins = a.all("--pin");
     if c.dirs.len() > 1 {
         return usage_error("envs takes one directory");
     }

@@ -76,3 +76,14 @@ pub fn to_value(diff: &Diff, labels: &Labels) -> Value {
 pub fn render(diff: &Diff, labels: &Labels) -> String {
     serde_json::to_string_pretty(&to_value(diff, labels)).unwrap_or_default() + "\n"
 }
+
+/// The page's diff (`Workspace.diff`, the promotion's `rendered`): the JSON
+/// above with each changed resource's own unified diff as `unified`.
+pub fn with_unified(mut value: Value, diff: &Diff, context: usize) -> Value {
+    if let Some(items) = value.get_mut("resources").and_then(Value::as_array_mut) {
+        for (item, r) in items.iter_mut().zip(&diff.resources) {
+            item["unified"] = Value::String(r.unified(context));
+        }
+    }
+    value
+}
