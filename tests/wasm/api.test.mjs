@@ -547,11 +547,15 @@ describe('wasm Workspace: Flux and lint', () => {
     }
     assert.equal(ws.flux('/nowhere').ok, false);
     for (const dir of ['', '/', '/nowhere', '\u0000', 'a'.repeat(10_000)]) {
-      for (const r of [ws.diff(dir, 'apps/staging'), ws.diff('apps/staging', dir), ws.promote(dir, 'apps/production'), ws.promote('apps/staging', dir, { all: true }), ws.prune(dir, {}), ws.applyPromotion(dir, dir)]) {
+      for (const r of [ws.diff(dir, 'apps/staging'), ws.diff('apps/staging', dir), ws.promote(dir, 'apps/production'), ws.promote('apps/staging', dir, { all: true }), ws.applyPromotion(dir, dir)]) {
         assert.equal(r.ok, false, JSON.stringify(dir.slice(0, 20)));
         assert.ok(r.errors[0].message.length > 0);
       }
     }
+    // The root exists now and did not before: a change from nothing prunes
+    // nothing. A directory that does not exist is an error.
+    for (const dir of ['', '/']) assert.deepEqual(ws.prune(dir, {}), { ok: true, entries: [] });
+    for (const dir of ['/nowhere', '\u0000', 'a'.repeat(10_000)]) assert.equal(ws.prune(dir, {}).ok, false, JSON.stringify(dir.slice(0, 20)));
     assert.deepEqual(ws.history(), [], 'failed promotions leave no history');
     assert.equal(ws.flux('clusters/production', { rot: '/' }).ok, false);
     assert.equal(ws.flux('clusters/production', { selfSources: 'x' }).ok, false);
