@@ -71,6 +71,7 @@ export class ClusterView {
     this.lastMs = null; // how long the last flux() took
     this.viewer = null;
     this.yamlHost = el('div', { className: 'cl-yaml output' });
+    this.token = 0;
 
     this.select = el('select', { id: 'cl-cluster', onchange: () => this.choose(this.select.value) });
     this.timing = el('span', { className: 'cl-timing' });
@@ -115,17 +116,24 @@ export class ClusterView {
   }
 
   /** Builds the cluster (flux()) and redraws everything. */
-  rebuild() {
+  async rebuild() {
     clearTimeout(this.timer);
-    this.node.removeAttribute('aria-busy');
-    const ws = this.ctx.workspace();
+    const token = ++this.token;
+    this.node.setAttribute('aria-busy', 'true');
+    const engine = this.ctx.engine();
     this.key = this.ctx.results();
-    if (!ws) return;
-    const clusters = ws.clusters();
+    if (!engine) return;
+    // On the background thread: a big cluster takes seconds to build, and
+    // the renders a keystroke waits for go on meanwhile.
+    const listed = await engineReply(async () => ({ ok: true, clusters: await engine.bg.call('clusters') }));
+    if (token !== this.token) return;
+    if (!listed.ok) { this.node.removeAttribute('aria-busy'); this.dir = this.dir ?? ''; this.showFailure(listed.errors); return; }
+    const clusters = listed.clusters;
     const wanted = this.settings().cluster;
     const dir = clusters.some((c) => c.path === wanted) ? wanted : clusters[0]?.path ?? null;
     this.fillSelect(clusters, dir);
     if (!dir) {
+      this.node.removeAttribute('aria-busy');
       this.data = null;
       this.dir = null;
       this.timing.textContent = '';
@@ -138,7 +146,9 @@ export class ClusterView {
       this.body.replaceChildren(this.summary, this.orderError, this.graph, this.order, this.details);
     }
     const t0 = performance.now();
-    const data = engineReply(() => ws.flux(dir, {}));
+    const data = await engineReply(() => engine.bg.call('flux', dir, {}));
+    if (token !== this.token) return;
+    this.node.removeAttribute('aria-busy');
     this.lastMs = performance.now() - t0;
     this.dir = dir;
     this.data = data;

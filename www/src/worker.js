@@ -1,0 +1,91 @@
+// The engine's thread: a Web Worker holding one wasm `Workspace`. The page
+// (src/engine.js) keeps two of these: one for what a keystroke waits for
+// (renders, the diff and promotion of the view on screen, the history) and
+// one for what may take seconds on a big repository (the lint, the Flux
+// clusters), so that a lint never delays a render.
+//
+// Messages: {id, op, args}; replies {id, ok: true, value, ms} or
+// {id, ok: false, error} when the engine panicked (then the workspace is
+// gone: the page loads the tree again).
+
+import init, { Workspace } from '../pkg/overlay.js';
+
+// The page compiles the module once and hands it to both threads (the first
+// message); each instantiates it.
+let started;
+const ready = new Promise((resolve) => { started = resolve; });
+let ws = null;
+// renderAll's last text per environment: unchanged outputs are not posted
+// again (an argo-cd environment is megabytes; cloning it per keystroke would
+// cost the page more than the render).
+let shown = new Map();
+
+function fresh() {
+  try { ws?.free(); } catch { /* a workspace the engine panicked in cannot always be freed */ }
+  ws = new Workspace();
+  shown = new Map();
+}
+
+function put(path, value) {
+  if (typeof value === 'string') ws.setFile(path, value);
+  else if (typeof ws.setFileBytes === 'function') ws.setFileBytes(path, value);
+  else ws.setFile(path, new TextDecoder().decode(value)); // an engine without bytes: lossy, but present
+}
+
+const ops = {
+  /** Replaces the whole tree: {path: string | Uint8Array}; then the promotion history. */
+  load(files, history) {
+    fresh();
+    for (const [path, value] of Object.entries(files)) put(path, value);
+    return history?.length ? ws.restoreHistory(history) : { ok: true };
+  },
+  /** Changes files: {path: value | null}, null removes. */
+  change(changes) {
+    for (const [path, value] of Object.entries(changes)) {
+      if (value == null) ws.removeFile(path);
+      else put(path, value);
+    }
+    return null;
+  },
+  /** Every environment; an output equal to the last one posted comes as {same: true} without it. */
+  renderAll() {
+    const results = ws.renderAll();
+    const next = new Map();
+    const slim = results.map((r) => {
+      const key = r.ok ? r.output : JSON.stringify(r.errors);
+      next.set(r.path, key);
+      if (shown.get(r.path) === key) {
+        const { output, errors, ...rest } = r;
+        return { ...rest, same: true };
+      }
+      return r;
+    });
+    shown = next;
+    return slim;
+  },
+  /** The texts of `paths` (after the engine changed them): {path: text | null}. */
+  getFiles(paths) {
+    return Object.fromEntries(paths.map((p) => [p, ws.getFile(p) ?? null]));
+  },
+};
+
+self.onmessage = async (e) => {
+  const { id, op, args } = e.data;
+  if (op === 'init') {
+    started(init({ module_or_path: args[0] }));
+    return;
+  }
+  try {
+    await ready;
+    if (!ws) fresh();
+    const t0 = performance.now();
+    const value = op in ops ? ops[op](...args) : ws[op](...args);
+    self.postMessage({ id, ok: true, value, ms: performance.now() - t0 });
+  } catch (error) {
+    console.warn(error);
+    // A panic leaves the wasm instance unusable: start a fresh workspace;
+    // the page sends the tree again.
+    try { fresh(); } catch { /* the next message will tell */ }
+    self.postMessage({ id, ok: false, error: String(error?.message ?? error) });
+  }
+};
