@@ -69,7 +69,7 @@ views.register('promote', new PromoteView($('view-promote'), viewContext));
 views.register('clusters', new ClusterView($('view-clusters'), viewContext));
 
 const store = new Store({ onConflict: showConflict, onFailed: saveFailed, current: () => state });
-const outputs = new Outputs(ui.outputs, { onJump: (f, l, c) => openFile(f, l, c), onStatus: setStatus });
+const outputs = new Outputs(ui.outputs, { onJump: (f, l, c) => openFile(f, l, c), onStatus: setStatus, onNeed: fetchOutputs });
 const editor = createEditor(ui.editorHost, {
   onChange: onEdit,
   label: 'File contents (YAML)',
@@ -265,7 +265,7 @@ function render() {
   rendering = true;
   renderAgain = false;
   const asked = engine.gen;
-  engine.fg.timed('renderAll').then(({ value, ms }) => {
+  engine.fg.timed('renderAll', wantedPaths()).then(({ value, ms }) => {
     // Unchanged outputs come without their text (src/worker.js): take ours.
     const full = value.map((r) => {
       if (!r.same) return r;
@@ -287,6 +287,37 @@ function render() {
     for (const resolve of renderWaiters.splice(0)) resolve();
   });
   return done;
+}
+
+/** The environments whose outputs the page shows now: panels near the screen, the views' pairs, the selected one. */
+function wantedPaths() {
+  const wanted = new Set(outputs.visiblePaths());
+  if (state.env) wanted.add(state.env);
+  for (const v of ['compare', 'promote']) {
+    const s = state.views[v];
+    if (views.active === v && s) { if (s.from) wanted.add(s.from); if (s.to) wanted.add(s.to); }
+  }
+  return [...wanted];
+}
+
+/** Panels that came into view ask for the outputs the engine kept back. */
+async function fetchOutputs(paths) {
+  const asked = paths.filter((p) => byPath.get(p)?.deferred);
+  if (!asked.length) return;
+  for (const p of asked) byPath.get(p).deferred = 'asked';
+  const got = await engine.fg.call('getOutputs', asked).catch(() => ({}));
+  for (const [path, output] of Object.entries(got)) {
+    const before = byPath.get(path);
+    if (!before) continue;
+    const { deferred, docs, lines, ...rest } = before;
+    const full = { ...rest, output };
+    byPath.set(path, full);
+    const i = results.findIndex((r) => r.path === path);
+    if (i >= 0 && results[i].deferred) {
+      results[i] = full;
+      outputs.fill(outputs.panels.get(path), full);
+    }
+  }
 }
 
 function show(full, engineMs) {
@@ -499,8 +530,17 @@ async function readUploads(entries, progress) {
   const ignored = {};
   const ignore = (path) => { const d = skipName(path); if (d) ignored[d] = (ignored[d] ?? 0) + 1; return d != null; };
   let total = 0;
-  let shown = 0;
-  for (const [i, { path, file }] of entries.entries()) {
+  let read = 0;
+  const batch = [];
+  // Many small reads at once: one at a time, each waits for the browser's file thread.
+  const flush = async () => {
+    const values = await Promise.all(batch.map(({ file }) => file.arrayBuffer()));
+    batch.forEach(({ path }, k) => { files[path] = fileValue(new Uint8Array(values[k])); });
+    read += batch.length;
+    batch.length = 0;
+    await progress(`Reading the upload: ${read} of ${entries.length} files…`);
+  };
+  for (const { path, file } of entries) {
     if (ignore(path)) continue;
     if (entries.length === 1 && /\.zip$/i.test(file.name)) {
       if (file.size > LIMITS.workspace) throw new Error(`${file.name} is ${(file.size / 2 ** 20).toFixed(0)} MiB, over the ${LIMITS.workspace / 2 ** 20} MiB limit for a workspace`);
@@ -515,12 +555,10 @@ async function readUploads(entries, progress) {
     if (file.size > LIMITS.file) { skipped.push({ path, reason: `${(file.size / 2 ** 20).toFixed(1)} MiB, over the ${LIMITS.file / 2 ** 20} MiB limit for a file` }); continue; }
     if (total + file.size > LIMITS.workspace) { skipped.push({ path, reason: `the workspace would pass its ${LIMITS.workspace / 2 ** 20} MiB limit` }); continue; }
     total += file.size;
-    files[path] = fileValue(new Uint8Array(await file.arrayBuffer()));
-    if (performance.now() - shown > 100) {
-      shown = performance.now();
-      await progress(`Reading the upload: ${i + 1} of ${entries.length} files…`);
-    }
+    batch.push({ path, file });
+    if (batch.length === 128) await flush();
   }
+  await flush();
   return { files: stripCommonFolder(files), skipped, ignored };
 }
 

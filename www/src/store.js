@@ -129,10 +129,14 @@ export class Store {
     keys.forEach(([, path], i) => { const p = cleanPath(path); if (p && isFile(values[i])) files[p] = values[i]; });
     this.complete.add(name);
     // The journal: edits whose write had not committed (a reload came first).
+    const recovered = new Set();
+    let journalRev = 0;
     for (const journal of journals(name).filter((j) => j.rev > (meta.rev ?? 0))) {
+      journalRev = Math.max(journalRev, journal.rev);
       for (const [path, value] of Object.entries(journal.files ?? {})) {
         const p = cleanPath(path);
         if (!p) continue;
+        recovered.add(p);
         if (value === null) delete files[p];
         else if (typeof value === 'string') files[p] = value;
       }
@@ -146,6 +150,8 @@ export class Store {
       pins: Array.isArray(meta.pins) ? meta.pins.filter((p) => typeof p === 'string') : [],
       edited: meta.edited === true,
       rev: storedRev(name),
+      recovered: [...recovered],
+      journalRev,
     };
   }
 
@@ -153,6 +159,17 @@ export class Store {
   async load(name = this.name) {
     let saved = name ? await this.read(name) : null;
     if (!saved && !name) saved = await this.migrate();
+    if (saved?.recovered.length) {
+      // Edits a closed tab had journaled but not committed: store them now,
+      // so that every tab reads them (the journal is dropped below).
+      await this.write(saved.name, saved, saved.recovered, Math.max(saved.journalRev, saved.rev));
+    }
+    if (saved) {
+      for (const key of journalKeys()) {
+        if (key === this.journalKey) continue;
+        try { const j = JSON.parse(ls.get(key)); if (j?.name === saved.name && j.rev <= Math.max(saved.journalRev, saved.rev)) ls.remove(key); } catch { ls.remove(key); }
+      }
+    }
     this.rev = saved?.rev ?? 0;
     this.conflict = null;
     if (saved) this.activate(saved.name);
@@ -288,13 +305,22 @@ export class Store {
   }
 }
 
+function journalKeys() {
+  const keys = [];
+  try {
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i);
+      if (key?.startsWith(JOURNAL)) keys.push(key);
+    }
+  } catch { /* no localStorage: no journal */ }
+  return keys;
+}
+
 /** The journals of every tab for workspace `name`, oldest first. */
 function journals(name) {
   const out = [];
   try {
-    for (let i = 0; i < localStorage.length; i++) {
-      const key = localStorage.key(i);
-      if (!key?.startsWith(JOURNAL)) continue;
+    for (const key of journalKeys()) {
       try {
         const j = JSON.parse(localStorage.getItem(key));
         if (j?.name === name && typeof j.rev === 'number') out.push(j);

@@ -15,15 +15,23 @@ import init, { Workspace } from '../pkg/overlay.js';
 let started;
 const ready = new Promise((resolve) => { started = resolve; });
 let ws = null;
-// renderAll's last text per environment: unchanged outputs are not posted
-// again (an argo-cd environment is megabytes; cloning it per keystroke would
-// cost the page more than the render).
+// renderAll's last text per environment as the page has it: unchanged
+// outputs are not posted again (an argo-cd environment is megabytes; cloning
+// it per keystroke would cost the page more than the render). `latest`: every
+// output of the last render, for the page to fetch when a panel comes into view.
 let shown = new Map();
+let latest = new Map();
+// Above this many characters of changed outputs in one reply, only those the
+// page shows are posted; the others come when it asks (getOutputs).
+const POST_BUDGET = 2 * 1024 * 1024;
+const countDocuments = (yaml) => (yaml.trim() ? 1 + (yaml.match(/^---$/gm) ?? []).length : 0);
+const countLines = (text) => { let n = 1; for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++; return n; };
 
 function fresh() {
   try { ws?.free(); } catch { /* a workspace the engine panicked in cannot always be freed */ }
   ws = new Workspace();
   shown = new Map();
+  latest = new Map();
 }
 
 function put(path, value) {
@@ -47,21 +55,43 @@ const ops = {
     }
     return null;
   },
-  /** Every environment; an output equal to the last one posted comes as {same: true} without it. */
-  renderAll() {
+  /**
+   * Every environment; an output equal to the last one posted comes as
+   * {same: true} without it. When the changed outputs are big, those not in
+   * `wanted` (the panels on screen) come as {deferred: true, docs, lines}.
+   */
+  renderAll(wanted = null) {
     const results = ws.renderAll();
-    const next = new Map();
-    const slim = results.map((r) => {
-      const key = r.ok ? r.output : JSON.stringify(r.errors);
-      next.set(r.path, key);
+    latest = new Map(results.map((r) => [r.path, r]));
+    const keyOf = (r) => (r.ok ? r.output : JSON.stringify(r.errors));
+    const changed = results.filter((r) => shown.get(r.path) !== keyOf(r));
+    const size = changed.reduce((n, r) => n + (r.ok ? r.output.length : 0), 0);
+    const want = wanted && size > POST_BUDGET ? new Set(wanted) : null;
+    return results.map((r) => {
+      const key = keyOf(r);
       if (shown.get(r.path) === key) {
         const { output, errors, ...rest } = r;
         return { ...rest, same: true };
       }
+      if (want && r.ok && !want.has(r.path)) {
+        shown.delete(r.path);
+        const { output, ...rest } = r;
+        return { ...rest, deferred: true, docs: countDocuments(output), lines: countLines(output) };
+      }
+      shown.set(r.path, key);
       return r;
     });
-    shown = next;
-    return slim;
+  },
+  /** The outputs of the last render for `paths` (panels that came into view): {path: output}. */
+  getOutputs(paths) {
+    const out = {};
+    for (const p of paths) {
+      const r = latest.get(p);
+      if (!r?.ok) continue;
+      shown.set(p, r.output);
+      out[p] = r.output;
+    }
+    return out;
   },
   /** The texts of `paths` (after the engine changed them): {path: text | null}. */
   getFiles(paths) {
