@@ -429,7 +429,7 @@ async function replaceTree(next, { save = true } = {}) {
   showFiles();
   if (save) {
     saving = true;
-    store.save(state, { changed: null, force: true });
+    lastSave = store.save(state, { changed: null, force: true });
   }
   await shown;
   views.show(state.view);
@@ -600,6 +600,7 @@ function firstKustomization() {
   return null;
 }
 
+let lastSave = Promise.resolve('saved'); // the last whole-tree save
 let lastUpload = null; // {name, files, skipped, ignored, readMs, renderMs}: for the tests and the measure script
 
 async function upload(entries) {
@@ -621,11 +622,15 @@ async function upload(entries) {
     const renderMs = performance.now() - t1;
     const open = firstKustomization();
     if (open) openFile(open);
-    lastUpload = { name, files: n, skipped, ignored, readMs, renderMs };
-    const skips = Object.entries(ignored).map(([d, k]) => `${d}/ (${k} file${k === 1 ? '' : 's'})`);
+    // Until the tree is stored a reload would not find it: say so, and wait.
+    setStatus(`Saving the ${n} files in this browser…`);
+    const t2 = performance.now();
+    await lastSave;
+    lastUpload = { seq: (lastUpload?.seq ?? 0) + 1, name, files: n, skipped, ignored, readMs, renderMs, saveMs: performance.now() - t2 };
+    const skips = Object.entries(ignored).sort(([a], [b]) => a.localeCompare(b)).map(([d, k]) => `${d}/ (${k} file${k === 1 ? '' : 's'})`);
     setStatus(`Loaded ${n} files into the workspace "${name}" in ${((readMs + renderMs) / 1000).toFixed(1)} s` +
       (skips.length ? `; skipped ${skips.join(' and ')}` : '') +
-      (skipped.length ? `; ${skipped.length} not loaded (listed above).` : '.'), false);
+      (skipped.length ? `; ${skipped.length} not loaded (listed above).` : '.') + saveError, saveError !== '');
     if (skipped.length) {
       showBanner(`${skipped.length} file${skipped.length === 1 ? ' was' : 's were'} not loaded:`, [],
         el('ul', { className: 'skipped' }, ...skipped.map((s) => el('li', {}, el('code', {}, s.path), `: ${s.reason}`))));
