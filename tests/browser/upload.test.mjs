@@ -188,7 +188,39 @@ describe('Overlay Playground uploads', { timeout: 1_200_000 }, () => {
     assert.deepEqual((await stateFiles(page))['logo.png'], { bytes: [...PNG] });
   });
 
+  it('pins a kustomization directory as an environment, keeps the pin across a reload, filters the environments, and unpins', async (t) => {
+    const repo = 'kostis-codefresh+gitops-environment-promotion';
+    const names = await page.locator('#workspace option').evaluateAll((os) => os.map((o) => o.value));
+    if (!names.includes(repo)) { t.skip(`${repo} was not uploaded`); return; }
+    await page.locator('#workspace').selectOption(repo);
+    await page.waitForFunction((n) => window.playground.state().name === n, repo);
+    assert.equal(await page.locator('article.env[data-env="/base"]').count(), 0, 'base is not an environment of its own');
+    await page.evaluate(() => window.playground.openFile('base/kustomization.yml'));
+    await page.locator('#pin').click();
+    await page.locator('article.env[data-env="/base"]').waitFor();
+    await waitForOutput(page, '/base', 'kind: Deployment');
+    assert.equal(await page.locator('#pin').textContent(), 'Unpin');
+
+    await page.reload();
+    await page.locator('body[data-ready="true"]').waitFor({ timeout: 120_000 });
+    await page.locator('article.env[data-env="/base"]').waitFor();
+    assert.deepEqual(await page.evaluate(() => window.playground.state().pins), ['/base'], 'the pin is saved with the workspace');
+
+    // The filter keeps the panels whose path holds every word.
+    await page.locator('#env-filter').fill('base');
+    assert.deepEqual(await page.locator('article.env:not([hidden])').evaluateAll((n) => n.map((x) => x.dataset.env)), ['/base']);
+    await page.locator('#env-filter').fill('');
+    assert.ok(await page.locator('article.env:not([hidden])').count() > 1);
+
+    await page.evaluate(() => window.playground.openFile('base/kustomization.yml'));
+    await page.locator('#pin').click();
+    await page.locator('article.env[data-env="/base"]').waitFor({ state: 'detached' });
+    assert.deepEqual(await page.evaluate(() => window.playground.state().pins), []);
+  });
+
   it('opens a share link of an uploaded workspace, and says a tree too big for a link is too big', async () => {
+    await page.locator('#workspace').selectOption('binary-repo');
+    await waitForOutput(page, '/', 'mode: light');
     await page.locator('#share').click();
     const link = await page.locator('.share-url').inputValue();
     // Edit after sharing: the link then differs from the saved workspace.
@@ -213,6 +245,20 @@ describe('Overlay Playground uploads', { timeout: 1_200_000 }, () => {
     await waitForText(page, '#banner', /too large for a link/);
     await page.locator('#banner').getByRole('button', { name: 'Download .zip' }).waitFor();
     assert.equal(await page.locator('.share-url').count(), 0, 'no link handed out');
+  });
+
+  it('finds the longest link Chromium opens: MAX_LINK characters (2 MiB), and not one more', async () => {
+    const { MAX_LINK } = await import('../../www/src/share.js');
+    const probe = await browser.context.newPage();
+    try {
+      const base = `${server.url}embed.css#`;
+      await probe.goto(base + 'x'.repeat(MAX_LINK - base.length));
+      assert.equal(await probe.evaluate(() => location.href.length), MAX_LINK, 'a link of MAX_LINK characters opens whole');
+      await probe.goto('about:blank');
+      await assert.rejects(probe.goto(base + 'x'.repeat(MAX_LINK + 1 - base.length)), /ERR_ABORTED|ERR_INVALID_URL/, 'one character more is refused');
+    } finally {
+      await probe.close();
+    }
   });
 
   it('tells at once when the browser refuses to store, with Download .zip', async () => {

@@ -62,7 +62,7 @@ const viewContext = {
   setStatus: (text, isError) => setStatus(text, isError),
   filesChanged: (paths) => filesChanged(paths),
 };
-const views = new Views(ui.tabs, { onSwitch: (name) => { state.view = name; persist(); } });
+const views = new Views(ui.tabs, { onSwitch: (name) => { state.view = name; $('env-tools').hidden = name !== 'envs'; persist(); } });
 views.register('envs', { node: ui.outputs, update() {} });
 views.register('compare', new CompareView($('view-compare'), viewContext));
 views.register('promote', new PromoteView($('view-promote'), viewContext));
@@ -95,6 +95,7 @@ async function loadWorkspace() {
     setStatus(`The engine crashed loading the tree (${error.message}). Your files are kept; please report the input that caused it.`, true);
     return;
   }
+  if (state.pins?.length) await engine.fg.call('pin', state.pins).catch(() => {});
   if (state.history?.length && !restored?.ok) {
     state.history = [];
     engine.history = [];
@@ -182,6 +183,7 @@ function openFile(path, line, column) {
     loadingFile = false;
   }
   editor.setReadOnly(binary);
+  showPin();
   showDiagnostics();
   persist();
   showFiles();
@@ -265,7 +267,7 @@ function render() {
   rendering = true;
   renderAgain = false;
   const asked = engine.gen;
-  engine.fg.timed('renderAll', wantedPaths()).then(({ value, ms }) => {
+  engine.fg.timed('renderAll', wantedPaths(), state.pins ?? []).then(({ value, ms }) => {
     // Unchanged outputs come without their text (src/worker.js): take ours.
     const full = value.map((r) => {
       if (!r.same) return r;
@@ -324,7 +326,9 @@ function show(full, engineMs) {
   const hadErrors = problems.length;
   results = full;
   const t1 = performance.now();
+  const before = outputs.key;
   outputs.update(results);
+  if (outputs.key !== before) filterEnvs();
   lastPanels = performance.now() - t1;
   problems = collectProblems(results);
   if (lintedTree !== tree) lint = null; // another tree: its findings are gone
@@ -433,6 +437,7 @@ async function replaceTree(next, { save = true } = {}) {
   }
   await shown;
   views.show(state.view);
+  $('env-tools').hidden = views.active !== 'envs';
   focusEnv(state.env);
   showWorkspaces();
 }
@@ -689,6 +694,64 @@ async function switchWorkspace(name) {
   showWorkspaces();
 }
 
+// Pins: any kustomization directory can be shown as an environment (the
+// engine's classification may leave out a base or a component someone works
+// on). Saved with the workspace.
+const KUSTOMIZATION_FILE = /(^|\/)(kustomization\.ya?ml|Kustomization)$/;
+function kustomizationDir(path) {
+  if (!path) return null;
+  const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
+  const has = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].some((n) => (dir ? `${dir}/${n}` : n) in state.files);
+  return has ? `/${dir}` : null;
+}
+function showPin() {
+  const dir = kustomizationDir(state.current);
+  const pin = $('pin');
+  pin.hidden = !dir;
+  if (!dir) return;
+  const pinned = (state.pins ?? []).includes(dir);
+  pin.textContent = pinned ? 'Unpin' : 'Pin as environment';
+  pin.title = pinned ? `Stop showing ${displayPath(dir) || '/'} as an environment` : `Show ${displayPath(dir) || '/'} as an environment`;
+  pin.setAttribute('aria-pressed', String(pinned));
+}
+async function togglePin() {
+  const dir = kustomizationDir(state.current);
+  if (!dir) return;
+  const pins = new Set(state.pins ?? []);
+  if (pins.has(dir)) pins.delete(dir); else pins.add(dir);
+  state.pins = [...pins].sort();
+  persist();
+  await engine.fg.call('pin', state.pins).catch(() => {});
+  engine.gen++; // the environments changed: a render in flight is stale
+  showPin();
+  await render();
+  setStatus(pins.has(dir) ? `${displayPath(dir) || '/'} is pinned as an environment.` : `${displayPath(dir) || '/'} is unpinned.`);
+}
+
+/** Shows the panels whose environment path holds every word of the filter. */
+function filterEnvs() {
+  const words = $('env-filter').value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+  let shown = 0;
+  let total = 0;
+  let heading = null;
+  let any = false;
+  for (const node of ui.outputs.children) {
+    if (node.matches('h2.group-name')) {
+      if (heading) heading.hidden = !any;
+      heading = node;
+      any = false;
+    } else if (node.matches('article.env')) {
+      total++;
+      const hit = words.every((w) => node.dataset.env.toLowerCase().includes(w));
+      node.hidden = !hit;
+      if (hit) { shown++; any = true; }
+    }
+  }
+  if (heading) heading.hidden = !any;
+  const note = $('env-filter-note');
+  note.textContent = words.length ? `${shown} of ${total} environments` : '';
+}
+
 function showPresets() {
   const names = Object.keys(presets).sort((a, b) => (a === DEFAULT_PRESET ? -1 : b === DEFAULT_PRESET ? 1 : a.localeCompare(b)));
   ui.preset.replaceChildren(el('option', { value: '', disabled: true }, '(your files)'), ...names.map((name) => el('option', { value: name }, name)));
@@ -749,6 +812,8 @@ function wire() {
     upload(entries.length ? entries : [...e.dataTransfer.files].map((file) => ({ path: file.name, file })));
   });
   $('workspace').addEventListener('change', () => switchWorkspace($('workspace').value));
+  $('pin').addEventListener('click', togglePin);
+  $('env-filter').addEventListener('input', filterEnvs);
   ui.outputs.addEventListener('focusin', (e) => {
     const env = e.target.closest('article.env');
     if (!env || env.dataset.env === state.env) return;

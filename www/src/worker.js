@@ -60,8 +60,18 @@ const ops = {
    * {same: true} without it. When the changed outputs are big, those not in
    * `wanted` (the panels on screen) come as {deferred: true, docs, lines}.
    */
-  renderAll(wanted = null) {
+  renderAll(wanted = null, pins = []) {
     const results = ws.renderAll();
+    // Pinned directories: the engine's own pins (setPinned) where it has
+    // them, else rendered here and listed after the detected environments.
+    if (typeof ws.setPinned !== 'function') {
+      const have = new Set(results.map((r) => r.path));
+      for (const dir of pins) {
+        if (have.has(dir)) continue;
+        const r = ws.render(dir);
+        results.push({ ...r, path: dir, name: dir.slice(dir.lastIndexOf('/') + 1) || '/', group: 'pinned' });
+      }
+    }
     latest = new Map(results.map((r) => [r.path, r]));
     const keyOf = (r) => (r.ok ? r.output : JSON.stringify(r.errors));
     const changed = results.filter((r) => shown.get(r.path) !== keyOf(r));
@@ -92,6 +102,11 @@ const ops = {
       out[p] = r.output;
     }
     return out;
+  },
+  /** Pins `dirs` as environments (an engine with setPinned); the fallback pins at render time. */
+  pin(dirs) {
+    if (typeof ws.setPinned === 'function') ws.setPinned(dirs);
+    return typeof ws.setPinned === 'function';
   },
   /** The texts of `paths` (after the engine changed them): {path: text | null}. */
   getFiles(paths) {
