@@ -206,9 +206,38 @@ export class ClusterView {
         ` ${d.orderError.message}. Flux reconciles none of the Kustomizations caught in this; they are listed below in declaration order.`));
     }
     const selected = this.selectedKey();
-    this.drawGraph(selected);
-    this.drawOrder(selected);
-    this.drawDetails(d.kustomizations.find((k) => k.key === selected));
+    // A part that cannot be drawn says why; the others are still shown.
+    for (const [part, node, draw] of [
+      ['graph', this.graph, () => this.drawGraph(selected)],
+      ['reconcile order', this.order, () => this.drawOrder(selected)],
+      ['details', this.details, () => this.drawDetails(d.kustomizations.find((k) => k.key === selected))],
+    ]) {
+      try {
+        draw();
+      } catch (error) {
+        console.warn(error);
+        node.replaceChildren(el('p', { className: 'error' }, `The ${part} could not be drawn (${error?.message ?? error}); please report the repository that caused it.`));
+      }
+    }
+  }
+
+  /** Zoom of the graph: 1 is natural size; 'fit' scales a wide cluster into the pane. */
+  zoomTo(z) {
+    this.settings().zoom = String(z);
+    this.applyZoom();
+  }
+
+  applyZoom() {
+    const image = this.graph.querySelector('svg.cl-svg');
+    if (!image) return;
+    const w = Number(image.dataset.width), h = Number(image.dataset.height);
+    const saved = this.settings().zoom;
+    const fit = Math.min(1, (this.graph.clientWidth || w) / w);
+    // Unset: fit the pane, but never so small that the labels cannot be read (then scroll).
+    const z = saved === 'fit' ? fit : saved == null ? Math.max(fit, 0.6) : Math.max(0.2, Math.min(2, Number(saved) || 1));
+    image.setAttribute('width', String(Math.round(w * z)));
+    image.setAttribute('height', String(Math.round(h * z)));
+    this.zoomLabel.textContent = `${Math.round(z * 100)}%`;
   }
 
   drawGraph(selected) {
@@ -288,12 +317,27 @@ export class ClusterView {
         ' The list below says the same in text.',
       viewBox: `0 0 ${width} ${height}`,
       width, height,
+      'data-width': width, 'data-height': height,
       class: 'cl-svg',
     }, defs, ...lines, ...nodes);
-    this.graph.replaceChildren(image,
+    // A big cluster (80+ Kustomizations) scrolls at a readable size; the
+    // buttons zoom out to see all of it, or in.
+    this.zoomLabel ??= el('span', { className: 'cl-zoom-level' });
+    const step = (f) => () => {
+      const cur = Number(this.graph.querySelector('svg.cl-svg')?.getAttribute('width')) / width || 1;
+      this.zoomTo(Math.max(0.2, Math.min(2, cur * f)));
+    };
+    const zoom = el('div', { className: 'cl-zoom' },
+      el('button', { type: 'button', className: 'small', ariaLabel: 'Zoom out', title: 'Zoom out', onclick: step(1 / 1.25) }, '−'),
+      this.zoomLabel,
+      el('button', { type: 'button', className: 'small', ariaLabel: 'Zoom in', title: 'Zoom in', onclick: step(1.25) }, '+'),
+      el('button', { type: 'button', className: 'small', title: 'Fit the whole graph in the pane', onclick: () => this.zoomTo('fit') }, 'Fit'),
+      el('button', { type: 'button', className: 'small', title: 'Natural size (scroll to move)', onclick: () => this.zoomTo(1) }, '100%'));
+    this.graph.replaceChildren(zoom, el('div', { className: 'cl-canvas' }, image),
       el('p', { className: 'cl-legend', ariaHidden: 'true' },
         el('span', {}, el('span', { className: 'cl-key depends' }), ' depends on (arrow to the one that waits)'),
         el('span', {}, el('span', { className: 'cl-key applies' }), ' applies (parent to child)')));
+    this.applyZoom();
   }
 
   drawOrder(selected) {
