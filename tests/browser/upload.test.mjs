@@ -188,6 +188,28 @@ describe('Overlay Playground uploads', { timeout: 1_200_000 }, () => {
     assert.deepEqual((await stateFiles(page))['logo.png'], { bytes: [...PNG] });
   });
 
+  it('shows a real cluster of 78 Kustomizations readable: a scrolling graph at a readable zoom, the order list, no blank view', async (t) => {
+    const repo = 'onedr0p+home-ops';
+    const names = await page.locator('#workspace option').evaluateAll((os) => os.map((o) => o.value));
+    if (!names.includes(repo)) { t.skip(`${repo} was not uploaded`); return; }
+    await page.locator('#workspace').selectOption(repo);
+    await page.waitForFunction((n) => window.playground.state().name === n, repo);
+    await page.locator('#tab-clusters').click();
+    await page.locator('#cl-cluster').selectOption('/kubernetes/flux/cluster');
+    await page.waitForFunction(() => /^78 Kustomizations in kubernetes\/flux\/cluster/.test(document.querySelector('.cl-summary')?.textContent ?? ''), null, { timeout: 120_000 });
+    const { natural, drawn, canvas, scrolls } = await page.locator('svg.cl-svg').evaluate((svg) => ({
+      natural: Number(svg.dataset.width), drawn: svg.getBoundingClientRect().width, canvas: svg.parentElement.clientWidth,
+      scrolls: svg.parentElement.scrollHeight > svg.parentElement.clientHeight || svg.parentElement.scrollWidth > svg.parentElement.clientWidth,
+    }));
+    assert.ok(drawn >= natural * 0.6 - 1, `drawn at ${drawn} px of ${natural}: not shrunk to a hairline`);
+    assert.ok(scrolls, 'bigger than the pane: the canvas scrolls');
+    assert.equal(await page.locator('.cl-order-list > li').count(), 78);
+    await page.getByRole('button', { name: 'Fit' }).click();
+    assert.ok((await page.locator('svg.cl-svg').evaluate((svg) => svg.getBoundingClientRect().width)) <= canvas + 1, 'Fit shows all of it');
+    await page.screenshot({ path: join(ROOT, 'tests', 'browser', 'screenshots', '20-cluster-78.png') });
+    await page.locator('#tab-envs').click();
+  });
+
   it('pins a kustomization directory as an environment, keeps the pin across a reload, filters the environments, and unpins', async (t) => {
     const repo = 'kostis-codefresh+gitops-environment-promotion';
     const names = await page.locator('#workspace option').evaluateAll((os) => os.map((o) => o.value));

@@ -232,7 +232,7 @@ export class ClusterView {
     if (!image) return;
     const w = Number(image.dataset.width), h = Number(image.dataset.height);
     const saved = this.settings().zoom;
-    const fit = Math.min(1, (this.graph.clientWidth || w) / w);
+    const fit = Math.min(1, (image.parentElement.clientWidth || this.graph.clientWidth || w) / w);
     // Unset: fit the pane, but never so small that the labels cannot be read (then scroll).
     const z = saved === 'fit' ? fit : saved == null ? Math.max(fit, 0.6) : Math.max(0.2, Math.min(2, Number(saved) || 1));
     image.setAttribute('width', String(Math.round(w * z)));
@@ -253,18 +253,25 @@ export class ClusterView {
     const down = columns.length > 1 && room > 0 && wide > room;
     this.down = down;
     const pos = new Map();
-    columns.forEach((col, c) => col.forEach((k, r) => pos.set(k.key, down
-      ? { x: BOX.pad + r * (BOX.w + BOX.gapY), y: BOX.pad + c * (BOX.h + BOX.gapDown) }
-      : { x: BOX.pad + c * (BOX.w + BOX.gapX), y: BOX.pad + r * (BOX.h + BOX.gapY) })));
+    // Top to bottom, a rank wider than the pane wraps into rows (a real
+    // cluster has one Kustomization applying 80 others: one rank of 80).
+    const perRow = down ? Math.max(2, Math.min(most, Math.floor((room / 0.75 - 2 * BOX.pad + BOX.gapY) / (BOX.w + BOX.gapY)))) : most;
+    let y = BOX.pad;
+    columns.forEach((col, c) => {
+      col.forEach((k, r) => pos.set(k.key, down
+        ? { x: BOX.pad + (r % perRow) * (BOX.w + BOX.gapY), y: y + Math.floor(r / perRow) * (BOX.h + BOX.gapY) }
+        : { x: BOX.pad + c * (BOX.w + BOX.gapX), y: BOX.pad + r * (BOX.h + BOX.gapY) }));
+      if (down) y += Math.ceil(col.length / perRow) * (BOX.h + BOX.gapY) - BOX.gapY + BOX.gapDown;
+    });
     const drawn = edges.filter((e) => pos.has(e.from) && pos.has(e.to));
     // An edge against the ranks (a cycle) loops around the boxes: below
     // them left to right, beside them top to bottom; that needs room.
     const backwards = (a, b) => (down ? b.y <= a.y : b.x <= a.x);
     const loops = drawn.some((e) => backwards(pos.get(e.from), pos.get(e.to)));
     const LOOP = 36;
-    const width = (down ? BOX.pad * 2 + most * (BOX.w + BOX.gapY) - BOX.gapY : wide) + (down && loops ? LOOP : 0);
+    const width = (down ? BOX.pad * 2 + Math.min(most, perRow) * (BOX.w + BOX.gapY) - BOX.gapY : wide) + (down && loops ? LOOP : 0);
     const height = (down
-      ? BOX.pad * 2 + columns.length * (BOX.h + BOX.gapDown) - BOX.gapDown
+      ? y - BOX.gapDown + BOX.pad
       : BOX.pad * 2 + most * (BOX.h + BOX.gapY) - BOX.gapY) + (!down && loops ? LOOP : 0);
 
     const defs = svg('defs', {},

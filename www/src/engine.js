@@ -70,8 +70,10 @@ export class Engine {
     this.gen++;
     this.files = files;
     this.history = history;
-    const [restored] = await Promise.all([this.fg.call('load', files, history), this.bg.call('load', files, [])]);
-    return restored;
+    // Not waiting for bg: it may be in the middle of a long lint of the
+    // previous tree; it takes the new one when that is done.
+    this.bg.call('load', files, []).catch(() => {});
+    return this.fg.call('load', files, history);
   }
 
   /** After a crash: the tree the page holds, again (history kept when it still reads). */
