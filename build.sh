@@ -15,7 +15,7 @@ cd "$(dirname "$0")"
 
 PKG=www/pkg
 TARGET=wasm32-unknown-unknown
-WASM_IN=target/$TARGET/release/overlay.wasm
+WASM_IN=${CARGO_TARGET_DIR:-target}/$TARGET/release/overlay.wasm
 WASM_OUT=$PKG/overlay_bg.wasm
 CHROMIUM=/usr/bin/chromium
 
@@ -107,15 +107,16 @@ build() {
   step "Built www/ — $WASM_OUT: $raw bytes raw, $gz bytes gzip -9"
 }
 
-# The page's JavaScript: www/src → www/dist with esbuild (from npm). Three
-# entry points, each one self-contained file: the playground, the embed page
-# and the <overlay-playground> element for documentation pages.
+# The page's JavaScript: www/src → www/dist with esbuild (from npm). Four
+# entry points, each one self-contained file: the playground, the engine's
+# worker it starts (dist/worker.js), the embed page and the
+# <overlay-playground> element for documentation pages.
 bundle_page() {
   need_node_modules
   step "Bundling the presets"
   node www/bundle-presets.mjs www/presets "$PKG/presets.js"
   step "Bundling the page (esbuild)"
-  node_modules/.bin/esbuild www/src/main.js www/src/embed.js www/src/overlay-playground.js \
+  node_modules/.bin/esbuild www/src/main.js www/src/worker.js www/src/embed.js www/src/overlay-playground.js \
     --bundle --minify --format=esm --target=es2022 --outdir=www/dist --log-level=warning
   ls -l www/dist/*.js | awk '{printf "  %-36s %8d bytes\n", $NF, $5}'
   offline_assets
@@ -142,7 +143,7 @@ offline_assets() {
     echo '];'
     # What the playground itself loads: kept at install. The embed's files
     # are kept when a page first loads them.
-    echo "self.OFFLINE_PRECACHE = ['index.html', 'style.css', 'dist/main.js', 'pkg/overlay_bg.wasm'];"
+    echo "self.OFFLINE_PRECACHE = ['index.html', 'style.css', 'dist/main.js', 'dist/worker.js', 'pkg/overlay_bg.wasm'];"
   } >"$out"
   echo "  $out: ${#files[@]} files, version $version"
 }

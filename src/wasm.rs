@@ -192,6 +192,14 @@ impl Workspace {
         self.fs.insert(path, text);
     }
 
+    /// Adds or replaces a file with raw bytes (a binary file, or text in any
+    /// encoding): generators put non-UTF-8 `files:` into `binaryData`, as
+    /// kustomize does.
+    #[wasm_bindgen(js_name = setFileBytes)]
+    pub fn set_file_bytes(&mut self, path: &str, bytes: &[u8]) {
+        self.fs.insert(path, bytes);
+    }
+
     /// Removes a file; returns whether there was one.
     #[wasm_bindgen(js_name = removeFile)]
     pub fn remove_file(&mut self, path: &str) -> bool {

@@ -10,7 +10,6 @@ import {
 } from './harness.mjs';
 
 const PATCH = 'apps/production/my-app-patch.yaml';
-const KEY = 'overlay-playground/v2';
 
 let server;
 let closeBrowser;
@@ -19,7 +18,8 @@ let page;
 let baseUrl;
 const problems = []; // page errors, console errors, failed requests
 
-const saved = (p) => p.evaluate((k) => JSON.parse(localStorage.getItem(k) ?? 'null'), KEY);
+// The workspace as saved in IndexedDB (with the edits whose write has not committed yet).
+const saved = (p) => p.evaluate(() => window.playground.saved());
 
 async function openPatch(p) {
   await p.locator(`button.file[data-path="${PATCH}"]`).click();

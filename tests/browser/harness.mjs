@@ -113,6 +113,9 @@ export function watchProblems(p, problems, { name, location = false, errorsOnly 
   p.on('response', (r) => { if (r.status() >= 400) problems.push(`${tag}HTTP ${r.status()}: ${r.url()}`); });
 }
 
+// The workspace as saved in IndexedDB (src/store.js), as JSON text ('null' when none).
+export const savedText = (p) => p.evaluate(async () => JSON.stringify(await window.playground.saved()));
+
 // The editors are CodeMirror views; the page exposes them as window.playground.
 export const outputText = (p, path) => p.evaluate((x) => window.playground.outputs.text(x), path);
 export const editorText = (p) => p.evaluate(() => window.playground.editor.state.doc.toString());

@@ -60,7 +60,7 @@ describe('Overlay Playground offline', () => {
     });
     // What the playground loads, and no more: the embed's files are kept
     // when a page loads them (not a second download of everything).
-    assert.deepEqual(cached.sort(), ['/dist/main.js', '/index.html', '/pkg/overlay_bg.wasm', '/style.css']);
+    assert.deepEqual(cached.sort(), ['/dist/main.js', '/dist/worker.js', '/index.html', '/pkg/overlay_bg.wasm', '/style.css']);
     assert.deepEqual(problems, []);
   });
 

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ROOT, SHOTS, WWW, assertBuilt, cursorLine, editorText, launchBrowser, loadPage, outputText, screenshot, startServer,
-  typeOver, waitForOutput, waitForText, watchProblems,
+  savedText, typeOver, waitForOutput, waitForText, watchProblems,
 } from './harness.mjs';
 
 const PATCH = 'apps/production/my-app-patch.yaml';
@@ -207,7 +207,7 @@ describe('Overlay Playground page', () => {
     assert.deepEqual(await page.locator('article.env.selected').evaluateAll((n) => n.map((x) => x.dataset.env)), ['/apps/production'], 'the same environment');
     await waitForOutput(page, '/apps/production', 'replicas: 9');
     assert.match(await page.locator('#banner').textContent(), /shared workspace/);
-    const saved = await page.evaluate(() => localStorage.getItem('overlay-playground/v2'));
+    const saved = await savedText(page);
     assert.match(saved, /replicas: 4/, 'the saved workspace is untouched');
     await screenshot(page, '7-shared');
     await page.getByRole('button', { name: 'Back to my workspace' }).click();
@@ -219,7 +219,7 @@ describe('Overlay Playground page', () => {
     await other.goto(baseUrl);
     await other.locator('body[data-ready="true"]').waitFor();
     await page.waitForTimeout(500);
-    assert.equal(await page.locator('#banner').isHidden(), true, 'a second tab on the same workspace is no conflict');
+    assert.equal(await page.locator('#banner').isHidden(), true, `a second tab on the same workspace is no conflict: ${await page.evaluate(() => { const c = window.playground.store.conflict; const m = window.playground.state().files; return c ? JSON.stringify(Object.keys({ ...c.files, ...m }).filter((k) => c.files[k] !== m[k]).map((k) => [k, c.files[k], m[k]])) : 'none'; })}`);
     // The other tab edits and saves; this tab is told, and stops saving.
     await other.evaluate(() => {
       const view = window.playground.editor;
@@ -227,15 +227,15 @@ describe('Overlay Playground page', () => {
     });
     await page.locator('#banner:not([hidden])').waitFor();
     assert.match(await page.locator('#banner').textContent(), /Another tab/);
-    await page.waitForFunction(() => localStorage.getItem('overlay-playground/v2').includes('from the other tab'));
+    await page.waitForFunction(async () => JSON.stringify(await window.playground.saved()).includes('from the other tab'));
     await page.evaluate(() => {
       const view = window.playground.editor;
       view.dispatch({ changes: { from: 0, insert: '# mine\n' } });
     });
     await page.waitForTimeout(300);
-    assert.match(await page.evaluate(() => localStorage.getItem('overlay-playground/v2')), /from the other tab/, 'not overwritten');
+    assert.match(await savedText(page), /from the other tab/, 'not overwritten');
     await page.getByRole('button', { name: /Keep mine/ }).click();
-    assert.match(await page.evaluate(() => localStorage.getItem('overlay-playground/v2')), /# mine/);
+    await page.waitForFunction(async () => JSON.stringify(await window.playground.saved()).includes('# mine'));
     await other.close();
     // Leave this tab on the plain preset for the next tests.
     page.once('dialog', (d) => d.accept());
@@ -246,13 +246,15 @@ describe('Overlay Playground page', () => {
   it('says so when the browser refuses to save', async () => {
     await page.locator(`button.file[data-path="${PATCH}"]`).click();
     await page.evaluate(() => {
-      window.realSetItem = Storage.prototype.setItem;
-      Storage.prototype.setItem = () => { throw new DOMException('quota', 'QuotaExceededError'); };
+      window.realPut = IDBObjectStore.prototype.put;
+      IDBObjectStore.prototype.put = () => { throw new DOMException('quota', 'QuotaExceededError'); };
     });
     await typeOver(page, 'replicas: 5', 'replicas: 8');
     await waitForText(page, '#status', /Saving failed/);
     assert.ok(await page.locator('#status.error').count(), 'shown as an error');
-    await page.evaluate(() => { Storage.prototype.setItem = window.realSetItem; });
+    assert.match(await page.locator('#banner').textContent(), /refused to store/, 'told at once, with the way out');
+    await page.locator('#banner').getByRole('button', { name: 'Download .zip' }).waitFor();
+    await page.evaluate(() => { IDBObjectStore.prototype.put = window.realPut; });
     await typeOver(page, 'replicas: 8', 'replicas: 5');
     await waitForText(page, '#status', /rendered in [\d.]+ ms\.$/);
   });

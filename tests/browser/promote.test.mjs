@@ -89,6 +89,7 @@ describe('Compare and Promote views', () => {
     await screenshot(page, '12-compare-unified');
 
     await page.locator(`${compare} .segmented button[data-value="split"]`).click();
+    await page.locator(`${compare} .split-title`).nth(1).waitFor(); // the view updates once the engine's thread answers
     assert.deepEqual(await texts(`${compare} .split-title`), ['apps/staging', 'apps/production']);
     await page.locator(`${compare} .split-output .cm-content`).nth(1).waitFor();
     assert.match(await page.locator(`${compare} .split-output .cm-content`).nth(1).textContent(), /replicas: 5/);

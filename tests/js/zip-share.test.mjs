@@ -6,9 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readZip, writeZip, crc32 } from '../../www/src/zip.js';
+import { readZip, readZipEntries, writeZip, crc32 } from '../../www/src/zip.js';
 import { encodeState, decodeState, cleanPath } from '../../www/src/share.js';
 
+const BINARY = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0xfe, 0x80, 0x00]);
 const FILES = {
   'apps/base/kustomization.yaml': 'resources:\n- deployment.yaml\n',
   'apps/base/deployment.yaml': 'kind: Deployment\n# ünïcödé ✓\n'.repeat(50),
@@ -44,12 +45,51 @@ describe('zip', () => {
   });
 });
 
+describe('zip: binary files and zip64', () => {
+  it('round-trips binary files byte for byte, and Python reads them alike', async () => {
+    const files = { ...FILES, 'bin/logo.png': BINARY, 'bin/latin1.txt': new Uint8Array([0x63, 0x61, 0x66, 0xe9]) };
+    const zip = new Uint8Array(await (await writeZip(files)).arrayBuffer());
+    assert.deepEqual(await readZip(zip), files);
+    const dir = mkdtempSync(join(tmpdir(), 'overlay-zip-'));
+    try {
+      writeFileSync(join(dir, 'b.zip'), zip);
+      const py = 'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); print(z.read("bin/logo.png").hex())';
+      assert.equal(execFileSync('python3', ['-c', py, join(dir, 'b.zip')], { encoding: 'utf8' }).trim(), Buffer.from(BINARY).toString('hex'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a zip64 archive (more than 65,535 entries) and lists entries over the limits by name', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'overlay-zip64-'));
+    try {
+      const path = join(dir, 'z64.zip');
+      // 65,540 entries need the zip64 end record; one entry of 33 MiB passes the file limit.
+      const py = `import sys,zipfile
+with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_STORED, allowZip64=True) as z:
+    for i in range(65540): z.writestr(f'repo/f{i}.yaml', f'n: {i}\\n')
+    z.writestr('repo/big.bin', b'\\0' * (33 * 1024 * 1024), compress_type=zipfile.ZIP_DEFLATED)`;
+      execFileSync('python3', ['-c', py, path]);
+      const { files, skipped } = await readZipEntries(readFileSync(path));
+      assert.equal(Object.keys(files).length, 65540);
+      assert.equal(files['repo/f65539.yaml'], 'n: 65539\n');
+      assert.deepEqual(skipped.map((s) => s.path), ['repo/big.bin']);
+      assert.match(skipped[0].reason, /over the 32\.0 MiB limit for a file/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('share links', () => {
   it('round-trip the state through the fragment', async () => {
     const state = {
       preset: 'fleet-infra', files: FILES, current: 'empty.yaml', env: '/apps/base',
       view: 'compare', views: { compare: { from: '/apps/staging', to: '/apps/production', sub: 'unified', strict: false, ignore: ['spec.replicas'] } },
+      pins: ['/apps/base/redis'],
     };
+    // A binary file travels as bytes.
+    state.files = { ...FILES, 'apps/base/logo.png': BINARY };
     const fragment = await encodeState(state);
     assert.match(fragment, /^s=[A-Za-z0-9_-]+$/);
     assert.deepEqual(await decodeState(`#${fragment}`), state);
@@ -71,7 +111,7 @@ describe('share links', () => {
     const decoded = await decodeState(`#s=${toBase64Url(await deflate(bytes))}`);
     assert.deepEqual(decoded, {
       preset: null, files: { 'ok.yaml': 'b' }, current: null, env: null, view: null,
-      views: { compare: { from: 'a', on: true, list: ['x'] } },
+      views: { compare: { from: 'a', on: true, list: ['x'] } }, pins: [],
     });
   });
 });

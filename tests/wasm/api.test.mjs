@@ -53,6 +53,20 @@ describe('wasm Workspace', () => {
     assert.equal(ws.getFile('b/x.yaml'), undefined);
   });
 
+  it('takes binary files as bytes: a generator puts them into binaryData, as kubectl kustomize does', () => {
+    const ws = new Workspace();
+    ws.setFileBytes('logo.png', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff, 0xfe, 0x80, 0x00]));
+    ws.setFile('kustomization.yaml', 'configMapGenerator:\n- name: assets\n  files:\n  - logo.png\n  literals:\n  - mode=dark\n');
+    const r = ws.render('/');
+    assert.equal(r.ok, true, JSON.stringify(r.errors));
+    // kubectl kustomize (v5.5.0) of the same two files.
+    assert.equal(r.output, 'apiVersion: v1\nbinaryData:\n  logo.png: iVBORw0KGgoA//6AAA==\ndata:\n  mode: dark\nkind: ConfigMap\nmetadata:\n  name: assets-hmkt67bh2f\n');
+    // Text given as bytes is the same file as text.
+    ws.setFileBytes('kustomization.yaml', new TextEncoder().encode('resources:\n- cm.yaml\n'));
+    ws.setFile('cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n');
+    assert.equal(ws.render('/').output, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n');
+  });
+
   it('lists the environments of the fleet-infra preset in promotion order', () => {
     const ws = workspace(presets['fleet-infra']);
     assert.deepEqual(ws.environments(), [

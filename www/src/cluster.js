@@ -71,6 +71,7 @@ export class ClusterView {
     this.lastMs = null; // how long the last flux() took
     this.viewer = null;
     this.yamlHost = el('div', { className: 'cl-yaml output' });
+    this.token = 0;
 
     this.select = el('select', { id: 'cl-cluster', onchange: () => this.choose(this.select.value) });
     this.timing = el('span', { className: 'cl-timing' });
@@ -115,17 +116,24 @@ export class ClusterView {
   }
 
   /** Builds the cluster (flux()) and redraws everything. */
-  rebuild() {
+  async rebuild() {
     clearTimeout(this.timer);
-    this.node.removeAttribute('aria-busy');
-    const ws = this.ctx.workspace();
+    const token = ++this.token;
+    this.node.setAttribute('aria-busy', 'true');
+    const engine = this.ctx.engine();
     this.key = this.ctx.results();
-    if (!ws) return;
-    const clusters = ws.clusters();
+    if (!engine) return;
+    // On the background thread: a big cluster takes seconds to build, and
+    // the renders a keystroke waits for go on meanwhile.
+    const listed = await engineReply(async () => ({ ok: true, clusters: await engine.bg.call('clusters') }));
+    if (token !== this.token) return;
+    if (!listed.ok) { this.node.removeAttribute('aria-busy'); this.dir = this.dir ?? ''; this.showFailure(listed.errors); return; }
+    const clusters = listed.clusters;
     const wanted = this.settings().cluster;
     const dir = clusters.some((c) => c.path === wanted) ? wanted : clusters[0]?.path ?? null;
     this.fillSelect(clusters, dir);
     if (!dir) {
+      this.node.removeAttribute('aria-busy');
       this.data = null;
       this.dir = null;
       this.timing.textContent = '';
@@ -138,7 +146,9 @@ export class ClusterView {
       this.body.replaceChildren(this.summary, this.orderError, this.graph, this.order, this.details);
     }
     const t0 = performance.now();
-    const data = engineReply(() => ws.flux(dir, {}));
+    const data = await engineReply(() => engine.bg.call('flux', dir, {}));
+    if (token !== this.token) return;
+    this.node.removeAttribute('aria-busy');
     this.lastMs = performance.now() - t0;
     this.dir = dir;
     this.data = data;
@@ -196,9 +206,38 @@ export class ClusterView {
         ` ${d.orderError.message}. Flux reconciles none of the Kustomizations caught in this; they are listed below in declaration order.`));
     }
     const selected = this.selectedKey();
-    this.drawGraph(selected);
-    this.drawOrder(selected);
-    this.drawDetails(d.kustomizations.find((k) => k.key === selected));
+    // A part that cannot be drawn says why; the others are still shown.
+    for (const [part, node, draw] of [
+      ['graph', this.graph, () => this.drawGraph(selected)],
+      ['reconcile order', this.order, () => this.drawOrder(selected)],
+      ['details', this.details, () => this.drawDetails(d.kustomizations.find((k) => k.key === selected))],
+    ]) {
+      try {
+        draw();
+      } catch (error) {
+        console.warn(error);
+        node.replaceChildren(el('p', { className: 'error' }, `The ${part} could not be drawn (${error?.message ?? error}); please report the repository that caused it.`));
+      }
+    }
+  }
+
+  /** Zoom of the graph: 1 is natural size; 'fit' scales a wide cluster into the pane. */
+  zoomTo(z) {
+    this.settings().zoom = String(z);
+    this.applyZoom();
+  }
+
+  applyZoom() {
+    const image = this.graph.querySelector('svg.cl-svg');
+    if (!image) return;
+    const w = Number(image.dataset.width), h = Number(image.dataset.height);
+    const saved = this.settings().zoom;
+    const fit = Math.min(1, (image.parentElement.clientWidth || this.graph.clientWidth || w) / w);
+    // Unset: fit the pane, but never so small that the labels cannot be read (then scroll).
+    const z = saved === 'fit' ? fit : saved == null ? Math.max(fit, 0.6) : Math.max(0.2, Math.min(2, Number(saved) || 1));
+    image.setAttribute('width', String(Math.round(w * z)));
+    image.setAttribute('height', String(Math.round(h * z)));
+    this.zoomLabel.textContent = `${Math.round(z * 100)}%`;
   }
 
   drawGraph(selected) {
@@ -214,18 +253,25 @@ export class ClusterView {
     const down = columns.length > 1 && room > 0 && wide > room;
     this.down = down;
     const pos = new Map();
-    columns.forEach((col, c) => col.forEach((k, r) => pos.set(k.key, down
-      ? { x: BOX.pad + r * (BOX.w + BOX.gapY), y: BOX.pad + c * (BOX.h + BOX.gapDown) }
-      : { x: BOX.pad + c * (BOX.w + BOX.gapX), y: BOX.pad + r * (BOX.h + BOX.gapY) })));
+    // Top to bottom, a rank wider than the pane wraps into rows (a real
+    // cluster has one Kustomization applying 80 others: one rank of 80).
+    const perRow = down ? Math.max(2, Math.min(most, Math.floor((room / 0.75 - 2 * BOX.pad + BOX.gapY) / (BOX.w + BOX.gapY)))) : most;
+    let y = BOX.pad;
+    columns.forEach((col, c) => {
+      col.forEach((k, r) => pos.set(k.key, down
+        ? { x: BOX.pad + (r % perRow) * (BOX.w + BOX.gapY), y: y + Math.floor(r / perRow) * (BOX.h + BOX.gapY) }
+        : { x: BOX.pad + c * (BOX.w + BOX.gapX), y: BOX.pad + r * (BOX.h + BOX.gapY) }));
+      if (down) y += Math.ceil(col.length / perRow) * (BOX.h + BOX.gapY) - BOX.gapY + BOX.gapDown;
+    });
     const drawn = edges.filter((e) => pos.has(e.from) && pos.has(e.to));
     // An edge against the ranks (a cycle) loops around the boxes: below
     // them left to right, beside them top to bottom; that needs room.
     const backwards = (a, b) => (down ? b.y <= a.y : b.x <= a.x);
     const loops = drawn.some((e) => backwards(pos.get(e.from), pos.get(e.to)));
     const LOOP = 36;
-    const width = (down ? BOX.pad * 2 + most * (BOX.w + BOX.gapY) - BOX.gapY : wide) + (down && loops ? LOOP : 0);
+    const width = (down ? BOX.pad * 2 + Math.min(most, perRow) * (BOX.w + BOX.gapY) - BOX.gapY : wide) + (down && loops ? LOOP : 0);
     const height = (down
-      ? BOX.pad * 2 + columns.length * (BOX.h + BOX.gapDown) - BOX.gapDown
+      ? y - BOX.gapDown + BOX.pad
       : BOX.pad * 2 + most * (BOX.h + BOX.gapY) - BOX.gapY) + (!down && loops ? LOOP : 0);
 
     const defs = svg('defs', {},
@@ -278,12 +324,27 @@ export class ClusterView {
         ' The list below says the same in text.',
       viewBox: `0 0 ${width} ${height}`,
       width, height,
+      'data-width': width, 'data-height': height,
       class: 'cl-svg',
     }, defs, ...lines, ...nodes);
-    this.graph.replaceChildren(image,
+    // A big cluster (80+ Kustomizations) scrolls at a readable size; the
+    // buttons zoom out to see all of it, or in.
+    this.zoomLabel ??= el('span', { className: 'cl-zoom-level' });
+    const step = (f) => () => {
+      const cur = Number(this.graph.querySelector('svg.cl-svg')?.getAttribute('width')) / width || 1;
+      this.zoomTo(Math.max(0.2, Math.min(2, cur * f)));
+    };
+    const zoom = el('div', { className: 'cl-zoom' },
+      el('button', { type: 'button', className: 'small', ariaLabel: 'Zoom out', title: 'Zoom out', onclick: step(1 / 1.25) }, '−'),
+      this.zoomLabel,
+      el('button', { type: 'button', className: 'small', ariaLabel: 'Zoom in', title: 'Zoom in', onclick: step(1.25) }, '+'),
+      el('button', { type: 'button', className: 'small', title: 'Fit the whole graph in the pane', onclick: () => this.zoomTo('fit') }, 'Fit'),
+      el('button', { type: 'button', className: 'small', title: 'Natural size (scroll to move)', onclick: () => this.zoomTo(1) }, '100%'));
+    this.graph.replaceChildren(zoom, el('div', { className: 'cl-canvas' }, image),
       el('p', { className: 'cl-legend', ariaHidden: 'true' },
         el('span', {}, el('span', { className: 'cl-key depends' }), ' depends on (arrow to the one that waits)'),
         el('span', {}, el('span', { className: 'cl-key applies' }), ' applies (parent to child)')));
+    this.applyZoom();
   }
 
   drawOrder(selected) {

@@ -28,6 +28,7 @@ export class CompareView {
     this.ctx = ctx;
     this.key = null;
     this.built = false;
+    this.token = 0;
   }
 
   get settings() { return this.ctx.settings('compare'); }
@@ -69,11 +70,12 @@ export class CompareView {
     this.update();
   }
 
-  update() {
+  async update() {
     if (!this.built) this.build();
     const results = this.ctx.results();
     if (results.length < 2) {
       this.key = null;
+      this.token++;
       this.summary.textContent = '';
       this.body.replaceChildren(el('p', { className: 'empty' }, 'Comparing needs two environments: add another kustomization.yaml.'));
       return;
@@ -91,6 +93,7 @@ export class CompareView {
     const key = JSON.stringify([from, to, mode, options, a.ok ? a.output : a.errors, b.ok ? b.output : b.errors]);
     if (key === this.key) return;
     this.key = key;
+    const token = ++this.token;
 
     const failures = renderFailures(results, [from, to], this.ctx.openFile);
     if (failures) {
@@ -98,7 +101,9 @@ export class CompareView {
       this.body.replaceChildren(failures);
       return;
     }
-    const diff = engineReply(() => this.ctx.workspace().diff(from, to, options));
+    const diff = await engineReply(() => this.ctx.engine().fg.call('diff', from, to, options));
+    // A newer update (an edit, another option) is under way: its reply counts.
+    if (token !== this.token) return;
     if (!diff.ok) {
       this.summary.textContent = 'Cannot compare:';
       this.body.replaceChildren(errorList(diff.errors, this.ctx.openFile));

@@ -61,10 +61,23 @@ export function errorItem(e, onJump) {
 
 export class Outputs {
   /** onJump(file, line, column) opens a place; onStatus(text) reports copy/download. */
-  constructor(container, { onJump, onStatus }) {
+  constructor(container, { onJump, onStatus, onNeed = () => {} }) {
     this.container = container;
     this.onJump = onJump;
     this.onStatus = onStatus;
+    // onNeed(paths): panels near the screen whose output the engine kept
+    // back (a big repository: src/worker.js) ask for it; fill() takes it.
+    this.onNeed = onNeed;
+    this.visible = new Set();
+    this.seen = new IntersectionObserver((entries) => {
+      const need = [];
+      for (const entry of entries) {
+        const path = entry.target.dataset.env;
+        if (entry.isIntersecting) this.visible.add(path); else this.visible.delete(path);
+        if (entry.isIntersecting && this.panels.get(path)?.deferred) need.push(path);
+      }
+      if (need.length) this.onNeed(need);
+    }, { rootMargin: '400px' });
     this.key = null;
     this.panels = new Map();
     // Editors for panels far below the fold are made when they come near:
@@ -96,7 +109,8 @@ export class Outputs {
   }
 
   rebuild(results) {
-    for (const p of this.panels.values()) { p.view?.destroy(); this.lazy.unobserve(p.holder); }
+    for (const p of this.panels.values()) { p.view?.destroy(); this.lazy.unobserve(p.holder); this.seen.unobserve(p.node); }
+    this.visible.clear();
     this.key = results.map((r) => r.path).join('\n');
     this.panels = new Map();
     if (results.length === 0) {
@@ -114,6 +128,7 @@ export class Outputs {
       const p = this.panel(result);
       this.panels.set(result.path, p);
       children.push(p.node);
+      this.seen.observe(p.node);
     }
     this.container.replaceChildren(...children);
   }
@@ -141,7 +156,27 @@ export class Outputs {
     return p;
   }
 
+  /** The environments whose panels are on (or near) the screen. */
+  visiblePaths() {
+    return [...this.visible];
+  }
+
   fill(p, result) {
+    p.deferred = result.ok && result.output === undefined;
+    if (p.deferred) {
+      // Kept back by the engine until the panel comes into view.
+      p.text = null;
+      p.shown = undefined;
+      p.badge.textContent = `${result.docs} resource${result.docs === 1 ? '' : 's'}`;
+      if (!p.view) p.holder.style.height = `${Math.min(result.lines * 19.5 + 8, 448)}px`;
+      p.node.classList.remove('failed');
+      p.holder.hidden = false;
+      p.actions.hidden = false;
+      p.errors.hidden = true;
+      p.errors.replaceChildren();
+      if (this.visible.has(result.path)) queueMicrotask(() => this.onNeed([result.path]));
+      return;
+    }
     // Flash the panels an edit changed, so it is plain which environments it reached.
     const shown = result.ok ? result.output : JSON.stringify(result.errors);
     if (p.shown !== undefined && p.shown !== shown) {

@@ -64,25 +64,41 @@ export function renderProblems(list, count, problems, onJump, lint = [], lintCou
     ' ',
     el('span', { className: 'message' }, p.message),
     ' ',
-    el('span', { className: 'envs' }, `in ${p.envs.join(', ')}`),
-  ]));
+    el('span', { className: 'envs' }, p.envs.length > 4 ? `in ${p.envs.slice(0, 3).join(', ')} and ${p.envs.length - 3} more` : `in ${p.envs.join(', ')}`),
+  ], '', p.envs.length > 4 ? `in ${p.envs.join(', ')}` : null));
   if (problems.length === 0) rows.push(el('li', { className: 'none' }, 'Every environment renders.'));
   for (const p of lint ?? []) {
+    const long = p.message.length > CUT;
     rows.push(row(p, onJump, [
       el('span', { className: 'where' }, placeOf(p) || '(no file)'),
       ' ',
       el('span', { className: 'rule' }, `warning [${p.rule}]`),
       ' ',
-      el('span', { className: 'message' }, p.message),
+      el('span', { className: 'message' }, long ? `${p.message.slice(0, CUT)}…` : p.message),
       el('span', { className: 'fix' }, `Fix: ${p.fix}`),
-    ], 'lint'));
+    ], 'lint', long ? p.message : null));
   }
   list.replaceChildren(...rows);
 }
 
-function row(p, onJump, text, kind = '') {
+// A finding longer than this is cut, with a button that shows all of it
+// (a lint finding on a big repository can name a hundred objects).
+const CUT = 240;
+
+function row(p, onJump, text, kind = '', full = null) {
   const className = kind ? `problem ${kind}` : 'problem';
-  return el('li', {}, p.file
+  const main = p.file
     ? el('button', { type: 'button', className, title: 'Open this place in the editor', onclick: () => onJump(p.file, p.line, p.column) }, ...text)
-    : el('span', { className }, ...text));
+    : el('span', { className }, ...text);
+  if (!full) return el('li', {}, main);
+  const whole = el('p', { className: 'problem-full', hidden: true }, full);
+  const more = el('button', {
+    type: 'button', className: 'small more', ariaExpanded: 'false',
+    onclick: () => {
+      whole.hidden = !whole.hidden;
+      more.textContent = whole.hidden ? 'Show all' : 'Show less';
+      more.setAttribute('aria-expanded', String(!whole.hidden));
+    },
+  }, 'Show all');
+  return el('li', {}, main, more, whole);
 }

@@ -37,7 +37,7 @@ const patchName = (message) => `${firstLine(message).toLowerCase().replace(/[^a-
 function downloadButton(label, name, text) {
   return el('button', {
     type: 'button', className: 'small', ariaLabel: label, title: 'Download as a .patch file for git apply',
-    onclick: () => download(name(), text(), 'text/x-diff'),
+    onclick: async () => download(name(), await text(), 'text/x-diff'),
   }, 'Download .patch');
 }
 
@@ -49,6 +49,7 @@ export class PromoteView {
     this.key = null;
     this.historyKey = null;
     this.promotion = null;
+    this.token = 0;
   }
 
   get settings() { return this.ctx.settings('promote'); }
@@ -104,12 +105,13 @@ export class PromoteView {
     return o;
   }
 
-  update() {
+  async update() {
     if (!this.built) this.build();
     this.showHistory();
     const results = this.ctx.results();
     if (results.length < 2) {
       this.key = null;
+      this.token++;
       this.promotion = null;
       this.preview.replaceChildren(el('p', { className: 'empty' }, 'Promoting needs two environments: add another kustomization.yaml.'));
       return;
@@ -119,7 +121,7 @@ export class PromoteView {
     const [from, to] = this.pair.fill(results, s);
     const what = this.what();
     this.whatPicker.set(what);
-    const names = sharedFiles(this.ctx.workspace().files(), from, to);
+    const names = sharedFiles(this.ctx.paths(), from, to);
     this.showFileChoice(what, names);
     const options = this.options(names);
     // Every render is a new results array: an edit anywhere may change the
@@ -128,6 +130,7 @@ export class PromoteView {
     if (this.key && this.key[0] === key[0] && this.key[1] === key[1]) return;
     this.key = key;
     this.promotion = null;
+    const token = ++this.token;
 
     const open = new Set([...this.preview.querySelectorAll('details[open]')].map((d) => d.dataset.key));
     if (from === to) {
@@ -140,7 +143,9 @@ export class PromoteView {
       return;
     }
     const failures = renderFailures(results, [from, to], this.ctx.openFile);
-    const p = engineReply(() => this.ctx.workspace().promote(from, to, options));
+    const p = await engineReply(() => this.ctx.engine().fg.call('promote', from, to, options));
+    // A newer update (an edit, another option) is under way: its reply counts.
+    if (token !== this.token) return;
     if (!p.ok) {
       this.preview.replaceChildren(el('p', { className: 'notice bad' }, 'Cannot promote:'), errorList(p.errors, this.ctx.openFile), failures);
       return;
@@ -237,12 +242,12 @@ export class PromoteView {
       clusters.length ? el('ul', { className: 'clusters' }, ...items) : el('p', { className: 'muted' }, 'No Flux cluster directory in the tree.'));
   }
 
-  apply() {
+  async apply() {
     const current = this.promotion;
     if (!current) return;
     const { from, to, options } = current;
     const { prune, ...applyOptions } = options;
-    const entry = this.ctx.workspace().applyPromotion(from, to, applyOptions);
+    const entry = await engineReply(() => this.ctx.engine().fg.call('applyPromotion', from, to, applyOptions));
     if (!entry.ok) {
       this.ctx.setStatus(`Not applied: ${entry.errors[0].message}`, true);
       return;
@@ -252,8 +257,9 @@ export class PromoteView {
     this.ctx.setStatus(`Applied: ${firstLine(entry.message)} (${entry.files.map(displayPath).join(', ')}).`);
   }
 
-  showHistory() {
-    const entries = this.ctx.workspace().history();
+  async showHistory() {
+    const entries = await this.ctx.engine().fg.call('history').catch(() => null);
+    if (!entries) return;
     const key = JSON.stringify(entries.map((e) => [e.index, e.message, e.files]));
     if (key === this.historyKey) return;
     this.historyKey = key;
@@ -271,8 +277,8 @@ export class PromoteView {
     const revert = el('button', {
       type: 'button', className: 'small', ariaLabel: `Revert: ${firstLine(e.message)}`,
       title: 'Give the files their previous text back (as a new entry, like git revert)',
-      onclick: () => {
-        const r = this.ctx.workspace().revert(e.index);
+      onclick: async () => {
+        const r = await engineReply(() => this.ctx.engine().fg.call('revert', e.index));
         if (!r.ok) {
           problem.hidden = false;
           problem.replaceChildren(errorList(r.errors, this.ctx.openFile));
@@ -284,8 +290,8 @@ export class PromoteView {
         this.ctx.setStatus(`Reverted: ${firstLine(e.message)}.`);
       },
     }, 'Revert');
-    const save = downloadButton(`Download .patch of: ${firstLine(e.message)}`, () => patchName(e.message), () => {
-      const x = this.ctx.workspace().exportPatch(e.index);
+    const save = downloadButton(`Download .patch of: ${firstLine(e.message)}`, () => patchName(e.message), async () => {
+      const x = await engineReply(() => this.ctx.engine().fg.call('exportPatch', e.index));
       return x.ok ? x.patch : e.patch;
     });
     // Numbered as applied (1 = the first), listed newest first.

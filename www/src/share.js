@@ -4,6 +4,13 @@
 
 const PREFIX = 's=';
 
+/**
+ * The longest link the page hands out, in characters: Chromium refuses
+ * longer URLs (its limit is 2 MiB, url::kMaxURLChars; tests/browser/share-limit
+ * opens links on both sides of it). Past it Share offers Download .zip.
+ */
+export const MAX_LINK = 2 * 1024 * 1024;
+
 async function pipe(bytes, stream) {
   const out = new Response(new Blob([bytes]).stream().pipeThrough(stream));
   return new Uint8Array(await out.arrayBuffer());
@@ -26,8 +33,15 @@ export function fromBase64Url(text) {
 }
 
 /** {files, current, env, preset} → the fragment text (without '#'). */
-export async function encodeState({ files, current, env, preset, view, views }) {
-  const json = JSON.stringify({ v: 1, preset, files, current, env, view, views });
+export async function encodeState({ files, current, env, preset, view, views, pins }) {
+  // Binary files travel as base64 in `bin`; text files in `files`.
+  const text = {};
+  const bin = {};
+  for (const [path, value] of Object.entries(files)) {
+    if (typeof value === 'string') text[path] = value;
+    else bin[path] = toBase64Url(value);
+  }
+  const json = JSON.stringify({ v: 1, preset, files: text, ...(Object.keys(bin).length ? { bin } : {}), current, env, view, views, ...(pins?.length ? { pins } : {}) });
   return PREFIX + toBase64Url(await deflate(new TextEncoder().encode(json)));
 }
 
@@ -53,9 +67,17 @@ export function cleanState(raw) {
       if (clean && typeof text === 'string') files[clean] = text;
     }
   }
+  if (raw.bin && typeof raw.bin === 'object' && !Array.isArray(raw.bin)) {
+    for (const [path, data] of Object.entries(raw.bin)) {
+      const clean = cleanPath(path);
+      if (!clean || typeof data !== 'string') continue;
+      try { files[clean] = fromBase64Url(data); } catch { /* not base64: dropped like any malformed part */ }
+    }
+  }
   const str = (x) => (typeof x === 'string' ? x : null);
   const current = str(raw.current) in files ? raw.current : null;
-  return { preset: str(raw.preset), files, current, env: str(raw.env), view: str(raw.view), views: cleanViews(raw.views) };
+  const pins = Array.isArray(raw.pins) ? raw.pins.filter((p) => typeof p === 'string') : [];
+  return { preset: str(raw.preset), files, current, env: str(raw.env), view: str(raw.view), views: cleanViews(raw.views), pins };
 }
 
 /**

@@ -10,13 +10,13 @@
 import { el } from './dom.js';
 
 /**
- * The reply of an engine call made for a view: `run()`'s `{ok, …}`, or,
+ * The reply of an engine call made for a view: `await run()`'s `{ok, …}`, or,
  * when the engine panics (a bug), an error saying so, so that the view
  * shows it rather than stays stale.
  */
-export function engineReply(run) {
+export async function engineReply(run) {
   try {
-    return run();
+    return await run();
   } catch (error) {
     return { ok: false, errors: [{ message: `The engine crashed (${error}); please report the input that caused it.` }] };
   }

@@ -1,10 +1,24 @@
-// A tiny zip writer and reader: enough for a tree of text files. Entries are
-// written deflated (the browser's CompressionStream('deflate-raw')); reading
-// accepts stored (0) and deflated (8) entries, which is what zip tools and
-// the browser's own "compress folder" produce. No zip64, no encryption.
+// A small zip writer and reader for whole trees: text and binary files.
+// Entries are written deflated (the browser's CompressionStream('deflate-raw'));
+// reading accepts stored (0) and deflated (8) entries, which is what zip
+// tools and the browser's own "compress folder" produce, and zip64 archives
+// (more than 65,535 entries or 4 GiB). No encryption. The writer needs no
+// zip64: the page holds at most LIMITS.workspace bytes and far fewer than
+// 65,535 files.
 
 import { deflate, inflate } from './share.js';
 
+/** What the page keeps: a file up to 32 MiB, a workspace up to 512 MiB (README.md, Uploads). */
+export const LIMITS = { file: 32 * 1024 * 1024, workspace: 512 * 1024 * 1024 };
+
+/** Bytes → text when they are UTF-8, else the bytes themselves (a binary file). */
+export function fileValue(bytes) {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  }
+}
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);
   for (let n = 0; n < 256; n++) {
@@ -21,7 +35,7 @@ export function crc32(bytes) {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-/** {path: text} → a zip Blob. */
+/** {path: text | Uint8Array} → a zip Blob. */
 export async function writeZip(files) {
   const enc = new TextEncoder();
   const parts = [];
@@ -29,7 +43,7 @@ export async function writeZip(files) {
   let offset = 0;
   for (const [path, text] of Object.entries(files).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const name = enc.encode(path);
-    const data = enc.encode(text);
+    const data = typeof text === 'string' ? enc.encode(text) : text;
     const packed = await deflate(data);
     const crc = crc32(data);
     const local = new DataView(new ArrayBuffer(30));
@@ -70,41 +84,82 @@ export async function writeZip(files) {
   return new Blob([...parts, ...central, end], { type: 'application/zip' });
 }
 
-/** A zip's bytes → {path: text}; directories skipped; throws on what it cannot read. */
-export async function readZip(buffer) {
-  const bytes = new Uint8Array(buffer);
+const MiB = (n) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+
+/**
+ * A zip's bytes → {files: {path: text | bytes}, skipped: [{path, reason}]}:
+ * directories left out, entries over LIMITS listed in `skipped` (never
+ * dropped silently), `keep(path)` false leaves an entry out unlisted (the
+ * caller counts those). onProgress(done, total) now and then. Throws on what
+ * it cannot read.
+ */
+export async function readZipEntries(buffer, { keep = () => true, onProgress = () => {}, budget = LIMITS.workspace } = {}) {
+  const bytes = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const u64 = (at) => view.getUint32(at, true) + view.getUint32(at + 4, true) * 2 ** 32;
   let eocd = -1;
   for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 0xffff); i--) {
     if (view.getUint32(i, true) === 0x06054b50) { eocd = i; break; }
   }
   if (eocd < 0) throw new Error('not a zip file');
-  const count = view.getUint16(eocd + 10, true);
+  let count = view.getUint16(eocd + 10, true);
   let p = view.getUint32(eocd + 16, true);
-  const dec = new TextDecoder('utf-8', { fatal: true });
+  // zip64: a locator just before the end record points at the zip64 end record.
+  if (eocd >= 20 && view.getUint32(eocd - 20, true) === 0x07064b50) {
+    const at = u64(eocd - 20 + 8);
+    if (at + 56 > bytes.length || view.getUint32(at, true) !== 0x06064b50) throw new Error('damaged zip64 end record');
+    count = u64(at + 32);
+    p = u64(at + 48);
+  }
+  const names = new TextDecoder();
   const files = {};
+  const skipped = [];
+  let total = 0;
   for (let i = 0; i < count; i++) {
-    if (view.getUint32(p, true) !== 0x02014b50) throw new Error('damaged zip directory');
+    if (p + 46 > bytes.length || view.getUint32(p, true) !== 0x02014b50) throw new Error('damaged zip directory');
+    const flags = view.getUint16(p + 8, true);
     const method = view.getUint16(p + 10, true);
-    const packedSize = view.getUint32(p + 20, true);
+    let packedSize = view.getUint32(p + 20, true);
+    let size = view.getUint32(p + 24, true);
     const nameLen = view.getUint16(p + 28, true);
     const extraLen = view.getUint16(p + 30, true);
     const commentLen = view.getUint16(p + 32, true);
-    const local = view.getUint32(p + 42, true);
-    const name = new TextDecoder().decode(bytes.subarray(p + 46, p + 46 + nameLen));
+    let local = view.getUint32(p + 42, true);
+    const name = names.decode(bytes.subarray(p + 46, p + 46 + nameLen));
+    // zip64 extra field (0x0001): the 64-bit values of the fields set to 0xffffffff, in this order.
+    for (let e = p + 46 + nameLen; e + 4 <= p + 46 + nameLen + extraLen;) {
+      const id = view.getUint16(e, true);
+      const len = view.getUint16(e + 2, true);
+      if (id === 0x0001) {
+        let q = e + 4;
+        if (size === 0xffffffff) { size = u64(q); q += 8; }
+        if (packedSize === 0xffffffff) { packedSize = u64(q); q += 8; }
+        if (local === 0xffffffff) { local = u64(q); q += 8; }
+      }
+      e += 4 + len;
+    }
     p += 46 + nameLen + extraLen + commentLen;
-    if (name.endsWith('/')) continue;
+    if (i % 64 === 0) onProgress(i, count);
+    if (name.endsWith('/') || !keep(name)) continue;
+    if (flags & 1) { skipped.push({ path: name, reason: 'encrypted' }); continue; }
+    if (size > LIMITS.file) { skipped.push({ path: name, reason: `${MiB(size)}, over the ${MiB(LIMITS.file)} limit for a file` }); continue; }
+    if (total + size > budget) { skipped.push({ path: name, reason: `the workspace would pass its ${MiB(LIMITS.workspace)} limit` }); continue; }
+    if (view.getUint32(local, true) !== 0x04034b50) throw new Error(`${name}: damaged local header`);
     const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
     const packed = bytes.subarray(start, start + packedSize);
     let data;
-    if (method === 0) data = packed;
+    if (method === 0) data = packed.slice();
     else if (method === 8) data = await inflate(packed);
-    else throw new Error(`${name}: compression method ${method} is not supported`);
-    try {
-      files[name] = dec.decode(data);
-    } catch {
-      // binary files have no place in a kustomize tree; skip them
-    }
+    else { skipped.push({ path: name, reason: `compression method ${method} is not supported (only stored and deflated)` }); continue; }
+    if (data.length !== size) throw new Error(`${name}: damaged (${data.length} bytes, the directory says ${size})`);
+    total += size;
+    files[name] = fileValue(data);
   }
-  return files;
+  onProgress(count, count);
+  return { files, skipped };
+}
+
+/** A zip's bytes → {path: text | bytes}; directories skipped; throws on what it cannot read. */
+export async function readZip(buffer) {
+  return (await readZipEntries(buffer)).files;
 }
