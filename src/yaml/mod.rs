@@ -2,6 +2,7 @@
 //! kustomize prints them.
 
 pub mod emit;
+pub mod folded;
 pub mod gonum;
 pub mod gotime;
 pub mod node;

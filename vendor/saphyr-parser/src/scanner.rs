@@ -1784,19 +1784,10 @@ impl<'input, T: Input> Scanner<'input, T> {
         // - |+
         // ```
         if self.input.next_is_z() {
+            // go-yaml: with no content lines, only `+` keeps the line breaks read; an
+            // unterminated whitespace-only line adds none.
             let contents = match chomping {
-                // The line break ending the header line is not content, so with no content lines
-                // there is nothing to strip or clip.
                 Chomping::Strip | Chomping::Clip => String::new(),
-                // We keep lines: only the breaks following the header line remain. An unterminated
-                // whitespace-only line still counts as a line.
-                Chomping::Keep
-                    if trailing_breaks.is_empty()
-                        && self.mark.line > start_mark.line()
-                        && self.mark.col > 0 =>
-                {
-                    "\n".into()
-                }
                 Chomping::Keep => trailing_breaks,
             };
             return Ok(Token(
@@ -1856,13 +1847,9 @@ impl<'input, T: Input> Scanner<'input, T> {
 
         // Chomp the tail.
         if chomping != Chomping::Strip {
+            // go-yaml: a last line ended by the end of the stream, not a line break, adds no
+            // line break to the value.
             string.push_str(&leading_break);
-            // If we had reached an eof but the last character wasn't an end-of-line, check if the
-            // last line was indented at least as the rest of the scalar, then we need to consider
-            // there is a newline.
-            if self.input.next_is_z() && self.mark.col >= indent.max(1) {
-                string.push('\n');
-            }
         }
 
         if chomping == Chomping::Keep {
@@ -2047,12 +2034,8 @@ impl<'input, T: Input> Scanner<'input, T> {
                 ));
             }
 
-            if (self.mark.col as isize) < self.indent {
-                return Err(ScanError::new_str(
-                    start_mark,
-                    "invalid indentation in quoted scalar",
-                ));
-            }
+            // go-yaml checks no indentation inside a quoted scalar: continuation lines may
+            // start left of the key, even at column 0.
 
             leading_blanks = false;
             self.consume_flow_scalar_non_whitespace_chars(
@@ -2073,12 +2056,6 @@ impl<'input, T: Input> Scanner<'input, T> {
                 if self.input.next_is_blank() {
                     // Consume a space or a tab character.
                     if leading_blanks {
-                        if self.input.peek() == '\t' && (self.mark.col as isize) < self.indent {
-                            return Err(ScanError::new_str(
-                                self.mark,
-                                "tab cannot be used as indentation",
-                            ));
-                        }
                         self.skip_blank();
                     } else {
                         whitespaces.push(self.input.peek());
