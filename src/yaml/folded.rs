@@ -9,8 +9,8 @@
 //! break, which reading it back keeps wherever the next line is
 //! more-indented (or it ends a `+` block); and when the value starts with a
 //! more-indented line, no break gets one, so breaks between normal lines
-//! fold one step further. Values the emitter cannot write as a block
-//! (tabs, a space before a break or at the end, control characters) are
+//! fold one step further. Values the emitter cannot write as a block (a
+//! space before a break or at the end, characters it deems unprintable) are
 //! written double-quoted and come back unchanged.
 
 use super::node::{Node, Style, Value};
@@ -85,17 +85,15 @@ fn round_trip(value: &str) -> Option<String> {
     changed.then_some(out)
 }
 
-/// go-yaml's emitter writes a block scalar only without tabs, control
-/// characters, a space before a line break or a space at the end.
+/// go-yaml's emitter writes a block scalar only without a space before a
+/// line break or at the end, and with only the characters it calls
+/// printable (tabs are fine; C1 controls, a BOM and characters beyond the
+/// Basic Multilingual Plane are not).
 fn block_allowed(value: &str) -> bool {
     if value.ends_with(' ') || value.contains(" \n") {
         return false;
     }
-    value.chars().all(|c| match c {
-        '\n' | ' ' => true,
-        '\t' | '\r' => false,
-        c => !c.is_control() && c != '\u{feff}' && c != '\u{2028}' && c != '\u{2029}' && c != '\u{85}',
-    })
+    value.chars().all(|c| matches!(c, '\t' | '\n' | ' '..='~' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}') && c != '\u{feff}')
 }
 
 #[cfg(test)]
@@ -108,7 +106,9 @@ mod tests {
         assert_eq!(round_trip("a\n\n  b\nc\n").as_deref(), Some("a\n\n\n  b\nc\n"));
         assert_eq!(round_trip("a\n\n").as_deref(), Some("a\n\n\n"), "a kept tail gains one");
         assert_eq!(round_trip("a b\nc\n"), None, "no more-indented line, no change");
-        assert_eq!(round_trip("a\n  b\t\nc\n"), None, "a tab: written double-quoted");
+        assert_eq!(round_trip("a\t\n  b\nc\n").as_deref(), Some("a\t\n\n  b\nc\n"), "tabs stay in a block");
+        assert_eq!(round_trip("a \n  b\nc\n"), None, "a space before a break: written double-quoted");
+        assert_eq!(round_trip("a\n  b\n\u{1f600}\n"), None, "beyond the BMP: written double-quoted");
     }
 
     #[test]
