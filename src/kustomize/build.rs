@@ -404,7 +404,7 @@ pub fn read_resource_file(file: &str, bytes: &[u8]) -> Result<Vec<Resource>> {
     })?;
     let mut out = Vec::new();
     let mut docs = parse_documents(file, text)?;
-    docs.iter_mut().for_each(crate::yaml::folded::reread_folded);
+    docs.iter_mut().try_for_each(crate::yaml::folded::reread_block_scalars)?;
     let mut queue: std::collections::VecDeque<Node> = docs.into();
     while let Some(doc) = queue.pop_front() {
         if is_empty_object(&doc) {

@@ -1,34 +1,50 @@
-//! What a folded scalar (`>`) holds after kustomize has read a resource.
+//! What a block scalar (`|`, `>`) holds after kustomize has read a resource.
 //!
-//! kustomize writes each resource it reads out through go-yaml v3's emitter
-//! and reads it back, keeping a `>` scalar folded. That emitter has a slip
-//! (go-yaml issue 337): where it decides whether a line break needs an extra
-//! break to survive folding, it looks at the start of the whole value instead
-//! of at the line after the break. So when the value starts with a normal
-//! (not more-indented) line, every break after a normal line gets an extra
-//! break, which reading it back keeps wherever the next line is
-//! more-indented (or it ends a `+` block); and when the value starts with a
-//! more-indented line, no break gets one, so breaks between normal lines
-//! fold one step further. Values the emitter cannot write as a block (a
-//! space before a break or at the end, characters it deems unprintable) are
-//! written double-quoted and come back unchanged.
+//! kustomize writes each resource it reads out through go-yaml v3's emitter,
+//! which keeps a block scalar's style, and reads it back. Two things happen
+//! on the way:
+//!
+//! - A value starting with a tab is written without an indentation
+//!   indicator (the emitter adds one only for a leading space or line
+//!   break), so reading it back fails: "found a tab character where an
+//!   indentation space is expected".
+//! - The folded writer has a slip (go-yaml issue 337): where it decides
+//!   whether a line break needs an extra break to survive folding, it looks
+//!   at the start of the whole value instead of at the line after the break.
+//!   So when the value starts with a normal (not more-indented) line, every
+//!   break after a normal line gets an extra break, which reading it back
+//!   keeps wherever the next line is more-indented (or it ends a `+` block);
+//!   and when the value starts with a more-indented line, no break gets one,
+//!   so breaks between normal lines fold one step further.
+//!
+//! Values the emitter cannot write as a block (a space before a break or at
+//! the end, characters it deems unprintable) are written double-quoted and
+//! come back unchanged.
 
 use super::node::{Node, Style, Value};
+use crate::error::{Error, Result};
 
-/// Applies the round trip to every folded scalar in `node`.
-pub fn reread_folded(node: &mut Node) {
+/// Applies the round trip to every block scalar in `node`.
+pub fn reread_block_scalars(node: &mut Node) -> Result<()> {
     match &mut node.value {
         Value::Scalar(s) => {
+            if matches!(s.style, Style::Literal | Style::Folded) && s.text.starts_with('\t') && block_allowed(&s.text) {
+                return Err(Error::at(
+                    &node.span,
+                    "kustomize cannot read this block scalar back: its value starts with a tab, which go-yaml writes out with no indentation indicator and then rejects (\"found a tab character where an indentation space is expected\"); start the first line with a space, or quote the value",
+                ));
+            }
             if s.style == Style::Folded && s.text.contains('\n') {
                 if let Some(text) = round_trip(&s.text) {
                     s.text = text;
                 }
             }
+            Ok(())
         }
-        Value::Seq(items) => items.iter_mut().for_each(reread_folded),
-        Value::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
-            reread_folded(k);
-            reread_folded(v);
+        Value::Seq(items) => items.iter_mut().try_for_each(reread_block_scalars),
+        Value::Map(entries) => entries.iter_mut().try_for_each(|(k, v)| {
+            reread_block_scalars(k)?;
+            reread_block_scalars(v)
         }),
     }
 }
@@ -41,14 +57,14 @@ fn round_trip(value: &str) -> Option<String> {
     let b = value.as_bytes();
     // What the emitter looks at instead of the line after each break.
     let first = value.trim_start_matches('\n').as_bytes().first();
-    let starts_normal = first.is_some_and(|&c| c != b' ');
+    let starts_normal = first.is_some_and(|&c| c != b' ' && c != b'\t');
     let mut out = String::with_capacity(value.len() + 8);
     let mut changed = false;
     let (mut i, mut line_start, mut leading_space) = (0, true, true);
     while i < b.len() {
         if b[i] != b'\n' {
             if line_start {
-                leading_space = b[i] == b' ';
+                leading_space = b[i] == b' ' || b[i] == b'\t';
                 line_start = false;
             }
             let next = value[i..].find('\n').map_or(b.len(), |n| i + n);
@@ -62,7 +78,7 @@ fn round_trip(value: &str) -> Option<String> {
         if !line_start && !leading_space {
             // Whether a correct emitter adds the break: the next line is a
             // normal one.
-            let needed = after.is_some_and(|c| c != b' ');
+            let needed = after.is_some_and(|c| c != b' ' && c != b'\t');
             if starts_normal && !needed {
                 // Read back, the extra break stays, except at the end of a
                 // clipped block (a value ending in exactly one break).
@@ -107,6 +123,7 @@ mod tests {
         assert_eq!(round_trip("a\n\n").as_deref(), Some("a\n\n\n"), "a kept tail gains one");
         assert_eq!(round_trip("a b\nc\n"), None, "no more-indented line, no change");
         assert_eq!(round_trip("a\t\n  b\nc\n").as_deref(), Some("a\t\n\n  b\nc\n"), "tabs stay in a block");
+        assert_eq!(round_trip("a\n\tb\nc\n").as_deref(), Some("a\n\n\tb\nc\n"), "a tab starts a more-indented line");
         assert_eq!(round_trip("a \n  b\nc\n"), None, "a space before a break: written double-quoted");
         assert_eq!(round_trip("a\n  b\n\u{1f600}\n"), None, "beyond the BMP: written double-quoted");
     }

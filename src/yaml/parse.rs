@@ -440,8 +440,26 @@ fn parse_uncached(file: &str, text: &str, limits: Limits) -> Result<Vec<Node>> {
         doc: None,
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut tails: Option<Vec<bool>> = None;
     for item in Parser::new_from_str(text) {
-        let (event, span) = item.map_err(|e| scan_error(&file, &e))?;
+        let (mut event, span) = item.map_err(|e| scan_error(&file, &e))?;
+        // kyaml writes a resource out and reads it back (see yaml::folded).
+        // A block scalar kept with `+` that ends in blank lines and is
+        // followed by nothing but comments to the end of its document gets
+        // one more line break that way: the emitter writes those comments as
+        // a foot comment after a line break that the `+` block takes in.
+        // Kustomization files (read by a reader that lets duplicate keys
+        // win) take no such round trip.
+        if !limits.allow_duplicate_keys {
+            if let Event::Scalar(value, ScalarStyle::Literal | ScalarStyle::Folded, ..) = &mut event {
+                if value.as_ref() == "\n" || value.ends_with("\n\n") {
+                    let tails = tails.get_or_insert_with(|| comment_tails(text));
+                    if tails.get(span.end.line().saturating_sub(1)) == Some(&true) {
+                        value.to_mut().push('\n');
+                    }
+                }
+            }
+        }
         let sp = span_of(&b.file, &span.start);
         b.event(event, sp)?;
     }
@@ -451,6 +469,29 @@ fn parse_uncached(file: &str, text: &str, limits: Limits) -> Result<Vec<Node>> {
         }
     }
     Ok(b.docs)
+}
+
+/// For each line: whether it and the lines after it, to the end of its
+/// document, are blank lines and comments, with at least one comment.
+fn comment_tails(text: &str) -> Vec<bool> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut tails = vec![false; lines.len()];
+    let (mut only, mut comment) = (true, false);
+    for (i, line) in lines.iter().enumerate().rev() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let marker = (line.starts_with("---") || line.starts_with("...")) && line[3..].chars().next().is_none_or(|c| c == ' ' || c == '\t');
+        let body = line.trim_start_matches([' ', '\t']);
+        if marker {
+            (only, comment) = (true, false);
+            continue;
+        } else if body.starts_with('#') {
+            comment = true;
+        } else if !body.is_empty() {
+            only = false;
+        }
+        tails[i] = only && comment;
+    }
+    tails
 }
 
 fn resolve_tagged(text: &str, style: Style, tag: Option<&str>) -> Kind {
