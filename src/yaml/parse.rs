@@ -280,6 +280,10 @@ impl Builder {
             }
             Event::MappingEnd => {
                 if let Some(Frame::Map { mut entries, span, anchor, merges, .. }) = self.stack.pop() {
+                    // kyaml refuses a second `<<` in a resource's mapping.
+                    if merges.len() > 1 && !self.limits.allow_duplicate_keys {
+                        return Err(Error::at(&merges[1].span, "duplicate merge key: a mapping may have one `<<`; merge several mappings with one list (`<<: [*a, *b]`)"));
+                    }
                     merge_keys(&mut entries, merges, &span)?;
                     let node = Node::new(Value::Map(entries), span);
                     self.remember(anchor, &node);
@@ -482,7 +486,9 @@ fn comment_tails(text: &str) -> Vec<bool> {
         let marker = (line.starts_with("---") || line.starts_with("...")) && line[3..].chars().next().is_none_or(|c| c == ' ' || c == '\t');
         let body = line.trim_start_matches([' ', '\t']);
         if marker {
-            (only, comment) = (true, false);
+            // After `---` the document has ended as at the end of the file;
+            // an explicit `...` keeps the comments out of the mapping.
+            (only, comment) = (line.starts_with('-'), false);
             continue;
         } else if body.starts_with('#') {
             comment = true;
