@@ -403,9 +403,7 @@ pub fn read_resource_file(file: &str, bytes: &[u8]) -> Result<Vec<Resource>> {
         Error::in_file(file, format!("this file is not UTF-8 text (invalid byte at offset {}); resources must be YAML text", e.valid_up_to()))
     })?;
     let mut out = Vec::new();
-    let mut docs = parse_documents(file, text)?;
-    docs.iter_mut().try_for_each(crate::yaml::folded::reread_block_scalars)?;
-    let mut queue: std::collections::VecDeque<Node> = docs.into();
+    let mut queue: std::collections::VecDeque<Node> = parse_documents(file, text)?.into();
     while let Some(doc) = queue.pop_front() {
         if is_empty_object(&doc) {
             continue;

@@ -21,32 +21,24 @@
 //! the end, characters it deems unprintable) are written double-quoted and
 //! come back unchanged.
 
-use super::node::{Node, Style, Value};
+use super::node::{Span, Style};
 use crate::error::{Error, Result};
 
-/// Applies the round trip to every block scalar in `node`.
-pub fn reread_block_scalars(node: &mut Node) -> Result<()> {
-    match &mut node.value {
-        Value::Scalar(s) => {
-            if matches!(s.style, Style::Literal | Style::Folded) && s.text.starts_with('\t') && block_allowed(&s.text) {
-                return Err(Error::at(
-                    &node.span,
-                    "kustomize cannot read this block scalar back: its value starts with a tab, which go-yaml writes out with no indentation indicator and then rejects (\"found a tab character where an indentation space is expected\"); start the first line with a space, or quote the value",
-                ));
-            }
-            if s.style == Style::Folded && s.text.contains('\n') {
-                if let Some(text) = round_trip(&s.text) {
-                    s.text = text;
-                }
-            }
-            Ok(())
-        }
-        Value::Seq(items) => items.iter_mut().try_for_each(reread_block_scalars),
-        Value::Map(entries) => entries.iter_mut().try_for_each(|(k, v)| {
-            reread_block_scalars(k)?;
-            reread_block_scalars(v)
-        }),
+/// What kyaml holds for a block scalar's value after the round trip; an
+/// error where it cannot read it back.
+pub fn reread(value: &mut String, style: Style, span: &Span) -> Result<()> {
+    if value.starts_with('\t') && block_allowed(value) {
+        return Err(Error::at(
+            span,
+            "kustomize cannot read this block scalar back: its value starts with a tab, which go-yaml writes out with no indentation indicator and then rejects (\"found a tab character where an indentation space is expected\"); start the first line with a space, or quote the value",
+        ));
     }
+    if style == Style::Folded && value.contains('\n') {
+        if let Some(text) = round_trip(value) {
+            *value = text;
+        }
+    }
+    Ok(())
 }
 
 /// The value after the round trip, or `None` when it stays the same.

@@ -259,7 +259,14 @@ impl Builder {
                     ScalarStyle::Folded => Style::Folded,
                 };
                 let kind = resolve_tagged(&text, style, tag.as_deref());
-                let node = Node::new(Value::Scalar(Scalar { text: text.into_owned(), kind, style }), span);
+                let mut text = text.into_owned();
+                // Resources are read as kyaml holds them after writing them
+                // out and back; kustomization files (whose reader lets a
+                // duplicate key win) are not.
+                if matches!(style, Style::Literal | Style::Folded) && !self.limits.allow_duplicate_keys {
+                    super::folded::reread(&mut text, style, &span)?;
+                }
+                let node = Node::new(Value::Scalar(Scalar { text, kind, style }), span);
                 self.remember(anchor, &node);
                 self.push_node(node, 1)?;
             }
