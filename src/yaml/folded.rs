@@ -97,7 +97,7 @@ fn round_trip(value: &str) -> Option<String> {
 /// line break or at the end, and with only the characters it calls
 /// printable (tabs are fine; C1 controls, a BOM and characters beyond the
 /// Basic Multilingual Plane are not).
-fn block_allowed(value: &str) -> bool {
+pub(crate) fn block_allowed(value: &str) -> bool {
     if value.ends_with(' ') || value.contains(" \n") {
         return false;
     }

@@ -458,12 +458,13 @@ fn parse_uncached(file: &str, text: &str, limits: Limits) -> Result<Vec<Node>> {
         // A block scalar kept with `+` that ends in blank lines and is
         // followed by nothing but comments to the end of its document gets
         // one more line break that way: the emitter writes those comments as
-        // a foot comment after a line break that the `+` block takes in.
+        // a foot comment after a line break that the `+` block takes in
+        // (unless it writes the value double-quoted).
         // Kustomization files (read by a reader that lets duplicate keys
         // win) take no such round trip.
         if !limits.allow_duplicate_keys {
             if let Event::Scalar(value, ScalarStyle::Literal | ScalarStyle::Folded, ..) = &mut event {
-                if value.as_ref() == "\n" || value.ends_with("\n\n") {
+                if (value.as_ref() == "\n" || value.ends_with("\n\n")) && super::folded::block_allowed(value) {
                     let tails = tails.get_or_insert_with(|| comment_tails(text));
                     if tails.get(span.end.line().saturating_sub(1)) == Some(&true) {
                         value.to_mut().push('\n');
