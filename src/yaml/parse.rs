@@ -484,11 +484,16 @@ fn parse_uncached(file: &str, text: &str, limits: Limits) -> Result<Vec<Node>> {
 }
 
 /// For each line: whether it and the lines after it, to the end of its
-/// document, are blank lines and comments, with at least one comment.
+/// document, are blank lines and comments, with at least one comment, all
+/// comments at one column. (Comments at several columns go-yaml attaches
+/// elsewhere, and kubectl then shows no extra line break; that rule is read
+/// off kubectl's output, not go-yaml's source.)
 fn comment_tails(text: &str) -> Vec<bool> {
     let lines: Vec<&str> = text.split('\n').collect();
     let mut tails = vec![false; lines.len()];
-    let (mut only, mut comment) = (true, false);
+    // Whether only blank lines and comments follow, and the comments' column
+    // (`Some(None)` once columns differ).
+    let (mut only, mut column): (bool, Option<Option<usize>>) = (true, None);
     for (i, line) in lines.iter().enumerate().rev() {
         let line = line.strip_suffix('\r').unwrap_or(line);
         let marker = (line.starts_with("---") || line.starts_with("...")) && line[3..].chars().next().is_none_or(|c| c == ' ' || c == '\t');
@@ -496,14 +501,19 @@ fn comment_tails(text: &str) -> Vec<bool> {
         if marker {
             // After `---` the document has ended as at the end of the file;
             // an explicit `...` keeps the comments out of the mapping.
-            (only, comment) = (line.starts_with('-'), false);
+            (only, column) = (line.starts_with('-'), None);
             continue;
         } else if body.starts_with('#') {
-            comment = true;
+            let at = line.len() - body.len();
+            column = match column {
+                None => Some(Some(at)),
+                Some(Some(c)) if c == at => Some(Some(c)),
+                _ => Some(None),
+            };
         } else if !body.is_empty() {
             only = false;
         }
-        tails[i] = only && comment;
+        tails[i] = only && matches!(column, Some(Some(_)));
     }
     tails
 }
@@ -864,6 +874,28 @@ mod tests {
         }
         let e = parse_documents("bomb.yaml", &text).unwrap_err();
         assert!(e.message.contains("alias"), "{}", e.message);
+    }
+
+    #[test]
+    fn kept_block_scalars_take_in_a_trailing_comment_as_kubectl_shows() {
+        let value = |text: &str| parse_documents("c.yaml", text).unwrap()[0].get_str("x").unwrap().to_string();
+        // Each pair: the file after `x: |+`, and the value kubectl prints.
+        for (tail, want) in [
+            ("  a\n\n# c\n", "a\n\n\n"),
+            ("  a\n\n# c\n# d", "a\n\n\n"),
+            ("  a\n\n# c\n\n# d\n---\n", "a\n\n\n"),
+            ("    a\n\n  # c\n# d\n", "a\n\n"),
+            ("    a\n\n  # c\n  # d\n", "a\n\n\n"),
+            ("  a\n\n# c\n...\n", "a\n\n"),
+            ("  a\n\n# c\ny: b\n", "a\n\n"),
+            ("  a\n# c\n", "a\n"),
+            ("  a \n\n# c\n", "a \n\n"),
+        ] {
+            assert_eq!(value(&format!("x: |+\n{tail}")), want, "{tail:?}");
+        }
+        let lax = Limits { allow_duplicate_keys: true, ..Limits::default() };
+        let k = parse_with("k.yaml", "x: |+\n  a\n\n# c\n", lax).unwrap();
+        assert_eq!(k[0].get_str("x"), Some("a\n\n"), "kustomization files take no round trip");
     }
 
     #[test]
