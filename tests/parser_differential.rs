@@ -13,8 +13,11 @@
 //! refuses are checked one by one (kubectl must refuse them too).
 //!
 //! Seeded and bounded: `PARSER_DIFF_DOCS` (default 300) documents from
-//! `PARSER_DIFF_SEED` (default 1). Differing documents are kept under
-//! target/parser-differential/ for inspection.
+//! `PARSER_DIFF_SEED` (default 1), `PARSER_DIFF_BATCH` (default 100) files
+//! per kubectl call. Differing documents are kept under
+//! target/parser-differential/seed-N/ for inspection.
+//!
+//! PARSER_DIFF_DOCS=20000 PARSER_DIFF_SEED=5 cargo test --test parser_differential
 
 use overlay::kustomize::{self, BuildOptions};
 use overlay::DiskFs;
@@ -460,7 +463,7 @@ fn parser_matches_kubectl_on_generated_yaml() {
     let count: usize = std::env::var("PARSER_DIFF_DOCS").ok().and_then(|s| s.parse().ok()).unwrap_or(300);
     let seed: u64 = std::env::var("PARSER_DIFF_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
     let batch: usize = std::env::var("PARSER_DIFF_BATCH").ok().and_then(|s| s.parse().ok()).unwrap_or(100);
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/parser-differential");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/parser-differential/seed-{seed}"));
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(&root).unwrap();
     let mut run = Run { root: root.clone(), calls: 0, differ: Vec::new() };
@@ -493,6 +496,6 @@ fn parser_matches_kubectl_on_generated_yaml() {
         refused - run.differ.iter().filter(|(_, w)| w.starts_with("the engine fails")).count().min(refused),
         run.calls
     );
-    let report: Vec<String> = run.differ.iter().take(20).map(|(i, why)| format!("d{i} (target/parser-differential/differs-d{i}): {why}")).collect();
+    let report: Vec<String> = run.differ.iter().take(20).map(|(i, why)| format!("d{i} ({}): {why}", root.join(format!("differs-d{i}")).display())).collect();
     assert!(run.differ.is_empty(), "{} documents differ from kubectl:\n{}", run.differ.len(), report.join("\n"));
 }
