@@ -245,6 +245,15 @@ impl Builder {
                     ));
                 }
                 let Some((node, _, _)) = self.anchors.get(&id) else { return Ok(()) };
+                // kyaml merges `<<: *alias` only from a mapping (a list of
+                // mappings must be written as a list of aliases).
+                if !self.limits.allow_duplicate_keys && !node.is_map() {
+                    if let Some(Frame::Map { key: Some(k), .. }) = self.stack.last() {
+                        if matches!(&k.value, Value::Scalar(s) if s.text == "<<" && s.style == Style::Plain) {
+                            return Err(Error::at(&span, "invalid map merge: received alias for a non-map value (the anchor of a merge key (<<) must be on a mapping)"));
+                        }
+                    }
+                }
                 let mut node = node.clone();
                 node.span = span;
                 self.push_node(node, weight)?;
@@ -904,5 +913,8 @@ mod tests {
         let d = docs[0].get("d").unwrap();
         assert_eq!(d.get_str("x"), Some("1"));
         assert_eq!(d.get_str("y"), Some("3"));
+        let e = parse_documents("m.yaml", "l: &l []\nd:\n  <<: *l\n").unwrap_err();
+        assert!(e.message.contains("invalid map merge"), "{}", e.message);
+        assert!(parse_documents("m.yaml", "l: &l {a: 1}\nd:\n  <<: [*l]\n").is_ok());
     }
 }
