@@ -17,7 +17,7 @@
 //! per kubectl call. Differing documents are kept under
 //! target/parser-differential/seed-N/ for inspection.
 //!
-//! PARSER_DIFF_DOCS=20000 PARSER_DIFF_SEED=5 cargo test --test parser_differential
+//! PARSER_DIFF_DOCS=20000 PARSER_DIFF_SEED=5 cargo test --test parser_differential -- --nocapture
 
 use overlay::kustomize::{self, BuildOptions};
 use overlay::DiskFs;
