@@ -221,6 +221,10 @@ fn cases() -> Vec<Case> {
         // --- text conventions that must just work ----------------------------
         case("bom_everywhere", &[("kustomization.yaml", b"\xef\xbb\xbfresources:\n- cm.yaml\n"), ("cm.yaml", b"\xef\xbb\xbfapiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n")], Expect::Render),
         case("crlf_line_endings", &[("kustomization.yaml", b"resources:\r\n- cm.yaml\r\nnamePrefix: w-\r\n"), ("cm.yaml", b"apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: cm\r\ndata:\r\n  text: |\r\n    line one\r\n    line two\r\n")], Expect::Render),
+        case("empty_patch_file_without_target", &[("kustomization.yaml", b"resources:\n- cm.yaml\npatches:\n- path: p.yaml\n"), ("cm.yaml", CM), ("p.yaml", b"")],
+            fail("p.yaml", 0, 0, "must specify a target for JSON patch")),
+        case("comment_only_patch_file", &[("kustomization.yaml", b"resources:\n- cm.yaml\npatches:\n- path: p.yaml\n  target:\n    kind: ConfigMap\n"), ("cm.yaml", CM), ("p.yaml", b"# later\n")],
+            fail("p.yaml", 0, 0, "illegally qualifies as both")),
         case("empty_resource_file", &[("kustomization.yaml", b"resources:\n- cm.yaml\n- empty.yaml\n"), ("cm.yaml", CM), ("empty.yaml", b"")], Expect::Render),
         case("only_separators_and_comments", &[("kustomization.yaml", b"resources:\n- cm.yaml\n- c.yaml\n"), ("cm.yaml", CM), ("c.yaml", b"---\n# nothing\n---\n---\n")], Expect::Render),
         // --- builds that conflict or miss --------------------------------

@@ -1,8 +1,11 @@
 //! Small cases written while building each feature, against what `kubectl
 //! kustomize` printed for them (tests/cases/<group>/<case>, recorded by
 //! tests/cases/record.sh), byte for byte; for an expected error, only that
-//! there is one. Groups: generators (hashes, vars, replacements) and
-//! transformers (field specs, name references, build metadata).
+//! there is one. Groups: generators (hashes, vars, replacements),
+//! transformers (field specs, name references, build metadata) and yaml
+//! (files read as go-yaml v3 reads them: block scalars at the end of a file,
+//! folded more-indented lines, quoted lines left of their key; empty
+//! kustomizations and patches).
 
 use overlay::kustomize::{self, BuildOptions};
 use overlay::MemFs;
@@ -29,6 +32,11 @@ fn generator_cases_match_kubectl() {
 #[test]
 fn transformer_cases_match_kubectl() {
     run_group("transformers");
+}
+
+#[test]
+fn yaml_cases_match_kubectl() {
+    run_group("yaml");
 }
 
 fn run_group(group: &str) {

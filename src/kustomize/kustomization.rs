@@ -131,7 +131,7 @@ pub fn parse(file: &str, text: &str) -> Result<Kustomization> {
     }
 
     let meaningful = node.as_map().map(|m| {
-        m.iter().any(|(k, v)| !matches!(k.as_str(), Some("kind" | "apiVersion")) && !is_empty_value(v))
+        m.iter().any(|(k, v)| !matches!(k.as_str(), Some("kind" | "apiVersion")) && is_set(v))
     });
     if meaningful != Some(true) {
         return Err(Error::at(&node.span, "kustomization.yaml is empty"));
@@ -142,7 +142,7 @@ pub fn parse(file: &str, text: &str) -> Result<Kustomization> {
         warnings.push(format!("# Warning: {} holds {} YAML documents: only the first is read, as kustomize does", file, n));
     }
     for (field, message) in DEPRECATIONS {
-        if node.get(field).is_some_and(|n| !is_empty_value(n)) {
+        if node.get(field).is_some_and(is_set) {
             warnings.push(message.to_string());
         }
     }
@@ -183,12 +183,18 @@ pub fn warning_line(message: &str) -> String {
     format!("{} {}", message, fix)
 }
 
-fn is_empty_value(n: &Node) -> bool {
+/// Whether a field counts for kustomize's emptiness check, which compares the
+/// decoded Kustomization with a zero one (Go's reflect.DeepEqual): an empty
+/// list or map is set (non-nil), while null, "" and other zero scalars are not.
+fn is_set(n: &Node) -> bool {
     match &n.value {
-        Value::Scalar(s) => s.kind == Kind::Null || (s.kind == Kind::Str && s.text.is_empty()),
-        Value::Seq(items) => items.is_empty(),
-        Value::Map(entries) => entries.is_empty(),
+        Value::Scalar(s) => !(s.kind == Kind::Null || (s.kind == Kind::Str && s.text.is_empty()) || (s.kind == Kind::Bool && !resolves_true(&s.text))),
+        Value::Seq(_) | Value::Map(_) => true,
     }
+}
+
+fn resolves_true(text: &str) -> bool {
+    matches!(text, "true" | "True" | "TRUE" | "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON")
 }
 
 /// Re-reads plain scalars with YAML 1.1 rules (`yes`, `on`, `n` are booleans).
@@ -488,6 +494,14 @@ mod tests {
     #[test]
     fn empty_is_an_error() {
         assert!(parse("/k/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n").is_err());
+        assert!(parse("/k/kustomization.yaml", "resources:\nnamePrefix: \"\"\n").is_err(), "null and \"\" are unset");
+    }
+
+    #[test]
+    fn an_empty_list_or_map_is_content() {
+        for text in ["resources: []\n", "kind: Kustomization\ncommonLabels: {}\n", "resources:\nimages: []\n"] {
+            assert!(parse("/k/kustomization.yaml", text).is_ok(), "{text}");
+        }
     }
 }
 

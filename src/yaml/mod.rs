@@ -3,6 +3,7 @@
 
 pub mod depth;
 pub mod emit;
+pub mod folded;
 pub mod gonum;
 pub mod gotime;
 pub mod node;

@@ -245,6 +245,15 @@ impl Builder {
                     ));
                 }
                 let Some((node, _, _)) = self.anchors.get(&id) else { return Ok(()) };
+                // kyaml merges `<<: *alias` only from a mapping (a list of
+                // mappings must be written as a list of aliases).
+                if !self.limits.allow_duplicate_keys && !node.is_map() {
+                    if let Some(Frame::Map { key: Some(k), .. }) = self.stack.last() {
+                        if matches!(&k.value, Value::Scalar(s) if s.text == "<<" && s.style == Style::Plain) {
+                            return Err(Error::at(&span, "invalid map merge: received alias for a non-map value (the anchor of a merge key (<<) must be on a mapping)"));
+                        }
+                    }
+                }
                 let mut node = node.clone();
                 node.span = span;
                 self.push_node(node, weight)?;
@@ -259,7 +268,14 @@ impl Builder {
                     ScalarStyle::Folded => Style::Folded,
                 };
                 let kind = resolve_tagged(&text, style, tag.as_deref());
-                let node = Node::new(Value::Scalar(Scalar { text: text.into_owned(), kind, style }), span);
+                let mut text = text.into_owned();
+                // Resources are read as kyaml holds them after writing them
+                // out and back; kustomization files (whose reader lets a
+                // duplicate key win) are not.
+                if matches!(style, Style::Literal | Style::Folded) && !self.limits.allow_duplicate_keys {
+                    super::folded::reread(&mut text, style, &span)?;
+                }
+                let node = Node::new(Value::Scalar(Scalar { text, kind, style }), span);
                 self.remember(anchor, &node);
                 self.push_node(node, 1)?;
             }
@@ -280,6 +296,10 @@ impl Builder {
             }
             Event::MappingEnd => {
                 if let Some(Frame::Map { mut entries, span, anchor, merges, .. }) = self.stack.pop() {
+                    // kyaml refuses a second `<<` in a resource's mapping.
+                    if merges.len() > 1 && !self.limits.allow_duplicate_keys {
+                        return Err(Error::at(&merges[1].span, "duplicate merge key: a mapping may have one `<<`; merge several mappings with one list (`<<: [*a, *b]`)"));
+                    }
                     merge_keys(&mut entries, merges, &span)?;
                     let node = Node::new(Value::Map(entries), span);
                     self.remember(anchor, &node);
@@ -440,8 +460,27 @@ fn parse_uncached(file: &str, text: &str, limits: Limits) -> Result<Vec<Node>> {
         doc: None,
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut tails: Option<Vec<bool>> = None;
     for item in Parser::new_from_str(text) {
-        let (event, span) = item.map_err(|e| scan_error(&file, &e))?;
+        let (mut event, span) = item.map_err(|e| scan_error(&file, &e))?;
+        // kyaml writes a resource out and reads it back (see yaml::folded).
+        // A block scalar kept with `+` that ends in blank lines and is
+        // followed by nothing but comments to the end of its document gets
+        // one more line break that way: the emitter writes those comments as
+        // a foot comment after a line break that the `+` block takes in
+        // (unless it writes the value double-quoted).
+        // Kustomization files (read by a reader that lets duplicate keys
+        // win) take no such round trip.
+        if !limits.allow_duplicate_keys {
+            if let Event::Scalar(value, ScalarStyle::Literal | ScalarStyle::Folded, ..) = &mut event {
+                if (value.as_ref() == "\n" || value.ends_with("\n\n")) && super::folded::block_allowed(value) {
+                    let tails = tails.get_or_insert_with(|| comment_tails(text));
+                    if tails.get(span.end.line().saturating_sub(1)) == Some(&true) {
+                        value.to_mut().push('\n');
+                    }
+                }
+            }
+        }
         let sp = span_of(&b.file, &span.start);
         b.event(event, sp)?;
     }
@@ -451,6 +490,41 @@ fn parse_uncached(file: &str, text: &str, limits: Limits) -> Result<Vec<Node>> {
         }
     }
     Ok(b.docs)
+}
+
+/// For each line: whether it and the lines after it, to the end of its
+/// document, are blank lines and comments, with at least one comment, all
+/// comments at one column. (Comments at several columns go-yaml attaches
+/// elsewhere, and kubectl then shows no extra line break; that rule is read
+/// off kubectl's output, not go-yaml's source.)
+fn comment_tails(text: &str) -> Vec<bool> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut tails = vec![false; lines.len()];
+    // Whether only blank lines and comments follow, and the comments' column
+    // (`Some(None)` once columns differ).
+    let (mut only, mut column): (bool, Option<Option<usize>>) = (true, None);
+    for (i, line) in lines.iter().enumerate().rev() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let marker = (line.starts_with("---") || line.starts_with("...")) && line[3..].chars().next().is_none_or(|c| c == ' ' || c == '\t');
+        let body = line.trim_start_matches([' ', '\t']);
+        if marker {
+            // After `---` the document has ended as at the end of the file;
+            // an explicit `...` keeps the comments out of the mapping.
+            (only, column) = (line.starts_with('-'), None);
+            continue;
+        } else if body.starts_with('#') {
+            let at = line.len() - body.len();
+            column = match column {
+                None => Some(Some(at)),
+                Some(Some(c)) if c == at => Some(Some(c)),
+                _ => Some(None),
+            };
+        } else if !body.is_empty() {
+            only = false;
+        }
+        tails[i] = only && matches!(column, Some(Some(_)));
+    }
+    tails
 }
 
 fn resolve_tagged(text: &str, style: Style, tag: Option<&str>) -> Kind {
@@ -812,10 +886,35 @@ mod tests {
     }
 
     #[test]
+    fn kept_block_scalars_take_in_a_trailing_comment_as_kubectl_shows() {
+        let value = |text: &str| parse_documents("c.yaml", text).unwrap()[0].get_str("x").unwrap().to_string();
+        // Each pair: the file after `x: |+`, and the value kubectl prints.
+        for (tail, want) in [
+            ("  a\n\n# c\n", "a\n\n\n"),
+            ("  a\n\n# c\n# d", "a\n\n\n"),
+            ("  a\n\n# c\n\n# d\n---\n", "a\n\n\n"),
+            ("    a\n\n  # c\n# d\n", "a\n\n"),
+            ("    a\n\n  # c\n  # d\n", "a\n\n\n"),
+            ("  a\n\n# c\n...\n", "a\n\n"),
+            ("  a\n\n# c\ny: b\n", "a\n\n"),
+            ("  a\n# c\n", "a\n"),
+            ("  a \n\n# c\n", "a \n\n"),
+        ] {
+            assert_eq!(value(&format!("x: |+\n{tail}")), want, "{tail:?}");
+        }
+        let lax = Limits { allow_duplicate_keys: true, ..Limits::default() };
+        let k = parse_with("k.yaml", "x: |+\n  a\n\n# c\n", lax).unwrap();
+        assert_eq!(k[0].get_str("x"), Some("a\n\n"), "kustomization files take no round trip");
+    }
+
+    #[test]
     fn merge_keys_fill_in() {
         let docs = parse_documents("m.yaml", "base: &b {x: 1, y: 2}\nd:\n  <<: *b\n  y: 3\n").unwrap();
         let d = docs[0].get("d").unwrap();
         assert_eq!(d.get_str("x"), Some("1"));
         assert_eq!(d.get_str("y"), Some("3"));
+        let e = parse_documents("m.yaml", "l: &l []\nd:\n  <<: *l\n").unwrap_err();
+        assert!(e.message.contains("invalid map merge"), "{}", e.message);
+        assert!(parse_documents("m.yaml", "l: &l {a: 1}\nd:\n  <<: [*l]\n").is_ok());
     }
 }

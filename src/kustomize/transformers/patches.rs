@@ -15,6 +15,8 @@ use crate::yaml::{parse_documents, Node, Span, Style, Value};
 /// A loaded patch: its text, where it came from, and how to read it.
 struct Source {
     text: String,
+    /// The text as kustomize reads it: a patch file's is not trimmed.
+    raw: String,
     file: String,
     span: Span,
     /// For an inline patch: where its text sits in the kustomization file,
@@ -150,6 +152,7 @@ pub fn patches(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Resu
         };
         let target = entry.get("target").filter(|t| !t.is_null()).map(Selector::from_node);
         match detect(&source)? {
+            Parsed::Strategic(patches) if patches.is_empty() => no_patch(&source, target.is_some())?,
             Parsed::Strategic(patches) => match &target {
                 Some(sel) => {
                     if patches.len() > 1 {
@@ -166,6 +169,9 @@ pub fn patches(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Resu
                     }
                 }
             },
+            Parsed::Json(ops) if ops.as_seq().is_some_and(|s| s.is_empty()) => {
+                return Err(Error::at(&source.span, "the patch illegally qualifies as both a strategic-merge and a JSON 6902 patch: it is an empty list"));
+            }
             Parsed::Json(ops) => {
                 let Some(sel) = &target else {
                     return Err(Error::at(&entry.span, "must specify a target for a JSON 6902 patch (add target: with kind and name)"));
@@ -179,6 +185,31 @@ pub fn patches(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Resu
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// A patch whose text holds no object: kustomize's strategic-merge reading
+/// yields nothing, so it treats the text as a JSON 6902 patch, which needs a
+/// target and then changes nothing. Text that both readings take as nothing
+/// at all (only blank lines, comments or `---`) is refused as both.
+fn no_patch(source: &Source, has_target: bool) -> Result<()> {
+    let text = source.raw.as_str();
+    let objects = parse_documents(&source.file, text).is_ok_and(|d| !d.is_empty());
+    if !text.is_empty() && !objects {
+        return Err(Error::at(
+            &source.span,
+            "the patch illegally qualifies as both a strategic-merge and a JSON 6902 patch: it holds no object and no operation (only blank lines, comments or `---`)",
+        ));
+    }
+    if !has_target {
+        return Err(Error::at(
+            &source.span,
+            "must specify a target for JSON patch: the patch is empty, so kustomize reads it as a JSON 6902 patch; add target: or write the patch",
+        ));
+    }
+    if objects {
+        return Err(Error::at(&source.span, "the patch holds only empty objects, so kustomize reads it as a JSON 6902 patch, which must be a list of operations: json: cannot unmarshal object into Go value of type jsonpatch.Patch"));
     }
     Ok(())
 }
@@ -224,7 +255,7 @@ fn load(b: &dyn Loader, k: &Kustomization, entry: &Node, inline_key: &str) -> Re
             let raw = entry.get(inline_key).and_then(|n| n.as_str()).unwrap_or("");
             let file_text = b.files().read(&k.file);
             let origin = file_text.as_deref().and_then(|t| std::str::from_utf8(t).ok()).and_then(|t| Origin::of(node, raw, t));
-            Ok(Source { text: inline.to_string(), file: k.file.clone(), span: node.span.clone(), origin })
+            Ok(Source { text: inline.to_string(), raw: inline.to_string(), file: k.file.clone(), span: node.span.clone(), origin })
         }
         (true, false) => {
             let span = entry.get("path").map(|n| n.span.clone()).unwrap_or_else(|| entry.span.clone());
@@ -234,7 +265,7 @@ fn load(b: &dyn Loader, k: &Kustomization, entry: &Node, inline_key: &str) -> Re
             // Positions the reader gives in the trimmed text are lines of the
             // file once the trimmed leading lines are added back.
             let lines = text[..text.len() - text.trim_start().len()].matches('\n').count() as u32;
-            Ok(Source { text: body.to_string(), span: Span::file(&file), file, origin: Some(Origin { lines, cols: 0 }) })
+            Ok(Source { text: body.to_string(), raw: text.clone(), span: Span::file(&file), file, origin: Some(Origin { lines, cols: 0 }) })
         }
     }
 }
