@@ -36,10 +36,6 @@ const CLUSTERS: [(&str, &str, &str); 3] = [
     ("helm-example-production", "fluxcd+flux2-kustomize-helm-example", "clusters/production"),
 ];
 
-/// Builds that differ from kubectl for a reason outside the Flux layer,
-/// which the YAML reader's work (issue 11, section 1) fixes.
-const KNOWN: [(&str, &str, &str); 1] =
-    [("home-ops", "o11y/grafana-instance", "a folded scalar (`>-`) with more-indented lines: go-yaml adds a line break we do not")];
 
 fn load(repo: &Path, dir: &str) -> Cluster {
     let root = repo.to_string_lossy().to_string();
@@ -69,9 +65,7 @@ fn each_kustomization_builds_as_kubectl_builds_what_flux_writes() {
             let want = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("no golden {} (record_kubectl_goldens)", path.display()));
             let nodes: Vec<_> = u.built.iter().map(|r| r.node.clone()).collect();
             let got = overlay::yaml::emit_documents(&nodes);
-            if got != want && KNOWN.iter().any(|(n, k, _)| *n == name && *k == u.ks.key.to_string()) {
-                eprintln!("known difference, {} {}: {}", name, u.ks.key, KNOWN.iter().find(|(_, k, _)| *k == u.ks.key.to_string()).unwrap().2);
-            } else if got != want {
+            if got != want {
                 // FLUX_REALWORLD_DUMP=DIR writes our build there, to diff against the golden.
                 if let Ok(d) = std::env::var("FLUX_REALWORLD_DUMP") {
                     std::fs::write(format!("{}/{}.{}.yaml", d, u.ks.key.namespace, u.ks.key.name), &got).unwrap();

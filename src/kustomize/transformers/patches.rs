@@ -261,10 +261,11 @@ fn load(b: &dyn Loader, k: &Kustomization, entry: &Node, inline_key: &str) -> Re
             let span = entry.get("path").map(|n| n.span.clone()).unwrap_or_else(|| entry.span.clone());
             let (file, bytes) = b.read_file(k, path, &span).map_err(|e| Error { message: format!("failed to get the patch file from path({}): {}", path, e.message), ..e })?;
             let text = String::from_utf8(bytes).map_err(|_| Error::in_file(&file, "the patch file is not UTF-8 text"))?;
-            let body = text.trim();
-            // Positions the reader gives in the trimmed text are lines of the
-            // file once the trimmed leading lines are added back.
-            let lines = text[..text.len() - text.trim_start().len()].matches('\n').count() as u32;
+            // Read whole, as kustomize reads a patch file (only an inline patch
+            // is trimmed): trimming would drop a final block scalar's trailing
+            // blanks and line break. Positions are then the file's own.
+            let body = text.as_str();
+            let lines = 0;
             Ok(Source { text: body.to_string(), raw: text.clone(), span: Span::file(&file), file, origin: Some(Origin { lines, cols: 0 }) })
         }
     }
