@@ -61,8 +61,10 @@ details.resource > summary { cursor: pointer; padding: .4rem .75rem; background:
 details.resource > div { padding: .5rem .75rem; overflow-x: auto; }
 .diff { width: 100%; table-layout: fixed; }
 .diff td { padding: 0 .4rem; white-space: pre-wrap; overflow-wrap: anywhere; vertical-align: top; }
-.diff td.ln { width: 3.5em; text-align: right; color: var(--muted); user-select: none; }
-.diff td.sign { width: 1.2em; color: var(--muted); user-select: none; }
+.diff col.ln { width: 3.5em; }
+.diff col.sign { width: 1.2em; }
+.diff td.ln { text-align: right; color: var(--muted); user-select: none; }
+.diff td.sign { color: var(--muted); user-select: none; }
 .diff tr.gap td { background: var(--panel); color: var(--muted); text-align: center; }
 .diff .d { background: var(--del); }
 .diff .i { background: var(--ins); }
@@ -234,7 +236,9 @@ fn resource(r: &ResourceDiff, context: usize, out: &mut String) {
     let (al, bl) = (split_lines(&a), split_lines(&b));
     let edits = diff_lines(&al, &bl);
     let hunks = hunks(&edits, context);
-    out.push_str("<div class=\"split\"><table class=\"diff code\"><caption hidden>Side by side</caption>\n");
+    // Fixed layout takes its widths from the columns, not from a first row
+    // that may be a gap spanning them all.
+    out.push_str("<div class=\"split\"><table class=\"diff code\"><caption hidden>Side by side</caption><colgroup><col class=\"ln\"><col><col class=\"ln\"><col></colgroup>\n");
     for (n, h) in hunks.iter().enumerate() {
         if n > 0 || h.start > 0 {
             out.push_str("<tr class=\"gap\"><td colspan=\"4\">⋯</td></tr>\n");
@@ -244,7 +248,7 @@ fn resource(r: &ResourceDiff, context: usize, out: &mut String) {
     if hunks.last().is_some_and(|h| h.end < edits.len()) {
         out.push_str("<tr class=\"gap\"><td colspan=\"4\">⋯</td></tr>\n");
     }
-    out.push_str("</table></div>\n<div class=\"unified\"><table class=\"diff code\"><caption hidden>Unified</caption>\n");
+    out.push_str("</table></div>\n<div class=\"unified\"><table class=\"diff code\"><caption hidden>Unified</caption><colgroup><col class=\"ln\"><col class=\"ln\"><col class=\"sign\"><col></colgroup>\n");
     for (n, h) in hunks.iter().enumerate() {
         if n > 0 || h.start > 0 {
             out.push_str("<tr class=\"gap\"><td colspan=\"4\">⋯</td></tr>\n");
