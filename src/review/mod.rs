@@ -151,7 +151,7 @@ impl Target {
 }
 
 /// Every environment and cluster of either version, environments first
-/// (grouped, in promotion order), then clusters by directory.
+/// (grouped, in promotion order), then clusters (likewise).
 #[derive(Clone, Debug, Default)]
 pub struct Review {
     pub targets: Vec<Target>,
@@ -214,8 +214,12 @@ fn review_uncached(before: &dyn Files, after: &dyn Files, options: &Options) -> 
     for e in envs.iter().filter(|k| k.role == Role::Environment) {
         targets.push(environment(before, after, &e.dir.path, options));
     }
-    for found in discover::discover(&union, "/").clusters {
-        targets.push(flux_cluster(before, after, &found.dir, options));
+    // Clusters in promotion order too (`clusters/staging` before
+    // `clusters/production`), as the environments are.
+    let mut clusters: Vec<String> = discover::discover(&union, "/").clusters.into_iter().map(|f| f.dir).collect();
+    clusters.sort_by_key(|dir| (fs::parent(dir).to_string(), env::stage_rank(fs::file_name(dir)), dir.clone()));
+    for dir in clusters {
+        targets.push(flux_cluster(before, after, &dir, options));
     }
     Review { targets }
 }
