@@ -104,8 +104,8 @@ fn every_format_matches_its_golden() {
             ("apps/production", "changed"),
             ("infrastructure/staging", "unchanged"),
             ("infrastructure/production", "unchanged"),
-            ("clusters/production", "changed"),
             ("clusters/staging", "changed"),
+            ("clusters/production", "changed"),
         ]
     );
 }
