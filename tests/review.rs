@@ -360,6 +360,10 @@ fn git_mode_reviews_two_commits_and_the_work_tree() {
     let production = v["targets"].as_array().unwrap().iter().find(|t| t["path"] == "apps/production").unwrap();
     let paths: Vec<&str> = production["resources"][0]["changes"].as_array().unwrap().iter().map(|c| c["path"].as_str().unwrap()).collect();
     assert_eq!(paths, ["spec.template.spec.containers[name=app].image"]);
+    // A part of the repository, re-rooted: `apps` alone holds two environments.
+    let (code, out, err) = overlay(&["review", "--git", "HEAD~1..HEAD", "--dir", "apps"], &repo);
+    assert_eq!(code, 1, "{}", err);
+    assert!(out.starts_with("The change reaches 2 of 2 environments.\n\nenvironment staging: 1 changed"), "{}", out);
     let (code, out, _) = overlay(&["review", "--git", "HEAD..HEAD"], &repo);
     assert_eq!(code, 0, "{}", out);
     let (code, _, err) = overlay(&["review", "--git", "no-such-rev"], &repo);

@@ -25,7 +25,7 @@ const USAGE: &str = "usage: overlay build [DIR] [--load-restrictor LoadRestricti
        overlay flux CLUSTER_DIR [--root REPO_ROOT] [--graph] [--before OLD_REPO_ROOT] [--self-source NAME] [--no-strict-substitute]
        overlay clusters [REPO_ROOT] [--self-source NAME]
        overlay lint [DIR]
-       overlay review OLD_ROOT NEW_ROOT | --git BASE[..HEAD] [--format text|markdown|json|html] [--output FILE] [--ignore PATH]... [--context N]";
+       overlay review OLD_ROOT NEW_ROOT | --git BASE[..HEAD] [--dir SUBDIR] [--format text|markdown|json|html] [--output FILE] [--ignore PATH]... [--context N]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

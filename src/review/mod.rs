@@ -219,7 +219,11 @@ fn review_uncached(before: &dyn Files, after: &dyn Files, options: &Options) -> 
     let mut clusters: Vec<String> = discover::discover(&union, "/").clusters.into_iter().map(|f| f.dir).collect();
     clusters.sort_by_key(|dir| (fs::parent(dir).to_string(), env::stage_rank(fs::file_name(dir)), dir.clone()));
     for dir in clusters {
-        targets.push(flux_cluster(before, after, &dir, options));
+        // The repository root the cluster's paths are relative to, as
+        // `overlay flux` guesses it: `/` for a repository of its own, the
+        // example's folder for a repository of examples.
+        let root = cluster::guess_root(&union, &dir);
+        targets.push(flux_cluster(before, after, &dir, &root, options));
     }
     Review { targets }
 }
@@ -295,12 +299,12 @@ fn environment(before: &dyn Files, after: &dyn Files, dir: &str, options: &Optio
     finish(Kind::Environment, dir, b, a, d, Vec::new())
 }
 
-fn flux_cluster(before: &dyn Files, after: &dyn Files, dir: &str, options: &Options) -> Target {
+fn flux_cluster(before: &dyn Files, after: &dyn Files, dir: &str, root: &str, options: &Options) -> Target {
     let load = |files: &dyn Files| -> Option<Result<cluster::Cluster, String>> {
         if !files.is_dir(dir) {
             return None;
         }
-        Some(discover::load(files, dir, "/", &options.flux).map_err(|e| error_text(&e)))
+        Some(discover::load(files, dir, root, &options.flux).map_err(|e| error_text(&e)))
     };
     let recorder = Recorder::new(before);
     let old = load(&recorder);

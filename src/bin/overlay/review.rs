@@ -13,13 +13,13 @@ use super::args::{Args, Spec};
 use super::{cwd, usage_error};
 use overlay::diff::IgnoreRule;
 use overlay::review::{self, html, json, markdown, text};
-use overlay::MemFs;
+use overlay::{Files, MemFs};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 
 const SPEC: Spec = Spec {
-    values: &["--git", "--format", "-o", "--output", "--context", "--ignore", "--self-source"],
+    values: &["--git", "--dir", "--format", "-o", "--output", "--context", "--ignore", "--self-source"],
     switches: &[],
     max_positionals: 2,
 };
@@ -57,13 +57,25 @@ pub fn run(args: &[String]) -> ExitCode {
         }
         (None, _) => return usage_error("review needs OLD_ROOT NEW_ROOT, or --git BASE[..HEAD]"),
     };
-    let (before, after, title) = match loaded {
+    let (mut before, mut after, mut title) = match loaded {
         Ok(x) => x,
         Err(e) => {
             eprintln!("Error: {}", e);
             return ExitCode::from(2);
         }
     };
+    // A part of the repository (a monorepo's `deploy/`, this repository's
+    // presets): both versions re-rooted there.
+    if let Some(dir) = a.value("--dir") {
+        let prefix = overlay::fs::normalize(dir);
+        if !before.is_dir(&prefix) && !after.is_dir(&prefix) {
+            eprintln!("Error: --dir {}: no such directory in either version", dir);
+            return ExitCode::from(2);
+        }
+        before = subtree(&before, &prefix);
+        after = subtree(&after, &prefix);
+        title = format!("{} in {}", title, prefix.trim_start_matches('/'));
+    }
     let r = review::review(&before, &after, &options);
     let out = match format {
         "json" => json::render(&r),
@@ -83,6 +95,17 @@ pub fn run(args: &[String]) -> ExitCode {
         return ExitCode::from(2);
     }
     ExitCode::from(if r.is_unchanged() { 0 } else { 1 })
+}
+
+/// The files under `prefix` (absolute), rooted there.
+fn subtree(fs: &MemFs, prefix: &str) -> MemFs {
+    let mut out = MemFs::new();
+    for path in fs.paths() {
+        if overlay::fs::is_within(path, prefix) && path != prefix {
+            out.insert(&overlay::fs::relative(path, prefix), fs.get(path).unwrap_or_default().to_vec());
+        }
+    }
+    out
 }
 
 /// Every file under `root` (the `.git` directory left out), by its path
