@@ -373,3 +373,21 @@ fn git_mode_reviews_two_commits_and_the_work_tree() {
     assert_eq!(code, 2, "outside a repository");
     assert!(err.contains("git rev-parse"), "{}", err);
 }
+
+#[test]
+fn both_sides_share_the_parse_of_every_file_the_change_leaves_alone() {
+    use overlay::yaml::parse::ParseCache;
+    let old = mem(&preset());
+    let mut same = ParseCache::default();
+    review::review_cached(&old, &old, &Options::default(), &mut same);
+    assert!(same.len() > 10, "{} parses", same.len());
+    let mut new = old.clone();
+    let path = "/apps/production/my-app-patch.yaml";
+    let text = String::from_utf8(new.get(path).unwrap().to_vec()).unwrap();
+    new.insert(path, text.replace("replicas: 5", "replicas: 6"));
+    let mut changed = ParseCache::default();
+    let r = review::review_cached(&old, &new, &Options::default(), &mut changed);
+    assert_eq!(target(&r, "apps/production").outcome, Outcome::Changed);
+    // The one edited file is parsed twice (its two texts); every other file once.
+    assert_eq!(changed.len(), same.len() + 1);
+}

@@ -203,8 +203,13 @@ pub(crate) fn plural(n: usize, word: &str) -> String {
 /// Reviews the change from `before` to `after` (two versions of one
 /// repository, each rooted at `/`).
 pub fn review(before: &dyn Files, after: &dyn Files, options: &Options) -> Review {
-    let mut cache = ParseCache::default();
-    with_parse_cache(&mut cache, || review_uncached(before, after, options))
+    review_cached(before, after, options, &mut ParseCache::default())
+}
+
+/// `review` with the parses kept in `cache`: a caller that reviews again
+/// after an edit (the page) parses only what the edit changed.
+pub fn review_cached(before: &dyn Files, after: &dyn Files, options: &Options, cache: &mut ParseCache) -> Review {
+    with_parse_cache(cache, || review_uncached(before, after, options))
 }
 
 fn review_uncached(before: &dyn Files, after: &dyn Files, options: &Options) -> Review {
