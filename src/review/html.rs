@@ -38,6 +38,11 @@ nav ul { list-style: none; margin: 0; padding: 0; }
 nav li { margin: .1rem 0; overflow-wrap: anywhere; }
 nav a { text-decoration: none; }
 nav .unchanged a { color: var(--muted); }
+nav li::before { content: "●"; margin-right: .35em; font-size: 10px; vertical-align: middle; color: var(--muted); }
+nav li.o-changed::before, nav li.o-added::before { color: var(--accent); }
+nav li.o-removed::before, nav li.o-starts-failing::before, nav li.o-still-failing::before { color: var(--bad); }
+nav li.o-stops-failing::before { color: var(--good); }
+nav .counts { color: var(--muted); font-variant-numeric: tabular-nums; }
 main { padding: 1rem 1.5rem 4rem; min-width: 0; }
 header p { margin: .25rem 0; }
 .switch { display: inline-flex; border: 1px solid var(--line); border-radius: 6px; overflow: hidden; margin: .5rem 0; }
@@ -171,8 +176,19 @@ fn nav(review: &Review, out: &mut String) {
         }
         out.push_str(&format!("<h2>{}</h2>\n<ul>\n", title));
         for t in list {
-            let cls = if t.is_unchanged() { " class=\"unchanged\"" } else { "" };
-            out.push_str(&format!("<li{}><a href=\"#{}\">{}</a> <small>{}</small></li>\n", cls, t.anchor(), escape(&t.path), t.outcome.word()));
+            let cls = if t.is_unchanged() { "unchanged" } else { "reached" };
+            let s = t.diff.summary();
+            // `~1 +0 −2`: how much, at a glance, beside what.
+            let counts = if s.changed + s.added + s.removed > 0 { format!(" <small class=\"counts\">~{} +{} −{}</small>", s.changed, s.added, s.removed) } else { String::new() };
+            out.push_str(&format!(
+                "<li class=\"{} {}\"><a href=\"#{}\">{}</a> <small>{}</small>{}</li>\n",
+                cls,
+                outcome_class(t.outcome),
+                t.anchor(),
+                escape(&t.path),
+                t.outcome.word(),
+                counts
+            ));
         }
         out.push_str("</ul>\n");
     }
