@@ -230,6 +230,12 @@ fn an_environment_that_starts_failing_says_why_and_where() {
     assert!(t.summary.starts_with("starts failing: "), "{}", t.summary);
     assert!(t.diff.is_empty(), "a failing side lists no resources as removed");
     assert_eq!(target(&r, "apps/staging").outcome, Outcome::Unchanged);
+    // Every face says it, the HTML still well-formed.
+    let html = overlay::review::html::render(&r, "t", 3);
+    assert_eq!(html_problems(&html), "");
+    assert!(html.contains("After the change, it fails to build:"), "{}", html);
+    assert!(markdown::render(&r, 3).contains("**After the change it fails to build:**\n\n````text\n"));
+    assert!(overlay::review::text::render(&r).contains("  error after: "));
     // And back.
     let back = review::review(&new, &old, &Options::default());
     assert_eq!(target(&back, "apps/production").outcome, Outcome::StopsFailing);
