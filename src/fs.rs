@@ -128,8 +128,12 @@ impl Files for MemFs {
     fn list(&self, dir: &str) -> Vec<String> {
         let prefix = if dir == "/" { "/".to_string() } else { format!("{}/", dir) };
         let mut names = BTreeSet::new();
-        let keys = self.files.keys().chain(self.dirs.iter());
-        for k in keys.filter(|k| k.starts_with(&prefix)) {
+        // Only the keys below `dir`, found by range: a walk of a big tree
+        // (argo-cd's 3,400 files) lists every directory.
+        let below = |k: &&String| k.starts_with(&prefix);
+        let files = self.files.range(prefix.clone()..).map(|(k, _)| k).take_while(below);
+        let keys = files.chain(self.dirs.range(prefix.clone()..).take_while(below));
+        for k in keys {
             if let Some(first) = k[prefix.len()..].split('/').next() {
                 if !first.is_empty() {
                     names.insert(first.to_string());

@@ -11,6 +11,7 @@ pub mod kustomize;
 pub mod limits;
 pub mod memo;
 pub mod promote;
+pub mod review;
 pub mod span;
 pub mod yaml;
 

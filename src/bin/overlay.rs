@@ -1,7 +1,8 @@
 //! `overlay`: the engine on the command line. `overlay build DIR` prints what
 //! `kubectl kustomize DIR` prints; `overlay diff A B` compares two
 //! environments; `overlay promote A B` proposes the change that brings A's
-//! state into B.
+//! state into B; `overlay review` shows what a change does to every
+//! environment and cluster.
 
 use overlay::kustomize::{self, BuildOptions, LoadRestrictor};
 use overlay::{DiskFs, Error, Files};
@@ -12,6 +13,8 @@ use std::process::ExitCode;
 mod args;
 #[path = "overlay/compare.rs"]
 mod compare;
+#[path = "overlay/review.rs"]
+mod review;
 
 use args::{Args, Spec};
 
@@ -21,7 +24,8 @@ const USAGE: &str = "usage: overlay build [DIR] [--load-restrictor LoadRestricti
        overlay envs [DIR] [--order dev,staging,prod] [--pin DIR]... [--format text|json]
        overlay flux CLUSTER_DIR [--root REPO_ROOT] [--graph | --format yaml|json] [--before OLD_REPO_ROOT] [--self-source NAME] [--no-strict-substitute]
        overlay clusters [REPO_ROOT] [--self-source NAME]
-       overlay lint [DIR] [--format text|json]";
+       overlay lint [DIR] [--format text|json]
+       overlay review OLD_ROOT NEW_ROOT | --git BASE[..HEAD] [--dir SUBDIR] [--format text|markdown|json|html] [--output FILE] [--ignore PATH]... [--context N]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -33,6 +37,7 @@ fn main() -> ExitCode {
         Some("flux") => flux_command(&args[1..]),
         Some("clusters") => clusters_command(&args[1..]),
         Some("lint") => lint_command(&args[1..]),
+        Some("review") => review::run(&args[1..]),
         Some("-h") | Some("--help") | Some("help") => {
             println!("{}", USAGE);
             ExitCode::SUCCESS

@@ -43,7 +43,9 @@ pub fn render_parts(diff: &Diff, labels: &Labels, context: usize, limit: usize) 
     parts
 }
 
-fn truncate(block: &str, budget: usize) -> String {
+/// A block too long for one comment, cut with a note (and its code fence
+/// closed); `overlay review` cuts its blocks the same way.
+pub fn truncate(block: &str, budget: usize) -> String {
     let note = "\n\n_… cut here: too long for one comment; run `overlay diff` for all of it._\n\n</details>\n\n";
     let mut end = budget.saturating_sub(note.len() + 10);
     while !block.is_char_boundary(end) {
@@ -89,7 +91,8 @@ fn blocks(diff: &Diff, labels: &Labels, context: usize) -> Vec<String> {
     out
 }
 
-fn details(r: &ResourceDiff, context: usize) -> String {
+/// One resource's collapsible section: its field changes and YAML diff.
+pub fn details(r: &ResourceDiff, context: usize) -> String {
     let word = if r.renamed() { "renamed" } else { r.status.word() };
     let mut out = format!("<details><summary>{} {}</summary>\n\n", code(&r.title()), word);
     if !r.changes.is_empty() {
@@ -120,7 +123,7 @@ fn details(r: &ResourceDiff, context: usize) -> String {
 }
 
 /// Inline code that survives table cells and any content.
-fn code(s: &str) -> String {
+pub fn code(s: &str) -> String {
     let escaped = s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('|', "&#124;");
     format!("<code>{}</code>", escaped)
 }
