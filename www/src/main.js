@@ -20,6 +20,9 @@ import { CompareView } from './compare.js';
 import { PromoteView } from './promote.js';
 import { ClusterView } from './cluster.js';
 import { registerOffline } from './offline.js';
+import { adoptPalette } from './palette.js';
+
+adoptPalette(document);
 
 const DEFAULT_PRESET = 'fleet-infra';
 const $ = (id) => document.getElementById(id);
@@ -63,10 +66,11 @@ const viewContext = {
   filesChanged: (paths) => filesChanged(paths),
 };
 const views = new Views(ui.tabs, { onSwitch: (name) => { state.view = name; $('env-tools').hidden = name !== 'envs'; persist(); } });
-views.register('envs', { node: ui.outputs, update() {} });
-views.register('compare', new CompareView($('view-compare'), viewContext));
-views.register('promote', new PromoteView($('view-promote'), viewContext));
-views.register('clusters', new ClusterView($('view-clusters'), viewContext));
+// The result tabs, in order: each declared here alone.
+views.register('envs', 'Environments', { node: ui.outputs, update() {} });
+views.register('compare', 'Compare', new CompareView(views.panel('compare', 'Compare two environments'), viewContext));
+views.register('promote', 'Promote', new PromoteView(views.panel('promote', 'Promote one environment into another'), viewContext));
+views.register('clusters', 'Clusters', new ClusterView(views.panel('clusters', 'Flux clusters'), viewContext));
 
 const store = new Store({ onConflict: showConflict, onFailed: saveFailed, current: () => state });
 const outputs = new Outputs(ui.outputs, { onJump: (f, l, c) => openFile(f, l, c), onStatus: setStatus, onNeed: fetchOutputs });

@@ -9,6 +9,7 @@ import { createEditor, createViewer, setText, reveal, diagnosticsFor, setDiagnos
 import { collectProblems, placeOf } from './problems.js';
 import { encodeState } from './share.js';
 import { diffBlock, semanticList, summaryText } from './diffview.js';
+import { paletteRule } from './palette.js';
 
 let engine = null;
 /** Loads the engine once per page, from next to this script's bundle. */
@@ -17,12 +18,11 @@ export function loadEngine() {
   return engine;
 }
 
-const LIGHT = '--bg:#fff;--fg:#1d2330;--muted:#5a6372;--pane:#f5f6f8;--line:#d9dde3;--accent:#2254c0;--accent-bg:#e6eeff;--ok:#1b7335;--error:#b3261e;--error-bg:#fdeceb;--code:#fcfcfd;--active-line:#f1f4fa;--selection:#cfdcfb;--search-match:#fde58a;--tok-key:#1f4fb0;--tok-string:#0f6b3a;--tok-atom:#8a3fbf;--tok-comment:#6a7380;--tok-meta:#a0470b;--tok-punct:#5a6372;color-scheme:light;';
-const DARK = '--bg:#14171c;--fg:#dfe3ea;--muted:#9aa3b2;--pane:#1b1f26;--line:#2f3540;--accent:#86aaff;--accent-bg:#22304d;--ok:#72d08e;--error:#ff8f85;--error-bg:#3a2020;--code:#101318;--active-line:#1a1f28;--selection:#2b3f66;--search-match:#5b4a10;--tok-key:#8fb4ff;--tok-string:#9bdb9f;--tok-atom:#d6a6ff;--tok-comment:#8a93a3;--tok-meta:#f0ad6e;--tok-punct:#9aa3b2;color-scheme:dark;';
 const CSS = `
-.op{${LIGHT}--mono:ui-monospace,"SFMono-Regular","DejaVu Sans Mono",Menlo,Consolas,monospace;display:flex;flex-direction:column;border:1px solid var(--line);border-radius:8px;overflow:hidden;background:var(--bg);color:var(--fg);font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:left}
-.op[data-theme=dark]{${DARK}}
-@media (prefers-color-scheme:dark){.op[data-theme=auto]{${DARK}}}
+${paletteRule('.op')}
+.op{color-scheme:light;--mono:ui-monospace,"SFMono-Regular","DejaVu Sans Mono",Menlo,Consolas,monospace;display:flex;flex-direction:column;border:1px solid var(--line);border-radius:8px;overflow:hidden;background:var(--bg);color:var(--fg);font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:left}
+.op[data-theme=dark]{color-scheme:dark}
+.op[data-theme=auto]{color-scheme:light dark}
 .op *{box-sizing:border-box}
 .op button,.op select{font:inherit;font-size:.8rem;color:inherit;background:var(--pane);border:1px solid var(--line);border-radius:6px;padding:.15rem .55rem;cursor:pointer}
 .op :focus-visible{outline:2px solid var(--accent);outline-offset:1px}

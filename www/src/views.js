@@ -22,13 +22,6 @@ export async function engineReply(run) {
   }
 }
 
-export const VIEWS = [
-  ['envs', 'Environments'],
-  ['compare', 'Compare'],
-  ['promote', 'Promote'],
-  ['clusters', 'Clusters'],
-];
-
 export class Views {
   /** tablist: the element for the tab buttons; onSwitch(name) after a switch by the user. */
   constructor(tablist, { onSwitch }) {
@@ -40,9 +33,21 @@ export class Views {
     tablist.addEventListener('keydown', (e) => this.arrows(e));
   }
 
-  /** Adds view `name`; its panel is `view.node`, already in the page. */
-  register(name, view) {
-    const label = VIEWS.find(([n]) => n === name)?.[1] ?? name;
+  /**
+   * A new tab panel for view `name`, placed after the last one: the tabs are
+   * declared once, by the register() calls (src/main.js), in tab order.
+   */
+  panel(name, description) {
+    const last = [...this.views.values()].pop()?.node;
+    const node = el('section', { id: `view-${name}`, className: 'view' });
+    node.setAttribute('aria-label', description);
+    if (last) last.after(node);
+    else this.tablist.parentNode.append(node);
+    return node;
+  }
+
+  /** Adds view `name` with the tab title `label`; its panel is `view.node`. */
+  register(name, label, view) {
     const tab = el('button', {
       type: 'button', role: 'tab', id: `tab-${name}`, className: 'tab', tabIndex: -1,
       onclick: () => { this.show(name); this.onSwitch(name); },
