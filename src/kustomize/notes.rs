@@ -1,0 +1,151 @@
+//! Builds that succeed and still do not do what was meant: kustomize is
+//! silent about these, and they are the questions people ask most (a patch
+//! whose target matches nothing, a selector changed under a running
+//! Deployment, a name reference kustomize does not know to rewrite).
+//! Each becomes a `Note`; the rendered output never changes.
+
+use super::accumulator::PatchMatch;
+use super::fieldspec::NameBackRef;
+use super::kustomization::Kustomization;
+use super::resmap::{ResId, ResMap};
+use crate::fs::{self, Files};
+use crate::yaml::{Node, Span, Value};
+use std::collections::BTreeSet;
+
+/// A remark about a build that is not an error: kustomize itself is silent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Note {
+    pub span: Span,
+    /// A short name for the kind of remark (`patch-matches-nothing`, …).
+    pub rule: &'static str,
+    pub message: String,
+    pub fix: String,
+}
+
+/// Kinds whose `spec.selector` the API server refuses to change.
+const IMMUTABLE_SELECTOR: [&str; 5] = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"];
+
+/// Patches that matched no resource.
+pub fn unmatched_patches(matches: &[PatchMatch]) -> Vec<Note> {
+    matches
+        .iter()
+        .filter(|m| m.count == 0)
+        .map(|m| Note {
+            span: m.span.clone(),
+            rule: "patch-matches-nothing",
+            message: "patch matched 0 resources: no resource has the kind, name, namespace or labels its target names, so it changes nothing (kustomize does not say so)".to_string(),
+            fix: "compare the target with what the base renders (`overlay build`): a tag in an image name, a name prefix or a namespace often hides the match".to_string(),
+        })
+        .collect()
+}
+
+/// The selectors of workloads that come from bases of `k` (not from its own
+/// resource files), as they are before `k`'s transformers run.
+pub fn base_selectors(files: &dyn Files, k: &Kustomization, resources: &ResMap) -> Vec<(ResId, Node)> {
+    let own: BTreeSet<String> = k.resources.iter().map(|e| fs::join(&k.dir, &e.text)).filter(|p| files.is_file(p)).collect();
+    resources
+        .iter()
+        .filter(|r| IMMUTABLE_SELECTOR.contains(&r.kind()) && !own.contains(&*r.source.file))
+        .filter_map(|r| r.node.path(&["spec", "selector"]).map(|s| (r.id(), s.clone())))
+        .collect()
+}
+
+/// Workloads whose selector `k` changed compared with its base: applied over
+/// what the base deployed, the API server rejects them.
+pub fn changed_selectors(k: &Kustomization, before: &[(ResId, Node)], resources: &ResMap) -> Vec<Note> {
+    let mut out = Vec::new();
+    for (id, selector) in before {
+        let Some(r) = resources.iter().find(|r| r.id().same_as(id) || r.previous.iter().any(|p| p.same_as(id))) else { continue };
+        if r.node.path(&["spec", "selector"]) == Some(selector) {
+            continue;
+        }
+        let (span, cause) = match (k.field("commonLabels"), k.field("labels")) {
+            (Some(n), _) => (n.span.clone(), "commonLabels"),
+            (None, Some(n)) => (n.span.clone(), "labels with includeSelectors"),
+            _ => (Span::file(&k.file), "this kustomization"),
+        };
+        out.push(Note {
+            span,
+            rule: "selector-changed",
+            message: format!(
+                "a selector changed compared with the base: {} changes spec.selector of {} {}; a selector is immutable on a live cluster, so applying this over what the base deployed fails",
+                cause,
+                r.kind(),
+                r.name()
+            ),
+            fix: "add labels with `labels: [{pairs: {…}, includeSelectors: false}]` so selectors stay as the base has them".to_string(),
+        });
+    }
+    out
+}
+
+/// Fields that still hold the old name of a renamed object (a name prefix,
+/// suffix or generator hash) because no nameReference entry lists them:
+/// `spec.secretName` of a cert-manager Certificate is the classic. Only
+/// fields that read as references count: a key ending in `Name`, or `name`
+/// under a key ending in `Ref`.
+pub fn unrewritten_references(resources: &ResMap, backrefs: &[NameBackRef]) -> Vec<Note> {
+    let referable: BTreeSet<&str> = backrefs.iter().map(|b| b.kind.as_str()).collect();
+    let current: BTreeSet<(&str, &str)> = resources.iter().map(|r| (r.kind(), r.name())).collect();
+    // (kind, old name, new name) of renamed objects whose old name is gone.
+    let mut renamed: Vec<(String, String, String)> = Vec::new();
+    for r in resources.iter() {
+        let old = r.original_id();
+        if old.name != r.name() && referable.contains(r.kind()) && !current.contains(&(r.kind(), old.name.as_str())) {
+            renamed.push((r.kind().to_string(), old.name.clone(), r.name().to_string()));
+        }
+    }
+    if renamed.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for r in resources.iter() {
+        let Some(entries) = r.node.as_map() else { continue };
+        for (key, value) in entries {
+            if key.as_str() == Some("metadata") {
+                continue;
+            }
+            let mut path = vec![key.as_str().unwrap_or("").to_string()];
+            walk(value, &mut path, &mut |path, field| {
+                let Some(text) = field.as_string() else { return };
+                let last = path.last().map(String::as_str).unwrap_or("");
+                let parent = if path.len() > 1 { path[path.len() - 2].as_str() } else { "" };
+                if !(last.ends_with("Name") || (last == "name" && parent.ends_with("Ref"))) {
+                    return;
+                }
+                if let Some((kind, old, new)) = renamed.iter().find(|(_, old, _)| old == text) {
+                    out.push(Note {
+                        span: field.span.clone(),
+                        rule: "name-reference",
+                        message: format!(
+                            "a name reference was not rewritten because the field is not in the nameReference configuration: {} of {} {} still says '{}', but {} '{}' is now '{}'",
+                            path.join("."),
+                            r.kind(),
+                            r.name(),
+                            old,
+                            kind,
+                            old,
+                            new
+                        ),
+                        fix: format!("teach kustomize the field (`configurations:` with a nameReference for {} at {}), or set it with `replacements:`", kind, path.join("/")),
+                    });
+                }
+            });
+        }
+    }
+    out
+}
+
+fn walk(node: &Node, path: &mut Vec<String>, f: &mut dyn FnMut(&[String], &Node)) {
+    match &node.value {
+        Value::Scalar(_) => f(path, node),
+        Value::Seq(items) => items.iter().for_each(|i| walk(i, path, f)),
+        Value::Map(entries) => {
+            for (k, v) in entries {
+                path.push(k.as_str().unwrap_or("").to_string());
+                walk(v, path, f);
+                path.pop();
+            }
+        }
+    }
+}
