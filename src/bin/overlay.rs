@@ -12,6 +12,8 @@ use std::process::ExitCode;
 mod args;
 #[path = "overlay/compare.rs"]
 mod compare;
+#[path = "overlay/lesson.rs"]
+mod lesson;
 
 use args::{Args, Spec};
 
@@ -21,7 +23,9 @@ const USAGE: &str = "usage: overlay build [DIR] [--load-restrictor LoadRestricti
        overlay envs [DIR] [--order dev,staging,prod] [--pin DIR]... [--format text|json]
        overlay flux CLUSTER_DIR [--root REPO_ROOT] [--graph] [--before OLD_REPO_ROOT] [--self-source NAME] [--no-strict-substitute]
        overlay clusters [REPO_ROOT] [--self-source NAME]
-       overlay lint [DIR]";
+       overlay lint [DIR]
+       overlay lesson check LESSON.yaml [DIR] [--solution]
+       overlay lesson verify [LESSONS_DIR]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -33,6 +37,7 @@ fn main() -> ExitCode {
         Some("flux") => flux_command(&args[1..]),
         Some("clusters") => clusters_command(&args[1..]),
         Some("lint") => lint_command(&args[1..]),
+        Some("lesson") => lesson::lesson(&args[1..]),
         Some("-h") | Some("--help") | Some("help") => {
             println!("{}", USAGE);
             ExitCode::SUCCESS

@@ -118,3 +118,18 @@ pub fn verify_dir(files: &dyn Files, dir: &str) -> Result<Vec<Verdict>> {
     }
     Ok(out)
 }
+
+/// What `overlay lesson check` asks: the lesson file at `path` (in `files`)
+/// checked against the tree under `dir`, or against its own start tree, or
+/// (with `solution`) its own solution.
+pub fn check_file(files: &dyn Files, path: &str, dir: Option<&str>, solution: bool) -> Result<(Lesson, Report)> {
+    let bytes = files.read(path).ok_or_else(|| Error::in_file(path, "no such lesson file"))?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| Error::in_file(path, "the lesson file is not UTF-8 text"))?;
+    let lesson = parse(path, text)?;
+    let report = match dir {
+        Some(d) if files.is_dir(d) => check(&lesson, &tree_from(files, d)),
+        Some(d) => return Err(Error::in_file(d, format!("'{}' is not a directory", d))),
+        None => check(&lesson, &tree(&lesson, solution)),
+    };
+    Ok((lesson, report))
+}
