@@ -106,6 +106,7 @@ fn substituted(c: &Check, v: &Variant) -> Check {
             name: name.as_ref().map(s),
             expect: match expect {
                 Expect::Eq { path, value } => Expect::Eq { path: s(path), value: node_sub(value) },
+                Expect::Ne { path, value } => Expect::Ne { path: s(path), value: node_sub(value) },
                 Expect::Absent(p) => Expect::Absent(s(p)),
                 other => other.clone(),
             },
@@ -134,6 +135,7 @@ pub fn label(k: &CheckKind) -> String {
             match expect {
                 Expect::Exists => format!("{} renders {}", env, what),
                 Expect::Eq { path, value } => format!("{} in {}: {} = {}", what, env, path, one_line(value)),
+                Expect::Ne { path, value } => format!("{} in {}: {} ≠ {}", what, env, path, one_line(value)),
                 Expect::Absent(p) => format!("{} in {}: no {}", what, env, p),
                 Expect::Count { kind: k, equals } => format!("{} renders {} {}", env, equals, k.as_deref().unwrap_or(&what)),
             }
@@ -381,6 +383,11 @@ fn object(out: &Output, env: &str, kind: &str, name: Option<&str>, expect: &Expe
             None => Err(format!("{} {} has no {}", kind, r.name(), path)),
             Some(v) if same_value(v, value) => Ok(()),
             Some(v) => Err(format!("{} of {} {} is {}, not {}", path, kind, r.name(), one_line(v), one_line(value))),
+        },
+        Expect::Ne { path, value } => match crate::diff::path::lookup(&r.node, path)? {
+            None => Err(format!("{} {} has no {}", kind, r.name(), path)),
+            Some(v) if same_value(v, value) => Err(format!("{} of {} {} is still {}", path, kind, r.name(), one_line(v))),
+            Some(_) => Ok(()),
         },
     }
 }

@@ -75,6 +75,9 @@ pub enum Expect {
     /// The object exists (no `eq`, `absent` or `count`).
     Exists,
     Eq { path: String, value: Node },
+    /// The field exists and differs from `value` (a generated name that
+    /// kept its hash, an image that moved on).
+    Ne { path: String, value: Node },
     Absent(String),
     /// How many objects of `kind` (the object's kind when not given) the
     /// environment renders, with `name` too when the object has one.
@@ -194,7 +197,7 @@ const CHECK_KEYS: [&str; 11] =
 fn check(n: &Node, mode: Mode, cluster: Option<&str>) -> Result<Check> {
     let entries = n.as_map().ok_or_else(|| Error::at(&n.span, "a check is a mapping such as `build_ok: overlays/production`"))?;
     let message = n.get("message").map(|m| string(m, "message")).transpose()?;
-    let modifiers = ["eq", "absent", "count"];
+    let modifiers = ["eq", "ne", "absent", "count"];
     let mut kind = None;
     for (k, v) in entries {
         let key = k.as_str().unwrap_or("");
@@ -257,13 +260,16 @@ fn check_kind(key: &str, v: &Node, whole: &Node, mode: Mode, cluster: Option<&st
             let mut expect = Expect::Exists;
             let mut set = |e: Expect, at: &Node| -> Result<()> {
                 if !matches!(expect, Expect::Exists) {
-                    return Err(Error::at(&at.span, "an object check takes one of eq, absent and count; write another check for the next"));
+                    return Err(Error::at(&at.span, "an object check takes one of eq, ne, absent and count; write another check for the next"));
                 }
                 expect = e;
                 Ok(())
             };
             if let Some(eq) = whole.get("eq") {
                 set(Expect::Eq { path: text_of(eq, "path")?, value: field(eq, "value", "eq")?.clone() }, eq)?;
+            }
+            if let Some(ne) = whole.get("ne") {
+                set(Expect::Ne { path: string(field(ne, "path", "ne")?, "path")?, value: field(ne, "value", "ne")?.clone() }, ne)?;
             }
             if let Some(a) = whole.get("absent") {
                 set(Expect::Absent(string(a, "absent")?), a)?;
