@@ -118,6 +118,7 @@ fn substituted(c: &Check, v: &Variant) -> Check {
         CheckKind::RefsResolve(e) => CheckKind::RefsResolve(s(e)),
         CheckKind::FluxReady { cluster, kustomization } => CheckKind::FluxReady { cluster: cluster.as_ref().map(s), kustomization: s(kustomization) },
         CheckKind::AppliedBefore { cluster, first, then } => CheckKind::AppliedBefore { cluster: cluster.as_ref().map(s), first: s(first), then: s(then) },
+        CheckKind::PrunesNothing(d) => CheckKind::PrunesNothing(s(d)),
     };
     Check { kind, message: c.message.clone(), span: c.span.clone() }
 }
@@ -147,6 +148,7 @@ pub fn label(k: &CheckKind) -> String {
         CheckKind::RefsResolve(e) => format!("every ConfigMap, Secret and volume {} refers to exists", e),
         CheckKind::FluxReady { kustomization, .. } => format!("Flux Kustomization {} becomes ready", kustomization),
         CheckKind::AppliedBefore { first, then, .. } => format!("{} is applied before {}", first, then),
+        CheckKind::PrunesNothing(d) => format!("the change deletes nothing from cluster {}", d),
     }
 }
 
@@ -295,6 +297,17 @@ impl Context<'_> {
                 let rc = self.cluster(cluster.as_deref())?;
                 let Ok(c) = &*rc else { return Err("no cluster".into()) };
                 applied_before(c, first, then)
+            }
+            CheckKind::PrunesNothing(dir) => {
+                let dir = crate::fs::join("/", dir);
+                let entries = crate::flux::prune::between(self.start, self.tree, &dir, "/", &FluxOptions::default()).map_err(|e| shown(&e))?;
+                use crate::flux::prune::Action;
+                let lost: Vec<String> = entries.iter().filter(|e| matches!(e.action, Action::Delete | Action::Moved(_))).map(|e| e.to_string()).collect();
+                if lost.is_empty() {
+                    Ok(())
+                } else {
+                    Err(lost.join("; "))
+                }
             }
         }
     }
@@ -484,6 +497,7 @@ fn unit<'a>(c: &'a Cluster, name: &str) -> std::result::Result<&'a crate::flux::
         c.units.iter().filter(|u| u.ks.key.name == name || u.ks.key.to_string() == name).collect();
     match found.as_slice() {
         [u] => Ok(u),
+        [] if c.units.is_empty() => Err(format!("the cluster has no Flux Kustomization {} (it has none besides its own)", name)),
         [] => Err(format!(
             "the cluster has no Flux Kustomization {} (it has {})",
             name,

@@ -68,6 +68,9 @@ pub enum CheckKind {
     RefsResolve(String),
     FluxReady { cluster: Option<String>, kustomization: String },
     AppliedBefore { cluster: Option<String>, first: String, then: String },
+    /// Going from the start tree to this one deletes nothing from the
+    /// cluster directory given: no prune, no move that a prune may race.
+    PrunesNothing(String),
 }
 
 #[derive(Clone, Debug)]
@@ -191,8 +194,8 @@ fn files(n: &Node, what: &str) -> Result<BTreeMap<String, Option<String>>> {
     Ok(out)
 }
 
-const CHECK_KEYS: [&str; 11] =
-    ["build_ok", "build_error", "object", "unchanged", "differs_only", "changed_files", "patch_matches", "refs_resolve", "flux_ready", "applied_before", "message"];
+const CHECK_KEYS: [&str; 12] =
+    ["build_ok", "build_error", "object", "unchanged", "differs_only", "changed_files", "patch_matches", "refs_resolve", "flux_ready", "applied_before", "prunes_nothing", "message"];
 
 fn check(n: &Node, mode: Mode, cluster: Option<&str>) -> Result<Check> {
     let entries = n.as_map().ok_or_else(|| Error::at(&n.span, "a check is a mapping such as `build_ok: overlays/production`"))?;
@@ -205,14 +208,14 @@ fn check(n: &Node, mode: Mode, cluster: Option<&str>) -> Result<Check> {
             continue;
         }
         if !CHECK_KEYS.contains(&key) {
-            return Err(Error::at(&k.span, format!("unknown check '{}' (expected one of {})", key, CHECK_KEYS[..10].join(", "))));
+            return Err(Error::at(&k.span, format!("unknown check '{}' (expected one of {})", key, CHECK_KEYS[..11].join(", "))));
         }
         if kind.is_some() {
             return Err(Error::at(&k.span, format!("one check per list item: '{}' starts another (write it as its own `- {}: …`)", key, key)));
         }
         kind = Some(check_kind(key, v, n, mode, cluster)?);
     }
-    let kind = kind.ok_or_else(|| Error::at(&n.span, format!("the check names no check (one of {})", CHECK_KEYS[..10].join(", "))))?;
+    let kind = kind.ok_or_else(|| Error::at(&n.span, format!("the check names no check (one of {})", CHECK_KEYS[..11].join(", "))))?;
     if !matches!(kind, CheckKind::Object { .. }) {
         if let Some((k, _)) = entries.iter().find(|(k, _)| modifiers.contains(&k.as_str().unwrap_or(""))) {
             return Err(Error::at(&k.span, format!("'{}' belongs to an `object:` check", k.as_str().unwrap_or(""))));
@@ -254,6 +257,10 @@ fn check_kind(key: &str, v: &Node, whole: &Node, mode: Mode, cluster: Option<&st
         "applied_before" => {
             flux_only()?;
             CheckKind::AppliedBefore { cluster: cluster.map(String::from), first: text("first")?, then: text("then")? }
+        }
+        "prunes_nothing" => {
+            flux_only()?;
+            CheckKind::PrunesNothing(string(v, key)?)
         }
         "object" => {
             let name = v.get("name").map(|n| string(n, "name")).transpose()?;
