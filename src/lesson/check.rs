@@ -548,3 +548,199 @@ pub fn memfs(files: &[(&str, &str)]) -> MemFs {
     }
     fs
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: web:1\n        envFrom:\n        - configMapRef: {name: cfg}\n";
+
+    /// A lesson whose start is a base and a `prod` overlay (prefix `p-`,
+    /// a generated ConfigMap `cfg`), with `checks`.
+    fn lesson(checks: &str) -> Lesson {
+        let text = format!(
+            "id: t\ntitle: T\nstart:\n  base/kustomization.yaml: |\n    resources: [d.yaml]\n    configMapGenerator:\n    - name: cfg\n      literals: [A=1]\n  base/d.yaml: |\n{}  prod/kustomization.yaml: |\n    resources: [../base]\n    namePrefix: p-\nchecks:\n{}solution: {{}}\n",
+            DEPLOY.lines().map(|l| format!("    {}\n", l)).collect::<String>(),
+            checks
+        );
+        super::super::parse("/t.yaml", &text).unwrap_or_else(|e| panic!("{}", e))
+    }
+
+    /// The outcome of a one-check lesson on the start tree changed by `edits`.
+    fn run(text: &str, edits: &[(&str, Option<&str>)]) -> Outcome {
+        let l = lesson(text);
+        let mut tree = super::super::tree(&l, false);
+        for (p, t) in edits {
+            match t {
+                Some(t) => tree.insert(&format!("/{}", p), t.as_bytes().to_vec()),
+                None => {
+                    tree.remove(&format!("/{}", p));
+                }
+            }
+        }
+        let report = check(&l, &tree);
+        assert_eq!(report.outcomes.len(), 1);
+        report.outcomes.into_iter().next().unwrap()
+    }
+
+    fn pass(check: &str, edits: &[(&str, Option<&str>)]) {
+        let o = run(check, edits);
+        assert!(o.ok, "{} should pass: {}", check, o.message);
+    }
+
+    fn fail(check: &str, edits: &[(&str, Option<&str>)], why: &str) {
+        let o = run(check, edits);
+        assert!(!o.ok, "{} should fail", check);
+        assert!(o.message.contains(why), "{}: '{}' lacks '{}'", check, o.message, why);
+    }
+
+    const BROKEN: &str = "resources: [../base, missing.yaml]\n";
+
+    #[test]
+    fn build_ok_and_build_error() {
+        pass("- build_ok: prod\n", &[]);
+        fail("- build_ok: prod\n", &[("prod/kustomization.yaml", Some(BROKEN))], "prod does not build: prod/kustomization.yaml:1:");
+        pass("- build_error: {env: prod, contains: missing.yaml}\n", &[("prod/kustomization.yaml", Some(BROKEN))]);
+        fail("- build_error: {env: prod, contains: missing.yaml}\n", &[], "prod builds; it should fail");
+        fail("- build_error: {env: prod, contains: nope}\n", &[("prod/kustomization.yaml", Some(BROKEN))], "fails, but not with \"nope\"");
+        fail("- build_ok: prod\n  message: fix the overlay\n", &[("prod/kustomization.yaml", Some(BROKEN))], "fix the overlay (prod does not build");
+    }
+
+    #[test]
+    fn objects_are_found_by_the_name_before_prefix_and_hash() {
+        pass("- object: {env: prod, kind: Deployment, name: web}\n", &[]);
+        pass("- object: {env: prod, kind: Deployment, name: p-web}\n", &[]);
+        pass("- object: {env: prod, kind: ConfigMap, name: cfg}\n  eq: {path: data.A, value: 1}\n", &[]);
+        fail("- object: {env: prod, kind: Deployment, name: api}\n", &[], "renders no Deployment named api (it has p-web)");
+        fail("- object: {env: prod, kind: Service, name: web}\n", &[], "renders no Service");
+    }
+
+    #[test]
+    fn eq_ne_absent_and_count() {
+        pass("- object: {env: prod, kind: Deployment, name: web}\n  eq: {path: \"spec.template.spec.containers[name=web].image\", value: \"web:1\"}\n", &[]);
+        fail("- object: {env: prod, kind: Deployment, name: web}\n  eq: {path: spec.replicas, value: 3}\n", &[], "spec.replicas of Deployment p-web is 1, not 3");
+        fail("- object: {env: prod, kind: Deployment, name: web}\n  eq: {path: spec.paused, value: true}\n", &[], "has no spec.paused");
+        pass("- object: {env: prod, kind: ConfigMap, name: cfg}\n  ne: {path: metadata.name, value: p-cfg}\n", &[]);
+        fail("- object: {env: prod, kind: Deployment, name: web}\n  ne: {path: metadata.name, value: p-web}\n", &[], "is still p-web");
+        pass("- object: {env: prod, kind: Deployment, name: web}\n  absent: spec.paused\n", &[]);
+        fail("- object: {env: prod, kind: Deployment, name: web}\n  absent: spec.replicas\n", &[], "still has spec.replicas (1)");
+        pass("- object: {env: prod, kind: Deployment, name: web}\n  count: {equals: 1}\n", &[]);
+        pass("- object: {env: prod}\n  count: {kind: Service, equals: 0}\n", &[]);
+        fail("- object: {env: prod}\n  count: {kind: ConfigMap, equals: 2}\n", &[], "renders 1 ConfigMap object (2 wanted)");
+    }
+
+    #[test]
+    fn unchanged_and_differs_only() {
+        let replicas = "resources: [../base]\nnamePrefix: p-\nreplicas: [{name: web, count: 3}]\n";
+        pass("- unchanged: prod\n", &[]);
+        fail("- unchanged: prod\n", &[("prod/kustomization.yaml", Some(replicas))], "renders differently than at the start: Deployment p-web (spec.replicas)");
+        fail("- unchanged: prod\n", &[("prod/kustomization.yaml", Some(BROKEN))], "no longer builds");
+        let base_replicas = "resources: [../base]\nreplicas: [{name: web, count: 3}]\n";
+        pass("- differs_only: {from: base, to: prod, paths: [spec.replicas]}\n", &[("prod/kustomization.yaml", Some(base_replicas))]);
+        fail("- differs_only: {from: base, to: prod, paths: [spec.template]}\n", &[("prod/kustomization.yaml", Some(base_replicas))], "also differ in Deployment web (spec.replicas)");
+    }
+
+    #[test]
+    fn changed_files_are_within_the_globs() {
+        let edit = [("prod/kustomization.yaml", Some("resources: [../base]\n"))];
+        pass("- changed_files: [\"prod/**\"]\n", &edit);
+        fail("- changed_files: [\"prod/**\"]\n", &[], "no file has changed yet");
+        fail("- changed_files: [\"prod/**\"]\n", &[("base/d.yaml", None)], "changed outside prod/**: base/d.yaml");
+    }
+
+    #[test]
+    fn patch_matches_counts_what_a_patch_selected() {
+        let k = |name: &str| format!("resources: [../base]\npatches:\n- path: p.yaml\n  target: {{kind: Deployment, name: {}}}\n", name);
+        let patch = Some("- op: replace\n  path: /spec/replicas\n  value: 2\n");
+        let good = k("web");
+        let bad = k("webapp");
+        pass("- patch_matches: {file: prod/p.yaml}\n", &[("prod/kustomization.yaml", Some(&good)), ("prod/p.yaml", patch)]);
+        fail("- patch_matches: {file: prod/p.yaml}\n", &[("prod/kustomization.yaml", Some(&bad)), ("prod/p.yaml", patch)], "matched 0 resources (at least 1 wanted)");
+        fail("- patch_matches: {file: prod/p.yaml, at_least: 2}\n", &[("prod/kustomization.yaml", Some(&good)), ("prod/p.yaml", patch)], "matched 1 resource (at least 2 wanted)");
+        fail("- patch_matches: {file: prod/p.yaml}\n", &[], "applies no patch from prod/p.yaml");
+    }
+
+    #[test]
+    fn refs_resolve_finds_dangling_config_maps() {
+        pass("- refs_resolve: prod\n", &[]);
+        let no_generator = "resources: [d.yaml]\n";
+        fail("- refs_resolve: base\n", &[("base/kustomization.yaml", Some(no_generator))], "Deployment web refers to ConfigMap cfg (envFrom), which is not rendered");
+        let optional = DEPLOY.replace("{name: cfg}", "{name: cfg, optional: true}");
+        pass("- refs_resolve: base\n", &[("base/kustomization.yaml", Some(no_generator)), ("base/d.yaml", Some(&optional))]);
+    }
+
+    fn flux_lesson(checks: &str, apps_extra: &str) -> (Lesson, MemFs) {
+        let ks = |name: &str, extra: &str| {
+            format!("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: {}\n  namespace: flux-system\nspec:\n  interval: 1m\n  path: ./{}\n  prune: true\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n{}", name, name, extra)
+        };
+        let indent = |t: &str| t.lines().map(|l| format!("    {}\n", l)).collect::<String>();
+        let cm = |n: &str| format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {}\n  namespace: default\n", n);
+        let text = format!(
+            "id: f\ntitle: F\nmode: flux\ncluster: clusters/prod\nstart:\n  clusters/prod/infra.yaml: |\n{}  clusters/prod/apps.yaml: |\n{}  infra/a.yaml: |\n{}  apps/b.yaml: |\n{}checks:\n{}solution: {{}}\n",
+            indent(&ks("infra", "")),
+            indent(&ks("apps", apps_extra)),
+            indent(&cm("a")),
+            indent(&cm("b")),
+            checks
+        );
+        let l = super::super::parse("/f.yaml", &text).unwrap_or_else(|e| panic!("{}", e));
+        let tree = super::super::tree(&l, false);
+        (l, tree)
+    }
+
+    fn flux_outcome(checks: &str, apps_extra: &str, edits: &[(&str, Option<&str>)]) -> Outcome {
+        let (l, mut tree) = flux_lesson(checks, apps_extra);
+        for (p, t) in edits {
+            match t {
+                Some(t) => tree.insert(&format!("/{}", p), t.as_bytes().to_vec()),
+                None => {
+                    tree.remove(&format!("/{}", p));
+                }
+            }
+        }
+        check(&l, &tree).outcomes.remove(0)
+    }
+
+    #[test]
+    fn flux_ready_and_applied_before() {
+        let depends = "  dependsOn:\n  - name: infra\n";
+        assert!(flux_outcome("- flux_ready: apps\n", "", &[]).ok);
+        let o = flux_outcome("- flux_ready: apps\n", "", &[("apps/b.yaml", Some("kind: [\n"))]);
+        assert!(!o.ok && o.message.contains("Kustomization flux-system/apps fails"), "{}", o.message);
+        let o = flux_outcome("- flux_ready: apps\n", depends, &[("infra/a.yaml", Some("kind: [\n"))]);
+        assert!(!o.ok && o.message.contains("waits: dependency 'flux-system/infra' is not ready"), "{}", o.message);
+        let o = flux_outcome("- flux_ready: web\n", "", &[]);
+        assert!(!o.ok && o.message.contains("no Flux Kustomization web (it has"), "{}", o.message);
+        assert!(flux_outcome("- applied_before: {first: infra, then: apps}\n", depends, &[]).ok);
+        assert!(flux_outcome("- applied_before: {first: ConfigMap/a, then: ConfigMap/b}\n", depends, &[]).ok);
+        let o = flux_outcome("- applied_before: {first: infra, then: apps}\n", "", &[]);
+        assert!(!o.ok && o.message.contains("reconcile in parallel"), "{}", o.message);
+        let o = flux_outcome("- applied_before: {first: apps, then: infra}\n", depends, &[]);
+        assert!(!o.ok, "{}", o.message);
+    }
+
+    #[test]
+    fn prunes_nothing_sees_deletes_and_races() {
+        assert!(flux_outcome("- prunes_nothing: clusters/prod\n", "", &[]).ok);
+        let o = flux_outcome("- prunes_nothing: clusters/prod\n", "", &[("apps/b.yaml", None), ("apps/c.yaml", Some("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: default\n"))]);
+        assert!(!o.ok && o.message.contains("ConfigMap/default/b deleted"), "{}", o.message);
+        let moved = flux_outcome("- prunes_nothing: clusters/prod\n", "", &[("apps/b.yaml", Some("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: default\n")), ("infra/b.yaml", Some("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  namespace: default\n"))]);
+        assert!(!moved.ok && moved.message.contains("moves to flux-system/infra"), "{}", moved.message);
+    }
+
+    #[test]
+    fn variants_run_the_checks_again_with_their_files_and_substitutions() {
+        let mut l = lesson("- object: {env: prod, kind: Deployment, name: web}\n  eq: {path: metadata.name, value: p-web}\n");
+        l.variants.push(Variant {
+            name: "qa".into(),
+            files: [("prod/kustomization.yaml".to_string(), Some("resources: [../base]\nnamePrefix: q-\n".to_string()))].into_iter().collect(),
+            substitute: vec![("p-web".into(), "q-web".into())],
+        });
+        let r = check(&l, &super::super::tree(&l, false));
+        assert_eq!(r.outcomes.len(), 2);
+        assert!(r.passed(), "{:#?}", r);
+        l.variants[0].substitute.clear();
+        let r = check(&l, &super::super::tree(&l, false));
+        assert!(!r.outcomes[1].ok && r.outcomes[1].variant.as_deref() == Some("qa"), "{:#?}", r);
+    }
+}
