@@ -149,3 +149,64 @@ fn walk(node: &Node, path: &mut Vec<String>, f: &mut dyn FnMut(&[String], &Node)
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::fs::MemFs;
+    use crate::kustomize::{build, BuildOptions};
+
+    const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: web:1\n";
+
+    fn notes(overlay: &str, extra: &[(&str, &str)]) -> Vec<(u32, &'static str, String)> {
+        let mut fs = MemFs::new();
+        fs.insert("/base/d.yaml", DEPLOY);
+        fs.insert("/base/kustomization.yaml", "resources: [d.yaml]\n");
+        fs.insert("/prod/kustomization.yaml", overlay);
+        for (p, t) in extra {
+            fs.insert(p, *t);
+        }
+        let out = build(&fs, "/prod", &BuildOptions::default()).unwrap();
+        out.notes.into_iter().map(|n| (n.span.line, n.rule, n.message)).collect()
+    }
+
+    #[test]
+    fn a_patch_that_matches_nothing_is_noted_and_counted() {
+        let k = |name: &str| format!("resources: [../base]\npatches:\n- target: {{kind: Deployment, name: {}}}\n  patch: |-\n    - op: add\n      path: /spec/replicas\n      value: 2\n", name);
+        let found = notes(&k("api"), &[]);
+        assert_eq!(found.len(), 1, "{:?}", found);
+        assert_eq!((found[0].0, found[0].1), (3, "patch-matches-nothing"));
+        assert!(found[0].2.starts_with("patch matched 0 resources"));
+        assert!(notes(&k("web"), &[]).is_empty());
+        let mut fs = MemFs::new();
+        fs.insert("/base/d.yaml", DEPLOY);
+        fs.insert("/base/kustomization.yaml", "resources: [d.yaml]\n");
+        fs.insert("/prod/kustomization.yaml", k("web"));
+        let out = build(&fs, "/prod", &BuildOptions::default()).unwrap();
+        assert_eq!(out.patch_matches.iter().map(|m| (m.file.as_str(), m.count)).collect::<Vec<_>>(), vec![("/prod/kustomization.yaml", 1)]);
+    }
+
+    #[test]
+    fn a_selector_changed_against_the_base_is_noted() {
+        let found = notes("resources: [../base]\ncommonLabels:\n  team: a\n", &[]);
+        assert_eq!(found.iter().map(|n| n.1).collect::<Vec<_>>(), vec!["selector-changed"], "{:?}", found);
+        assert!(found[0].2.contains("commonLabels changes spec.selector of Deployment web"), "{}", found[0].2);
+        assert!(notes("resources: [../base]\nlabels:\n- pairs: {team: a}\n  includeSelectors: false\n", &[]).is_empty());
+        // The overlay's own workloads have no base to differ from.
+        let own = notes("resources: [d.yaml]\ncommonLabels:\n  team: a\n", &[("/prod/d.yaml", DEPLOY)]);
+        assert!(own.is_empty(), "{:?}", own);
+    }
+
+    #[test]
+    fn a_reference_outside_the_name_reference_configuration_is_noted() {
+        let cert = "apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: web\nspec:\n  secretName: web-tls\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: web-tls\n";
+        let found = notes("resources: [../base, c.yaml]\nnamePrefix: p-\n", &[("/prod/c.yaml", cert)]);
+        assert_eq!(found.len(), 1, "{:?}", found);
+        assert_eq!((found[0].0, found[0].1), (6, "name-reference"));
+        assert!(found[0].2.contains("spec.secretName of Certificate p-web still says 'web-tls', but Secret 'web-tls' is now 'p-web-tls'"), "{}", found[0].2);
+        // Fields kustomize rewrites, and names nothing renamed, say nothing.
+        let volume = DEPLOY.replace("      containers:", "      volumes:\n      - name: tls\n        secret:\n          secretName: web-tls\n      containers:");
+        let found = notes("resources: [c.yaml, d.yaml]\nnamePrefix: p-\n", &[("/prod/c.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: web-tls\n"), ("/prod/d.yaml", &volume)]);
+        assert!(found.is_empty(), "{:?}", found);
+        assert!(notes("resources: [../base, c.yaml]\n", &[("/prod/c.yaml", cert)]).is_empty());
+    }
+}
