@@ -748,4 +748,17 @@ impl Workspace {
         let findings = lint::lint_repository(&self.fs, "/");
         to_js(&findings.iter().map(finding).collect::<Vec<_>>())
     }
+
+    /// Checks the workspace against a lesson (the lesson file's text):
+    /// `{ok: true, passed, outcomes: [{label, ok, message, variant}]}`, or
+    /// `{ok: false, errors}` when the lesson file cannot be read.
+    #[wasm_bindgen(js_name = checkLesson)]
+    pub fn check_lesson(&self, lesson: &str) -> JsValue {
+        #[derive(Serialize)]
+        struct Checked {
+            passed: bool,
+            outcomes: Vec<crate::lesson::Outcome>,
+        }
+        reply(crate::lesson::check_text("lesson.yaml", lesson, &self.fs).map(|r| Checked { passed: r.passed(), outcomes: r.outcomes }))
+    }
 }

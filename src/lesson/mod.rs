@@ -133,3 +133,10 @@ pub fn check_file(files: &dyn Files, path: &str, dir: Option<&str>, solution: bo
     };
     Ok((lesson, report))
 }
+
+/// The page's question as the learner types: the lesson (its file's text)
+/// checked against the workspace `tree`.
+pub fn check_text(file: &str, text: &str, tree: &dyn Files) -> Result<Report> {
+    let lesson = parse(file, text)?;
+    Ok(check(&lesson, tree))
+}
