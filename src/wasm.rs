@@ -761,4 +761,11 @@ impl Workspace {
         }
         reply(crate::lesson::check_text("lesson.yaml", lesson, &self.fs).map(|r| Checked { passed: r.passed(), outcomes: r.outcomes }))
     }
+
+    /// "Make a lesson from this workspace": the files as a lesson file to
+    /// fill in (start tree, a build_ok check per environment, TODOs).
+    #[wasm_bindgen(js_name = lessonFromWorkspace)]
+    pub fn lesson_from_workspace(&self, id: &str) -> String {
+        crate::lesson::skeleton(&self.fs, id)
+    }
 }

@@ -422,7 +422,7 @@ pub fn changed_files(before: &dyn Files, after: &dyn Files) -> Vec<String> {
     paths.into_iter().filter(|p| before.read(p) != after.read(p)).map(|p| p.trim_start_matches('/').to_string()).collect()
 }
 
-fn list_all(files: &dyn Files, dir: &str, out: &mut BTreeSet<String>, depth: usize) {
+pub(crate) fn list_all(files: &dyn Files, dir: &str, out: &mut BTreeSet<String>, depth: usize) {
     if depth > 64 {
         return;
     }

@@ -7,9 +7,11 @@
 pub mod check;
 pub mod format;
 pub mod glob;
+pub mod skeleton;
 
 pub use check::{check, check_tree, Outcome, Report};
 pub use format::{parse, Check, CheckKind, Expect, Lesson, Mode, Variant};
+pub use skeleton::skeleton;
 
 use crate::error::{Error, Result};
 use crate::fs::{Files, MemFs};
