@@ -242,7 +242,18 @@ fn check_kind(key: &str, v: &Node, whole: &Node, mode: Mode, cluster: Option<&st
         "unchanged" => CheckKind::Unchanged(string(v, key)?),
         "refs_resolve" => CheckKind::RefsResolve(string(v, key)?),
         "changed_files" => CheckKind::ChangedFiles(strings(v, key)?),
-        "differs_only" => CheckKind::DiffersOnly { from: text("from")?, to: text("to")?, paths: strings(field(v, "paths", key)?, "paths")? },
+        "differs_only" => {
+            let paths = field(v, "paths", key)?;
+            let list = match paths.as_seq() {
+                Some(items) => items.iter().map(|p| {
+                    let t = string(p, "paths")?;
+                    crate::diff::IgnoreRule::parse(&t).map_err(|e| Error::at(&p.span, e))?;
+                    Ok(t)
+                }).collect::<Result<Vec<_>>>()?,
+                None => return Err(Error::at(&paths.span, "paths: a list of field paths")),
+            };
+            CheckKind::DiffersOnly { from: text("from")?, to: text("to")?, paths: list }
+        }
         "patch_matches" => {
             let at_least = match v.get("at_least") {
                 Some(n) => count(n, "at_least")?,
@@ -276,10 +287,10 @@ fn check_kind(key: &str, v: &Node, whole: &Node, mode: Mode, cluster: Option<&st
                 set(Expect::Eq { path: text_of(eq, "path")?, value: field(eq, "value", "eq")?.clone() }, eq)?;
             }
             if let Some(ne) = whole.get("ne") {
-                set(Expect::Ne { path: string(field(ne, "path", "ne")?, "path")?, value: field(ne, "value", "ne")?.clone() }, ne)?;
+                set(Expect::Ne { path: path(field(ne, "path", "ne")?)?, value: field(ne, "value", "ne")?.clone() }, ne)?;
             }
             if let Some(a) = whole.get("absent") {
-                set(Expect::Absent(string(a, "absent")?), a)?;
+                set(Expect::Absent(path(a)?), a)?;
             }
             if let Some(c) = whole.get("count") {
                 let kind = c.get("kind").map(|k| string(k, "kind")).transpose()?;
@@ -300,7 +311,18 @@ fn check_kind(key: &str, v: &Node, whole: &Node, mode: Mode, cluster: Option<&st
 }
 
 fn text_of(n: &Node, key: &str) -> Result<String> {
-    string(field(n, key, "eq")?, key)
+    let f = field(n, key, "eq")?;
+    path(f)
+}
+
+/// A field path, read now so that a typo is reported where it is written.
+fn path(n: &Node) -> Result<String> {
+    let text = string(n, "path")?;
+    if text.contains('*') {
+        return Err(Error::at(&n.span, format!("path '{}': '*' names no one field", text)));
+    }
+    crate::diff::IgnoreRule::parse(&text).map_err(|e| Error::at(&n.span, e.replacen("ignore rule", "path", 1)))?;
+    Ok(text)
 }
 
 fn count(n: &Node, what: &str) -> Result<usize> {
@@ -336,6 +358,8 @@ mod tests {
         assert_eq!((e.span.as_ref().unwrap().line, e.span.as_ref().unwrap().col), (9, 3), "{}", e);
         let e = parse("/l.yaml", &format!("{}colour: red\n", MINIMAL)).unwrap_err();
         assert!(e.to_string().starts_with("/l.yaml:9:1: unknown lesson field 'colour'"), "{}", e);
+        let e = parse("/l.yaml", &MINIMAL.replace("- build_ok: a", "- object: {env: a, kind: Deployment, name: web}\n  eq: {path: \"spec.containers[name=web\", value: 1}")).unwrap_err();
+        assert!(e.to_string().starts_with("/l.yaml:8:14: path 'spec.containers[name=web': unclosed '['"), "{}", e);
         assert!(parse("/l.yaml", "").is_err());
         assert!(parse("/l.yaml", "- a\n").is_err());
     }
