@@ -102,14 +102,15 @@ pub fn unrewritten_references(resources: &ResMap, backrefs: &[NameBackRef]) -> V
     for r in resources.iter() {
         let Some(entries) = r.node.as_map() else { continue };
         for (key, value) in entries {
-            if key.as_str() == Some("metadata") {
+            let key = key.as_str().unwrap_or("");
+            if key == "metadata" {
                 continue;
             }
-            let mut path = vec![key.as_str().unwrap_or("").to_string()];
+            let mut path = vec![key];
             walk(value, &mut path, &mut |path, field| {
                 let Some(text) = field.as_string() else { return };
-                let last = path.last().map(String::as_str).unwrap_or("");
-                let parent = if path.len() > 1 { path[path.len() - 2].as_str() } else { "" };
+                let last = path.last().copied().unwrap_or("");
+                let parent = if path.len() > 1 { path[path.len() - 2] } else { "" };
                 if !(last.ends_with("Name") || (last == "name" && parent.ends_with("Ref"))) {
                     return;
                 }
@@ -136,13 +137,15 @@ pub fn unrewritten_references(resources: &ResMap, backrefs: &[NameBackRef]) -> V
     out
 }
 
-fn walk(node: &Node, path: &mut Vec<String>, f: &mut dyn FnMut(&[String], &Node)) {
+/// Calls `f` on every scalar below `node` with the keys that lead to it
+/// (list items add no key).
+fn walk<'a>(node: &'a Node, path: &mut Vec<&'a str>, f: &mut dyn FnMut(&[&'a str], &'a Node)) {
     match &node.value {
         Value::Scalar(_) => f(path, node),
         Value::Seq(items) => items.iter().for_each(|i| walk(i, path, f)),
         Value::Map(entries) => {
             for (k, v) in entries {
-                path.push(k.as_str().unwrap_or("").to_string());
+                path.push(k.as_str().unwrap_or(""));
                 walk(v, path, f);
                 path.pop();
             }
