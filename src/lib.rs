@@ -8,6 +8,7 @@ pub mod fs;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod kustomize;
+pub mod lesson;
 pub mod limits;
 pub mod memo;
 pub mod promote;

@@ -466,4 +466,50 @@ impl Workspace {
         let findings = lint::lint_repository(&self.fs, "/");
         to_js(&findings.iter().map(lint::Finding::info).collect::<Vec<_>>())
     }
+
+    /// Checks the workspace against a lesson (the lesson file's text):
+    /// `{ok: true, passed, outcomes: [{label, ok, message, variant}]}`, or
+    /// `{ok: false, errors}` when the lesson file cannot be read.
+    #[wasm_bindgen(js_name = checkLesson)]
+    pub fn check_lesson(&self, lesson: &str) -> JsValue {
+        #[derive(Serialize)]
+        struct Checked {
+            passed: bool,
+            outcomes: Vec<crate::lesson::Outcome>,
+        }
+        reply(crate::lesson::check_text("lesson.yaml", lesson, &self.fs).map(|r| Checked { passed: r.passed(), outcomes: r.outcomes }))
+    }
+
+    /// A lesson file read for the page: `{ok, id, title, intro, mode,
+    /// editable, hints, files}` where `files` is the start tree, or the
+    /// solution applied over it with `solution` (`{path: text}`).
+    #[wasm_bindgen(js_name = readLesson)]
+    pub fn read_lesson(&self, lesson: &str, solution: bool) -> JsValue {
+        #[derive(Serialize)]
+        struct Read {
+            id: String,
+            title: String,
+            intro: String,
+            mode: &'static str,
+            editable: Vec<String>,
+            hints: Vec<String>,
+            files: std::collections::BTreeMap<String, String>,
+        }
+        reply(crate::lesson::parse("lesson.yaml", lesson).map(|l| {
+            let tree = crate::lesson::tree(&l, solution);
+            let files = tree.paths().map(|p| (p.trim_start_matches('/').to_string(), String::from_utf8_lossy(tree.get(p).unwrap_or_default()).into_owned())).collect();
+            let mode = match l.mode {
+                crate::lesson::Mode::Kustomize => "kustomize",
+                crate::lesson::Mode::Flux => "flux",
+            };
+            Read { id: l.id, title: l.title, intro: l.intro, mode, editable: l.editable, hints: l.hints, files }
+        }))
+    }
+
+    /// "Make a lesson from this workspace": the files as a lesson file to
+    /// fill in (start tree, a build_ok check per environment, TODOs).
+    #[wasm_bindgen(js_name = lessonFromWorkspace)]
+    pub fn lesson_from_workspace(&self, id: &str) -> String {
+        crate::lesson::skeleton(&self.fs, id)
+    }
 }

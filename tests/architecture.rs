@@ -29,6 +29,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("flux", 5),
     ("promote", 5),
     ("review", 6),
+    ("lesson", 6),
     ("wasm", 9),
 ];
 

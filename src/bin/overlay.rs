@@ -15,6 +15,8 @@ mod args;
 mod compare;
 #[path = "overlay/review.rs"]
 mod review;
+#[path = "overlay/lesson.rs"]
+mod lesson;
 
 use args::{Args, Spec};
 
@@ -25,7 +27,9 @@ const USAGE: &str = "usage: overlay build [DIR] [--load-restrictor LoadRestricti
        overlay flux CLUSTER_DIR [--root REPO_ROOT] [--graph | --format yaml|json] [--before OLD_REPO_ROOT] [--self-source NAME] [--no-strict-substitute]
        overlay clusters [REPO_ROOT] [--self-source NAME]
        overlay lint [DIR] [--format text|json]
-       overlay review OLD_ROOT NEW_ROOT | --git BASE[..HEAD] [--dir SUBDIR] [--format text|markdown|json|html] [--output FILE] [--ignore PATH]... [--context N]";
+       overlay review OLD_ROOT NEW_ROOT | --git BASE[..HEAD] [--dir SUBDIR] [--format text|markdown|json|html] [--output FILE] [--ignore PATH]... [--context N]
+       overlay lesson check LESSON.yaml [DIR] [--solution]
+       overlay lesson verify [LESSONS_DIR]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -38,6 +42,7 @@ fn main() -> ExitCode {
         Some("clusters") => clusters_command(&args[1..]),
         Some("lint") => lint_command(&args[1..]),
         Some("review") => review::run(&args[1..]),
+        Some("lesson") => lesson::lesson(&args[1..]),
         Some("-h") | Some("--help") | Some("help") => {
             println!("{}", USAGE);
             ExitCode::SUCCESS

@@ -144,6 +144,32 @@ impl IgnoreRule {
     }
 }
 
+/// The field `text` names in `node`, written as ignore rules are (dotted or
+/// as a JSON pointer, without a `Kind:` prefix or `*`): `Ok(None)` when the
+/// resource has no such field, `Err` when the path cannot be read.
+pub fn lookup<'a>(node: &'a crate::yaml::Node, text: &str) -> Result<Option<&'a crate::yaml::Node>, String> {
+    let rule = IgnoreRule::parse(text).map_err(|e| e.replacen("ignore rule", "path", 1))?;
+    let mut at = node;
+    for step in &rule.steps {
+        let next = match step {
+            Pattern::Any => return Err(format!("path '{}': '*' names no one field", text)),
+            Pattern::Key(k) => at.get(k),
+            Pattern::Number(n) => match at.as_seq() {
+                Some(items) => items.get(*n),
+                None => at.get(&n.to_string()),
+            },
+            Pattern::Item { key, value } => {
+                at.as_seq().and_then(|items| items.iter().find(|i| i.get(key).and_then(|v| v.as_str()) == Some(value.as_str())))
+            }
+        };
+        match next {
+            Some(n) => at = n,
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(at))
+}
+
 fn step_matches(p: &Pattern, s: &Segment) -> bool {
     match (p, s) {
         (Pattern::Any, _) => true,

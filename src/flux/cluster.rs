@@ -75,6 +75,9 @@ pub struct Unit {
     pub status: Status,
     pub unresolved: Vec<Unresolved>,
     pub warnings: Vec<String>,
+    /// What the kustomize build noticed and did not fail on (a patch that
+    /// matched nothing, a changed selector, …).
+    pub notes: Vec<kustomize::Note>,
     /// The Kustomization that applies this one; `None` for the cluster directory.
     pub parent: Option<Key>,
     /// Its `dependsOn` entries that will not become ready because they fail
@@ -341,6 +344,20 @@ pub fn build_dir(files: &dyn Files, dir: &str, ks: Option<&FluxKustomization>) -
     Ok((generated, out))
 }
 
+/// Whether `span` is a place in what the user wrote, not in the overrides
+/// the controller writes into the kustomization (a parent's default patch
+/// that matches nothing in this directory is by design, and its line is in
+/// no file the user can open).
+fn in_users_text(files: &dyn Files, generated: &Generated, span: &Span) -> bool {
+    if *span.file != *generated.file {
+        return true;
+    }
+    let Some(bytes) = files.read(&generated.file) else { return false };
+    let line = |text: &str| text.lines().nth(span.line.saturating_sub(1) as usize).map(str::to_string);
+    let disk = String::from_utf8_lossy(&bytes).into_owned();
+    span.line > 0 && line(&disk).is_some() && line(&disk) == line(&generated.text)
+}
+
 /// What still builds of a directory whose build fails: the same build with
 /// the resources entries that lead to each error left out, a few times.
 /// Only for finding the Kustomizations it applies (they exist in the cluster
@@ -470,6 +487,7 @@ fn build_unit(files: &dyn Files, root: &str, ks: FluxKustomization, parent: Opti
         status: Status::Rendered,
         unresolved: Vec::new(),
         warnings: Vec::new(),
+        notes: Vec::new(),
         parent,
         blocked_by: Vec::new(),
     };
@@ -522,6 +540,7 @@ fn build_unit(files: &dyn Files, root: &str, ks: FluxKustomization, parent: Opti
     }
     match build_dir(view, &dir, Some(&unit.ks)) {
         Ok((generated, out)) => {
+            unit.notes = out.notes.into_iter().filter(|n| in_users_text(view, &generated, &n.span)).collect();
             unit.generated = Some(generated);
             unit.warnings = out.warnings;
             unit.built = out.resources.resources;

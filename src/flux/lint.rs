@@ -56,9 +56,30 @@ pub fn lint_repository(files: &dyn Files, root: &str) -> Vec<Finding> {
     }
     findings.extend(lint_files(files, root));
     findings.extend(duplicated_manifests(files, root));
+    if cluster_dirs(files, root).is_empty() {
+        findings.extend(lint_environments(files, root));
+    }
     findings.sort_by(|a, b| (&a.span.file, a.span.line, &a.message).cmp(&(&b.span.file, b.span.line, &b.message)));
     findings.dedup();
     findings
+}
+
+/// A kustomize build's note as a finding.
+fn note_finding(n: &crate::kustomize::Note) -> Finding {
+    Finding::new(&n.span, n.rule, n.message.clone(), n.fix.clone())
+}
+
+/// In a repository without Flux: what building each environment notices
+/// (Flux repositories get the same from each Kustomization's build).
+/// Environments that fail to build are left to `overlay build`.
+pub fn lint_environments(files: &dyn Files, root: &str) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for env in crate::env::environments_under(files, root) {
+        if let Ok(built) = crate::kustomize::build(files, &env.path, &crate::kustomize::BuildOptions::default()) {
+            out.extend(built.notes.iter().map(note_finding));
+        }
+    }
+    out
 }
 
 /// Directories holding Flux Kustomization documents directly.
@@ -147,6 +168,7 @@ pub fn lint_cluster(files: &dyn Files, c: &Cluster) -> Vec<Finding> {
                 "fix the spelling or remove the field",
             ));
         }
+        out.extend(u.notes.iter().map(note_finding));
         prune(u, &mut out);
         timing(u, &mut out);
         helm_depends_on(c, u, &mut out);
@@ -156,6 +178,9 @@ pub fn lint_cluster(files: &dyn Files, c: &Cluster) -> Vec<Finding> {
     }
     depends_on(c, &mut out);
     namespaces(c, files, &mut out);
+    // The no-op rule already says it of a patch entry, in Flux's words.
+    let no_ops: Vec<(String, u32)> = out.iter().filter(|f| f.rule == "no-op").map(|f| (f.span.file.to_string(), f.span.line)).collect();
+    out.retain(|f| f.rule != "patch-matches-nothing" || !no_ops.contains(&(f.span.file.to_string(), f.span.line)));
     out
 }
 
@@ -818,6 +843,26 @@ mod tests {
         assert_eq!(quote(&"y".repeat(300)).chars().count(), QUOTE_MAX + 1);
         let many: Vec<String> = (0..100).map(|i| format!("ConfigMap c{}", i)).collect();
         assert!(quote_list(&many).ends_with("more"), "{}", quote_list(&many));
+    }
+
+    #[test]
+    fn kustomize_notes_are_findings_with_or_without_flux() {
+        let dep = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: prod\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: web:1\n";
+        let overlay = "resources: [../base]\npatches:\n- target: {kind: Deployment, name: api}\n  patch: |-\n    - op: add\n      path: /spec/replicas\n      value: 2\n";
+        let mut fs = MemFs::new();
+        fs.insert("/base/d.yaml", dep);
+        fs.insert("/base/kustomization.yaml", "resources: [d.yaml]\n");
+        fs.insert("/prod/kustomization.yaml", overlay);
+        assert_eq!(rules(&lint_repository(&fs, "/")), vec![("/prod/kustomization.yaml".to_string(), 3, "patch-matches-nothing")]);
+        fs.insert("/clusters/prod/apps.yaml", ks("apps", "./prod", "  prune: true\n"));
+        fs.insert("/clusters/prod/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n");
+        // Under Flux the no-op rule says it, once.
+        let found = lint_repository(&fs, "/");
+        assert_eq!(rules(&found), vec![("/prod/kustomization.yaml".to_string(), 3, "no-op")], "{:#?}", found);
+        // A selector changed against the base is a kustomize note in both.
+        fs.insert("/prod/kustomization.yaml", "resources: [../base]\ncommonLabels:\n  team: a\n");
+        let found = lint_repository(&fs, "/");
+        assert!(rules(&found).contains(&("/prod/kustomization.yaml".to_string(), 3, "selector-changed")), "{:#?}", found);
     }
 
     #[test]

@@ -16,6 +16,21 @@ pub struct Accumulator {
     pub config: Arc<TransformerConfig>,
     /// `vars:` declared so far, from this level and below.
     pub vars: Vec<vars::Var>,
+    /// How many resources each patch entry matched, from this level and
+    /// below, in the order they were applied.
+    pub patch_matches: Vec<PatchMatch>,
+}
+
+/// How many resources one patch matched where it was applied. A patch with
+/// a target that selects nothing is no error in kustomize, so this count is
+/// the only trace of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PatchMatch {
+    /// The patch file, or the kustomization file for an inline patch.
+    pub file: String,
+    /// The `patches:` entry (or patch file) it came from.
+    pub span: crate::span::Span,
+    pub count: usize,
 }
 
 impl Accumulator {
@@ -23,11 +38,12 @@ impl Accumulator {
     /// each kustomization merges the defaults (and its `configurations:`)
     /// after its resources, and the merge order decides which specs survive.
     pub(crate) fn empty() -> Accumulator {
-        Accumulator { resources: ResMap::new(), config: Arc::new(TransformerConfig::default()), vars: Vec::new() }
+        Accumulator { resources: ResMap::new(), config: Arc::new(TransformerConfig::default()), vars: Vec::new(), patch_matches: Vec::new() }
     }
     pub(crate) fn merge(&mut self, other: Accumulator) -> Result<()> {
         merge_config(&mut self.config, &other.config)?;
         self.resources.append_all(other.resources)?;
+        self.patch_matches.extend(other.patch_matches);
         vars::add_all(&mut self.vars, other.vars)
     }
 }

@@ -2,7 +2,8 @@
 //! resources, generators, components, transformers; then, at the top level
 //! only, name hashes, back references, vars, and the output order.
 
-use super::accumulator::{merge_config, Accumulator};
+use super::accumulator::{merge_config, Accumulator, PatchMatch};
+use super::notes::Note;
 use super::fieldspec::TransformerConfig;
 use super::generator_plugins;
 use super::generators;
@@ -27,6 +28,12 @@ pub struct Output {
     pub resources: ResMap,
     /// Warnings kustomize prints to stderr (deprecated fields).
     pub warnings: Vec<String>,
+    /// How many resources each patch matched, every level of the build,
+    /// in the order the patches were applied.
+    pub patch_matches: Vec<PatchMatch>,
+    /// What kustomize does not say but a user wants to know: builds that
+    /// succeed and still do not do what was meant. Output is unaffected.
+    pub notes: Vec<Note>,
 }
 
 pub struct Builder<'a> {
@@ -42,6 +49,8 @@ pub struct Builder<'a> {
     /// For `buildMetadata` origin tracking: the directory being built,
     /// relative to the top kustomization; `None` when nothing is tracked.
     pub(crate) origin: Option<String>,
+    /// Remarks gathered while building (see `Note`).
+    notes: Vec<Note>,
     /// The schema of `openapi:`. kustomize keeps one for the whole build:
     /// the top level sets it first, a lower level only when nothing has.
     openapi: OpenApi,
@@ -56,7 +65,7 @@ enum OpenApi {
 }
 
 pub fn run(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Output> {
-    let mut b = Builder { files, options, roots: Vec::new(), real_roots: Vec::new(), warnings: Vec::new(), origin: None, openapi: OpenApi::Unset };
+    let mut b = Builder { files, options, roots: Vec::new(), real_roots: Vec::new(), warnings: Vec::new(), origin: None, notes: Vec::new(), openapi: OpenApi::Unset };
     if !files.is_dir(dir) {
         return Err(Error::in_file(dir, format!("must build at directory: '{}' is not a directory", dir)));
     }
@@ -82,6 +91,7 @@ fn run_loaded(mut b: Builder<'_>, k: Kustomization, dir: &str) -> Result<Output>
     hash::hash_names(&mut acc.resources);
     nameref::fix_back_references(&mut acc.resources, &acc.config.name_reference)?;
     vars::resolve(&mut acc.resources, &acc.vars, &acc.config, &mut b.warnings)?;
+    b.notes.extend(super::notes::unrewritten_references(&acc.resources, &acc.config.name_reference));
     drop_local_config(&mut acc.resources);
     sort(&k, &mut acc.resources)?;
     if let Some(entry) = k.string_list("buildMetadata").iter().find(|e| e.text == "managedByLabel") {
@@ -91,7 +101,9 @@ fn run_loaded(mut b: Builder<'_>, k: Kustomization, dir: &str) -> Result<Output>
         remove_build_annotations(&mut r.node);
     }
     origin::finish(&mut acc.resources, &build_metadata);
-    Ok(Output { resources: acc.resources, warnings: b.warnings })
+    let mut notes = super::notes::unmatched_patches(&acc.patch_matches);
+    notes.append(&mut b.notes);
+    Ok(Output { resources: acc.resources, warnings: b.warnings, patch_matches: acc.patch_matches, notes })
 }
 
 fn sort(k: &Kustomization, resources: &mut ResMap) -> Result<()> {
@@ -186,6 +198,7 @@ impl<'a> Builder<'a> {
 
     fn accumulate_target_steps(&mut self, k: &Kustomization, mut acc: Accumulator) -> Result<Accumulator> {
         acc = self.accumulate_resources(k, acc, &k.resources)?;
+        let selectors = super::notes::base_selectors(self.files, k, &acc.resources);
         let own = self.load_configurations(k)?;
         merge_config(&mut acc.config, &own)?;
         let from_crds = self.load_crds(k)?;
@@ -194,6 +207,7 @@ impl<'a> Builder<'a> {
         generator_plugins::run(self, k, &mut acc)?;
         acc = self.accumulate_components(k, acc)?;
         transformers::run(self, k, &mut acc)?;
+        self.notes.extend(super::notes::changed_selectors(k, &selectors, &acc.resources));
         vars::merge_vars(k, &mut acc.resources, &mut acc.vars)?;
         Ok(acc)
     }

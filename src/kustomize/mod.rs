@@ -13,6 +13,7 @@ pub mod hash;
 pub mod kustomization;
 pub mod loader;
 pub mod nameref;
+pub mod notes;
 pub mod options;
 pub mod origin;
 pub mod resmap;
@@ -23,7 +24,9 @@ pub mod vars;
 use crate::error::Result;
 use crate::fs::Files;
 
+pub use accumulator::PatchMatch;
 pub use build::Output;
+pub use notes::Note;
 pub use options::{BuildOptions, LoadRestrictor};
 pub use resmap::{Behavior, Gvk, ResId, ResMap, Resource};
 

@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::kustomize::aliases;
-use crate::kustomize::accumulator::Accumulator;
+use crate::kustomize::accumulator::{Accumulator, PatchMatch};
 use crate::kustomize::loader::{read_resource_file, Loader};
 use crate::kustomize::kustomization::Kustomization;
 use crate::kustomize::patch::{json6902, schema::Schema, smp};
@@ -120,17 +120,27 @@ struct Options {
 pub fn strategic_merge(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
     let Some(list) = k.field("patchesStrategicMerge").and_then(|n| n.as_seq()) else { return Ok(()) };
     let mut patches = Vec::new();
+    let mut matches = Vec::new();
     for entry in list {
         let text = entry.as_str().unwrap_or("");
         let inline = read_resource_file(&k.file, text.as_bytes()).ok().filter(|p| !p.is_empty());
-        match inline {
-            Some(p) => patches.extend(p),
+        let before = patches.len();
+        let file = match inline {
+            Some(p) => {
+                patches.extend(p);
+                k.file.clone()
+            }
             None => {
                 let (file, bytes) = b.read_file(k, text.trim(), &entry.span)?;
                 patches.extend(read_resource_file(&file, &bytes)?);
+                file
             }
-        }
+        };
+        // Each patch without a target matches exactly one resource, or the
+        // build fails below.
+        matches.push(PatchMatch { file, span: entry.span.clone(), count: patches.len() - before });
     }
+    acc.patch_matches.extend(matches);
     if patches.is_empty() {
         return Ok(());
     }
@@ -151,6 +161,7 @@ pub fn patches(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Resu
             allow_kind_change: flag(entry, "allowKindChange"),
         };
         let target = entry.get("target").filter(|t| !t.is_null()).map(Selector::from_node);
+        let mut matched = PatchMatch { file: source.file.clone(), span: entry.span.clone(), count: 0 };
         match detect(&source)? {
             Parsed::Strategic(patches) if patches.is_empty() => no_patch(&source, target.is_some())?,
             Parsed::Strategic(patches) => match &target {
@@ -160,11 +171,13 @@ pub fn patches(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Resu
                     }
                     let Some(patch) = patches.into_iter().next() else { continue };
                     let selected = sel.select(&acc.resources)?;
+                    matched.count = selected.len();
                     apply_strategic(b.schema(), &mut acc.resources, &selected, &patch, options)?;
                 }
                 None => {
                     for patch in patches {
                         let target = find_by_id(&acc.resources, &patch)?;
+                        matched.count += 1;
                         apply_strategic(b.schema(), &mut acc.resources, &[target], &patch, options)?;
                     }
                 }
@@ -176,7 +189,9 @@ pub fn patches(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Resu
                 let Some(sel) = &target else {
                     return Err(Error::at(&entry.span, "must specify a target for a JSON 6902 patch (add target: with kind and name)"));
                 };
-                for i in sel.select(&acc.resources)? {
+                let selected = sel.select(&acc.resources)?;
+                matched.count = selected.len();
+                for i in selected {
                     let r = &mut acc.resources.resources[i];
                     r.store_previous_id();
                     let internal = internal_annotations(r);
@@ -185,6 +200,7 @@ pub fn patches(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Resu
                 }
             }
         }
+        acc.patch_matches.push(matched);
     }
     Ok(())
 }
@@ -227,7 +243,9 @@ pub fn json6902(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Res
         if ops.as_seq().is_some_and(|s| s.is_empty()) {
             return Err(Error::at(&source.span, "patch appears to be empty"));
         }
-        for i in target.select(&acc.resources)? {
+        let selected = target.select(&acc.resources)?;
+        acc.patch_matches.push(PatchMatch { file: source.file.clone(), span: entry.span.clone(), count: selected.len() });
+        for i in selected {
             let r = &mut acc.resources.resources[i];
             let internal = internal_annotations(r);
             json6902::apply_with_internal_annotations(&mut r.node, &ops, &internal).map_err(|e| e.or_at(&source.span))?;
