@@ -182,6 +182,26 @@ dist_site() {
   node tools/dist-site.mjs www dist/site
 }
 
+# The npm package for documentation sites: npm/ (package.json, README,
+# types) plus the built element, embed, playground and engine, staged in
+# dist/npm/package/ and packed into dist/npm/overlay-playground-VERSION.tgz.
+# npm pack writes fixed mtimes and a sorted file list, so the same build
+# packs to the same bytes.
+npm_package() {
+  [ -f "$WASM_OUT" ] && [ -f www/dist/overlay-playground.js ] || die "no $WASM_OUT yet: run ./build.sh first"
+  local stage=dist/npm/package f tgz
+  step "The npm package: $stage → dist/npm/"
+  rm -rf dist/npm
+  mkdir -p "$stage/dist" "$stage/pkg"
+  cp npm/package.json npm/README.md npm/index.d.ts npm/engine.d.ts "$stage/"
+  for f in index.html embed.html style.css embed.css sw.js; do cp "www/$f" "$stage/$f"; done
+  for f in overlay-playground.js embed.js main.js offline-assets.js; do cp "www/dist/$f" "$stage/dist/$f"; done
+  cp "$PKG/overlay.js" "$WASM_OUT" "$stage/pkg/"
+  chmod -R u=rwX,go=rX "$stage"
+  tgz=$(cd "$stage" && npm pack --pack-destination .. --silent)
+  step "Packed dist/npm/$tgz — $(wc -c <"dist/npm/$tgz") bytes, $(tar -xzOf "dist/npm/$tgz" | wc -c) bytes unpacked, sha256 $(sha256sum "dist/npm/$tgz" | cut -c1-16)"
+}
+
 serve() {
   build
   local port=${PORT:-8080}
@@ -217,6 +237,7 @@ case "${1:-build}" in
   measure) build; need_chromium; node tests/browser/measure.mjs ;;
   release) release ;;
   dist) dist_site ;;
+  npm) npm_package ;;
   -h|--help|help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) die "unknown command '$1' (try: ./build.sh [build|serve|test|page|measure|release|dist|npm])" ;;
 esac
