@@ -1,6 +1,8 @@
 // Types of the <overlay-playground> element (`overlay-playground`, the
 // module dist/overlay-playground.js; importing it defines the element).
-export * from './engine';
+// Types only: this module defines the element and exports nothing; the engine
+// itself is 'overlay-playground/engine'.
+export type * from './engine.js';
 
 /** The element's attributes, all optional strings. */
 export interface OverlayPlaygroundAttributes {
