@@ -128,6 +128,7 @@ prints every object, Kustomization by Kustomization, in apply order.
   --before OLD_REPO_ROOT  what the change from that checkout prunes
   --self-source NAME      the source (Kind/NAME) that is this repository; repeatable
   --no-strict-substitute  postBuild substitution leaves unknown variables alone
+  --strict-substitute     the default: an unknown variable fails the Kustomization
 
 Exit codes: 0 built, 1 a Kustomization failed or the order has an error, 2 usage error.",
 };
@@ -251,4 +252,32 @@ pub fn overview() -> String {
     s.push_str(EXIT_CODES);
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_flag_a_command_reads_is_in_its_help() {
+        for c in ALL {
+            for flag in c.spec.values.iter().chain(c.spec.switches) {
+                assert!(c.help.contains(flag), "overlay help {} does not mention {}", c.name, flag);
+            }
+            for (flag, _) in c.choices {
+                assert!(c.spec.values.contains(flag), "{}: choices for {}, which it does not read", c.name, flag);
+            }
+            assert!(c.usage.starts_with(c.name), "{}: usage '{}'", c.name, c.usage);
+        }
+    }
+
+    #[test]
+    fn names_are_unique_and_the_help_command_completes_them_all() {
+        let names: Vec<&str> = ALL.iter().map(|c| c.name).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), names.len());
+        assert_eq!(HELP.positionals[0], names.as_slice());
+    }
 }
