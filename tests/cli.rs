@@ -175,6 +175,10 @@ fn colour_only_on_request_and_never_with_no_color() {
     let forced = diff(&[("CLICOLOR_FORCE", "1")]);
     assert!(forced.contains("\x1b[31m-  namespace: staging\x1b[0m\n\x1b[32m+  namespace: production\x1b[0m\n"), "{}", forced);
     assert_eq!(diff(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]), plain);
+    // The text format's headings: changed resources in yellow.
+    let mut text = overlay(&["diff", "apps/staging", "apps/production"]);
+    let text = run(text.current_dir(&fleet).env("CLICOLOR_FORCE", "1")).1;
+    assert!(text.contains("\x1b[33m► Deployment/my-app (staging → production) changed\x1b[0m\n"), "{}", text);
 
     let error = |env: &[(&str, &str)]| {
         let mut c = overlay(&["build", "apps/nowhere"]);

@@ -53,7 +53,8 @@ fn label(word: &str, colour: &str) -> String {
 }
 
 /// A diff or patch for stdout: `+` lines green, `-` lines red, `@@` hunk
-/// headers cyan; the text unchanged when colour is off.
+/// headers cyan, and the text format's `► Kind/name (…) added|removed|changed`
+/// headings green, red or yellow; the text unchanged when colour is off.
 pub fn diff(text: &str) -> String {
     if !enabled(Stream::Stdout) {
         return text.to_string();
@@ -72,6 +73,8 @@ pub fn diff(text: &str) -> String {
             Some(RED)
         } else if body.starts_with("@@") {
             Some(CYAN)
+        } else if body.starts_with("► ") {
+            Some(if body.ends_with(" added") { GREEN } else if body.ends_with(" removed") { RED } else { YELLOW })
         } else {
             None
         };
