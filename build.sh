@@ -195,7 +195,8 @@ npm_package() {
   mkdir -p "$stage/dist" "$stage/pkg"
   cp npm/package.json npm/README.md npm/index.d.ts npm/engine.d.ts "$stage/"
   for f in index.html embed.html style.css embed.css sw.js; do cp "www/$f" "$stage/$f"; done
-  for f in overlay-playground.js embed.js main.js offline-assets.js; do cp "www/dist/$f" "$stage/dist/$f"; done
+  # Every bundle (a worker the page starts is one too), and the asset list.
+  cp www/dist/*.js "$stage/dist/"
   cp "$PKG/overlay.js" "$WASM_OUT" "$stage/pkg/"
   chmod -R u=rwX,go=rX "$stage"
   tgz=$(cd "$stage" && npm pack --pack-destination .. --silent)
