@@ -6,6 +6,9 @@
 #   ./build.sh test     cargo test, bounded fuzzing, the build, then the wasm API and browser tests
 #   ./build.sh page     only the page (presets + JS bundles), reusing www/pkg's wasm
 #   ./build.sh measure  the build, then tests/browser/measure.mjs (load time, edit latency, sizes)
+#   ./build.sh release  the CLI as one static Linux binary (musl) in dist/cli/
+#   ./build.sh dist     the site to host anywhere in dist/site/ (precompressed, _headers)
+#   ./build.sh npm      the npm package (npm/) packed into dist/npm/
 #
 # Each step installs what it needs (the wasm32 target, wasm-bindgen-cli at the
 # version in Cargo.lock, npm packages, Debian's chromium) and skips what is
@@ -148,6 +151,59 @@ offline_assets() {
   echo "  $out: ${#files[@]} files, version $version"
 }
 
+# ---- releases ------------------------------------------------------------
+
+# The CLI as a static Linux binary: the musl target links everything in, so
+# it runs on any x86-64 Linux (Alpine, distroless, CI runners) as one file.
+release() {
+  local musl=x86_64-unknown-linux-musl
+  if ! rustup target list --installed | grep -qx "$musl"; then
+    step "Installing the Rust target $musl"
+    rustup target add "$musl" || die "rustup could not add $musl: build natively with cargo build --release"
+  fi
+  step "Compiling the CLI for $musl (release, LTO, static)"
+  cargo build --release --locked --target "$musl" --bin overlay
+  local dir=${CARGO_TARGET_DIR:-target} version out
+  version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
+  out=dist/cli/overlay-$version-$musl
+  mkdir -p dist/cli
+  cp "$dir/$musl/release/overlay" "$out"
+  strip "$out" 2>/dev/null || true
+  (cd dist/cli && sha256sum "$(basename "$out")" >"$(basename "$out").sha256")
+  file "$out" 2>/dev/null | grep -q 'statically linked\|static-pie' || echo "  (file(1) does not call it static; check: ldd $out)"
+  "$out" --version >/dev/null || die "$out does not run"
+  step "Built $out — $(wc -c <"$out") bytes, $(gzip -9c "$out" | wc -c) bytes gzip -9"
+}
+
+# The site to host anywhere (dist/site/): hashed asset names, .gz and .br
+# beside each file, _headers; see tools/dist-site.mjs.
+dist_site() {
+  build
+  step "The site to host: dist/site/"
+  node tools/dist-site.mjs www dist/site
+}
+
+# The npm package for documentation sites: npm/ (package.json, README,
+# types) plus the built element, embed, playground and engine, staged in
+# dist/npm/package/ and packed into dist/npm/overlay-playground-VERSION.tgz.
+# npm pack writes fixed mtimes and a sorted file list, so the same build
+# packs to the same bytes.
+npm_package() {
+  [ -f "$WASM_OUT" ] && [ -f www/dist/overlay-playground.js ] || die "no $WASM_OUT yet: run ./build.sh first"
+  local stage=dist/npm/package f tgz
+  step "The npm package: $stage → dist/npm/"
+  rm -rf dist/npm
+  mkdir -p "$stage/dist" "$stage/pkg"
+  cp npm/package.json npm/README.md npm/index.d.ts npm/engine.d.ts "$stage/"
+  for f in index.html embed.html style.css embed.css sw.js; do cp "www/$f" "$stage/$f"; done
+  # Every bundle (a worker the page starts is one too), and the asset list.
+  cp www/dist/*.js "$stage/dist/"
+  cp "$PKG/overlay.js" "$WASM_OUT" "$stage/pkg/"
+  chmod -R u=rwX,go=rX "$stage"
+  tgz=$(cd "$stage" && npm pack --pack-destination .. --silent)
+  step "Packed dist/npm/$tgz — $(wc -c <"dist/npm/$tgz") bytes, $(tar -xzOf "dist/npm/$tgz" | wc -c) bytes unpacked, sha256 $(sha256sum "dist/npm/$tgz" | cut -c1-16)"
+}
+
 serve() {
   build
   local port=${PORT:-8080}
@@ -167,9 +223,12 @@ test_all() {
 
   build
   need_chromium
+  step "The site to host (dist/site/) and the npm package, for their tests"
+  node tools/dist-site.mjs www dist/site
+  npm_package
 
   step "JavaScript tests: zip and share links and the wasm API in Node, the page in $CHROMIUM (node --test)"
-  node --test tests/js/*.test.mjs tests/wasm/*.test.mjs tests/browser/*.test.mjs
+  node --test tests/js/*.test.mjs tests/wasm/*.test.mjs tests/browser/*.test.mjs tests/npm/*.test.mjs
 }
 
 case "${1:-build}" in
@@ -178,6 +237,9 @@ case "${1:-build}" in
   test) test_all ;;
   page) [ -f "$WASM_OUT" ] || die "no $WASM_OUT yet: run ./build.sh once"; bundle_page ;;
   measure) build; need_chromium; node tests/browser/measure.mjs ;;
-  -h|--help|help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' ;;
-  *) die "unknown command '$1' (try: ./build.sh [build|serve|test])" ;;
+  release) release ;;
+  dist) dist_site ;;
+  npm) npm_package ;;
+  -h|--help|help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' ;;
+  *) die "unknown command '$1' (try: ./build.sh [build|serve|test|page|measure|release|dist|npm])" ;;
 esac

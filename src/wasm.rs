@@ -79,6 +79,24 @@ fn from_js<T: DeserializeOwned>(value: JsValue, what: &str) -> crate::Result<T> 
     serde_json::from_value(json).map_err(|e| Error::new(format!("{}: {}", what, e)))
 }
 
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = TypeError)]
+    type JsTypeError;
+    #[wasm_bindgen(constructor, js_class = "TypeError")]
+    fn new(message: &str) -> JsTypeError;
+}
+
+/// A string argument from JavaScript, or a `TypeError` naming the parameter.
+/// wasm-bindgen's glue for `&str` copies whatever it is given as if it were
+/// a string, and a number or an object ends in "memory access out of bounds".
+fn string_arg(value: &JsValue, name: &str) -> Result<String, JsValue> {
+    value.as_string().ok_or_else(|| {
+        let got = if value.is_null() { "null".to_string() } else { value.js_typeof().as_string().unwrap_or_default() };
+        JsTypeError::new(&format!("{} must be a string, not {}", name, got)).into()
+    })
+}
+
 /// `{ignore, strictNamespaces, context}`, shared by `diff` and `promote`.
 #[derive(Deserialize, Default)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
@@ -188,8 +206,10 @@ impl Workspace {
     /// Adds or replaces a file; `path` may be relative to the root
     /// (`apps/base/x.yaml`) or absolute.
     #[wasm_bindgen(js_name = setFile)]
-    pub fn set_file(&mut self, path: &str, text: &str) {
-        self.fs.insert(path, text);
+    pub fn set_file(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<(), JsValue> {
+        let (path, text) = (string_arg(&path, "path")?, string_arg(&text, "text")?);
+        self.fs.insert(&path, text);
+        Ok(())
     }
 
     /// Adds or replaces a file with raw bytes (a binary file, or text in any
@@ -202,15 +222,16 @@ impl Workspace {
 
     /// Removes a file; returns whether there was one.
     #[wasm_bindgen(js_name = removeFile)]
-    pub fn remove_file(&mut self, path: &str) -> bool {
-        self.fs.remove(path)
+    pub fn remove_file(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue) -> Result<bool, JsValue> {
+        Ok(self.fs.remove(&string_arg(&path, "path")?))
     }
 
     /// A file's text (`undefined` when there is none), e.g. after
     /// `applyPromotion` or `revert` changed it.
     #[wasm_bindgen(js_name = getFile)]
-    pub fn get_file(&self, path: &str) -> Option<String> {
-        self.fs.get(&crate::fs::normalize(path)).map(|b| String::from_utf8_lossy(b).into_owned())
+    pub fn get_file(&self, #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue) -> Result<Option<String>, JsValue> {
+        let path = string_arg(&path, "path")?;
+        Ok(self.fs.get(&crate::fs::normalize(&path)).map(|b| String::from_utf8_lossy(b).into_owned()))
     }
 
     /// The normalised paths of all files, sorted: `["/apps/base/…", …]`.
@@ -247,9 +268,9 @@ impl Workspace {
 
     /// Builds the kustomization in `dir`:
     /// `{ok: true, output}` or `{ok: false, errors: [{file, line, column, message}]}`.
-    pub fn render(&self, dir: &str) -> JsValue {
-        let dir = crate::fs::normalize(dir);
-        to_js(&Rendered::new(None, crate::render(&self.fs, &dir, &self.options)))
+    pub fn render(&self, #[wasm_bindgen(unchecked_param_type = "string")] dir: JsValue) -> Result<JsValue, JsValue> {
+        let dir = crate::fs::normalize(&string_arg(&dir, "dir")?);
+        Ok(to_js(&Rendered::new(None, crate::render(&self.fs, &dir, &self.options))))
     }
 
     /// Builds every environment, the pinned ones included:
@@ -272,8 +293,9 @@ impl Workspace {
     /// (`version, from, to, equal, summary, resources`; see
     /// src/diff/format/json.rs), each resource with its own `unified` diff,
     /// plus `unified`: both renders as one unified diff. Or `{ok: false, errors}`.
-    pub fn diff(&self, dir_a: &str, dir_b: &str, options: JsValue) -> JsValue {
-        reply((|| {
+    pub fn diff(&self, #[wasm_bindgen(unchecked_param_type = "string")] dir_a: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] dir_b: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        let (dir_a, dir_b) = (&string_arg(&dir_a, "dirA")?, &string_arg(&dir_b, "dirB")?);
+        Ok(reply((|| {
             let o = parse_options::<DiffArgs>(options)?.options()?;
             let (a, b) = (crate::fs::normalize(dir_a), crate::fs::normalize(dir_b));
             let c = diff::compare_builds(&self.fs, &a, &b, &self.options, &o)?;
@@ -282,7 +304,7 @@ impl Workspace {
             let mut v = diff_json::with_unified(diff_json::to_value(&c.diff, &labels), &c.diff, o.context);
             v["unified"] = Value::String(unified);
             Ok(v)
-        })())
+        })()))
     }
 
     /// Proposes promoting overlay `fromDir` into `toDir`, changing nothing.
@@ -301,13 +323,14 @@ impl Workspace {
     /// (false until `force: true` confirms those). With `prune: true`, also
     /// `prune: [{cluster, ok, entries | errors}]`: what Flux would prune in each
     /// cluster directory once the promotion lands (entries as in `prune()`).
-    pub fn promote(&self, from_dir: &str, to_dir: &str, options: JsValue) -> JsValue {
-        reply((|| {
+    pub fn promote(&self, #[wasm_bindgen(unchecked_param_type = "string")] from_dir: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] to_dir: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        let (from_dir, to_dir) = (&string_arg(&from_dir, "fromDir")?, &string_arg(&to_dir, "toDir")?);
+        Ok(reply((|| {
             let args: PromoteArgs = parse_options(options)?;
             let p = self.promotion(from_dir, to_dir, &args)?;
             let context = args.context.map(|c| c as usize).unwrap_or(DiffOptions::default().context);
             Ok(report::detailed(&p, &self.fs, context, args.prune))
-        })())
+        })()))
     }
 
     /// Applies the promotion `promote(fromDir, toDir, options)` proposes to
@@ -317,13 +340,14 @@ impl Workspace {
     /// environment-specific changes are not confirmed with `force: true`
     /// (the message lists them).
     #[wasm_bindgen(js_name = applyPromotion)]
-    pub fn apply_promotion(&mut self, from_dir: &str, to_dir: &str, options: JsValue) -> JsValue {
+    pub fn apply_promotion(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] from_dir: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] to_dir: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        let (from_dir, to_dir) = (&string_arg(&from_dir, "fromDir")?, &string_arg(&to_dir, "toDir")?);
         let result = parse_options::<PromoteArgs>(options).and_then(|args| self.promotion(from_dir, to_dir, &args));
-        reply(result.and_then(|p| {
+        Ok(reply(result.and_then(|p| {
             let change = p.writable()?.clone();
             self.history.apply(&mut self.fs, change)?;
             Ok(self.history.info(self.history.entries.len() - 1))
-        }))
+        })))
     }
 
     /// Reverts history entry `index` like `git revert`: its files get their
@@ -419,7 +443,8 @@ impl Workspace {
     /// - `edges`: `[{from, to, kind: "dependsOn" | "applies"}]`;
     /// - `findings`: the lint findings of this cluster (as `lint()`), among
     ///   them the `health-checks` ones.
-    pub fn flux(&self, cluster_dir: &str, options: JsValue) -> JsValue {
+    pub fn flux(&self, #[wasm_bindgen(unchecked_param_type = "string")] cluster_dir: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        let cluster_dir = &string_arg(&cluster_dir, "clusterDir")?;
         let loaded = parse_options::<FluxArgs>(options).and_then(|args| {
             let dir = crate::fs::normalize(cluster_dir);
             let root = args.root(&self.fs, &dir);
@@ -427,10 +452,10 @@ impl Workspace {
         });
         let c = match loaded {
             Ok(c) => c,
-            Err(e) => return reply::<()>(Err(e)),
+            Err(e) => return Ok(reply::<()>(Err(e))),
         };
         let findings = lint::lint_cluster(&self.fs, &c);
-        reply(Ok(crate::flux::report::json(&c, &findings)))
+        Ok(reply(Ok(crate::flux::report::json(&c, &findings))))
     }
 
     /// What Flux would prune in `clusterDir` when the repository changes from
@@ -439,8 +464,9 @@ impl Workspace {
     /// namespace, name, action: "delete" | "orphan" | "keep" | "move", detail,
     /// message}]}` (`detail`: why it is kept, or the Kustomization it moves to),
     /// or `{ok: false, errors}`.
-    pub fn prune(&self, cluster_dir: &str, previous: JsValue, options: JsValue) -> JsValue {
-        reply((|| {
+    pub fn prune(&self, #[wasm_bindgen(unchecked_param_type = "string")] cluster_dir: JsValue, previous: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+        let cluster_dir = &string_arg(&cluster_dir, "clusterDir")?;
+        Ok(reply((|| {
             let previous: BTreeMap<String, String> =
                 serde_wasm_bindgen::from_value(previous).map_err(|e| Error::new(format!("previous files: {} (expected {{path: text}})", e)))?;
             let mut before = MemFs::new();
@@ -456,7 +482,7 @@ impl Workspace {
                 entries: Vec<prune::EntryInfo>,
             }
             Ok(Entries { entries: entries.iter().map(prune::Entry::info).collect() })
-        })())
+        })()))
     }
 
     /// Lints the whole workspace as `overlay lint` does:

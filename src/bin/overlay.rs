@@ -11,28 +11,32 @@ use std::process::ExitCode;
 
 #[path = "overlay/args.rs"]
 mod args;
+#[path = "overlay/commands.rs"]
+mod commands;
 #[path = "overlay/compare.rs"]
 mod compare;
 #[path = "overlay/review.rs"]
 mod review;
 #[path = "overlay/lesson.rs"]
 mod lesson;
+#[path = "overlay/completions.rs"]
+mod completions;
+#[path = "overlay/style.rs"]
+mod style;
 
 use args::{Args, Spec};
 
-const USAGE: &str = "usage: overlay build [DIR] [--load-restrictor LoadRestrictionsRootOnly|LoadRestrictionsNone] [--enable-helm] [--enable-alpha-plugins]
-       overlay diff DIR_A DIR_B [--format text|markdown|json|unified] [--ignore PATH]... [--strict-namespaces]
-       overlay promote FROM_DIR TO_DIR [--images] [--file NAME]... [--all] [--keep PATH]... [--force] [--write] [--format text|markdown|json|patch] [--ignore PATH]...
-       overlay envs [DIR] [--order dev,staging,prod] [--pin DIR]... [--format text|json]
-       overlay flux CLUSTER_DIR [--root REPO_ROOT] [--graph | --format yaml|json] [--before OLD_REPO_ROOT] [--self-source NAME] [--no-strict-substitute]
-       overlay clusters [REPO_ROOT] [--self-source NAME]
-       overlay lint [DIR] [--format text|json]
-       overlay review OLD_ROOT NEW_ROOT | --git BASE[..HEAD] [--dir SUBDIR] [--format text|markdown|json|html] [--output FILE] [--ignore PATH]... [--context N]
-       overlay lesson check LESSON.yaml [DIR] [--solution]
-       overlay lesson verify [LESSONS_DIR]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = args.first().and_then(|name| commands::find(name));
+    // `overlay COMMAND --help` (or -h), wherever it stands before `--`.
+    if let Some(c) = command {
+        if c.name != "help" && args[1..].iter().take_while(|a| *a != "--").any(|a| a == "--help" || a == "-h") {
+            print!("{}", c.long_help());
+            return ExitCode::SUCCESS;
+        }
+    }
     match args.first().map(|s| s.as_str()) {
         Some("build") => build(&args[1..]),
         Some("diff") => compare::diff(&args[1..]),
@@ -43,14 +47,55 @@ fn main() -> ExitCode {
         Some("lint") => lint_command(&args[1..]),
         Some("review") => review::run(&args[1..]),
         Some("lesson") => lesson::lesson(&args[1..]),
-        Some("-h") | Some("--help") | Some("help") => {
-            println!("{}", USAGE);
+        Some("completions") => completions_command(&args[1..]),
+        Some("help") => help_command(&args[1..]),
+        Some("-h") | Some("--help") => help_command(&[]),
+        Some("-V") | Some("--version") | Some("version") => {
+            println!("overlay {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
+        Some(other) if !other.starts_with('-') || args.len() > 1 => usage_error(&format!("unknown command '{}'", other)),
         _ => {
-            eprintln!("{}", USAGE);
+            eprintln!("{}", commands::usage());
             ExitCode::from(2)
         }
+    }
+}
+
+/// `overlay help [COMMAND]`.
+fn help_command(args: &[String]) -> ExitCode {
+    let a = match Args::parse(args, &commands::HELP.spec) {
+        Ok(a) => a,
+        Err(e) => return usage_error(&e),
+    };
+    match a.positional(0) {
+        None => {
+            print!("{}", commands::overview());
+            ExitCode::SUCCESS
+        }
+        Some(name) => match commands::find(name) {
+            Some(c) => {
+                print!("{}", c.long_help());
+                ExitCode::SUCCESS
+            }
+            None => usage_error(&format!("unknown command '{}'", name)),
+        },
+    }
+}
+
+/// `overlay completions bash|zsh|fish`.
+fn completions_command(args: &[String]) -> ExitCode {
+    let a = match Args::parse(args, &commands::COMPLETIONS.spec) {
+        Ok(a) => a,
+        Err(e) => return usage_error(&e),
+    };
+    let Some(shell) = a.positional(0) else { return usage_error("completions needs a shell: bash, zsh or fish") };
+    match completions::script(shell) {
+        Some(text) => {
+            print!("{}", text);
+            ExitCode::SUCCESS
+        }
+        None => usage_error(&format!("no completions for '{}' (bash, zsh or fish)", shell)),
     }
 }
 
@@ -58,7 +103,7 @@ fn build(args: &[String]) -> ExitCode {
     // --enable-helm and --enable-alpha-plugins are accepted as kubectl
     // accepts them; what they enable cannot run here, and a build that needs
     // it says so.
-    const SPEC: Spec = Spec { values: &["--load-restrictor"], switches: &["--enable-helm", "--enable-alpha-plugins"], max_positionals: 1 };
+    const SPEC: Spec = commands::BUILD.spec;
     let a = match Args::parse(args, &SPEC) {
         Ok(a) => a,
         Err(e) => return usage_error(&e),
@@ -90,7 +135,7 @@ fn build(args: &[String]) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("Error: {}", display(&e, &cwd));
+            eprintln!("{}{}", style::error(), display(&e, &cwd));
             ExitCode::from(1)
         }
     }
@@ -134,7 +179,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
 }
 
 fn usage_error(msg: &str) -> ExitCode {
-    eprintln!("Error: {}\n{}", msg, USAGE);
+    eprintln!("{}{}\n{}", style::error(), msg, commands::usage());
     ExitCode::from(2)
 }
 
@@ -159,11 +204,7 @@ fn shown(path: &str, cwd: &str) -> String {
 fn flux_command(args: &[String]) -> ExitCode {
     use overlay::flux::cluster::{self, Options, Status};
     let cwd = cwd();
-    const SPEC: Spec = Spec {
-        values: &["--root", "--before", "--self-source", "--format"],
-        switches: &["--graph", "--strict-substitute", "--no-strict-substitute"],
-        max_positionals: 1,
-    };
+    const SPEC: Spec = commands::FLUX.spec;
     let a = match Args::parse(args, &SPEC) {
         Ok(a) => a,
         Err(e) => return usage_error(&e),
@@ -192,29 +233,29 @@ fn flux_command(args: &[String]) -> ExitCode {
     let c = match overlay::flux::discover::load(&DiskFs, &dir, &root, &options) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("Error: {}", display(&e, &cwd));
+            eprintln!("{}{}", style::error(), display(&e, &cwd));
             return ExitCode::from(1);
         }
     };
     let mut failed = false;
     if let Err(e) = &c.order {
-        eprintln!("Error: {}", display(e, &cwd));
+        eprintln!("{}{}", style::error(), display(e, &cwd));
         failed = true;
     }
     for e in &c.errors {
-        eprintln!("Error: {}", display(e, &cwd));
+        eprintln!("{}{}", style::error(), display(e, &cwd));
         failed = true;
     }
     for w in &c.warnings {
-        eprintln!("Warning: {}", w);
+        eprintln!("{}{}", style::warning("Warning:"), w);
     }
     for u in &c.units {
         if let Status::Failed(e) = &u.status {
-            eprintln!("Error: Kustomization {}: {}", u.ks.key, display(e, &cwd));
+            eprintln!("{}Kustomization {}: {}", style::error(), u.ks.key, display(e, &cwd));
             failed = true;
         }
         for w in &u.warnings {
-            eprintln!("Warning: Kustomization {}: {}", u.ks.key, w);
+            eprintln!("{}Kustomization {}: {}", style::warning("Warning:"), u.ks.key, w);
         }
     }
     let mut text = String::new();
@@ -228,7 +269,7 @@ fn flux_command(args: &[String]) -> ExitCode {
                 }
             }
             Err(e) => {
-                eprintln!("Error: {}", display(&e, &cwd));
+                eprintln!("{}{}", style::error(), display(&e, &cwd));
                 return ExitCode::from(1);
             }
         }
@@ -257,7 +298,7 @@ fn flux_command(args: &[String]) -> ExitCode {
 fn clusters_command(args: &[String]) -> ExitCode {
     use overlay::flux::{cluster::Options, discover};
     let cwd = cwd();
-    const SPEC: Spec = Spec { values: &["--self-source"], switches: &[], max_positionals: 1 };
+    const SPEC: Spec = commands::CLUSTERS.spec;
     let a = match Args::parse(args, &SPEC) {
         Ok(a) => a,
         Err(e) => return usage_error(&e),
@@ -304,7 +345,7 @@ fn clusters_command(args: &[String]) -> ExitCode {
 /// `overlay lint [DIR]`: findings as `file:line: message`; exit 1 when any.
 fn lint_command(args: &[String]) -> ExitCode {
     let cwd = cwd();
-    const SPEC: Spec = Spec { values: &["--format"], switches: &[], max_positionals: 1 };
+    const SPEC: Spec = commands::LINT.spec;
     let a = match Args::parse(args, &SPEC) {
         Ok(a) => a,
         Err(e) => return usage_error(&e),

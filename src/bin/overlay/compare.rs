@@ -32,9 +32,6 @@ struct Common {
     build: BuildOptions,
 }
 
-/// The flags every comparing command takes; each adds its own.
-const COMMON_VALUES: [&str; 4] = ["--format", "--ignore", "--context", "--load-restrictor"];
-
 /// Reads the shared flags of `args` (already read against the command's
 /// `Spec`); `-o` and `-U` are `--format` and `--context`, as in kubectl
 /// and diff.
@@ -63,14 +60,10 @@ fn common(a: &Args, formats: &[(&str, Format)]) -> Result<Common, String> {
 }
 
 /// Reads `args` against `spec`, with the short spellings `-o` and `-U`.
-fn read(args: &[String], spec: &Spec) -> Result<Args, String> {
+pub(super) fn read(args: &[String], spec: &Spec) -> Result<Args, String> {
     let long: Vec<String> = args
         .iter()
-        .map(|a| match a.as_str() {
-            "-o" => "--format".to_string(),
-            "-U" => "--context".to_string(),
-            _ => a.clone(),
-        })
+        .map(|a| super::commands::SHORT.iter().find(|(short, _)| short == a).map(|(_, long)| long.to_string()).unwrap_or_else(|| a.clone()))
         .collect();
     Args::parse(&long, spec)
 }
@@ -102,7 +95,7 @@ fn print(text: &str) -> bool {
 
 pub fn diff(args: &[String]) -> ExitCode {
     let formats = [("text", Format::Text), ("markdown", Format::Markdown), ("json", Format::Json), ("unified", Format::Unified)];
-    const SPEC: Spec = Spec { values: &COMMON_VALUES, switches: &["--strict-namespaces"], max_positionals: 2 };
+    const SPEC: Spec = super::commands::DIFF.spec;
     let c = match read(args, &SPEC).and_then(|a| common(&a, &formats)) {
         Ok(c) => c,
         Err(e) => return usage_error(&e),
@@ -113,7 +106,7 @@ pub fn diff(args: &[String]) -> ExitCode {
     let diff::Comparison { before, after, diff: d } = match diff::compare_builds(&DiskFs, &a_dir, &b_dir, &c.build, &c.diff) {
         Ok(x) => x,
         Err(e) => {
-            eprintln!("Error: {}", display(&e, &cwd));
+            eprintln!("{}{}", super::style::error(), display(&e, &cwd));
             return ExitCode::from(2);
         }
     };
@@ -124,6 +117,7 @@ pub fn diff(args: &[String]) -> ExitCode {
         Format::Markdown => markdown::render_parts(&d, &labels, c.diff.context, markdown::PART_LIMIT).join("\n<!-- overlay: next comment -->\n"),
         Format::Unified | Format::Patch => diff::unified_render(&before, &after, &format!("a/{}", labels.from), &format!("b/{}", labels.to), c.diff.context),
     };
+    let out = if matches!(c.format, Format::Text | Format::Unified) { super::style::diff(&out) } else { out };
     if !print(&out) {
         return ExitCode::from(2);
     }
@@ -132,11 +126,7 @@ pub fn diff(args: &[String]) -> ExitCode {
 
 pub fn promote(args: &[String]) -> ExitCode {
     let formats = [("text", Format::Text), ("markdown", Format::Markdown), ("json", Format::Json), ("patch", Format::Patch)];
-    const SPEC: Spec = Spec {
-        values: &["--format", "--ignore", "--context", "--load-restrictor", "--keep", "--file"],
-        switches: &["--strict-namespaces", "--images", "--all", "--write", "--force"],
-        max_positionals: 2,
-    };
+    const SPEC: Spec = super::commands::PROMOTE.spec;
     let (a, c) = match read(args, &SPEC).and_then(|a| common(&a, &formats).map(|c| (a, c))) {
         Ok(x) => x,
         Err(e) => return usage_error(&e),
@@ -152,7 +142,7 @@ pub fn promote(args: &[String]) -> ExitCode {
     let p = match promote::promote(&DiskFs, &from, &to, &selection, &options) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("Error: {}", display(&e, &cwd));
+            eprintln!("{}{}", super::style::error(), display(&e, &cwd));
             return ExitCode::from(2);
         }
     };
@@ -162,6 +152,7 @@ pub fn promote(args: &[String]) -> ExitCode {
         Format::Markdown => report::markdown(&p, c.diff.context),
         _ => report::text(&p),
     };
+    let out = if matches!(c.format, Format::Text | Format::Patch) { super::style::diff(&out) } else { out };
     if !print(&out) {
         return ExitCode::from(2);
     }
@@ -182,7 +173,7 @@ pub fn promote(args: &[String]) -> ExitCode {
                 None => std::fs::remove_file(&f.path),
             };
             if let Err(e) = result {
-                eprintln!("Error: {}: {}", f.path, e);
+                eprintln!("{}{}: {}", super::style::error(), f.path, e);
                 return ExitCode::from(2);
             }
         }
@@ -196,7 +187,7 @@ pub fn promote(args: &[String]) -> ExitCode {
 /// environments first, as one promotion chain per group
 /// (`apps: staging → production`).
 pub fn envs(args: &[String]) -> ExitCode {
-    const SPEC: Spec = Spec { values: &["--format", "--order", "--pin"], switches: &[], max_positionals: 1 };
+    const SPEC: Spec = super::commands::ENVS.spec;
     let (a, c) = match read(args, &SPEC).and_then(|a| common(&a, &[("text", Format::Text), ("json", Format::Json)]).map(|c| (a, c))) {
         Ok(x) => x,
         Err(e) => return usage_error(&e),
@@ -215,7 +206,7 @@ pub fn envs(args: &[String]) -> ExitCode {
     let list = overlay::env::kustomizations(&DiskFs, &root, &options);
     for (pin, path) in pins.iter().zip(&options.pinned) {
         if !list.iter().any(|k| &k.dir.path == path) {
-            eprintln!("warning: --pin {}: not a kustomization directory under {}", pin, c.dirs.first().map(|s| s.as_str()).unwrap_or("."));
+            eprintln!("{}--pin {}: not a kustomization directory under {}", super::style::warning("warning:"), pin, c.dirs.first().map(|s| s.as_str()).unwrap_or("."));
         }
     }
     let out = match c.format {

@@ -9,7 +9,6 @@
 //!
 //! Exit codes: 0 nothing changed, 1 changes, 2 error.
 
-use super::args::{Args, Spec};
 use super::{cwd, usage_error};
 use overlay::diff::IgnoreRule;
 use overlay::review::{self, html, json, markdown, text};
@@ -18,18 +17,12 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 
-const SPEC: Spec = Spec {
-    values: &["--git", "--dir", "--format", "-o", "--output", "--context", "--ignore", "--self-source"],
-    switches: &[],
-    max_positionals: 2,
-};
-
 pub fn run(args: &[String]) -> ExitCode {
-    let a = match Args::parse(args, &SPEC) {
+    let a = match super::compare::read(args, &super::commands::REVIEW.spec) {
         Ok(a) => a,
         Err(e) => return usage_error(&e),
     };
-    let format = a.value("--format").or(a.value("-o")).unwrap_or("text");
+    let format = a.value("--format").unwrap_or("text");
     if !["text", "markdown", "json", "html"].contains(&format) {
         return usage_error(&format!("unknown --format '{}' (text, markdown, json or html)", format));
     }
