@@ -28,6 +28,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("diff", 4),
     ("flux", 5),
     ("promote", 5),
+    ("explain", 6),
     ("wasm", 9),
 ];
 

@@ -394,6 +394,7 @@ fn literal_block_allowed(text: &str) -> bool {
 /// labels and annotations merge (new wins); with `merge`, data merges too.
 fn combine(old: &Resource, mut new: Resource) -> Resource {
     let merge_data = new.behavior == Behavior::Merge;
+    new.trace = old.trace;
     let span = new.source.clone();
     let old_meta = old.node.get("metadata");
     let labels = merged_map(old_meta.and_then(|m| m.get("labels")), new.node.path(&["metadata", "labels"]), &span);

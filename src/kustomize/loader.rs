@@ -7,7 +7,8 @@
 use super::accumulator::Accumulator;
 use super::kustomization::{Kustomization, Spanned};
 use super::patch::Schema;
-use super::resmap::Resource;
+use super::resmap::{ResMap, Resource};
+use super::trace::{Stage, StepKind};
 use crate::error::{Error, Result};
 use crate::fs::Files;
 use crate::yaml::{parse_documents, Kind, Node, Span, Value};
@@ -28,6 +29,25 @@ pub trait Loader {
     /// For `buildMetadata` origin tracking: the directory being built,
     /// relative to the top kustomization; `None` when nothing is tracked.
     fn origin(&self) -> Option<&str>;
+    /// Explain mode: whether a recorder watches this build.
+    fn recording(&self) -> bool {
+        false
+    }
+    /// Shows the recorder the resources after a step.
+    fn observe(&self, _stage: &Stage, _resources: &mut ResMap) {}
+    /// After a step configured by `field` of `k` (or by the whole file).
+    fn note(&self, k: &Kustomization, kind: StepKind, field: &str, resources: &mut ResMap) {
+        if self.recording() {
+            let place = k.field(field).map(|n| n.span.clone()).unwrap_or_else(|| Span::file(&k.file));
+            self.observe(&Stage { kind, place, component: k.is_component() }, resources);
+        }
+    }
+    /// After a step configured at `place` (one patch, one entry).
+    fn note_at(&self, k: &Kustomization, kind: StepKind, place: &Span, resources: &mut ResMap) {
+        if self.recording() {
+            self.observe(&Stage { kind, place: place.clone(), component: k.is_component() }, resources);
+        }
+    }
 }
 
 /// Parses a file of resources: several documents, `List` kinds inlined,

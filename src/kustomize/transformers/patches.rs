@@ -10,6 +10,7 @@ use crate::kustomize::kustomization::Kustomization;
 use crate::kustomize::patch::{json6902, schema::Schema, smp};
 use crate::kustomize::resmap::{Behavior, ResMap, Resource};
 use crate::kustomize::selector::Selector;
+use crate::kustomize::trace::StepKind;
 use crate::yaml::{parse_documents, Node, Span, Style, Value};
 
 /// A loaded patch: its text, where it came from, and how to read it.
@@ -135,6 +136,7 @@ pub fn strategic_merge(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator)
     for patch in patches {
         let target = find_by_id(&acc.resources, &patch)?;
         apply_strategic(b.schema(), &mut acc.resources, &[target], &patch, Options::default())?;
+        b.note_at(k, StepKind::StrategicMerge, &patch.source, &mut acc.resources);
     }
     Ok(())
 }
@@ -158,11 +160,13 @@ pub fn patches(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Resu
                     let Some(patch) = patches.into_iter().next() else { continue };
                     let selected = sel.select(&acc.resources)?;
                     apply_strategic(b.schema(), &mut acc.resources, &selected, &patch, options)?;
+                    b.note_at(k, StepKind::StrategicMerge, &patch.source, &mut acc.resources);
                 }
                 None => {
                     for patch in patches {
                         let target = find_by_id(&acc.resources, &patch)?;
                         apply_strategic(b.schema(), &mut acc.resources, &[target], &patch, options)?;
+                        b.note_at(k, StepKind::StrategicMerge, &patch.source, &mut acc.resources);
                     }
                 }
             },
@@ -177,6 +181,7 @@ pub fn patches(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Resu
                     json6902::apply_with_internal_annotations(&mut r.node, &ops, &internal).map_err(|e| e.or_at(&source.span))?;
                     aliases::forget(r);
                 }
+                b.note_at(k, StepKind::Json6902, &source.span, &mut acc.resources);
             }
         }
     }
@@ -202,6 +207,7 @@ pub fn json6902(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Res
             json6902::apply_with_internal_annotations(&mut r.node, &ops, &internal).map_err(|e| e.or_at(&source.span))?;
             aliases::forget(&mut acc.resources.resources[i]);
         }
+        b.note_at(k, StepKind::Json6902, &source.span, &mut acc.resources);
     }
     Ok(())
 }
