@@ -47,6 +47,12 @@ pub struct Tracker {
 
 impl Recorder for Tracker {
     fn stage(&mut self, stage: &Stage, resources: &mut ResMap) {
+        // A reference now names its target's final name: the place to show
+        // is where that target was declared.
+        let names: HashMap<String, Span> = match stage.kind {
+            StepKind::NameReference => resources.iter().map(|r| (r.name().to_string(), r.source.clone())).collect(),
+            _ => HashMap::new(),
+        };
         for r in resources.iter_mut() {
             if r.trace == 0 {
                 self.seen.push(first_sight(&r.node, &r.source));
@@ -64,7 +70,7 @@ impl Recorder for Tracker {
                 StepKind::HashSuffix => seen.source.clone(),
                 _ => stage.place.clone(),
             };
-            let mut w = Walk { api: r.node.get_str("apiVersion").unwrap_or(""), kind: r.node.get_str("kind").unwrap_or(""), stage, place: &place, out: Vec::new() };
+            let mut w = Walk { api: r.node.get_str("apiVersion").unwrap_or(""), kind: r.node.get_str("kind").unwrap_or(""), stage, place: &place, names: &names, out: Vec::new() };
             let mut path = Vec::new();
             w.walk(&mut path, Some(&seen.prev), Some(&r.node));
             let out = std::mem::take(&mut w.out);
@@ -104,6 +110,7 @@ struct Walk<'a> {
     kind: &'a str,
     stage: &'a Stage,
     place: &'a Span,
+    names: &'a HashMap<String, Span>,
     out: Vec<(String, Change)>,
 }
 
@@ -199,6 +206,7 @@ impl Walk<'_> {
         let place = match new {
             // A node the step made carries the span of what made it.
             Some(n) if n.span.has_position() && old.is_none_or(|o| o.span != n.span) => n.span.clone(),
+            Some(_) if self.stage.kind == StepKind::NameReference => value.as_ref().and_then(|v| self.names.get(v)).unwrap_or(self.place).clone(),
             _ => self.place.clone(),
         };
         let changes_value = value != old_value || old.zip(new).is_some_and(|(o, n)| o.as_scalar().map(|s| s.kind) != n.as_scalar().map(|s| s.kind));
