@@ -153,7 +153,7 @@ fn explain_command(args: &[String]) -> ExitCode {
         };
         let root = overlay::fs::join(&cwd, a.value("--root").unwrap_or("."));
         let file = overlay::fs::join(&cwd, &file);
-        let envs = overlay::explain::from(&DiskFs, &root, &file, line, column, &options);
+        let envs = overlay::explain::from(&DiskFs, &root, &Default::default(), &file, line, column, &options);
         if json {
             overlay::explain::format::from_json(&envs, &shown).to_string() + "\n"
         } else {

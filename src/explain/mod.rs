@@ -246,9 +246,9 @@ fn at(span: &Span, file: &str, line: u32, column: Option<u32>) -> bool {
 }
 
 /// Where the text at `file:line[:column]` goes in each environment under
-/// `root` (`overlay explain --from`).
-pub fn from(files: &dyn Files, root: &str, file: &str, line: u32, column: Option<u32>, options: &BuildOptions) -> Vec<FromEnv> {
-    let envs = crate::env::environments_under(files, root);
+/// `root` (`overlay explain --from`), as `env::environments_with` finds them.
+pub fn from(files: &dyn Files, root: &str, envs: &crate::env::Options, file: &str, line: u32, column: Option<u32>, options: &BuildOptions) -> Vec<FromEnv> {
+    let envs = crate::env::environments_with(files, root, envs);
     envs.iter()
         .map(|env| match build(files, &env.path, options) {
             Err(e) => FromEnv { environment: env.path.clone(), error: Some(e), landings: Vec::new() },
