@@ -67,6 +67,9 @@ pub struct Explained {
     /// by the path of its value: a line holding only `spec:` still leads
     /// somewhere.
     pub keys: Vec<(String, Span)>,
+    /// Made by a generator: its values' origins are the generator's
+    /// entries, literals and files rather than YAML tokens.
+    pub generated: bool,
 }
 
 /// Builds `dir` in explain mode.
@@ -107,7 +110,7 @@ pub fn build(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Vec
             }
             Leaf::Key(path, key) => keys.push((path.to_string(), key.span.clone())),
         });
-        result.push(Explained { id, name, fields, keys });
+        result.push(Explained { id, name, fields, keys, generated: seen.is_some_and(|s| s.generated) });
     }
     Ok(result)
 }

@@ -38,6 +38,8 @@ pub struct Seen {
     pub changes: Vec<(String, Change)>,
     /// Where the resource was declared (a generator entry for generated ones).
     source: Span,
+    /// Made by a generator (first seen after the generators ran).
+    pub generated: bool,
 }
 
 #[derive(Debug, Default)]
@@ -55,7 +57,7 @@ impl Recorder for Tracker {
         };
         for r in resources.iter_mut() {
             if r.trace == 0 {
-                self.seen.push(first_sight(&r.node, &r.source));
+                self.seen.push(first_sight(&r.node, &r.source, stage.kind == StepKind::Generated));
                 r.trace = self.seen.len() as u32;
                 continue;
             }
@@ -70,17 +72,43 @@ impl Recorder for Tracker {
                 StepKind::HashSuffix => seen.source.clone(),
                 _ => stage.place.clone(),
             };
-            let mut w = Walk { api: r.node.get_str("apiVersion").unwrap_or(""), kind: r.node.get_str("kind").unwrap_or(""), stage, place: &place, names: &names, out: Vec::new() };
+            let mut w = Walk { api: r.node.get_str("apiVersion").unwrap_or(""), kind: r.node.get_str("kind").unwrap_or(""), stage, place: &place, names: &names, out: Vec::new(), renames: Vec::new() };
             let mut path = Vec::new();
             w.walk(&mut path, Some(&seen.prev), Some(&r.node));
             let out = std::mem::take(&mut w.out);
+            for (old, new) in std::mem::take(&mut w.renames) {
+                seen.rename(&old, &new);
+            }
             seen.changes.extend(out);
             seen.prev = r.node.clone();
         }
     }
 }
 
-fn first_sight(node: &Node, source: &Span) -> Seen {
+impl Seen {
+    /// A list item's name changed (`subjects[name=sa]` became
+    /// `subjects[name=p-sa]`): what was known under the old name is known
+    /// under the new one.
+    fn rename(&mut self, old: &str, new: &str) {
+        let moved = |p: &str| -> Option<String> {
+            let rest = p.strip_prefix(old)?;
+            (rest.is_empty() || rest.starts_with(['.', '['])).then(|| format!("{}{}", new, rest))
+        };
+        let keys: Vec<String> = self.origins.keys().filter(|k| moved(k).is_some()).cloned().collect();
+        for k in keys {
+            if let (Some(v), Some(to)) = (self.origins.remove(&k), moved(&k)) {
+                self.origins.insert(to, v);
+            }
+        }
+        for p in self.origin_keys.iter_mut().map(|(p, _)| p).chain(self.changes.iter_mut().map(|(p, _)| p)) {
+            if let Some(to) = moved(p) {
+                *p = to;
+            }
+        }
+    }
+}
+
+fn first_sight(node: &Node, source: &Span, generated: bool) -> Seen {
     let mut origins = HashMap::new();
     let mut origin_keys = Vec::new();
     leaves(node, &mut |leaf: Leaf| match leaf {
@@ -89,7 +117,7 @@ fn first_sight(node: &Node, source: &Span) -> Seen {
         }
         Leaf::Key(path, key) => origin_keys.push((path.to_string(), key.span.clone())),
     });
-    Seen { prev: node.clone(), origins, origin_keys, changes: Vec::new(), source: source.clone() }
+    Seen { prev: node.clone(), origins, origin_keys, changes: Vec::new(), source: source.clone(), generated }
 }
 
 /// Equal in value, kind and span, all the way down.
@@ -112,6 +140,8 @@ struct Walk<'a> {
     place: &'a Span,
     names: &'a HashMap<String, Span>,
     out: Vec<(String, Change)>,
+    /// List items whose path changed: (old path, new path), outer first.
+    renames: Vec<(String, String)>,
 }
 
 impl Walk<'_> {
@@ -140,24 +170,44 @@ impl Walk<'_> {
                         }
                     }
                     (Value::Seq(os), Value::Seq(ns)) if !ns.is_empty() || !os.is_empty() => {
-                        let key = list_key(self.api, self.kind, &Path(path.clone()), ns);
-                        let find = |item: &Node, i: usize, in_list: &'_ [Node]| -> Option<usize> {
-                            match &key {
-                                Some(k) => {
-                                    let v = item.get_str(k)?;
-                                    in_list.iter().position(|x| x.get_str(k) == Some(v))
-                                }
-                                None => (i < in_list.len()).then_some(i),
+                        let here = Path(path.clone());
+                        let key = list_key(self.api, self.kind, &here, ns);
+                        let old_key = list_key(self.api, self.kind, &here, os);
+                        // Items pair up by their key; an item whose key
+                        // changed keeps its place in the list.
+                        let by_key: Vec<Option<usize>> = ns
+                            .iter()
+                            .map(|item| {
+                                let k = key.as_ref()?;
+                                let v = item.get_str(k)?;
+                                os.iter().position(|x| x.get_str(k) == Some(v))
+                            })
+                            .collect();
+                        let mut used: Vec<bool> = vec![false; os.len()];
+                        by_key.iter().flatten().for_each(|&j| used[j] = true);
+                        let mut pairs: Vec<Option<usize>> = Vec::with_capacity(ns.len());
+                        for (i, found) in by_key.iter().enumerate() {
+                            let j = found.or_else(|| (i < os.len() && !used[i]).then_some(i));
+                            if let Some(j) = j {
+                                used[j] = true;
                             }
-                        };
+                            pairs.push(j);
+                        }
                         for (i, item) in ns.iter().enumerate() {
-                            let before = find(item, i, os).map(|j| &os[j]);
+                            let before = pairs[i].map(|j| &os[j]);
+                            if let Some(j) = pairs[i] {
+                                let old = here.child(segment(&old_key, &os[j], j)).to_string();
+                                let new = here.child(segment(&key, item, i)).to_string();
+                                if old != new {
+                                    self.renames.push((old, new));
+                                }
+                            }
                             path.push(segment(&key, item, i));
                             self.walk(path, before, Some(item));
                             path.pop();
                         }
                         for (i, item) in os.iter().enumerate() {
-                            if find(item, i, ns).is_none() {
+                            if !used[i] {
                                 path.push(segment(&key, item, i));
                                 self.walk(path, Some(item), None);
                                 path.pop();
@@ -205,11 +255,16 @@ impl Walk<'_> {
         let old_value = old.map(super::paths::value_text);
         let place = match new {
             // A node the step made carries the span of what made it.
-            Some(n) if n.span.has_position() && old.is_none_or(|o| o.span != n.span) => n.span.clone(),
+            // A reference's new text is its target's name: the place is
+            // where the target was declared, not the node kustomize edited.
             Some(_) if self.stage.kind == StepKind::NameReference => value.as_ref().and_then(|v| self.names.get(v)).unwrap_or(self.place).clone(),
+            Some(n) if n.span.has_position() && old.is_none_or(|o| o.span != n.span) => n.span.clone(),
             _ => self.place.clone(),
         };
         let changes_value = value != old_value || old.zip(new).is_some_and(|(o, n)| o.as_scalar().map(|s| s.kind) != n.as_scalar().map(|s| s.kind));
+        if !changes_value && old.is_some() && self.stage.kind == StepKind::Generated {
+            return; // a generator merging into an object rewrites what it keeps
+        }
         let change = Change { kind: self.stage.kind, place, component: self.stage.component, value, existed: old.is_some(), changes_value };
         self.out.push((Path(path.to_vec()).to_string(), change));
     }

@@ -446,17 +446,22 @@ fn combine(old: &Resource, mut new: Resource) -> Resource {
 }
 
 /// Two string maps merged, the second winning; `None` when empty.
+/// Each value keeps the span of the side it came from.
 fn merged_map(old: Option<&Node>, new: Option<&Node>, span: &Span) -> Option<Node> {
-    let mut merged: BTreeMap<String, String> = BTreeMap::new();
+    let mut merged: BTreeMap<String, (String, Span)> = BTreeMap::new();
     for side in [old, new].into_iter().flatten() {
         for (k, v) in side.as_map().into_iter().flatten() {
-            merged.insert(k.as_str().unwrap_or("").to_string(), scalar_text(v));
+            merged.insert(k.as_str().unwrap_or("").to_string(), (scalar_text(v), v.span.clone()));
         }
     }
     if merged.is_empty() {
         None
     } else {
-        Some(string_map_node(&merged, span))
+        let mut n = Node::map(span.clone());
+        for (k, (v, at)) in merged {
+            n.set(&k, Node::string(v, at));
+        }
+        Some(n)
     }
 }
 

@@ -21,6 +21,10 @@ struct Source {
     /// For an inline patch: where its text sits in the kustomization file,
     /// so that positions inside it are reported where the user wrote them.
     origin: Option<Origin>,
+    /// For an inline patch whose text cannot be mapped: the field's span,
+    /// given to every node of it, so that no span points at a place the
+    /// text is not.
+    pin: Option<Span>,
 }
 
 /// Line and column offsets from a position in an inline patch's own text to
@@ -88,10 +92,47 @@ impl Origin {
     }
 }
 
+/// Gives every node of `node` the span `at`.
+pub(crate) fn pin(node: &mut Node, at: &Span) {
+    node.span = at.clone();
+    match &mut node.value {
+        Value::Scalar(_) => {}
+        Value::Seq(items) => items.iter_mut().for_each(|n| pin(n, at)),
+        Value::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+            pin(k, at);
+            pin(v, at);
+        }),
+    }
+}
+
+/// Moves the positions of `parsed`, read from the text of the inline scalar
+/// `node`, to where that text sits in its file; where that is not known, to
+/// `node` itself.
+pub(crate) fn place_inline(b: &dyn Loader, node: &Node, parsed: &mut Node) {
+    match inline_origin(b, node) {
+        Some(o) => o.node(parsed),
+        None => pin(parsed, &node.span),
+    }
+}
+
+fn inline_origin(b: &dyn Loader, node: &Node) -> Option<Origin> {
+    let raw = node.as_str().unwrap_or("");
+    let file_text = b.files().read(&node.span.file);
+    file_text.as_deref().and_then(|t| std::str::from_utf8(t).ok()).and_then(|t| Origin::of(node, raw, t))
+}
+
 /// Parsed from an inline patch's text: positions moved to where that text
 /// is in the kustomization file, or, where that is not known, to the field.
 fn relocate_resources(source: &Source, parsed: Result<Vec<Resource>>) -> Result<Vec<Resource>> {
     match (&source.origin, parsed) {
+        (None, Ok(mut list)) if source.pin.is_some() => {
+            let at = source.pin.as_ref().unwrap_or(&source.span);
+            for r in list.iter_mut() {
+                pin(&mut r.node, at);
+                r.source = at.clone();
+            }
+            Ok(list)
+        }
         (None, parsed) => parsed,
         (Some(o), Ok(mut list)) => {
             for r in list.iter_mut() {
@@ -121,9 +162,16 @@ pub fn strategic_merge(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator)
     let mut patches = Vec::new();
     for entry in list {
         let text = entry.as_str().unwrap_or("");
-        let inline = read_resource_file(&k.file, text.as_bytes()).ok().filter(|p| !p.is_empty());
+        let inline = read_resource_file(&entry.span.file, text.as_bytes()).ok().filter(|p| !p.is_empty());
         match inline {
-            Some(p) => patches.extend(p),
+            Some(mut p) => {
+                // Parsed from the entry's own text: positions in that text.
+                for r in p.iter_mut() {
+                    place_inline(b, entry, &mut r.node);
+                    r.source = r.node.span.clone();
+                }
+                patches.extend(p)
+            }
             None => {
                 let (file, bytes) = b.read_file(k, text.trim(), &entry.span)?;
                 patches.extend(read_resource_file(&file, &bytes)?);
@@ -227,10 +275,11 @@ fn load(b: &dyn Loader, k: &Kustomization, entry: &Node, inline_key: &str) -> Re
             let node = entry.get(inline_key).unwrap_or(entry);
             // Inline patches are re-parsed from their own text; `origin` maps
             // positions in it back to the kustomization file.
-            let raw = entry.get(inline_key).and_then(|n| n.as_str()).unwrap_or("");
-            let file_text = b.files().read(&k.file);
-            let origin = file_text.as_deref().and_then(|t| std::str::from_utf8(t).ok()).and_then(|t| Origin::of(node, raw, t));
-            Ok(Source { text: inline.to_string(), file: k.file.clone(), span: node.span.clone(), origin })
+            // The text sits in the file of the node (a plugin config's
+            // patch is in that config, not in the kustomization).
+            let origin = inline_origin(b, node);
+            let pin = origin.is_none().then(|| node.span.clone());
+            Ok(Source { text: inline.to_string(), file: node.span.file.to_string(), span: node.span.clone(), origin, pin })
         }
         (true, false) => {
             let span = entry.get("path").map(|n| n.span.clone()).unwrap_or_else(|| entry.span.clone());
@@ -240,7 +289,7 @@ fn load(b: &dyn Loader, k: &Kustomization, entry: &Node, inline_key: &str) -> Re
             // Positions the reader gives in the trimmed text are lines of the
             // file once the trimmed leading lines are added back.
             let lines = text[..text.len() - text.trim_start().len()].matches('\n').count() as u32;
-            Ok(Source { text: body.to_string(), span: Span::file(&file), file, origin: Some(Origin { lines, cols: 0 }) })
+            Ok(Source { text: body.to_string(), span: Span::file(&file), file, origin: Some(Origin { lines, cols: 0 }), pin: None })
         }
     }
 }
@@ -283,6 +332,8 @@ fn parse_json_ops(source: &Source) -> Result<Option<Node>> {
     let mut ops = docs.pop().unwrap_or_else(|| Node::seq(vec![], source.span.clone()));
     if let Some(o) = &source.origin {
         o.node(&mut ops);
+    } else if let Some(at) = &source.pin {
+        pin(&mut ops, at);
     }
     if ops.as_seq().is_some_and(|items| items.iter().any(|op| !op.is_map())) {
         return Ok(None);
