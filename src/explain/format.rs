@@ -5,11 +5,23 @@ use super::{short, Entry, FromEnv, Step};
 use serde_json::{json, Value};
 
 fn place(s: &Step, shown: &dyn Fn(&str) -> String) -> String {
-    let file = shown(&s.file_name());
-    if s.place.has_position() {
-        format!("{}:{}:{}", file, s.place.line, s.place.col)
+    span(&s.place, shown)
+}
+
+fn span(at: &crate::yaml::Span, shown: &dyn Fn(&str) -> String) -> String {
+    let file = shown(&at.file);
+    if at.has_position() {
+        format!("{}:{}:{}", file, at.line, at.col)
     } else {
         file
+    }
+}
+
+/// The detail, with where the value was read when it was copied.
+fn detail(s: &Step, shown: &dyn Fn(&str) -> String) -> String {
+    match &s.from {
+        Some(f) => format!("{} from {}", s.detail, span(f, shown)),
+        None => s.detail.clone(),
     }
 }
 
@@ -34,20 +46,24 @@ pub fn text(entries: &[Entry], shown: &dyn Fn(&str) -> String) -> String {
         }
         out.push_str(&format!("{}: {}\n", e.path, short(&e.value)));
         for s in &e.steps {
-            out.push_str(&format!("  {}  {}\n", place(s, shown), s.detail));
+            out.push_str(&format!("  {}  {}\n", place(s, shown), detail(s, shown)));
         }
     }
     out
 }
 
 fn step_json(s: &Step, shown: &dyn Fn(&str) -> String) -> Value {
-    json!({
+    let mut v = json!({
         "file": shown(&s.file_name()),
         "line": s.place.line,
         "column": s.place.col,
         "kind": s.kind,
         "detail": s.detail,
-    })
+    });
+    if let Some(f) = &s.from {
+        v["from"] = json!({ "file": shown(&f.file), "line": f.line, "column": f.col });
+    }
+    v
 }
 
 /// The `--format json` list the module documents.
@@ -84,9 +100,9 @@ pub fn from_text(envs: &[FromEnv], shown: &dyn Fn(&str) -> String) -> String {
         for l in &env.landings {
             let what = match l.verdict {
                 super::Verdict::Reaches => "reaches the output".to_string(),
-                super::Verdict::Overridden => format!("overridden by {} ({})", place(&l.by[0], shown), l.by[0].detail),
+                super::Verdict::Overridden => format!("overridden by {} ({})", place(&l.by[0], shown), detail(&l.by[0], shown)),
                 super::Verdict::Changed => {
-                    let steps: Vec<String> = l.by.iter().map(|s| format!("{} ({})", place(s, shown), s.detail)).collect();
+                    let steps: Vec<String> = l.by.iter().map(|s| format!("{} ({})", place(s, shown), detail(s, shown))).collect();
                     format!("changed on the way by {}", steps.join(", "))
                 }
             };

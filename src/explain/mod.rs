@@ -11,7 +11,8 @@
 //! JSON shapes (`--format json`, and the page through wasm):
 //! - `explain`: `[{"resource", "path", "value", "steps": [{"file", "line",
 //!   "column", "kind", "detail"}]}]`, one entry per leaf, steps newest first,
-//!   the last one of kind `origin`. `resource` is `Kind/name`, or
+//!   the last one of kind `origin`; a step that copied its value from
+//!   elsewhere (a replacement) also has `"from": {"file", "line", "column"}`. `resource` is `Kind/name`, or
 //!   `group/version/Kind/namespace/name` (empty group as `core`) when two
 //!   outputs share a kind and name.
 //! - `from`: `[{"environment", "error"?, "landings": [{"resource", "path",
@@ -44,6 +45,8 @@ pub struct Step {
     pub detail: String,
     /// Whether the value differs from what it was before this step.
     pub changes_value: bool,
+    /// Where the value was read: a replacement's source field.
+    pub from: Option<Span>,
 }
 
 /// One leaf of a rendered resource with its chain.
@@ -99,11 +102,11 @@ pub fn build(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Vec
                 let changes = by_path.get(text.as_str()).map(|v| v.as_slice()).unwrap_or(&[]);
                 let mut steps: Vec<Step> = changes.iter().rev().map(|c| step(c)).collect();
                 match seen.and_then(|s| s.origins.get(&text)) {
-                    Some((span, first)) => steps.push(Step { place: span.clone(), kind: "origin", detail: format!("origin: {}", short(first)), changes_value: false }),
+                    Some((span, first)) => steps.push(Step { place: span.clone(), kind: "origin", detail: format!("origin: {}", short(first)), changes_value: false, from: None }),
                     None => match steps.pop() {
                         // Added by a step: that step is where the text is.
                         Some(added) => steps.push(Step { kind: "origin", detail: format!("origin: {}", added.detail), ..added }),
-                        None => steps.push(Step { place: node.span.clone(), kind: "origin", detail: format!("origin: {}", short(&value)), changes_value: false }),
+                        None => steps.push(Step { place: node.span.clone(), kind: "origin", detail: format!("origin: {}", short(&value)), changes_value: false, from: None }),
                     },
                 }
                 fields.push((path, Entry { resource: name.clone(), path: text, value, steps }));
@@ -125,7 +128,7 @@ fn step(c: &Change) -> Step {
         Some(v) if !c.existed => format!("{} adds {}", label, short(v)),
         Some(v) => format!("{} sets {}", label, short(v)),
     };
-    Step { place: c.place.clone(), kind: c.kind.id(), detail, changes_value: c.changes_value }
+    Step { place: c.place.clone(), kind: c.kind.id(), detail, changes_value: c.changes_value, from: c.from.clone() }
 }
 
 /// A value on one line: newlines shown as `\n`, long text cut.

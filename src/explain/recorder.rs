@@ -7,7 +7,7 @@
 use super::paths::{leaves, list_key, Leaf};
 use crate::diff::path::{Path, Segment};
 use crate::diff::merge_key::item_segment;
-use crate::kustomize::resmap::ResMap;
+use crate::kustomize::resmap::Resource;
 use crate::kustomize::trace::{Recorder, Stage, StepKind};
 use crate::yaml::{Node, Span, Value};
 use std::collections::HashMap;
@@ -24,6 +24,8 @@ pub struct Change {
     pub existed: bool,
     /// Whether the value differs from before (a patch may set the same value).
     pub changes_value: bool,
+    /// Where the value was read (a replacement's source field).
+    pub from: Option<Span>,
 }
 
 /// What the recorder knows of one resource.
@@ -48,7 +50,7 @@ pub struct Tracker {
 }
 
 impl Recorder for Tracker {
-    fn stage(&mut self, stage: &Stage, resources: &mut ResMap) {
+    fn stage(&mut self, stage: &Stage, resources: &mut [Resource]) {
         // A reference now names its target's final name: the place to show
         // is where that target was declared.
         let names: HashMap<String, Span> = match stage.kind {
@@ -265,7 +267,7 @@ impl Walk<'_> {
         if !changes_value && old.is_some() && self.stage.kind == StepKind::Generated {
             return; // a generator merging into an object rewrites what it keeps
         }
-        let change = Change { kind: self.stage.kind, place, component: self.stage.component, value, existed: old.is_some(), changes_value };
+        let change = Change { kind: self.stage.kind, place, component: self.stage.component, value, existed: old.is_some(), changes_value, from: self.stage.from.clone() };
         self.out.push((Path(path.to_vec()).to_string(), change));
     }
 }

@@ -335,7 +335,7 @@ impl Loader for Builder<'_> {
         self.recorder.is_some()
     }
 
-    fn observe(&self, stage: &Stage, resources: &mut ResMap) {
+    fn observe(&self, stage: &Stage, resources: &mut [Resource]) {
         if let Some(r) = &self.recorder {
             r.borrow_mut().stage(stage, resources);
         }

@@ -34,18 +34,24 @@ pub trait Loader {
         false
     }
     /// Shows the recorder the resources after a step.
-    fn observe(&self, _stage: &Stage, _resources: &mut ResMap) {}
+    fn observe(&self, _stage: &Stage, _resources: &mut [Resource]) {}
     /// After a step configured by `field` of `k` (or by the whole file).
     fn note(&self, k: &Kustomization, kind: StepKind, field: &str, resources: &mut ResMap) {
         if self.recording() {
             let place = k.field(field).map(|n| n.span.clone()).unwrap_or_else(|| Span::file(&k.file));
-            self.observe(&Stage { kind, place, component: k.is_component() }, resources);
+            self.observe(&Stage { kind, place, component: k.is_component(), from: None }, &mut resources.resources);
         }
     }
     /// After a step configured at `place` (one patch, one entry).
     fn note_at(&self, k: &Kustomization, kind: StepKind, place: &Span, resources: &mut ResMap) {
         if self.recording() {
-            self.observe(&Stage { kind, place: place.clone(), component: k.is_component() }, resources);
+            self.observe(&Stage { kind, place: place.clone(), component: k.is_component(), from: None }, &mut resources.resources);
+        }
+    }
+    /// After a step configured at `place` that wrote what it read at `from`.
+    fn note_from(&self, k: &Kustomization, kind: StepKind, place: &Span, from: &Span, resources: &mut [Resource]) {
+        if self.recording() {
+            self.observe(&Stage { kind, place: place.clone(), component: k.is_component(), from: Some(from.clone()) }, resources);
         }
     }
 }

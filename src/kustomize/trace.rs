@@ -5,7 +5,7 @@
 //! with what it sees now. Normal builds carry none, and each hook is then
 //! one test of an `Option`: nothing is cloned or walked.
 
-use super::resmap::ResMap;
+use super::resmap::Resource;
 use crate::yaml::Span;
 
 /// What ran. Kinds name kustomize's steps; `Resources` and `Generated`
@@ -88,10 +88,12 @@ pub struct Stage {
     pub place: Span,
     /// Configured by a Component rather than a plain kustomization.
     pub component: bool,
+    /// Where the value it writes was read (a replacement's source field).
+    pub from: Option<Span>,
 }
 
 /// Sees the resources after each step. `resources` is mutable only so that
 /// the recorder can tag new resources (`Resource::trace`).
 pub trait Recorder {
-    fn stage(&mut self, stage: &Stage, resources: &mut ResMap);
+    fn stage(&mut self, stage: &Stage, resources: &mut [Resource]);
 }

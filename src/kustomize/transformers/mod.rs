@@ -74,6 +74,7 @@ pub fn run(b: &mut dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Resu
     let before = aliases::snapshot(&acc.resources);
     replacements::run(b, k, acc)?;
     aliases::sync(&mut acc.resources, before);
+    // Values that share a node with a replaced one changed with it.
     traced(b, k, acc, StepKind::Replacements, "replacements");
     noted(b, k, acc, "ReplacementTransformer", usize::from(has("replacements")));
     plugins::run(b, k, acc)?;
