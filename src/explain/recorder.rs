@@ -57,7 +57,16 @@ impl Recorder for Tracker {
             StepKind::NameReference => resources.iter().map(|r| (r.name().to_string(), r.source.clone())).collect(),
             _ => HashMap::new(),
         };
-        for r in resources.iter_mut() {
+        let all: Vec<usize>;
+        let chosen: &[usize] = match &stage.targets {
+            Some(t) => t,
+            None => {
+                all = (0..resources.len()).collect();
+                &all
+            }
+        };
+        for &i in chosen {
+            let Some(r) = resources.get_mut(i) else { continue };
             if r.trace == 0 {
                 self.seen.push(first_sight(&r.node, &r.source, stage.kind == StepKind::Generated));
                 r.trace = self.seen.len() as u32;

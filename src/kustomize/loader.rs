@@ -39,19 +39,28 @@ pub trait Loader {
     fn note(&self, k: &Kustomization, kind: StepKind, field: &str, resources: &mut ResMap) {
         if self.recording() {
             let place = k.field(field).map(|n| n.span.clone()).unwrap_or_else(|| Span::file(&k.file));
-            self.observe(&Stage { kind, place, component: k.is_component(), from: None }, &mut resources.resources);
+            self.observe(&Stage { kind, place, component: k.is_component(), from: None, targets: None }, &mut resources.resources);
         }
     }
     /// After a step configured at `place` (one patch, one entry).
     fn note_at(&self, k: &Kustomization, kind: StepKind, place: &Span, resources: &mut ResMap) {
         if self.recording() {
-            self.observe(&Stage { kind, place: place.clone(), component: k.is_component(), from: None }, &mut resources.resources);
+            self.observe(&Stage { kind, place: place.clone(), component: k.is_component(), from: None, targets: None }, &mut resources.resources);
+        }
+    }
+    /// After a patch that may have changed only `targets`; `count` is how
+    /// many resources there were before it (a patch that deleted one moved
+    /// the others, and then every resource is looked at).
+    fn note_targets(&self, k: &Kustomization, kind: StepKind, place: &Span, targets: &[usize], count: usize, resources: &mut ResMap) {
+        if self.recording() {
+            let targets = (resources.len() == count).then(|| targets.to_vec());
+            self.observe(&Stage { kind, place: place.clone(), component: k.is_component(), from: None, targets }, &mut resources.resources);
         }
     }
     /// After a step configured at `place` that wrote what it read at `from`.
     fn note_from(&self, k: &Kustomization, kind: StepKind, place: &Span, from: &Span, resources: &mut [Resource]) {
         if self.recording() {
-            self.observe(&Stage { kind, place: place.clone(), component: k.is_component(), from: Some(from.clone()) }, resources);
+            self.observe(&Stage { kind, place: place.clone(), component: k.is_component(), from: Some(from.clone()), targets: None }, resources);
         }
     }
 }

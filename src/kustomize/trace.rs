@@ -90,6 +90,9 @@ pub struct Stage {
     pub component: bool,
     /// Where the value it writes was read (a replacement's source field).
     pub from: Option<Span>,
+    /// The only resources (by position) it may have changed, when known:
+    /// a patch touches its targets and nothing else.
+    pub targets: Option<Vec<usize>>,
 }
 
 /// Sees the resources after each step. `resources` is mutable only so that

@@ -183,8 +183,9 @@ pub fn strategic_merge(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator)
     }
     for patch in patches {
         let target = find_by_id(&acc.resources, &patch)?;
+        let count = acc.resources.len();
         apply_strategic(b.schema(), &mut acc.resources, &[target], &patch, Options::default())?;
-        b.note_at(k, StepKind::StrategicMerge, &patch.source, &mut acc.resources);
+        b.note_targets(k, StepKind::StrategicMerge, &patch.source, &[target], count, &mut acc.resources);
     }
     Ok(())
 }
@@ -207,14 +208,16 @@ pub fn patches(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Resu
                     }
                     let Some(patch) = patches.into_iter().next() else { continue };
                     let selected = sel.select(&acc.resources)?;
+                    let count = acc.resources.len();
                     apply_strategic(b.schema(), &mut acc.resources, &selected, &patch, options)?;
-                    b.note_at(k, StepKind::StrategicMerge, &patch.source, &mut acc.resources);
+                    b.note_targets(k, StepKind::StrategicMerge, &patch.source, &selected, count, &mut acc.resources);
                 }
                 None => {
                     for patch in patches {
                         let target = find_by_id(&acc.resources, &patch)?;
+                        let count = acc.resources.len();
                         apply_strategic(b.schema(), &mut acc.resources, &[target], &patch, options)?;
-                        b.note_at(k, StepKind::StrategicMerge, &patch.source, &mut acc.resources);
+                        b.note_targets(k, StepKind::StrategicMerge, &patch.source, &[target], count, &mut acc.resources);
                     }
                 }
             },
@@ -222,14 +225,16 @@ pub fn patches(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Resu
                 let Some(sel) = &target else {
                     return Err(Error::at(&entry.span, "must specify a target for a JSON 6902 patch (add target: with kind and name)"));
                 };
-                for i in sel.select(&acc.resources)? {
+                let selected = sel.select(&acc.resources)?;
+                for &i in &selected {
                     let r = &mut acc.resources.resources[i];
                     r.store_previous_id();
                     let internal = internal_annotations(r);
                     json6902::apply_with_internal_annotations(&mut r.node, &ops, &internal).map_err(|e| e.or_at(&source.span))?;
                     aliases::forget(r);
                 }
-                b.note_at(k, StepKind::Json6902, &source.span, &mut acc.resources);
+                let count = acc.resources.len();
+                b.note_targets(k, StepKind::Json6902, &source.span, &selected, count, &mut acc.resources);
             }
         }
     }
@@ -249,13 +254,15 @@ pub fn json6902(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Res
         if ops.as_seq().is_some_and(|s| s.is_empty()) {
             return Err(Error::at(&source.span, "patch appears to be empty"));
         }
-        for i in target.select(&acc.resources)? {
+        let selected = target.select(&acc.resources)?;
+        for &i in &selected {
             let r = &mut acc.resources.resources[i];
             let internal = internal_annotations(r);
             json6902::apply_with_internal_annotations(&mut r.node, &ops, &internal).map_err(|e| e.or_at(&source.span))?;
             aliases::forget(&mut acc.resources.resources[i]);
         }
-        b.note_at(k, StepKind::Json6902, &source.span, &mut acc.resources);
+        let count = acc.resources.len();
+        b.note_targets(k, StepKind::Json6902, &source.span, &selected, count, &mut acc.resources);
     }
     Ok(())
 }
