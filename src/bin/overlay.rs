@@ -12,6 +12,8 @@ use std::process::ExitCode;
 mod args;
 #[path = "overlay/compare.rs"]
 mod compare;
+#[path = "overlay/explain.rs"]
+mod explain;
 
 use args::{Args, Spec};
 
@@ -21,9 +23,7 @@ const USAGE: &str = "usage: overlay build [DIR] [--load-restrictor LoadRestricti
        overlay envs [DIR] [--order dev,staging,prod] [--pin DIR]... [--format text|json]
        overlay flux CLUSTER_DIR [--root REPO_ROOT] [--graph] [--before OLD_REPO_ROOT] [--self-source NAME] [--no-strict-substitute]
        overlay clusters [REPO_ROOT] [--self-source NAME]
-       overlay lint [DIR]
-       overlay explain DIR [RESOURCE [FIELD]] [--format text|json]   (RESOURCE: Kind/name or group/version/Kind/namespace/name)
-       overlay explain --from FILE:LINE[:COLUMN] [--root DIR] [--format text|json]";
+       overlay lint [DIR]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -35,13 +35,13 @@ fn main() -> ExitCode {
         Some("flux") => flux_command(&args[1..]),
         Some("clusters") => clusters_command(&args[1..]),
         Some("lint") => lint_command(&args[1..]),
-        Some("explain") => explain_command(&args[1..]),
+        Some("explain") => explain::run(&args[1..]),
         Some("-h") | Some("--help") | Some("help") => {
-            println!("{}", USAGE);
+            println!("{}\n{}", USAGE, explain::USAGE);
             ExitCode::SUCCESS
         }
         _ => {
-            eprintln!("{}", USAGE);
+            eprintln!("{}\n{}", USAGE, explain::USAGE);
             ExitCode::from(2)
         }
     }
@@ -113,69 +113,6 @@ fn split_flag(arg: &str) -> (&str, Option<String>) {
 fn usage_error(msg: &str) -> ExitCode {
     eprintln!("Error: {}\n{}", msg, USAGE);
     ExitCode::from(2)
-}
-
-/// `overlay explain DIR [RESOURCE [FIELD]]`: where each rendered value
-/// comes from; `overlay explain --from FILE:LINE[:COLUMN]`: where the text
-/// there goes in each environment. The JSON shapes are documented in the
-/// engine's `explain` module.
-fn explain_command(args: &[String]) -> ExitCode {
-    const SPEC: Spec = Spec { values: &["--format", "--from", "--root", "--load-restrictor"], switches: &[], max_positionals: 3 };
-    let a = match Args::parse(args, &SPEC) {
-        Ok(a) => a,
-        Err(e) => return usage_error(&e),
-    };
-    let json = match a.value("--format").unwrap_or("text") {
-        "text" => false,
-        "json" => true,
-        other => return usage_error(&format!("unknown --format '{}'", other)),
-    };
-    let mut options = BuildOptions::default();
-    match a.value("--load-restrictor") {
-        None | Some("LoadRestrictionsRootOnly") => {}
-        Some("LoadRestrictionsNone") => options.load_restrictor = LoadRestrictor::None,
-        Some(other) => return usage_error(&format!("unknown --load-restrictor '{}'", other)),
-    }
-    let cwd = cwd();
-    let shown = |p: &str| shown(p, &cwd);
-    let text = if let Some(at) = a.value("--from") {
-        if !a.positionals.is_empty() {
-            return usage_error("--from takes no DIR: it looks at every environment under --root (default: here)");
-        }
-        let mut parts = at.rsplitn(3, ':').collect::<Vec<_>>();
-        parts.reverse();
-        let number = |s: &str| s.parse::<u32>().ok().filter(|n| *n > 0);
-        let (file, line, column) = match parts.as_slice() {
-            [f, l, c] if number(l).is_some() && number(c).is_some() => (f.to_string(), number(l).unwrap(), number(c)),
-            [f, l, c] if number(c).is_some() => (format!("{}:{}", f, l), number(c).unwrap(), None),
-            [f, l] if number(l).is_some() => (f.to_string(), number(l).unwrap(), None),
-            _ => return usage_error(&format!("--from '{}': write FILE:LINE or FILE:LINE:COLUMN", at)),
-        };
-        let root = overlay::fs::join(&cwd, a.value("--root").unwrap_or("."));
-        let file = overlay::fs::join(&cwd, &file);
-        let envs = overlay::explain::from(&DiskFs, &root, &Default::default(), &file, line, column, &options);
-        if json {
-            overlay::explain::format::from_json(&envs, &shown).to_string() + "\n"
-        } else {
-            overlay::explain::format::from_text(&envs, &shown)
-        }
-    } else {
-        let Some(dir) = a.positional(0) else { return usage_error("explain needs a DIR (or --from FILE:LINE)") };
-        let dir = overlay::fs::join(&cwd, dir);
-        match overlay::explain::explain(&DiskFs, &dir, &options, a.positional(1), a.positional(2)) {
-            Ok(entries) if json => overlay::explain::format::json(&entries, &shown).to_string() + "\n",
-            Ok(entries) => overlay::explain::format::text(&entries, &shown),
-            Err(e) => {
-                eprintln!("Error: {}", display(&e, &cwd));
-                return ExitCode::from(1);
-            }
-        }
-    };
-    let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()).is_err() {
-        return ExitCode::from(1);
-    }
-    ExitCode::SUCCESS
 }
 
 // ---- flux and lint --------------------------------------------------------
