@@ -183,7 +183,7 @@ pub fn explain(files: &dyn Files, dir: &str, options: &BuildOptions, resource: O
     if let Some(r) = resource {
         if chosen.is_empty() {
             let known: Vec<&str> = all.iter().map(|e| e.name.as_str()).collect();
-            return Err(Error::new(format!("no resource '{}' in the output of {} (it has {})", r, dir, known.join(", "))));
+            return Err(Error::new(format!("no resource '{}' in this build's output (it has {})", r, known.join(", "))));
         }
     }
     let mut out = Vec::new();
