@@ -45,6 +45,8 @@ fn fleet_infra_goldens() {
     check_golden("fleet-infra/from-base-replicas.txt", &from);
     let from = overlay(&["explain", "--from=apps/production/my-app-patch.yaml:13:18", "--format=json"], &preset);
     check_golden("fleet-infra/from-patch-cpu.json", &from);
+    // A directory without a kustomization: the Flux cluster, Kustomization by Kustomization.
+    check_golden("fleet-infra/clusters-production.txt", &overlay(&["explain", "clusters/production"], &preset));
 }
 
 #[test]

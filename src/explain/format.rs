@@ -1,7 +1,8 @@
 //! Explanations as text and JSON. `shown` turns an engine path (absolute in
 //! the file system) into what the user sees (relative to where they are).
 
-use super::{short, Entry, FromEnv, Step};
+use super::chain::{short, Entry, Step};
+use super::FromEnv;
 use serde_json::{json, Value};
 
 fn place(s: &Step, shown: &dyn Fn(&str) -> String) -> String {
