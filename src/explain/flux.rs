@@ -37,7 +37,7 @@ pub fn explain_cluster(files: &dyn Files, dir: &str, root: &str, options: &clust
                 }
             }
             if let Some(object) = unit.objects.iter().find(|o| ResId::of(o) == e.id) {
-                post_build(&mut e, object, &unit.ks);
+                post_build(&mut e, object, &unit.ks, &c);
             }
             e.name = format!("{}: {}", owner, e.name);
             for (_, entry) in e.fields.iter_mut() {
@@ -68,7 +68,7 @@ fn credit_override(s: &mut Step, ks: &FluxKustomization) {
 
 /// What the controller changed after the build: substituted values, and
 /// the labels and annotations it adds.
-fn post_build(e: &mut Explained, object: &crate::yaml::Node, ks: &FluxKustomization) {
+fn post_build(e: &mut Explained, object: &crate::yaml::Node, ks: &FluxKustomization, c: &cluster::Cluster) {
     let mut applied = Vec::new();
     leaves(object, &mut |leaf| {
         if let Leaf::Value(path, _, value) = leaf {
@@ -80,7 +80,8 @@ fn post_build(e: &mut Explained, object: &crate::yaml::Node, ks: &FluxKustomizat
         let step = |kind: &'static str, place: Span, detail: String| Step { place, kind, detail, changes_value: true, from: None };
         match e.fields.iter_mut().find(|(_, en)| en.path == text) {
             Some((_, en)) if en.value != value => {
-                let s = step("flux-substitute", ks.span_of("postBuild"), format!("postBuild substitution sets {}", short(&value)));
+                let from = variables_in(&en.value).iter().find_map(|name| defined_at(ks, c, name));
+                let s = Step { from, ..step("flux-substitute", ks.span_of("postBuild"), format!("postBuild substitution sets {}", short(&value))) };
                 en.steps.insert(0, s);
                 en.value = value;
             }
@@ -98,4 +99,36 @@ fn post_build(e: &mut Explained, object: &crate::yaml::Node, ks: &FluxKustomizat
             }
         }
     }
+}
+
+/// The names of the `${var}` references in `text`.
+fn variables_in(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("${") {
+        rest = &rest[i + 2..];
+        let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        if !name.is_empty() {
+            out.push(name);
+        }
+    }
+    out
+}
+
+/// Where the value of `name` comes from, as the controller reads it: the
+/// Kustomization's own `substitute:` entry, or else the last
+/// `substituteFrom` ConfigMap or Secret of the cluster that has it.
+fn defined_at(ks: &FluxKustomization, c: &cluster::Cluster, name: &str) -> Option<Span> {
+    let pb = ks.post_build.as_ref()?;
+    if pb.substitute.iter().any(|(k, _)| k == name) {
+        return ks.node.path(&["spec", "postBuild", "substitute", name]).map(|n| n.span.clone());
+    }
+    let objects = || c.dir_objects.iter().chain(c.units.iter().flat_map(|u| u.objects.iter()));
+    pb.substitute_from.iter().rev().find_map(|r| {
+        let object = objects().find(|o| {
+            let id = ResId::of(o);
+            id.gvk.kind == r.kind && id.name == r.name && (id.namespace.is_empty() || id.namespace == ks.key.namespace)
+        })?;
+        ["data", "stringData"].iter().find_map(|field| object.path(&[field, name])).map(|n| n.span.clone())
+    })
 }

@@ -191,17 +191,23 @@ fn from_a_base_line_to_each_environment() {
 fn flux_overrides_substitution_and_common_metadata() {
     let mut fs = MemFs::new();
     fs.insert("/apps/prod/kustomization.yaml", "resources:\n- deploy.yaml\n");
-    fs.insert("/apps/prod/deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\n  annotations:\n    env: ${ENV}\nspec:\n  replicas: 1\n");
+    fs.insert("/apps/prod/deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\n  annotations:\n    env: ${ENV}\n    region: ${REGION}\nspec:\n  replicas: 1\n");
+    fs.insert("/clusters/prod/vars.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: vars\n  namespace: flux-system\ndata:\n  REGION: eu\n");
     fs.insert(
         "/clusters/prod/app.yaml",
-        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: app\n  namespace: flux-system\nspec:\n  interval: 10m\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: ./apps/prod\n  prune: true\n  targetNamespace: prod\n  patches:\n  - patch: |\n      - op: replace\n        path: /spec/replicas\n        value: 3\n    target:\n      kind: Deployment\n  postBuild:\n    substitute:\n      ENV: production\n  commonMetadata:\n    labels:\n      team: a\n",
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: app\n  namespace: flux-system\nspec:\n  interval: 10m\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: ./apps/prod\n  prune: true\n  targetNamespace: prod\n  patches:\n  - patch: |\n      - op: replace\n        path: /spec/replicas\n        value: 3\n    target:\n      kind: Deployment\n  postBuild:\n    substitute:\n      ENV: production\n    substituteFrom:\n    - kind: ConfigMap\n      name: vars\n  commonMetadata:\n    labels:\n      team: a\n",
     );
     let all = flux::explain_cluster(&fs, "/clusters/prod", "/", &Default::default()).unwrap();
     let d = all.iter().find(|e| e.id.gvk.kind == "Deployment").unwrap();
     assert_eq!(d.name, "flux-system/app: Deployment/app");
     let field = |p: &str| d.fields.iter().find(|(_, e)| e.path == p).map(|(_, e)| e.steps.iter().map(|s| format!("{} {} {}", s.place, s.kind, s.detail)).collect::<Vec<_>>()).unwrap();
-    assert_eq!(field("spec.replicas"), ["/clusters/prod/app.yaml:15:5 json6902-patch JSON 6902 patch sets 3 (Flux Kustomization app)", "/apps/prod/deploy.yaml:8:13 origin origin: 1"]);
+    assert_eq!(field("spec.replicas"), ["/clusters/prod/app.yaml:15:5 json6902-patch JSON 6902 patch sets 3 (Flux Kustomization app)", "/apps/prod/deploy.yaml:9:13 origin origin: 1"]);
     assert_eq!(field("metadata.namespace"), ["/clusters/prod/app.yaml:13:20 origin origin: namespace adds prod (Flux Kustomization app)"]);
     assert_eq!(field("metadata.annotations.env"), ["/clusters/prod/app.yaml:22:5 flux-substitute postBuild substitution sets production", "/apps/prod/deploy.yaml:6:10 origin origin: ${ENV}"]);
-    assert_eq!(field("metadata.labels.team"), ["/clusters/prod/app.yaml:25:5 origin origin: commonMetadata adds a"]);
+    assert_eq!(field("metadata.labels.team"), ["/clusters/prod/app.yaml:28:5 origin origin: commonMetadata adds a"]);
+    let env = &d.fields.iter().find(|(_, e)| e.path == "metadata.annotations.env").unwrap().1;
+    assert_eq!(env.steps[0].from.as_ref().map(|f| f.to_string()).as_deref(), Some("/clusters/prod/app.yaml:23:12"), "where ENV is defined");
+    let region = &d.fields.iter().find(|(_, e)| e.path == "metadata.annotations.region").unwrap().1;
+    assert_eq!(region.value, "eu");
+    assert_eq!(region.steps[0].from.as_ref().map(|f| f.to_string()).as_deref(), Some("/clusters/prod/vars.yaml:7:11"), "where REGION is defined");
 }
