@@ -11,10 +11,18 @@
 //! JSON shapes (`--format json`, and the page through wasm):
 //! - `explain`: `[{"resource", "path", "value", "steps": [{"file", "line",
 //!   "column", "kind", "detail"}]}]`, one entry per leaf, steps newest first,
-//!   the last one of kind `origin`; a step that copied its value from
-//!   elsewhere (a replacement) also has `"from": {"file", "line", "column"}`. `resource` is `Kind/name`, or
-//!   `group/version/Kind/namespace/name` (empty group as `core`) when two
-//!   outputs share a kind and name.
+//!   the last one of kind `origin`. A step whose value was read elsewhere
+//!   (a replacement's source field, where a Flux variable is defined) also
+//!   has `"from": {"file", "line", "column"}`. Kinds: `origin`,
+//!   `strategic-merge-patch`, `json6902-patch`, `namespace`, `name-prefix`,
+//!   `name-suffix`, `labels`, `annotations`, `images`, `replicas`,
+//!   `replacement`, `transformer-plugin`, `generator` (a merging generator),
+//!   `hash-suffix`, `name-reference`, `vars`, `managed-by-label`, and for
+//!   Flux `flux-substitute`, `flux-common-metadata`, `flux-owner-label`.
+//!   `resource` is `Kind/name`, or `group/version/Kind/namespace/name`
+//!   (empty group as `core`) when two outputs share a kind and name; in a
+//!   Flux cluster it is prefixed with the Kustomization
+//!   (`flux-system/apps: Deployment/my-app`).
 //! - `from`: `[{"environment", "error"?, "landings": [{"resource", "path",
 //!   "value", "verdict", "by": [{"file", "line", "column", "kind",
 //!   "detail"}]}]}]`; `verdict` is `reaches`, `overridden` (by the first
