@@ -3,6 +3,7 @@
 
 pub mod diff;
 pub mod env;
+pub mod explain;
 pub mod error;
 pub mod fs;
 #[doc(hidden)]

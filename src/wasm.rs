@@ -287,6 +287,32 @@ impl Workspace {
         to_js(&all)
     }
 
+    /// Where each value of `dir`'s render comes from: `{ok: true, fields:
+    /// [{resource, path, value, steps: [{file, line, column, kind, detail}]}]}`
+    /// (steps newest first, the origin last; the shape of `overlay explain
+    /// --format json`, see src/explain/mod.rs), for every field of the
+    /// render, of one `resource` (`Kind/name` or
+    /// `group/version/Kind/namespace/name`), or at and under one `field`
+    /// (`spec.template.spec.containers[name=app].image`). Files are
+    /// absolute (`/apps/base/…`). Or `{ok: false, errors}`.
+    pub fn explain(&self, dir: &str, resource: Option<String>, field: Option<String>) -> JsValue {
+        let dir = crate::fs::normalize(dir);
+        let entries = crate::explain::explain(&self.fs, &dir, &self.options, resource.as_deref(), field.as_deref());
+        reply(entries.map(|e| json!({ "fields": crate::explain::format::json(&e, &|p: &str| p.to_string()) })))
+    }
+
+    /// Where the text at `file:line[:column]` goes in each environment:
+    /// `{ok: true, environments: [{environment, error?, landings: [{resource,
+    /// path, value, verdict, by: [{file, line, column, kind, detail}]}]}]}`;
+    /// `verdict` is `reaches`, `overridden` (by `by[0]`) or `changed` (by
+    /// each of `by`); no landings: not used there.
+    #[wasm_bindgen(js_name = explainFrom)]
+    pub fn explain_from(&self, file: &str, line: u32, column: Option<u32>) -> JsValue {
+        let file = crate::fs::normalize(file);
+        let envs = crate::explain::from(&self.fs, "/", &self.env_options(), &file, line, column, &self.options);
+        reply(Ok(json!({ "environments": crate::explain::format::from_json(&envs, &|p: &str| p.to_string()) })))
+    }
+
     /// Compares the renders of two kustomization directories.
     /// `options`: `{ignore: ["spec.replicas", …], strictNamespaces: false, context: 3}`.
     /// Returns `{ok: true, …}` with the fields of `overlay diff --format json`

@@ -30,6 +30,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("promote", 5),
     ("review", 6),
     ("lesson", 6),
+    ("explain", 6),
     ("wasm", 9),
 ];
 

@@ -15,6 +15,8 @@ mod args;
 mod commands;
 #[path = "overlay/compare.rs"]
 mod compare;
+#[path = "overlay/explain.rs"]
+mod explain;
 #[path = "overlay/review.rs"]
 mod review;
 #[path = "overlay/lesson.rs"]
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
         Some("flux") => flux_command(&args[1..]),
         Some("clusters") => clusters_command(&args[1..]),
         Some("lint") => lint_command(&args[1..]),
+        Some("explain") => explain::run(&args[1..]),
         Some("review") => review::run(&args[1..]),
         Some("lesson") => lesson::lesson(&args[1..]),
         Some("completions") => completions_command(&args[1..]),

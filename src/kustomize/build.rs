@@ -15,8 +15,10 @@ use super::options::{BuildOptions, LoadRestrictor};
 use super::origin;
 use super::patch::Schema;
 use super::resmap::{ResMap, Resource, ORDER_FIRST, ORDER_LAST};
+use super::trace::{Recorder, Stage, StepKind};
 use super::transformers;
 use super::vars;
+use std::cell::RefCell;
 use crate::error::{Error, Result};
 use crate::fs::{self, Files};
 use crate::yaml::{Kind, Node, Value};
@@ -54,6 +56,8 @@ pub struct Builder<'a> {
     /// The schema of `openapi:`. kustomize keeps one for the whole build:
     /// the top level sets it first, a lower level only when nothing has.
     openapi: OpenApi,
+    /// Explain mode's recorder; `None` in a normal build.
+    recorder: Option<RefCell<&'a mut dyn Recorder>>,
 }
 
 #[derive(Default)]
@@ -65,7 +69,13 @@ enum OpenApi {
 }
 
 pub fn run(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Output> {
-    let mut b = Builder { files, options, roots: Vec::new(), real_roots: Vec::new(), warnings: Vec::new(), origin: None, notes: Vec::new(), openapi: OpenApi::Unset };
+    run_traced(files, dir, options, None)
+}
+
+pub fn run_traced<'a>(files: &'a dyn Files, dir: &str, options: &'a BuildOptions, recorder: Option<&'a mut dyn Recorder>) -> Result<Output> {
+    let recorder = recorder.map(RefCell::new);
+    let mut b =
+        Builder { files, options, roots: Vec::new(), real_roots: Vec::new(), warnings: Vec::new(), origin: None, notes: Vec::new(), openapi: OpenApi::Unset, recorder };
     if !files.is_dir(dir) {
         return Err(Error::in_file(dir, format!("must build at directory: '{}' is not a directory", dir)));
     }
@@ -89,13 +99,17 @@ fn run_loaded(mut b: Builder<'_>, k: Kustomization, dir: &str) -> Result<Output>
     // Top level only: generated names get their hash suffixes, then
     // references to renamed objects are fixed, then vars are resolved.
     hash::hash_names(&mut acc.resources);
+    b.note(&k, StepKind::HashSuffix, "", &mut acc.resources);
     nameref::fix_back_references(&mut acc.resources, &acc.config.name_reference)?;
+    b.note(&k, StepKind::NameReference, "", &mut acc.resources);
     vars::resolve(&mut acc.resources, &acc.vars, &acc.config, &mut b.warnings)?;
+    b.note(&k, StepKind::Vars, "vars", &mut acc.resources);
     b.notes.extend(super::notes::unrewritten_references(&acc.resources, &acc.config.name_reference));
     drop_local_config(&mut acc.resources);
     sort(&k, &mut acc.resources)?;
     if let Some(entry) = k.string_list("buildMetadata").iter().find(|e| e.text == "managedByLabel") {
         transformers::labels::add_managed_by_label(&mut acc.resources, &entry.span)?;
+        b.note_at(&k, StepKind::ManagedBy, &entry.span, &mut acc.resources);
     }
     for r in acc.resources.iter_mut() {
         remove_build_annotations(&mut r.node);
@@ -198,6 +212,7 @@ impl<'a> Builder<'a> {
 
     fn accumulate_target_steps(&mut self, k: &Kustomization, mut acc: Accumulator) -> Result<Accumulator> {
         acc = self.accumulate_resources(k, acc, &k.resources)?;
+        self.note(k, StepKind::Resources, "resources", &mut acc.resources);
         let selectors = super::notes::base_selectors(self.files, k, &acc.resources);
         let own = self.load_configurations(k)?;
         merge_config(&mut acc.config, &own)?;
@@ -205,6 +220,7 @@ impl<'a> Builder<'a> {
         merge_config(&mut acc.config, &Arc::new(from_crds))?;
         generators::run(self, k, &mut acc)?;
         generator_plugins::run(self, k, &mut acc)?;
+        self.note(k, StepKind::Generated, "configMapGenerator", &mut acc.resources);
         acc = self.accumulate_components(k, acc)?;
         transformers::run(self, k, &mut acc)?;
         self.notes.extend(super::notes::changed_selectors(k, &selectors, &acc.resources));
@@ -328,6 +344,16 @@ impl Loader for Builder<'_> {
 
     fn origin(&self) -> Option<&str> {
         self.origin.as_deref()
+    }
+
+    fn recording(&self) -> bool {
+        self.recorder.is_some()
+    }
+
+    fn observe(&self, stage: &Stage, resources: &mut [Resource]) {
+        if let Some(r) = &self.recorder {
+            r.borrow_mut().stage(stage, resources);
+        }
     }
 
     fn schema(&self) -> &Schema {

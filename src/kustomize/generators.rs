@@ -173,7 +173,8 @@ fn string_map_node(map: &BTreeMap<String, String>, span: &Span) -> Node {
 
 /// The generator's key/value pairs: env files, then literals, then files
 /// (kustomize's order), with repeated keys rejected.
-fn load_pairs(b: &dyn Loader, k: &Kustomization, entry: &Node, name: &str) -> Result<BTreeMap<String, Vec<u8>>> {
+/// Each value keeps the span of its literal or file.
+fn load_pairs(b: &dyn Loader, k: &Kustomization, entry: &Node, name: &str) -> Result<BTreeMap<String, (Vec<u8>, Span)>> {
     let mut pairs: Vec<(String, Vec<u8>, Span)> = Vec::new();
     let mut envs = sources(entry, "envs");
     if let Some(env) = field(entry, "env") {
@@ -193,12 +194,13 @@ fn load_pairs(b: &dyn Loader, k: &Kustomization, entry: &Node, name: &str) -> Re
     }
     for src in sources(entry, "files") {
         let (key, path) = parse_file_source(src.text).map_err(|m| Error::at(src.span, m))?;
-        let (_, bytes) = b.read_file(k, &path, src.span)?;
-        pairs.push((key, bytes, src.span.clone()));
+        let (file, bytes) = b.read_file(k, &path, src.span)?;
+        // The value's text is the whole file: explain mode points there.
+        pairs.push((key, bytes, Span { file: file.as_str().into(), line: 1, col: 1 }));
     }
     let mut out = BTreeMap::new();
     for (key, value, span) in pairs {
-        if out.insert(key.clone(), value).is_some() {
+        if out.insert(key.clone(), (value, span.clone())).is_some() {
             return Err(Error::at(&span, format!("configmap {} illegally repeats the key `{}`", name, key)));
         }
     }
@@ -264,13 +266,13 @@ pub fn parse_env_file(bytes: &[u8]) -> std::result::Result<Vec<(String, String)>
 }
 
 /// UTF-8 values go to `data`, anything else base64-encoded to `binaryData`.
-fn set_configmap_data(node: &mut Node, pairs: &BTreeMap<String, Vec<u8>>, span: &Span) {
+fn set_configmap_data(node: &mut Node, pairs: &BTreeMap<String, (Vec<u8>, Span)>, span: &Span) {
     let mut data = Node::map(span.clone());
     let mut binary = Node::map(span.clone());
-    for (k, v) in pairs {
+    for (k, (v, at)) in pairs {
         match std::str::from_utf8(v) {
-            Ok(text) => data.set(k, Node::string(text, span.clone())),
-            Err(_) => binary.set(k, Node::string(base64_lines(v), span.clone())),
+            Ok(text) => data.set(k, Node::string(text, at.clone())),
+            Err(_) => binary.set(k, Node::string(base64_lines(v), at.clone())),
         }
     }
     for (field, map) in [("data", data), ("binaryData", binary)] {
@@ -283,10 +285,10 @@ fn set_configmap_data(node: &mut Node, pairs: &BTreeMap<String, Vec<u8>>, span: 
 /// Every value base64-encoded into `data`, which a Secret always has, even
 /// empty (kyaml creates it before adding entries; a ConfigMap's is created
 /// per entry).
-fn set_secret_data(node: &mut Node, pairs: &BTreeMap<String, Vec<u8>>, span: &Span) {
+fn set_secret_data(node: &mut Node, pairs: &BTreeMap<String, (Vec<u8>, Span)>, span: &Span) {
     let mut data = Node::map(span.clone());
-    for (k, v) in pairs {
-        data.set(k, Node::string(base64_lines(v), span.clone()));
+    for (k, (v, at)) in pairs {
+        data.set(k, Node::string(base64_lines(v), at.clone()));
     }
     node.set("data", data);
 }
@@ -394,6 +396,7 @@ fn literal_block_allowed(text: &str) -> bool {
 /// labels and annotations merge (new wins); with `merge`, data merges too.
 fn combine(old: &Resource, mut new: Resource) -> Resource {
     let merge_data = new.behavior == Behavior::Merge;
+    new.trace = old.trace;
     let span = new.source.clone();
     let old_meta = old.node.get("metadata");
     let labels = merged_map(old_meta.and_then(|m| m.get("labels")), new.node.path(&["metadata", "labels"]), &span);
@@ -443,17 +446,22 @@ fn combine(old: &Resource, mut new: Resource) -> Resource {
 }
 
 /// Two string maps merged, the second winning; `None` when empty.
+/// Each value keeps the span of the side it came from.
 fn merged_map(old: Option<&Node>, new: Option<&Node>, span: &Span) -> Option<Node> {
-    let mut merged: BTreeMap<String, String> = BTreeMap::new();
+    let mut merged: BTreeMap<String, (String, Span)> = BTreeMap::new();
     for side in [old, new].into_iter().flatten() {
         for (k, v) in side.as_map().into_iter().flatten() {
-            merged.insert(k.as_str().unwrap_or("").to_string(), scalar_text(v));
+            merged.insert(k.as_str().unwrap_or("").to_string(), (scalar_text(v), v.span.clone()));
         }
     }
     if merged.is_empty() {
         None
     } else {
-        Some(string_map_node(&merged, span))
+        let mut n = Node::map(span.clone());
+        for (k, (v, at)) in merged {
+            n.set(&k, Node::string(v, at));
+        }
+        Some(n)
     }
 }
 

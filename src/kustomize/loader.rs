@@ -7,7 +7,8 @@
 use super::accumulator::Accumulator;
 use super::kustomization::{Kustomization, Spanned};
 use super::patch::Schema;
-use super::resmap::Resource;
+use super::resmap::{ResMap, Resource};
+use super::trace::{Stage, StepKind};
 use crate::error::{Error, Result};
 use crate::fs::Files;
 use crate::yaml::{parse_documents, Kind, Node, Span, Value};
@@ -28,6 +29,40 @@ pub trait Loader {
     /// For `buildMetadata` origin tracking: the directory being built,
     /// relative to the top kustomization; `None` when nothing is tracked.
     fn origin(&self) -> Option<&str>;
+    /// Explain mode: whether a recorder watches this build.
+    fn recording(&self) -> bool {
+        false
+    }
+    /// Shows the recorder the resources after a step.
+    fn observe(&self, _stage: &Stage, _resources: &mut [Resource]) {}
+    /// After a step configured by `field` of `k` (or by the whole file).
+    fn note(&self, k: &Kustomization, kind: StepKind, field: &str, resources: &mut ResMap) {
+        if self.recording() {
+            let place = k.field(field).map(|n| n.span.clone()).unwrap_or_else(|| Span::file(&k.file));
+            self.observe(&Stage { kind, place, component: k.is_component(), from: None, targets: None }, &mut resources.resources);
+        }
+    }
+    /// After a step configured at `place` (one patch, one entry).
+    fn note_at(&self, k: &Kustomization, kind: StepKind, place: &Span, resources: &mut ResMap) {
+        if self.recording() {
+            self.observe(&Stage { kind, place: place.clone(), component: k.is_component(), from: None, targets: None }, &mut resources.resources);
+        }
+    }
+    /// After a patch that may have changed only `targets`; `count` is how
+    /// many resources there were before it (a patch that deleted one moved
+    /// the others, and then every resource is looked at).
+    fn note_targets(&self, k: &Kustomization, kind: StepKind, place: &Span, targets: &[usize], count: usize, resources: &mut ResMap) {
+        if self.recording() {
+            let targets = (resources.len() == count).then(|| targets.to_vec());
+            self.observe(&Stage { kind, place: place.clone(), component: k.is_component(), from: None, targets }, &mut resources.resources);
+        }
+    }
+    /// After a step configured at `place` that wrote what it read at `from`.
+    fn note_from(&self, k: &Kustomization, kind: StepKind, place: &Span, from: &Span, resources: &mut [Resource]) {
+        if self.recording() {
+            self.observe(&Stage { kind, place: place.clone(), component: k.is_component(), from: Some(from.clone()), targets: None }, resources);
+        }
+    }
 }
 
 /// Parses a file of resources: several documents, `List` kinds inlined,

@@ -18,6 +18,7 @@ pub mod options;
 pub mod origin;
 pub mod resmap;
 pub mod selector;
+pub mod trace;
 pub mod transformers;
 pub mod vars;
 
@@ -35,6 +36,12 @@ pub mod patch;
 /// Builds the kustomization in `dir` (an absolute path in `files`).
 pub fn build(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Output> {
     build::run(files, dir, options)
+}
+
+/// Builds as `build` does, showing `recorder` the resources after every
+/// step (explain mode).
+pub fn build_traced(files: &dyn Files, dir: &str, options: &BuildOptions, recorder: &mut dyn trace::Recorder) -> Result<Output> {
+    build::run_traced(files, dir, options, Some(recorder))
 }
 
 /// Builds and prints, exactly as `kustomize build` prints.

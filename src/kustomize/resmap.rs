@@ -164,6 +164,9 @@ pub struct Resource {
     /// Names of the `vars:` whose objref picked this resource (kustomize's
     /// refVarNames): a var's value is read from here at the top level.
     pub ref_vars: Vec<String>,
+    /// Explain mode's name for it, kept through renames and moves; 0 until
+    /// a recorder has seen it (see `trace.rs`).
+    pub trace: u32,
 }
 
 /// A generator's `behavior:`.
@@ -192,6 +195,7 @@ impl Resource {
             suffix_sources: Vec::new(),
             aliases: Vec::new(),
             ref_vars: Vec::new(),
+            trace: 0,
         }
     }
     /// Remembers the current id before a transformer may change it.

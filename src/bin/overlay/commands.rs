@@ -164,6 +164,28 @@ nothing creates, manifests copied per environment, …
 Exit codes: 0 no findings, 1 findings, 2 usage error.",
 };
 
+pub const EXPLAIN: Command = Command {
+    name: "explain",
+    summary: "where each rendered value comes from, and where an edit goes",
+    usage: "explain DIR [RESOURCE [FIELD]] [--format text|json] | explain --from FILE:LINE[:COLUMN] [--root DIR] [--format text|json]",
+    spec: Spec { values: &["--format", "--from", "--root", "--load-restrictor"], switches: &[], max_positionals: 3 },
+    choices: &[("--format", &["text", "json"]), ("--load-restrictor", RESTRICTORS)],
+    positionals: &[DIR],
+    help: "Builds DIR in explain mode and prints, for each field of RESOURCE (Kind/name or
+group/version/Kind/namespace/name; every resource when omitted) at or under FIELD
+(a path as `overlay diff` prints it), its value and the chain that made it, newest
+first: `file:line:column  what happened`, the origin last. A directory without a
+kustomization is read as a Flux cluster.
+
+  --from FILE:LINE[:COLUMN]  instead: where the text there goes in each environment
+                             (not used / reaches the output / overridden by / changed on the way)
+  --root DIR              the repository whose environments --from looks at (default: .)
+  -o, --format F          text (default) or json: [{resource, path, value, steps: [...]}]
+  --load-restrictor R     as for `overlay build`
+
+Exit codes: 0 explained, 1 the build or the lookup failed (the error says which), 2 usage error.",
+};
+
 pub const REVIEW: Command = Command {
     name: "review",
     summary: "what a change does to every environment and Flux cluster",
@@ -231,13 +253,13 @@ pub const HELP: Command = Command {
     usage: "help [COMMAND]",
     spec: Spec { values: &[], switches: &[], max_positionals: 1 },
     choices: &[],
-    positionals: &[&["build", "diff", "promote", "envs", "flux", "clusters", "lint", "review", "lesson", "completions", "help"]],
+    positionals: &[&["build", "diff", "promote", "envs", "flux", "clusters", "lint", "explain", "review", "lesson", "completions", "help"]],
     help: "Prints the list of commands, or the help of COMMAND.
 
 Exit codes: 0 printed, 2 unknown command.",
 };
 
-pub const ALL: [&Command; 11] = [&BUILD, &DIFF, &PROMOTE, &ENVS, &FLUX, &CLUSTERS, &LINT, &REVIEW, &LESSON, &COMPLETIONS, &HELP];
+pub const ALL: [&Command; 12] = [&BUILD, &DIFF, &PROMOTE, &ENVS, &FLUX, &CLUSTERS, &LINT, &EXPLAIN, &REVIEW, &LESSON, &COMPLETIONS, &HELP];
 
 /// Short spellings some commands accept, and the long flag each stands for.
 pub const SHORT: [(&str, &str); 2] = [("-o", "--format"), ("-U", "--context")];

@@ -10,6 +10,7 @@ use crate::kustomize::kustomization::Kustomization;
 use crate::kustomize::patch::{json6902, schema::Schema, smp};
 use crate::kustomize::resmap::{Behavior, ResMap, Resource};
 use crate::kustomize::selector::Selector;
+use crate::kustomize::trace::StepKind;
 use crate::yaml::{parse_documents, Node, Span, Style, Value};
 
 /// A loaded patch: its text, where it came from, and how to read it.
@@ -22,6 +23,10 @@ struct Source {
     /// For an inline patch: where its text sits in the kustomization file,
     /// so that positions inside it are reported where the user wrote them.
     origin: Option<Origin>,
+    /// For an inline patch whose text cannot be mapped: the field's span,
+    /// given to every node of it, so that no span points at a place the
+    /// text is not.
+    pin: Option<Span>,
 }
 
 /// Line and column offsets from a position in an inline patch's own text to
@@ -89,10 +94,47 @@ impl Origin {
     }
 }
 
+/// Gives every node of `node` the span `at`.
+pub(crate) fn pin(node: &mut Node, at: &Span) {
+    node.span = at.clone();
+    match &mut node.value {
+        Value::Scalar(_) => {}
+        Value::Seq(items) => items.iter_mut().for_each(|n| pin(n, at)),
+        Value::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+            pin(k, at);
+            pin(v, at);
+        }),
+    }
+}
+
+/// Moves the positions of `parsed`, read from the text of the inline scalar
+/// `node`, to where that text sits in its file; where that is not known, to
+/// `node` itself.
+pub(crate) fn place_inline(b: &dyn Loader, node: &Node, parsed: &mut Node) {
+    match inline_origin(b, node) {
+        Some(o) => o.node(parsed),
+        None => pin(parsed, &node.span),
+    }
+}
+
+fn inline_origin(b: &dyn Loader, node: &Node) -> Option<Origin> {
+    let raw = node.as_str().unwrap_or("");
+    let file_text = b.files().read(&node.span.file);
+    file_text.as_deref().and_then(|t| std::str::from_utf8(t).ok()).and_then(|t| Origin::of(node, raw, t))
+}
+
 /// Parsed from an inline patch's text: positions moved to where that text
 /// is in the kustomization file, or, where that is not known, to the field.
 fn relocate_resources(source: &Source, parsed: Result<Vec<Resource>>) -> Result<Vec<Resource>> {
     match (&source.origin, parsed) {
+        (None, Ok(mut list)) if source.pin.is_some() => {
+            let at = source.pin.as_ref().unwrap_or(&source.span);
+            for r in list.iter_mut() {
+                pin(&mut r.node, at);
+                r.source = at.clone();
+            }
+            Ok(list)
+        }
         (None, parsed) => parsed,
         (Some(o), Ok(mut list)) => {
             for r in list.iter_mut() {
@@ -123,10 +165,15 @@ pub fn strategic_merge(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator)
     let mut matches = Vec::new();
     for entry in list {
         let text = entry.as_str().unwrap_or("");
-        let inline = read_resource_file(&k.file, text.as_bytes()).ok().filter(|p| !p.is_empty());
+        let inline = read_resource_file(&entry.span.file, text.as_bytes()).ok().filter(|p| !p.is_empty());
         let before = patches.len();
         let file = match inline {
-            Some(p) => {
+            Some(mut p) => {
+                // Parsed from the entry's own text: positions in that text.
+                for r in p.iter_mut() {
+                    place_inline(b, entry, &mut r.node);
+                    r.source = r.node.span.clone();
+                }
                 patches.extend(p);
                 k.file.clone()
             }
@@ -146,7 +193,9 @@ pub fn strategic_merge(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator)
     }
     for patch in patches {
         let target = find_by_id(&acc.resources, &patch)?;
+        let count = acc.resources.len();
         apply_strategic(b.schema(), &mut acc.resources, &[target], &patch, Options::default())?;
+        b.note_targets(k, StepKind::StrategicMerge, &patch.source, &[target], count, &mut acc.resources);
     }
     Ok(())
 }
@@ -172,13 +221,17 @@ pub fn patches(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Resu
                     let Some(patch) = patches.into_iter().next() else { continue };
                     let selected = sel.select(&acc.resources)?;
                     matched.count = selected.len();
+                    let count = acc.resources.len();
                     apply_strategic(b.schema(), &mut acc.resources, &selected, &patch, options)?;
+                    b.note_targets(k, StepKind::StrategicMerge, &patch.source, &selected, count, &mut acc.resources);
                 }
                 None => {
                     for patch in patches {
                         let target = find_by_id(&acc.resources, &patch)?;
                         matched.count += 1;
+                        let count = acc.resources.len();
                         apply_strategic(b.schema(), &mut acc.resources, &[target], &patch, options)?;
+                        b.note_targets(k, StepKind::StrategicMerge, &patch.source, &[target], count, &mut acc.resources);
                     }
                 }
             },
@@ -191,13 +244,15 @@ pub fn patches(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Resu
                 };
                 let selected = sel.select(&acc.resources)?;
                 matched.count = selected.len();
-                for i in selected {
+                for &i in &selected {
                     let r = &mut acc.resources.resources[i];
                     r.store_previous_id();
                     let internal = internal_annotations(r);
                     json6902::apply_with_internal_annotations(&mut r.node, &ops, &internal).map_err(|e| e.or_at(&source.span))?;
                     aliases::forget(r);
                 }
+                let count = acc.resources.len();
+                b.note_targets(k, StepKind::Json6902, &source.span, &selected, count, &mut acc.resources);
             }
         }
         acc.patch_matches.push(matched);
@@ -245,12 +300,14 @@ pub fn json6902(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Res
         }
         let selected = target.select(&acc.resources)?;
         acc.patch_matches.push(PatchMatch { file: source.file.clone(), span: entry.span.clone(), count: selected.len() });
-        for i in selected {
+        for &i in &selected {
             let r = &mut acc.resources.resources[i];
             let internal = internal_annotations(r);
             json6902::apply_with_internal_annotations(&mut r.node, &ops, &internal).map_err(|e| e.or_at(&source.span))?;
             aliases::forget(&mut acc.resources.resources[i]);
         }
+        let count = acc.resources.len();
+        b.note_targets(k, StepKind::Json6902, &source.span, &selected, count, &mut acc.resources);
     }
     Ok(())
 }
@@ -270,10 +327,11 @@ fn load(b: &dyn Loader, k: &Kustomization, entry: &Node, inline_key: &str) -> Re
             let node = entry.get(inline_key).unwrap_or(entry);
             // Inline patches are re-parsed from their own text; `origin` maps
             // positions in it back to the kustomization file.
-            let raw = entry.get(inline_key).and_then(|n| n.as_str()).unwrap_or("");
-            let file_text = b.files().read(&k.file);
-            let origin = file_text.as_deref().and_then(|t| std::str::from_utf8(t).ok()).and_then(|t| Origin::of(node, raw, t));
-            Ok(Source { text: inline.to_string(), raw: inline.to_string(), file: k.file.clone(), span: node.span.clone(), origin })
+            // The text sits in the file of the node (a plugin config's
+            // patch is in that config, not in the kustomization).
+            let origin = inline_origin(b, node);
+            let pin = origin.is_none().then(|| node.span.clone());
+            Ok(Source { text: inline.to_string(), raw: inline.to_string(), file: node.span.file.to_string(), span: node.span.clone(), origin, pin })
         }
         (true, false) => {
             let span = entry.get("path").map(|n| n.span.clone()).unwrap_or_else(|| entry.span.clone());
@@ -283,8 +341,7 @@ fn load(b: &dyn Loader, k: &Kustomization, entry: &Node, inline_key: &str) -> Re
             // is trimmed): trimming would drop a final block scalar's trailing
             // blanks and line break. Positions are then the file's own.
             let body = text.as_str();
-            let lines = 0;
-            Ok(Source { text: body.to_string(), raw: text.clone(), span: Span::file(&file), file, origin: Some(Origin { lines, cols: 0 }) })
+            Ok(Source { text: body.to_string(), raw: text.clone(), span: Span::file(&file), file, origin: Some(Origin { lines: 0, cols: 0 }), pin: None })
         }
     }
 }
@@ -327,6 +384,8 @@ fn parse_json_ops(source: &Source) -> Result<Option<Node>> {
     let mut ops = docs.pop().unwrap_or_else(|| Node::seq(vec![], source.span.clone()));
     if let Some(o) = &source.origin {
         o.node(&mut ops);
+    } else if let Some(at) = &source.pin {
+        pin(&mut ops, at);
     }
     if ops.as_seq().is_some_and(|items| items.iter().any(|op| !op.is_map())) {
         return Ok(None);

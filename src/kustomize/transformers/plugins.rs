@@ -100,10 +100,21 @@ fn load_configs(b: &mut dyn Loader, k: &Kustomization, entries: &[Spanned]) -> R
     let mut configs = ResMap::new();
     let mut paths = Vec::new();
     for entry in entries {
-        let inline = format!("{} (inline transformer)", k.file);
-        match read_resource_file(&inline, entry.text.as_bytes()) {
+        match read_resource_file(&k.file, entry.text.as_bytes()) {
             Ok(list) if !list.is_empty() => {
                 for mut r in list {
+                    // Parsed from the entry's own text: positions move to
+                    // where that text is in the kustomization.
+                    let written = ["transformers", "generators", "validators"]
+                        .iter()
+                        .filter_map(|f| k.field(f).and_then(|n| n.as_seq()))
+                        .flatten()
+                        .find(|n| n.span == entry.span);
+                    match written {
+                        Some(n) => super::patches::place_inline(&*b, n, &mut r.node),
+                        None => super::patches::pin(&mut r.node, &entry.span),
+                    }
+                    r.source = r.node.span.clone();
                     if let Some(dir) = &b.origin() {
                         origin::set(&mut r, &Origin::file(origin::join(dir, crate::fs::file_name(&k.file))));
                     }
@@ -200,7 +211,10 @@ fn json6902(b: &dyn Loader, k: &Kustomization, config: &Resource, acc: &mut Accu
             (file, text)
         }
     };
-    let ops = parse_documents(&file, &text)?.into_iter().next().filter(|n| n.is_seq()).ok_or_else(|| at("the JSON patch must be a list of operations"))?;
+    let mut ops = parse_documents(&file, &text)?.into_iter().next().filter(|n| n.is_seq()).ok_or_else(|| at("the JSON patch must be a list of operations"))?;
+    if let Some(op) = node.get("jsonOp").filter(|_| !inline.is_empty()) {
+        super::patches::place_inline(b, op, &mut ops);
+    }
     if ops.as_seq().is_some_and(|s| s.is_empty()) {
         return Err(at("patch appears to be empty"));
     }
@@ -246,7 +260,9 @@ fn namespace(config: &Resource, acc: &mut Accumulator) -> Result<()> {
     }
     let unset_only = node.get("unsetOnly").and_then(|n| n.as_str()) == Some("true");
     let specs = field_specs(node)?;
-    Namespace { namespace: ns, specs: &specs, subjects, unset_only, span: config.source.clone() }.apply(acc)
+    // The namespace nodes it writes carry the place of the value they copy.
+    let span = node.path(&["metadata", "namespace"]).map(|n| n.span.clone()).unwrap_or_else(|| config.source.clone());
+    Namespace { namespace: ns, specs: &specs, subjects, unset_only, span }.apply(acc)
 }
 
 fn field_specs(node: &Node) -> Result<Vec<FieldSpec>> {

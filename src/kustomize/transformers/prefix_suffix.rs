@@ -18,9 +18,14 @@ pub enum Affix {
     Suffix,
 }
 
-pub fn run(k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
-    for (field, affix) in [("namePrefix", Affix::Prefix), ("nameSuffix", Affix::Suffix)] {
-        let Some(text) = k.string(field) else { continue };
+/// The prefix first, then the suffix, as kustomize runs them.
+pub fn run(k: &Kustomization, acc: &mut Accumulator, affix: Affix) -> Result<()> {
+    let field = match affix {
+        Affix::Prefix => "namePrefix",
+        Affix::Suffix => "nameSuffix",
+    };
+    {
+        let Some(text) = k.string(field) else { return Ok(()) };
         let span = k.field(field).map(|n| n.span.clone()).unwrap_or_default();
         let specs = match affix {
             Affix::Prefix => &acc.config.name_prefix,

@@ -17,6 +17,7 @@ use crate::kustomize::loader::Loader;
 use crate::kustomize::kustomization::{field, field_str, is_true, Kustomization};
 use crate::kustomize::resmap::Resource;
 use crate::kustomize::selector::Selector;
+use crate::kustomize::trace::StepKind;
 use crate::yaml::parse::resolve_plain;
 use crate::yaml::{parse_documents, Node, Span, Value};
 
@@ -71,7 +72,8 @@ pub fn apply_list(b: &dyn Loader, k: &Kustomization, list: &Node, resources: &mu
         replacements.extend(load(b, k, item)?);
     }
     for r in &replacements {
-        apply(r, resources)?;
+        let from = apply(r, resources)?;
+        b.note_from(k, StepKind::Replacements, &r.span, &from, resources);
     }
     Ok(())
 }
@@ -120,8 +122,10 @@ fn parse(node: &Node) -> Result<Replacement> {
     Ok(Replacement { source: Selector::from_node(source), field_path, options: FieldOptions::from_node(field(source, "options")), targets: out, span: node.span.clone() })
 }
 
-fn apply(r: &Replacement, resources: &mut [Resource]) -> Result<()> {
+/// Returns where the source value was read.
+fn apply(r: &Replacement, resources: &mut [Resource]) -> Result<Span> {
     let (source, first) = source_value(r, resources)?;
+    let from = first.span.clone();
     // kyaml hands the source field itself to every target field, so a write
     // into it shows in the fields set after it; a delimiter makes a copy.
     let live = r.options.delimiter.is_empty();
@@ -143,7 +147,7 @@ fn apply(r: &Replacement, resources: &mut [Resource]) -> Result<()> {
             }
         }
     }
-    Ok(())
+    Ok(from)
 }
 
 /// The selected source resource's index and the value it gives.
