@@ -102,6 +102,20 @@ build() {
     mv "$WASM_OUT.opt" "$WASM_OUT"
   fi
 
+  # The explain and lesson calls (cargo feature `studio`) are not in the
+  # page's module, which must stay inside the first-load budget; they are
+  # built apart, into $PKG/full, for the Node tests and for a view that
+  # loads them when it opens. A target directory of their own keeps the
+  # two builds from undoing each other.
+  step "Compiling the engine with the explain and lesson calls (feature studio) → $PKG/full"
+  local studio_dir="${CARGO_TARGET_DIR:-target}/studio"
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=z cargo rustc --release --target "$TARGET" --lib --crate-type cdylib --features studio --target-dir "$studio_dir"
+  if [ "$PKG/full/overlay_bg.wasm" -nt "$studio_dir/$TARGET/release/overlay.wasm" ]; then
+    echo "$PKG/full is up to date"
+  else
+    wasm-bindgen --target web --out-dir "$PKG/full" "$studio_dir/$TARGET/release/overlay.wasm"
+  fi
+
   bundle_page
 
   local raw gz

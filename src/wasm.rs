@@ -287,32 +287,6 @@ impl Workspace {
         to_js(&all)
     }
 
-    /// Where each value of `dir`'s render comes from: `{ok: true, fields:
-    /// [{resource, path, value, steps: [{file, line, column, kind, detail}]}]}`
-    /// (steps newest first, the origin last; the shape of `overlay explain
-    /// --format json`, see src/explain/mod.rs), for every field of the
-    /// render, of one `resource` (`Kind/name` or
-    /// `group/version/Kind/namespace/name`), or at and under one `field`
-    /// (`spec.template.spec.containers[name=app].image`). Files are
-    /// absolute (`/apps/base/…`). Or `{ok: false, errors}`.
-    pub fn explain(&self, dir: &str, resource: Option<String>, field: Option<String>) -> JsValue {
-        let dir = crate::fs::normalize(dir);
-        let entries = crate::explain::explain(&self.fs, &dir, &self.options, resource.as_deref(), field.as_deref());
-        reply(entries.map(|e| json!({ "fields": crate::explain::format::json(&e, &|p: &str| p.to_string()) })))
-    }
-
-    /// Where the text at `file:line[:column]` goes in each environment:
-    /// `{ok: true, environments: [{environment, error?, landings: [{resource,
-    /// path, value, verdict, by: [{file, line, column, kind, detail}]}]}]}`;
-    /// `verdict` is `reaches`, `overridden` (by `by[0]`) or `changed` (by
-    /// each of `by`); no landings: not used there.
-    #[wasm_bindgen(js_name = explainFrom)]
-    pub fn explain_from(&self, file: &str, line: u32, column: Option<u32>) -> JsValue {
-        let file = crate::fs::normalize(file);
-        let envs = crate::explain::from(&self.fs, "/", &self.env_options(), &file, line, column, &self.options);
-        reply(Ok(json!({ "environments": crate::explain::format::from_json(&envs, &|p: &str| p.to_string()) })))
-    }
-
     /// Compares the renders of two kustomization directories.
     /// `options`: `{ignore: ["spec.replicas", …], strictNamespaces: false, context: 3}`.
     /// Returns `{ok: true, …}` with the fields of `overlay diff --format json`
@@ -517,6 +491,40 @@ impl Workspace {
     pub fn lint(&self) -> JsValue {
         let findings = lint::lint_repository(&self.fs, "/");
         to_js(&findings.iter().map(lint::Finding::info).collect::<Vec<_>>())
+    }
+}
+
+/// The explain and lesson calls. The page does not use them yet, so they
+/// stay out of its module and its first load (600 KB gzip): `./build.sh`
+/// builds them with the feature `studio` into www/pkg/full/, which the Node
+/// tests load and a page view that needs them can load when it opens.
+#[cfg(feature = "studio")]
+#[wasm_bindgen]
+impl Workspace {
+    /// Where each value of `dir`'s render comes from: `{ok: true, fields:
+    /// [{resource, path, value, steps: [{file, line, column, kind, detail}]}]}`
+    /// (steps newest first, the origin last; the shape of `overlay explain
+    /// --format json`, see src/explain/mod.rs), for every field of the
+    /// render, of one `resource` (`Kind/name` or
+    /// `group/version/Kind/namespace/name`), or at and under one `field`
+    /// (`spec.template.spec.containers[name=app].image`). Files are
+    /// absolute (`/apps/base/…`). Or `{ok: false, errors}`.
+    pub fn explain(&self, dir: &str, resource: Option<String>, field: Option<String>) -> JsValue {
+        let dir = crate::fs::normalize(dir);
+        let entries = crate::explain::explain(&self.fs, &dir, &self.options, resource.as_deref(), field.as_deref());
+        reply(entries.map(|e| json!({ "fields": crate::explain::format::json(&e, &|p: &str| p.to_string()) })))
+    }
+
+    /// Where the text at `file:line[:column]` goes in each environment:
+    /// `{ok: true, environments: [{environment, error?, landings: [{resource,
+    /// path, value, verdict, by: [{file, line, column, kind, detail}]}]}]}`;
+    /// `verdict` is `reaches`, `overridden` (by `by[0]`) or `changed` (by
+    /// each of `by`); no landings: not used there.
+    #[wasm_bindgen(js_name = explainFrom)]
+    pub fn explain_from(&self, file: &str, line: u32, column: Option<u32>) -> JsValue {
+        let file = crate::fs::normalize(file);
+        let envs = crate::explain::from(&self.fs, "/", &self.env_options(), &file, line, column, &self.options);
+        reply(Ok(json!({ "environments": crate::explain::format::from_json(&envs, &|p: &str| p.to_string()) })))
     }
 
     /// Checks the workspace against a lesson (the lesson file's text):

@@ -1,4 +1,4 @@
-// Lessons through the wasm facade (www/pkg after ./build.sh): the page reads
+// Lessons through the wasm facade (www/pkg/full after ./build.sh): the page reads
 // a lesson, loads its start tree, and checks the workspace as the learner
 // types. Run: node --test tests/wasm/
 import { before, describe, it } from 'node:test';
@@ -8,7 +8,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const PKG = process.env.OVERLAY_PKG ?? join(ROOT, 'www', 'pkg');
+// The lesson calls are in the module built with the feature `studio`.
+const PKG = process.env.OVERLAY_PKG ?? join(ROOT, 'www', 'pkg', 'full');
 let Workspace;
 
 describe('wasm lessons', () => {
