@@ -24,11 +24,15 @@ fn median(mut times: Vec<f64>) -> f64 {
 }
 
 fn time(n: usize, mut f: impl FnMut()) -> f64 {
-    median((0..n).map(|_| {
-        let t = Instant::now();
-        f();
-        t.elapsed().as_secs_f64() * 1000.0
-    }).collect())
+    median(
+        (0..n)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect(),
+    )
 }
 
 fn main() {

@@ -27,7 +27,15 @@ fn median(mut times: Vec<f64>) -> f64 {
 }
 
 fn time(n: usize, mut f: impl FnMut()) -> f64 {
-    median((0..n).map(|_| { let t = Instant::now(); f(); t.elapsed().as_secs_f64() * 1000.0 }).collect())
+    median(
+        (0..n)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect(),
+    )
 }
 
 fn main() {
@@ -37,11 +45,15 @@ fn main() {
     let mut fs = MemFs::new();
     let top = overlay::fs::normalize(&std::fs::canonicalize(dir).expect("the preset folder").to_string_lossy());
     copy(&top, &top, &mut fs);
-    let lint = time(n, || { lint::lint_repository(&fs, "/"); });
+    let lint = time(n, || {
+        lint::lint_repository(&fs, "/");
+    });
     println!("{dir}: lint() median {lint:.3} ms ({} findings)", lint::lint_repository(&fs, "/").len());
     for c in lint::cluster_dirs(&fs, "/") {
         let root = cluster::guess_root(&fs, &c);
-        let flux = time(n, || { let _ = cluster::load(&fs, &c, &root, &cluster::Options::default()); });
+        let flux = time(n, || {
+            let _ = cluster::load(&fs, &c, &root, &cluster::Options::default());
+        });
         println!("{dir}: flux({c}) median {flux:.3} ms");
     }
 }

@@ -250,7 +250,6 @@ fn scan_lines(text: &str) -> Scan {
     scan
 }
 
-
 /// Puts the environments of each group in an explicit promotion order
 /// (names first to last, as a team writes `dev,qa,prod`); names not listed
 /// keep their detected order after the listed ones.
@@ -307,12 +306,8 @@ mod tests {
 
     // apps/base/redis is in the base but no overlay uses it: a root, yet a
     // base, not an environment.
-    const FLEET_INFRA_ENVIRONMENTS: [&str; 4] = [
-        "/apps/staging",
-        "/apps/production",
-        "/infrastructure/staging",
-        "/infrastructure/production",
-    ];
+    const FLEET_INFRA_ENVIRONMENTS: [&str; 4] =
+        ["/apps/staging", "/apps/production", "/infrastructure/staging", "/infrastructure/production"];
 
     /// The fleet-infra layout of the default preset.
     fn fleet_infra() -> MemFs {
@@ -539,7 +534,10 @@ mod role_tests {
         fs.insert("personal/network/kustomization.yaml", k(&["secret.yaml"]) + "components:\n- ../../components/namespace\n");
         fs.insert("personal/kustomization.yaml", k(&["./network"]));
         assert_eq!(role_of(&fs, &[], "/personal/network"), (Role::Base, "used by 1: personal".to_string()));
-        assert_eq!(role_of(&fs, &[], "/components/namespace"), (Role::Component, "kind: Component, used by 1: personal/network".to_string()));
+        assert_eq!(
+            role_of(&fs, &[], "/components/namespace"),
+            (Role::Component, "kind: Component, used by 1: personal/network".to_string())
+        );
     }
 
     #[test]
@@ -602,9 +600,19 @@ mod role_tests {
         // A component, even an unused one, is never built on its own.
         fs.insert("examples/c/kustomization.yaml", "kind: Component\n");
         let got: Vec<(String, Role)> = roles(&fs, &[]).into_iter().map(|(p, r, _)| (p, r)).collect();
-        assert_eq!(got, [("/examples/a".to_string(), Role::Environment), ("/examples/b".to_string(), Role::Fixture), ("/examples/c".to_string(), Role::Fixture)]);
+        assert_eq!(
+            got,
+            [
+                ("/examples/a".to_string(), Role::Environment),
+                ("/examples/b".to_string(), Role::Fixture),
+                ("/examples/c".to_string(), Role::Fixture)
+            ]
+        );
         assert_eq!(role_of(&fs, &[], "/examples/a").1, "an example (under examples/); listed because nothing else is an environment");
-        let pinned: Vec<String> = environments_with(&fs, "/", &Options { pinned: vec!["examples/b".into()], ..Default::default() }).into_iter().map(|e| e.path).collect();
+        let pinned: Vec<String> = environments_with(&fs, "/", &Options { pinned: vec!["examples/b".into()], ..Default::default() })
+            .into_iter()
+            .map(|e| e.path)
+            .collect();
         assert_eq!(pinned, ["/examples/a", "/examples/b"]);
     }
 

@@ -89,7 +89,9 @@ pub fn decode(data: &[u8]) -> Tree {
 pub fn encode(build_dir: &str, none: bool, files: &[(String, Vec<u8>)]) -> Vec<u8> {
     let mut out = Vec::new();
     if build_dir != "." && !build_dir.is_empty() || none {
-        out.extend_from_slice(format!("@ {}{}\n", if build_dir.is_empty() { "." } else { build_dir }, if none { " none" } else { "" }).as_bytes());
+        out.extend_from_slice(
+            format!("@ {}{}\n", if build_dir.is_empty() { "." } else { build_dir }, if none { " none" } else { "" }).as_bytes(),
+        );
     }
     for (path, body) in files {
         out.extend_from_slice(format!("=== {}\n", path).as_bytes());

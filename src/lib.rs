@@ -3,8 +3,8 @@
 
 pub mod diff;
 pub mod env;
-pub mod explain;
 pub mod error;
+pub mod explain;
 pub mod fs;
 #[doc(hidden)]
 pub mod fuzzing;

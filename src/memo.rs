@@ -7,8 +7,8 @@
 
 use crate::env::{self, Environment};
 use crate::fs::{Files, Reads, Recorder};
-use crate::{BuildOptions, Result};
 use crate::yaml::parse::{with_parse_cache, ParseCache};
+use crate::{BuildOptions, Result};
 use std::collections::BTreeMap;
 
 #[derive(Default)]
@@ -87,10 +87,13 @@ mod tests {
     const K: &str = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n";
 
     fn fresh(fs: &MemFs) -> Vec<(Environment, Result<String>)> {
-        environments(fs).into_iter().map(|e| {
-            let r = crate::render(fs, &e.path, &BuildOptions::default());
-            (e, r)
-        }).collect()
+        environments(fs)
+            .into_iter()
+            .map(|e| {
+                let r = crate::render(fs, &e.path, &BuildOptions::default());
+                (e, r)
+            })
+            .collect()
     }
 
     fn repo() -> MemFs {

@@ -5,10 +5,10 @@
 use crate::diff::format::{json as diff_json, Labels};
 use crate::diff::{self, DiffOptions, IgnoreRule};
 use crate::env::{self, Environment};
+use crate::error::ErrorInfo;
 use crate::flux::cluster;
 use crate::flux::{lint, prune};
 use crate::promote::{self, report, History, PromoteOptions, Selection};
-use crate::error::ErrorInfo;
 use crate::{BuildOptions, Error, MemFs};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -43,7 +43,6 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
     value.serialize(&serializer).unwrap_or_else(|e| JsValue::from_str(&format!("serialisation failed: {e}")))
 }
-
 
 /// The answer of every call that can fail: `{ok: true, ...value}` or
 /// `{ok: false, errors: [{file, line, column, message}]}`.
@@ -166,7 +165,11 @@ impl FluxArgs {
 /// A label for a directory in diff headings: its path without the leading `/`.
 fn label(dir: &str) -> String {
     let l = dir.trim_start_matches('/');
-    if l.is_empty() { "/".to_string() } else { l.to_string() }
+    if l.is_empty() {
+        "/".to_string()
+    } else {
+        l.to_string()
+    }
 }
 
 impl Workspace {
@@ -178,7 +181,8 @@ impl Workspace {
     fn promotion(&self, from: &str, to: &str, args: &PromoteArgs) -> crate::Result<promote::Promotion> {
         let selection = Selection { images: args.images, files: args.files.clone(), everything: args.all };
         let diff = DiffArgs { ignore: args.ignore.clone(), strict_namespaces: args.strict_namespaces, context: args.context }.options()?;
-        let options = PromoteOptions { build: self.options.clone(), diff, root: "/".to_string(), keep: args.keep.clone(), force: args.force };
+        let options =
+            PromoteOptions { build: self.options.clone(), diff, root: "/".to_string(), keep: args.keep.clone(), force: args.force };
         promote::promote(&self.fs, &crate::fs::normalize(from), &crate::fs::normalize(to), &selection, &options)
     }
 }
@@ -200,13 +204,23 @@ impl Workspace {
     #[allow(clippy::new_without_default)]
     pub fn new() -> Workspace {
         console_error_panic_hook::set_once();
-        Workspace { fs: MemFs::new(), options: BuildOptions::default(), history: History::new(), renders: Default::default(), pinned: Vec::new() }
+        Workspace {
+            fs: MemFs::new(),
+            options: BuildOptions::default(),
+            history: History::new(),
+            renders: Default::default(),
+            pinned: Vec::new(),
+        }
     }
 
     /// Adds or replaces a file; `path` may be relative to the root
     /// (`apps/base/x.yaml`) or absolute.
     #[wasm_bindgen(js_name = setFile)]
-    pub fn set_file(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<(), JsValue> {
+    pub fn set_file(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] path: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> Result<(), JsValue> {
         let (path, text) = (string_arg(&path, "path")?, string_arg(&text, "text")?);
         self.fs.insert(&path, text);
         Ok(())
@@ -293,7 +307,12 @@ impl Workspace {
     /// (`version, from, to, equal, summary, resources`; see
     /// src/diff/format/json.rs), each resource with its own `unified` diff,
     /// plus `unified`: both renders as one unified diff. Or `{ok: false, errors}`.
-    pub fn diff(&self, #[wasm_bindgen(unchecked_param_type = "string")] dir_a: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] dir_b: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    pub fn diff(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] dir_a: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] dir_b: JsValue,
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let (dir_a, dir_b) = (&string_arg(&dir_a, "dirA")?, &string_arg(&dir_b, "dirB")?);
         Ok(reply((|| {
             let o = parse_options::<DiffArgs>(options)?.options()?;
@@ -323,7 +342,12 @@ impl Workspace {
     /// (false until `force: true` confirms those). With `prune: true`, also
     /// `prune: [{cluster, ok, entries | errors}]`: what Flux would prune in each
     /// cluster directory once the promotion lands (entries as in `prune()`).
-    pub fn promote(&self, #[wasm_bindgen(unchecked_param_type = "string")] from_dir: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] to_dir: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    pub fn promote(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] from_dir: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] to_dir: JsValue,
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let (from_dir, to_dir) = (&string_arg(&from_dir, "fromDir")?, &string_arg(&to_dir, "toDir")?);
         Ok(reply((|| {
             let args: PromoteArgs = parse_options(options)?;
@@ -340,7 +364,12 @@ impl Workspace {
     /// environment-specific changes are not confirmed with `force: true`
     /// (the message lists them).
     #[wasm_bindgen(js_name = applyPromotion)]
-    pub fn apply_promotion(&mut self, #[wasm_bindgen(unchecked_param_type = "string")] from_dir: JsValue, #[wasm_bindgen(unchecked_param_type = "string")] to_dir: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    pub fn apply_promotion(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] from_dir: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] to_dir: JsValue,
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let (from_dir, to_dir) = (&string_arg(&from_dir, "fromDir")?, &string_arg(&to_dir, "toDir")?);
         let result = parse_options::<PromoteArgs>(options).and_then(|args| self.promotion(from_dir, to_dir, &args));
         Ok(reply(result.and_then(|p| {
@@ -443,7 +472,11 @@ impl Workspace {
     /// - `edges`: `[{from, to, kind: "dependsOn" | "applies"}]`;
     /// - `findings`: the lint findings of this cluster (as `lint()`), among
     ///   them the `health-checks` ones.
-    pub fn flux(&self, #[wasm_bindgen(unchecked_param_type = "string")] cluster_dir: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    pub fn flux(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] cluster_dir: JsValue,
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let cluster_dir = &string_arg(&cluster_dir, "clusterDir")?;
         let loaded = parse_options::<FluxArgs>(options).and_then(|args| {
             let dir = crate::fs::normalize(cluster_dir);
@@ -464,11 +497,16 @@ impl Workspace {
     /// namespace, name, action: "delete" | "orphan" | "keep" | "move", detail,
     /// message}]}` (`detail`: why it is kept, or the Kustomization it moves to),
     /// or `{ok: false, errors}`.
-    pub fn prune(&self, #[wasm_bindgen(unchecked_param_type = "string")] cluster_dir: JsValue, previous: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    pub fn prune(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] cluster_dir: JsValue,
+        previous: JsValue,
+        options: JsValue,
+    ) -> Result<JsValue, JsValue> {
         let cluster_dir = &string_arg(&cluster_dir, "clusterDir")?;
         Ok(reply((|| {
-            let previous: BTreeMap<String, String> =
-                serde_wasm_bindgen::from_value(previous).map_err(|e| Error::new(format!("previous files: {} (expected {{path: text}})", e)))?;
+            let previous: BTreeMap<String, String> = serde_wasm_bindgen::from_value(previous)
+                .map_err(|e| Error::new(format!("previous files: {} (expected {{path: text}})", e)))?;
             let mut before = MemFs::new();
             for (path, text) in previous {
                 before.insert(&path, text);
@@ -557,7 +595,10 @@ impl Workspace {
         }
         reply(crate::lesson::parse("lesson.yaml", lesson).map(|l| {
             let tree = crate::lesson::tree(&l, solution);
-            let files = tree.paths().map(|p| (p.trim_start_matches('/').to_string(), String::from_utf8_lossy(tree.get(p).unwrap_or_default()).into_owned())).collect();
+            let files = tree
+                .paths()
+                .map(|p| (p.trim_start_matches('/').to_string(), String::from_utf8_lossy(tree.get(p).unwrap_or_default()).into_owned()))
+                .collect();
             let mode = match l.mode {
                 crate::lesson::Mode::Kustomize => "kustomize",
                 crate::lesson::Mode::Flux => "flux",

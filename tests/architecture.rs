@@ -357,8 +357,7 @@ impl House {
                 let rest = if m.path.is_empty() { Some(k.as_str()) } else { k.strip_prefix(&format!("{}::", m.path)) };
                 rest.is_some_and(|r| !r.is_empty() && !r.contains("::"))
             });
-            let imported: Vec<String> =
-                paths.iter().filter(|p| self.by_path.contains_key(*p)).cloned().chain(children.cloned()).collect();
+            let imported: Vec<String> = paths.iter().filter(|p| self.by_path.contains_key(*p)).cloned().chain(children.cloned()).collect();
             let bare = without_uses(&code);
             for module in imported {
                 let name = module.rsplit("::").next().unwrap().to_string();
@@ -393,8 +392,7 @@ fn rank(module: &str) -> Option<u8> {
 #[test]
 fn every_top_level_module_has_a_layer() {
     let house = House::new();
-    let unknown: BTreeSet<&str> =
-        house.modules.iter().map(|m| top(&m.path)).filter(|t| !t.is_empty() && rank(t).is_none()).collect();
+    let unknown: BTreeSet<&str> = house.modules.iter().map(|m| top(&m.path)).filter(|t| !t.is_empty() && rank(t).is_none()).collect();
     assert!(unknown.is_empty(), "add these modules to LAYERS in tests/architecture.rs: {:?}", unknown);
 }
 
@@ -419,10 +417,7 @@ fn no_file_takes_part_in_an_import_circle() {
     let house = House::new();
     let edges = house.edges();
     let circles = strongly_connected(house.modules.len(), &edges);
-    let report: Vec<String> = circles
-        .iter()
-        .map(|c| c.iter().map(|&i| house.name(i)).collect::<Vec<_>>().join(" ↔ "))
-        .collect();
+    let report: Vec<String> = circles.iter().map(|c| c.iter().map(|&i| house.name(i)).collect::<Vec<_>>().join(" ↔ ")).collect();
     assert!(report.is_empty(), "import circles:\n{}", report.join("\n"));
 }
 

@@ -42,7 +42,14 @@ fn case(name: &'static str, files: &[(&str, &[u8])], expect: Expect) -> Case {
         files: files.iter().map(|(p, b)| (p.to_string(), b.to_vec())).collect(),
         dir: ".",
         restrictor_none: false,
-        beyond_kustomize: matches!(name, "deep_block_nesting" | "deep_through_aliases" | "json_patch_nests_too_deep" | "too_many_documents" | "kustomizations_nested_too_deep"),
+        beyond_kustomize: matches!(
+            name,
+            "deep_block_nesting"
+                | "deep_through_aliases"
+                | "json_patch_nests_too_deep"
+                | "too_many_documents"
+                | "kustomizations_nested_too_deep"
+        ),
         expect,
         within: Duration::from_secs(20),
     }
@@ -249,7 +256,11 @@ fn cases() -> Vec<Case> {
     ];
     let doubling = json_patch_doubling();
     let doubling: Vec<(&str, &[u8])> = doubling.iter().map(|(p, b)| (*p, b.as_slice())).collect();
-    v.push(case("json_patch_nests_too_deep", &doubling, fail("p.yaml", 1, 3, "this JSON patch operation nests the resource deeper than 200 levels")));
+    v.push(case(
+        "json_patch_nests_too_deep",
+        &doubling,
+        fail("p.yaml", 1, 3, "this JSON patch operation nests the resource deeper than 200 levels"),
+    ));
     // A chain of 60 bases, one inside the next.
     let mut chain: Vec<(String, Vec<u8>)> = Vec::new();
     for i in 0..60 {
@@ -271,14 +282,21 @@ fn cases() -> Vec<Case> {
     v.push(Case { within: Duration::from_millis(1500), ..bomb });
     v.push(Case {
         restrictor_none: true,
-        ..case("dotdot_allowed_without_restrictor", &[("app/kustomization.yaml", b"resources:\n- ../cm.yaml\n"), ("cm.yaml", CM)], Expect::Render)
+        ..case(
+            "dotdot_allowed_without_restrictor",
+            &[("app/kustomization.yaml", b"resources:\n- ../cm.yaml\n"), ("cm.yaml", CM)],
+            Expect::Render,
+        )
     });
-    let mut named: Vec<Case> = v.into_iter().map(|mut c| {
-        if c.dir == "." && c.files.iter().all(|(p, _)| p.starts_with("app/")) {
-            c.dir = "app";
-        }
-        c
-    }).collect();
+    let mut named: Vec<Case> = v
+        .into_iter()
+        .map(|mut c| {
+            if c.dir == "." && c.files.iter().all(|(p, _)| p.starts_with("app/")) {
+                c.dir = "app";
+            }
+            c
+        })
+        .collect();
     for c in named.iter_mut() {
         if c.name.starts_with("dotdot_") {
             c.dir = "app";
@@ -337,7 +355,11 @@ fn bad_inputs() {
                 std::fs::create_dir_all(path.parent().unwrap()).unwrap();
                 std::fs::write(path, b).unwrap();
             }
-            std::fs::write(Path::new(&out).join(c.name).join(".build"), format!("{} {}\n", c.dir, if c.restrictor_none { "none" } else { "root" })).unwrap();
+            std::fs::write(
+                Path::new(&out).join(c.name).join(".build"),
+                format!("{} {}\n", c.dir, if c.restrictor_none { "none" } else { "root" }),
+            )
+            .unwrap();
         }
     }
     let mut problems = Vec::new();

@@ -30,7 +30,8 @@ fn golden(name: &str, actual: &str) {
     if std::env::var("COMPARE_GOLDEN_UPDATE").is_ok() {
         std::fs::write(&path, actual).unwrap();
     }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} is missing; record it with COMPARE_GOLDEN_UPDATE=1", path.display()));
+    let expected =
+        std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} is missing; record it with COMPARE_GOLDEN_UPDATE=1", path.display()));
     assert!(expected == actual, "{} differs from the golden:\n--- expected\n{}\n--- actual\n{}", name, expected, actual);
 }
 
@@ -59,7 +60,12 @@ fn staging_eu_and_prod_eu_differ_in_fields_not_in_resources() {
     let (code, out, err) = overlay(&root, &["diff", "envs/staging-eu", "envs/prod-eu"]);
     assert_eq!(code, 1, "{}", err);
     assert!(out.ends_with("1 changed, 0 added, 0 removed, 1 unchanged\n"), "{}", out);
-    for field in ["spec.replicas: 3 → 8", "image: docker.io/kostiscodefresh/simple-env-app:2.0 → docker.io/kostiscodefresh/simple-env-app:3.0", "env[name=ENV].value: staging-eu → prod-eu", "livenessProbe.httpGet.path: + /health"] {
+    for field in [
+        "spec.replicas: 3 → 8",
+        "image: docker.io/kostiscodefresh/simple-env-app:2.0 → docker.io/kostiscodefresh/simple-env-app:3.0",
+        "env[name=ENV].value: staging-eu → prod-eu",
+        "livenessProbe.httpGet.path: + /health",
+    ] {
         assert!(out.contains(field), "{} missing:\n{}", field, out);
     }
     golden("diff-staging-eu-prod-eu.txt", &out);
@@ -72,7 +78,14 @@ fn staging_eu_and_prod_eu_differ_in_fields_not_in_resources() {
     golden("diff-staging-eu-prod-eu.json", &out);
 
     // The engine call the page makes gives the same.
-    let c = diff::compare_builds(&DiskFs, &path(&root, "envs/staging-eu"), &path(&root, "envs/prod-eu"), &Default::default(), &DiffOptions::default()).unwrap();
+    let c = diff::compare_builds(
+        &DiskFs,
+        &path(&root, "envs/staging-eu"),
+        &path(&root, "envs/prod-eu"),
+        &Default::default(),
+        &DiffOptions::default(),
+    )
+    .unwrap();
     let labels = Labels { from: "envs/staging-eu".into(), to: "envs/prod-eu".into() };
     assert_eq!(json::render(&c.diff, &labels), out);
     assert_eq!(text::render(&c.diff, &labels), golden_text("diff-staging-eu-prod-eu.txt"));
@@ -83,7 +96,12 @@ fn golden_text(name: &str) -> String {
 }
 
 fn promotion(root: &Path, what: Selection, keep: &[&str], force: bool) -> promote::Promotion {
-    let options = PromoteOptions { root: root.to_string_lossy().into_owned(), keep: keep.iter().map(|s| s.to_string()).collect(), force, ..PromoteOptions::default() };
+    let options = PromoteOptions {
+        root: root.to_string_lossy().into_owned(),
+        keep: keep.iter().map(|s| s.to_string()).collect(),
+        force,
+        ..PromoteOptions::default()
+    };
     promote::promote(&DiskFs, &path(root, "envs/staging-eu"), &path(root, "envs/prod-eu"), &what, &options).unwrap()
 }
 
@@ -117,7 +135,11 @@ fn promoting_everything_keeps_prod_eu_and_lists_what_looks_environment_specific(
         ]
     );
     // prod-eu keeps its namespace, prefix and name: deployment.yml (ENV: prod-eu) is not touched.
-    assert!(!p.change.files.iter().any(|f| f.path.ends_with("deployment.yml")), "{:?}", p.change.files.iter().map(|f| &f.path).collect::<Vec<_>>());
+    assert!(
+        !p.change.files.iter().any(|f| f.path.ends_with("deployment.yml")),
+        "{:?}",
+        p.change.files.iter().map(|f| &f.path).collect::<Vec<_>>()
+    );
     let k = p.change.files.iter().find(|f| f.path.ends_with("kustomization.yml")).unwrap();
     assert!(k.after.as_deref().unwrap().contains("namespace: prod\nnamePrefix: prod-eu-\n"));
     golden("promote-all-staging-eu-prod-eu.txt", &report::text(&p));

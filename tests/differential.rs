@@ -17,7 +17,8 @@ mod common;
 use common::Rng;
 
 const APPS: [&str; 4] = ["web", "api", "worker", "cache"];
-const VALUES: [&str; 12] = ["true", "yes", "8080", "1.5", "on", "a: b", "x #y", "", "2024-01-01", "plain", "'q'", "long value with several words to fold maybe"];
+const VALUES: [&str; 12] =
+    ["true", "yes", "8080", "1.5", "on", "a: b", "x #y", "", "2024-01-01", "plain", "'q'", "long value with several words to fold maybe"];
 
 fn quote(v: &str) -> String {
     format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
@@ -45,7 +46,11 @@ fn base(rng: &mut Rng, dir: &Path) -> Vec<&'static str> {
             mounts.push_str("        volumeMounts:\n        - name: config\n          mountPath: /etc/config\n");
             volumes.push_str(&format!("      volumes:\n      - name: config\n        configMap:\n          name: {app}-config\n"));
         }
-        let env_from = if rng.chance(50) { format!("        envFrom:\n        - configMapRef:\n            name: {app}-config\n") } else { String::new() };
+        let env_from = if rng.chance(50) {
+            format!("        envFrom:\n        - configMapRef:\n            name: {app}-config\n")
+        } else {
+            String::new()
+        };
         write(
             dir,
             &format!("base/{app}.yaml"),
@@ -93,7 +98,8 @@ fn overlay(rng: &mut Rng, dir: &Path, env: &str, apps: &[&str]) {
         let tag = format!("{}.{}.{}", 1 + rng.below(3), rng.below(10), rng.below(10));
         match rng.below(3) {
             0 => writeln!(k, "images:\n- name: registry.example.com/{app}\n  newTag: {}", quote(&tag)).unwrap(),
-            1 => writeln!(k, "images:\n- name: registry.example.com/{app}\n  newName: mirror.example.com/{app}\n  newTag: {}", quote(&tag)).unwrap(),
+            1 => writeln!(k, "images:\n- name: registry.example.com/{app}\n  newName: mirror.example.com/{app}\n  newTag: {}", quote(&tag))
+                .unwrap(),
             _ => writeln!(k, "images:\n- name: busybox\n  digest: sha256:{}", "ab".repeat(32)).unwrap(),
         }
     }
@@ -128,7 +134,13 @@ fn overlay(rng: &mut Rng, dir: &Path, env: &str, apps: &[&str]) {
     if rng.chance(50) {
         let behavior = if rng.chance(30) { "\n  behavior: merge" } else { "" };
         let name = if behavior.is_empty() { format!("{env}-settings") } else { format!("{app}-config") };
-        writeln!(k, "configMapGenerator:\n- name: {name}{behavior}\n  literals:\n  - FEATURE={}\n  - LEVEL={}", *rng.pick(&["on", "off", "x"]), rng.below(5)).unwrap();
+        writeln!(
+            k,
+            "configMapGenerator:\n- name: {name}{behavior}\n  literals:\n  - FEATURE={}\n  - LEVEL={}",
+            *rng.pick(&["on", "off", "x"]),
+            rng.below(5)
+        )
+        .unwrap();
     }
     if rng.chance(20) {
         writeln!(k, "secretGenerator:\n- name: creds\n  literals:\n  - password=s3cr3t{}", rng.below(100)).unwrap();
@@ -191,7 +203,11 @@ fn engine_matches_kubectl_on_generated_overlays() {
                         Ok(_) => "ok".to_string(),
                         Err(e) => format!("error {}", e),
                     },
-                    if want.status.success() { "ok".to_string() } else { format!("error {}", String::from_utf8_lossy(&want.stderr).trim()) }
+                    if want.status.success() {
+                        "ok".to_string()
+                    } else {
+                        format!("error {}", String::from_utf8_lossy(&want.stderr).trim())
+                    }
                 ));
             }
         }

@@ -23,12 +23,94 @@ use common::Rng;
 /// Pieces that stress the emitter's decisions: indicators, quotes,
 /// whitespace, line breaks, YAML 1.1 words, non-ASCII and non-printables.
 const PIECES: &[&str] = &[
-    "a", "b", "Z", "word", "hello", "x", " ", " ", " ", "  ", ":", ": ", " :", "#", " #", "-", "- ", "?", "? ", "'", "\"",
-    "\\", "\t", "\n", "\n", "\n\n", "\r", "\r\n", ",", "[", "]", "{", "}", "&", "*", "!", "|", ">", "%", "@", "`", ".",
-    "...", "---", "~", "<<", "=", "é", "ü", "日本", "😀", "\u{85}", "\u{2028}", "\u{2029}", "\u{a0}", "\u{feff}",
-    "\u{1}", "\u{1b}", "\u{0}", "\u{fffd}", "yes", "no", "on", "off", "y", "n", "true", "False", "null", "NULL", "0x1F",
-    "1e3", "08", "010", "1_000", ".5", "+1", "-1", "1:20", "2024-01-01", "2024-01-01T10:00:00Z", "12345", "3.14",
-    "averyveryverylongwordwithoutanyspaces", "http://example.com/path?q=1", "${VAR}", "$(cmd)", "{{ .Values }}",
+    "a",
+    "b",
+    "Z",
+    "word",
+    "hello",
+    "x",
+    " ",
+    " ",
+    " ",
+    "  ",
+    ":",
+    ": ",
+    " :",
+    "#",
+    " #",
+    "-",
+    "- ",
+    "?",
+    "? ",
+    "'",
+    "\"",
+    "\\",
+    "\t",
+    "\n",
+    "\n",
+    "\n\n",
+    "\r",
+    "\r\n",
+    ",",
+    "[",
+    "]",
+    "{",
+    "}",
+    "&",
+    "*",
+    "!",
+    "|",
+    ">",
+    "%",
+    "@",
+    "`",
+    ".",
+    "...",
+    "---",
+    "~",
+    "<<",
+    "=",
+    "é",
+    "ü",
+    "日本",
+    "😀",
+    "\u{85}",
+    "\u{2028}",
+    "\u{2029}",
+    "\u{a0}",
+    "\u{feff}",
+    "\u{1}",
+    "\u{1b}",
+    "\u{0}",
+    "\u{fffd}",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "y",
+    "n",
+    "true",
+    "False",
+    "null",
+    "NULL",
+    "0x1F",
+    "1e3",
+    "08",
+    "010",
+    "1_000",
+    ".5",
+    "+1",
+    "-1",
+    "1:20",
+    "2024-01-01",
+    "2024-01-01T10:00:00Z",
+    "12345",
+    "3.14",
+    "averyveryverylongwordwithoutanyspaces",
+    "http://example.com/path?q=1",
+    "${VAR}",
+    "$(cmd)",
+    "{{ .Values }}",
 ];
 
 /// A random string: mostly pieces joined, sometimes long enough to fold.
@@ -76,7 +158,11 @@ fn random_number(rng: &mut Rng) -> String {
         12 | 13 => {
             // Any finite double, in Rust's shortest scientific notation.
             let v = f64::from_bits(rng.next());
-            if v.is_finite() { format!("{v:e}") } else { "1.5".into() }
+            if v.is_finite() {
+                format!("{v:e}")
+            } else {
+                "1.5".into()
+            }
         }
         14 => {
             // Halfway cases, where digit rounding rules differ.
@@ -142,12 +228,17 @@ fn random_key(rng: &mut Rng) -> String {
     // kustomize silently drops every key named `<<`, quoted or not (kyaml's
     // merge-key handling); that is the reader's business, not the emitter's.
     let k = random_string(rng);
-    if k == "<<" { String::from("<<x") } else { k }
+    if k == "<<" {
+        String::from("<<x")
+    } else {
+        k
+    }
 }
 
 /// Short keys made of characters the key order treats differently.
 fn transitive_keys(rng: &mut Rng, n: usize) -> Vec<String> {
-    const CHARS: &[&str] = &["a", "b", "B", "z", "Z", "0", "1", "2", "9", "10", "01", "_", "-", ".", "/", "~", " ", "é", "Ä", "日", "😀", "\u{2160}"];
+    const CHARS: &[&str] =
+        &["a", "b", "B", "z", "Z", "0", "1", "2", "9", "10", "01", "_", "-", ".", "/", "~", " ", "é", "Ä", "日", "😀", "\u{2160}"];
     let mut keys: Vec<String> = Vec::new();
     while keys.len() < n {
         let len = 1 + rng.below(4);

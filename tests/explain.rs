@@ -55,7 +55,9 @@ fn app_components_goldens() {
     for dir in ["overlays/dev", "overlays/staging", "overlays/production"] {
         check_golden(&format!("app-components/{}.txt", dir.replace('/', "-")), &overlay(&["explain", dir], &preset));
     }
-    for (name, at) in [("from-base-image", "base/deployment.yaml:11"), ("from-component", "components/monitoring/scrape-annotations.yaml:9")] {
+    for (name, at) in
+        [("from-base-image", "base/deployment.yaml:11"), ("from-component", "components/monitoring/scrape-annotations.yaml:9")]
+    {
         check_golden(&format!("app-components/{}.txt", name), &overlay(&["explain", "--from", at], &preset));
     }
 }
@@ -149,11 +151,16 @@ fn token(line: &str, col: u32) -> Option<String> {
         return None;
     }
     if rest.starts_with('"') {
-        let end = rest.char_indices().skip(1).scan(false, |esc, (i, c)| {
-            let close = c == '"' && !*esc;
-            *esc = c == '\\' && !*esc;
-            Some((i, close))
-        }).find(|(_, close)| *close)?.0;
+        let end = rest
+            .char_indices()
+            .skip(1)
+            .scan(false, |esc, (i, c)| {
+                let close = c == '"' && !*esc;
+                *esc = c == '\\' && !*esc;
+                Some((i, close))
+            })
+            .find(|(_, close)| *close)?
+            .0;
         return serde_json::from_str::<String>(&rest[..=end]).ok();
     }
     if rest.starts_with('|') || rest.starts_with('>') {
@@ -164,7 +171,12 @@ fn token(line: &str, col: u32) -> Option<String> {
     if let Some(i) = rest.find(" #") {
         end = end.min(i);
     }
-    let flow = line.trim_start().starts_with('[') || line.trim_start().starts_with('{') || line.contains(": [") || line.contains(": {") || line.contains("- [") || line.contains("- {");
+    let flow = line.trim_start().starts_with('[')
+        || line.trim_start().starts_with('{')
+        || line.contains(": [")
+        || line.contains(": {")
+        || line.contains("- [")
+        || line.contains("- {");
     if flow {
         if let Some(i) = rest.find([',', ']', '}']) {
             end = end.min(i);
@@ -191,7 +203,8 @@ fn every_step_points_into_a_file_and_unchanged_values_are_their_source_text() {
                     steps_checked += 1;
                     let file = &*s.place.file;
                     let Some(bytes) = fs.read(file) else {
-                        problems.push(format!("{}: {} {}: step '{}' names {}, which is not a file", name, e.resource, e.path, s.detail, file));
+                        problems
+                            .push(format!("{}: {} {}: step '{}' names {}, which is not a file", name, e.resource, e.path, s.detail, file));
                         continue;
                     };
                     if !s.place.has_position() {
@@ -201,7 +214,8 @@ fn every_step_points_into_a_file_and_unchanged_values_are_their_source_text() {
                     let line = text.lines().nth(s.place.line as usize - 1);
                     match line {
                         Some(l) if s.place.col as usize <= l.chars().count().max(1) => {}
-                        _ => problems.push(format!("{}: {} {}: step '{}' at {} is outside the file", name, e.resource, e.path, s.detail, s.place)),
+                        _ => problems
+                            .push(format!("{}: {} {}: step '{}' at {} is outside the file", name, e.resource, e.path, s.detail, s.place)),
                     }
                 }
                 let origin = e.steps.last().unwrap();
@@ -209,7 +223,8 @@ fn every_step_points_into_a_file_and_unchanged_values_are_their_source_text() {
                 // Values kustomize makes rather than copies: a generator's
                 // (from a literal `KEY=value` or a whole file) and the
                 // managed-by label's.
-                let made = r.generated || origin.detail.starts_with("origin: generator") || origin.detail.starts_with("origin: buildMetadata");
+                let made =
+                    r.generated || origin.detail.starts_with("origin: generator") || origin.detail.starts_with("origin: buildMetadata");
                 if made || !unchanged || !origin.place.has_position() || e.value.contains('\n') || matches!(e.value.as_str(), "{}" | "[]") {
                     continue;
                 }
@@ -220,7 +235,10 @@ fn every_step_points_into_a_file_and_unchanged_values_are_their_source_text() {
                 tokens_checked += 1;
                 let same = tok == e.value || (e.value == "null" && matches!(tok.as_str(), "" | "~" | "null" | "Null" | "NULL"));
                 if !same {
-                    problems.push(format!("{}: {} {} = {:?} but its origin {} reads {:?}", name, e.resource, e.path, e.value, origin.place, tok));
+                    problems.push(format!(
+                        "{}: {} {} = {:?} but its origin {} reads {:?}",
+                        name, e.resource, e.path, e.value, origin.place, tok
+                    ));
                 }
             }
         }

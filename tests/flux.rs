@@ -184,7 +184,9 @@ fn lint_reports_missing_namespace() {
     let (code, out, _) = overlay(&["lint"], repo.path());
     assert_eq!(code, 1);
     assert!(
-        out.lines().any(|l| l.starts_with("apps/production/kustomization.yaml:1:") && l.contains("[namespace]") && l.contains("namespace: production")),
+        out.lines().any(|l| l.starts_with("apps/production/kustomization.yaml:1:")
+            && l.contains("[namespace]")
+            && l.contains("namespace: production")),
         "expected a namespace finding at apps/production/kustomization.yaml:1:\n{}",
         out
     );
@@ -216,7 +218,9 @@ fn lint_reports_unmatched_images() {
     repo.edit("clusters/production/apps.yaml", "  wait: true\n", "  images:\n  - name: ghcr.io/my-org/no-such-app\n    newTag: 2.0.0\n");
     repo.edit("apps/production/kustomization.yaml", "patches:", "images:\n- name: redis\n  newTag: \"7.4\"\npatches:");
     let (_, out, _) = overlay(&["lint"], repo.path());
-    for (file, needle) in [("clusters/production/apps.yaml", "name: ghcr.io/my-org/no-such-app"), ("apps/production/kustomization.yaml", "- name: redis")] {
+    for (file, needle) in
+        [("clusters/production/apps.yaml", "name: ghcr.io/my-org/no-such-app"), ("apps/production/kustomization.yaml", "- name: redis")]
+    {
         let at = format!("{}:{}:", file, repo.line_of(file, needle));
         assert!(out.lines().any(|l| l.starts_with(&at) && l.contains("[no-op]")), "expected [no-op] at {}:\n{}", at, out);
     }
@@ -296,8 +300,15 @@ fn substitution_follows_flux_rules() {
 fn prune_lists_what_a_change_deletes_and_keeps() {
     let before = Copy::of(&fleet_infra(), "prune-before");
     let after = Copy::of(&fleet_infra(), "prune-after");
-    before.edit("infrastructure/base/ingress-nginx/namespace.yaml", "  name: ingress-nginx\n", "  name: ingress-nginx\n  annotations:\n    kustomize.toolkit.fluxcd.io/prune: disabled\n");
-    after.write("infrastructure/staging/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- ../base/cert-manager\n");
+    before.edit(
+        "infrastructure/base/ingress-nginx/namespace.yaml",
+        "  name: ingress-nginx\n",
+        "  name: ingress-nginx\n  annotations:\n    kustomize.toolkit.fluxcd.io/prune: disabled\n",
+    );
+    after.write(
+        "infrastructure/staging/kustomization.yaml",
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- ../base/cert-manager\n",
+    );
     let before_root = before.path().canonicalize().unwrap();
     let (code, out, err) = overlay(&["flux", "clusters/staging", "--before", before_root.to_str().unwrap()], after.path());
     assert_eq!(code, 0, "{}", err);
@@ -336,7 +347,8 @@ fn json_reports_are_the_page_reports() {
     let (_, text, _) = overlay(&["lint"], &root);
     assert_eq!(findings.len(), text.lines().count());
     for (f, line) in findings.iter().zip(text.lines()) {
-        let head = format!("{}:{}: {} [{}]", f["file"].as_str().unwrap(), f["line"], f["message"].as_str().unwrap(), f["rule"].as_str().unwrap());
+        let head =
+            format!("{}:{}: {} [{}]", f["file"].as_str().unwrap(), f["line"], f["message"].as_str().unwrap(), f["rule"].as_str().unwrap());
         assert!(line.starts_with(&head), "{} / {}", line, head);
     }
     let (code, _, err) = overlay(&["lint", "--format=yaml"], &root);

@@ -36,7 +36,6 @@ const CLUSTERS: [(&str, &str, &str); 3] = [
     ("helm-example-production", "fluxcd+flux2-kustomize-helm-example", "clusters/production"),
 ];
 
-
 fn load(repo: &Path, dir: &str) -> Cluster {
     let root = repo.to_string_lossy().to_string();
     let dir = format!("{}/{}", root, dir);
@@ -129,7 +128,12 @@ fn home_ops_is_one_cluster_of_78_kustomizations_with_nothing_invented() {
     // 1Password template under bootstrap/ is not what the controller reads.
     let tunnel = c.unit(&overlay::flux::kustomization::Key { namespace: "network".into(), name: "cloudflare-tunnel".into() }).unwrap();
     match &tunnel.status {
-        Status::Failed(e) => assert!(e.message.contains("substitute from 'Secret/cloudflare-tunnel-id-secret' error: secrets \"cloudflare-tunnel-id-secret\" not found"), "{}", e.message),
+        Status::Failed(e) => assert!(
+            e.message
+                .contains("substitute from 'Secret/cloudflare-tunnel-id-secret' error: secrets \"cloudflare-tunnel-id-secret\" not found"),
+            "{}",
+            e.message
+        ),
         s => panic!("{:?}", s),
     }
     let all = overlay::yaml::emit_documents(&c.units.iter().flat_map(|u| u.objects.clone()).collect::<Vec<_>>());
@@ -196,5 +200,7 @@ fn home_ops_survives_a_broken_namespace_folder() {
     // All but the parent and the two that fail on their own (sonarr's
     // script is not in the corpus; cloudflare-tunnel's Secret is made outside Flux).
     assert_eq!(rendered, 75);
-    assert!(c.units[1..].iter().all(|u| u.warnings.iter().any(|w| w.starts_with("applied by Kustomization flux-system/cluster-apps, which fails"))));
+    assert!(c.units[1..]
+        .iter()
+        .all(|u| u.warnings.iter().any(|w| w.starts_with("applied by Kustomization flux-system/cluster-apps, which fails"))));
 }

@@ -105,9 +105,14 @@ fn home_ops_lint_with_every_kustomization_rendered() {
     let c = loaded[0].as_ref().unwrap();
     // cloudflare-tunnel substitutes from a Secret that bootstrap makes
     // outside Flux: the controller fails it too, and nothing else fails.
-    let failed: Vec<String> = c.units.iter().filter(|u| !matches!(u.status, overlay::flux::cluster::Status::Rendered)).map(|u| u.ks.key.to_string()).collect();
+    let failed: Vec<String> =
+        c.units.iter().filter(|u| !matches!(u.status, overlay::flux::cluster::Status::Rendered)).map(|u| u.ks.key.to_string()).collect();
     assert_eq!(failed, ["network/cloudflare-tunnel"]);
     let findings = lint::lint_repository(&files, &root);
-    let wrong: Vec<String> = findings.iter().filter(|f| ["depends-on", "namespace", "health-checks", "no-op"].contains(&f.rule)).map(|f| f.to_string()).collect();
+    let wrong: Vec<String> = findings
+        .iter()
+        .filter(|f| ["depends-on", "namespace", "health-checks", "no-op"].contains(&f.rule))
+        .map(|f| f.to_string())
+        .collect();
     assert!(wrong.is_empty(), "{:#?}", wrong);
 }

@@ -80,9 +80,8 @@ fn lines(data: &[u8]) -> Vec<(usize, usize)> {
     out
 }
 
-const SNIPPETS: [&[u8]; 14] = [
-    b"\t", b": ", b"- ", b"&a ", b"*a", b"<<: *a\n", b"{", b"[", b"'", b"\"", b"\xef\xbb\xbf", b"\r\n", b"\xff\xfe", b"---\n",
-];
+const SNIPPETS: [&[u8]; 14] =
+    [b"\t", b": ", b"- ", b"&a ", b"*a", b"<<: *a\n", b"{", b"[", b"'", b"\"", b"\xef\xbb\xbf", b"\r\n", b"\xff\xfe", b"---\n"];
 
 fn mutate(rng: &mut Rng, data: &[u8]) -> Vec<u8> {
     let mut d = data.to_vec();

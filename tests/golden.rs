@@ -23,7 +23,8 @@ fn fleet_infra_overlays_match_kubectl() {
         let out = overlay(&["build", dir], &preset);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "overlay build {} failed: {}", dir, stderr);
-        let want = std::fs::read_to_string(root().join("tests/golden/fleet-infra").join(format!("{}.yaml", dir.replace('/', "-")))).unwrap();
+        let want =
+            std::fs::read_to_string(root().join("tests/golden/fleet-infra").join(format!("{}.yaml", dir.replace('/', "-")))).unwrap();
         assert_eq!(String::from_utf8_lossy(&out.stdout), want, "overlay build {} differs from kubectl kustomize", dir);
     }
 }
@@ -38,7 +39,8 @@ fn app_components_overlays_match_kubectl() {
         let out = overlay(&["build", dir], &preset);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "overlay build {} failed: {}", dir, stderr);
-        let want = std::fs::read_to_string(root().join("tests/golden/app-components").join(format!("{}.yaml", dir.replace('/', "-")))).unwrap();
+        let want =
+            std::fs::read_to_string(root().join("tests/golden/app-components").join(format!("{}.yaml", dir.replace('/', "-")))).unwrap();
         assert_eq!(String::from_utf8_lossy(&out.stdout), want, "overlay build {} differs from kubectl kustomize", dir);
     }
 }

@@ -9,7 +9,8 @@ use overlay::fs::DiskFs;
 fn every_lesson_fails_at_the_start_and_passes_with_its_solution() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/lessons");
     let verdicts = overlay::lesson::verify_dir(&DiskFs, dir).unwrap_or_else(|e| panic!("{}", e));
-    let bad: Vec<String> = verdicts.iter().filter(|v| !v.problems.is_empty()).map(|v| format!("{} ({}): {}", v.id, v.file, v.problems.join("; "))).collect();
+    let bad: Vec<String> =
+        verdicts.iter().filter(|v| !v.problems.is_empty()).map(|v| format!("{} ({}): {}", v.id, v.file, v.problems.join("; "))).collect();
     assert!(bad.is_empty(), "unsound lessons:\n{}", bad.join("\n"));
     assert!(verdicts.len() >= 14, "the syllabus has {} lessons, fewer than 14", verdicts.len());
 }
@@ -32,7 +33,11 @@ fn a_hard_coded_answer_fails_the_hidden_variant() {
 }
 
 fn overlay(args: &[&str]) -> (i32, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_overlay")).args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().expect("run overlay");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_overlay"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run overlay");
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 

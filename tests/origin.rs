@@ -12,11 +12,13 @@ fn build(files: &[(&str, &str)], dir: &str) -> String {
     render(&fs, dir, &BuildOptions::default()).unwrap()
 }
 
-const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations:\n    config.kubernetes.io/origin: |\n      path: made-up.yaml\n";
+const CM: &str =
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations:\n    config.kubernetes.io/origin: |\n      path: made-up.yaml\n";
 
 #[test]
 fn only_the_top_kustomization_asks() {
-    let base = ("/b/kustomization.yaml", "resources: [a.yaml]\nnamePrefix: p-\nbuildMetadata: [originAnnotations, transformerAnnotations]\n");
+    let base =
+        ("/b/kustomization.yaml", "resources: [a.yaml]\nnamePrefix: p-\nbuildMetadata: [originAnnotations, transformerAnnotations]\n");
     // The overlay asks for nothing: nothing is tracked, and an origin
     // written in the input goes too.
     let files = [base, ("/b/a.yaml", CM), ("/o/kustomization.yaml", "resources: [../b]\n")];

@@ -28,7 +28,8 @@ use std::process::Command;
 mod common;
 use common::Rng;
 
-const WORDS: [&str; 16] = ["alpha", "beta", "x", "true", "yes", "8080", "1e3", "0x1F", "~", "null", "2024-01-01", "a-b", "é", "日本", "v1.2", "-dash"];
+const WORDS: [&str; 16] =
+    ["alpha", "beta", "x", "true", "yes", "8080", "1e3", "0x1F", "~", "null", "2024-01-01", "a-b", "é", "日本", "v1.2", "-dash"];
 
 /// Text for one line of scalar content: words, sometimes with characters
 /// that mean something elsewhere in YAML.
@@ -156,7 +157,20 @@ fn quoted(rng: &mut Rng, indent: usize, out: &mut String) {
         } else {
             text = text.replace('\\', "\\\\").replace('"', "\\\"");
             if rng.chance(25) {
-                text.push_str(*rng.pick(&["\\n", "\\t", "\\x41", "\\u00e9", "\\U0001F600", "\\ ", "\\/", "\\0", "\\e", "\\N", "\\_", "\\L"]));
+                text.push_str(*rng.pick(&[
+                    "\\n",
+                    "\\t",
+                    "\\x41",
+                    "\\u00e9",
+                    "\\U0001F600",
+                    "\\ ",
+                    "\\/",
+                    "\\0",
+                    "\\e",
+                    "\\N",
+                    "\\_",
+                    "\\L",
+                ]));
             }
             if rng.chance(10) && i + 1 < lines {
                 text.push('\\');
@@ -496,6 +510,7 @@ fn parser_matches_kubectl_on_generated_yaml() {
         refused - run.differ.iter().filter(|(_, w)| w.starts_with("the engine fails")).count().min(refused),
         run.calls
     );
-    let report: Vec<String> = run.differ.iter().take(20).map(|(i, why)| format!("d{i} ({}): {why}", root.join(format!("differs-d{i}")).display())).collect();
+    let report: Vec<String> =
+        run.differ.iter().take(20).map(|(i, why)| format!("d{i} ({}): {why}", root.join(format!("differs-d{i}")).display())).collect();
     assert!(run.differ.is_empty(), "{} documents differ from kubectl:\n{}", run.differ.len(), report.join("\n"));
 }

@@ -21,16 +21,11 @@ fn same_tree(a: &Node, b: &Node) -> bool {
                 Kind::Int | Kind::Float => s.text.replace('_', "").parse::<f64>().ok(),
                 _ => None,
             };
-            x == y
-                || (x.kind == Kind::Null && y.kind == Kind::Null)
-                || (number(x).is_some() && number(x) == number(y))
+            x == y || (x.kind == Kind::Null && y.kind == Kind::Null) || (number(x).is_some() && number(x) == number(y))
         }
         (Value::Seq(x), Value::Seq(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_tree(p, q)),
         (Value::Map(x), Value::Map(y)) => {
-            x.len() == y.len()
-                && x.iter().all(|(k, v)| {
-                    y.iter().any(|(k2, v2)| k.as_str() == k2.as_str() && same_tree(v, v2))
-                })
+            x.len() == y.len() && x.iter().all(|(k, v)| y.iter().any(|(k2, v2)| k.as_str() == k2.as_str() && same_tree(v, v2)))
         }
         _ => false,
     }
@@ -42,8 +37,7 @@ fn show(n: &Node) -> String {
         Value::Scalar(s) => format!("{}:{:?}", s.text, s.kind),
         Value::Seq(items) => format!("[{}]", items.iter().map(show).collect::<Vec<_>>().join(", ")),
         Value::Map(entries) => {
-            let mut parts: Vec<String> =
-                entries.iter().map(|(k, v)| format!("{}: {}", k.as_str().unwrap_or("?"), show(v))).collect();
+            let mut parts: Vec<String> = entries.iter().map(|(k, v)| format!("{}: {}", k.as_str().unwrap_or("?"), show(v))).collect();
             parts.sort();
             format!("{{{}}}", parts.join(", "))
         }
@@ -127,9 +121,7 @@ fn patch_golden_cases() {
             let want = kubectl_message(&err);
             match got {
                 Ok(_) => failures.push(format!("{}: expected an error ({}), got success", name, want)),
-                Err(msg) if !want.contains(&msg) => {
-                    failures.push(format!("{}: error\n  ours:    {}\n  kubectl: {}", name, msg, want))
-                }
+                Err(msg) if !want.contains(&msg) => failures.push(format!("{}: error\n  ours:    {}\n  kubectl: {}", name, msg, want)),
                 Err(_) => {}
             }
             continue;

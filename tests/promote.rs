@@ -29,7 +29,8 @@ struct Repo(PathBuf);
 impl Repo {
     fn new(name: &str) -> Repo {
         static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!("overlay-promote-{}-{}-{}", std::process::id(), name, N.fetch_add(1, Ordering::SeqCst)));
+        let dir =
+            std::env::temp_dir().join(format!("overlay-promote-{}-{}-{}", std::process::id(), name, N.fetch_add(1, Ordering::SeqCst)));
         let _ = std::fs::remove_dir_all(&dir);
         copy_dir(&example(name), &dir);
         let repo = Repo(dir);
@@ -45,7 +46,11 @@ impl Repo {
     /// Runs `overlay` here: exit code, stdout, stderr.
     fn overlay(&self, args: &[&str]) -> (i32, String, String) {
         let out = Command::new(env!("CARGO_BIN_EXE_overlay")).args(args).current_dir(&self.0).output().expect("overlay runs");
-        (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     }
     fn read(&self, rel: &str) -> String {
         std::fs::read_to_string(self.0.join(rel)).expect("file exists")
@@ -122,7 +127,15 @@ fn fleet_infra_staging_and_production_differ_in_replicas_and_resources() {
     assert!(out.ends_with("0 changed, 2 added, 2 removed, 0 unchanged\n"), "{}", out);
 
     // Ignore rules: with replicas and resources ignored, nothing is left.
-    let (code, out, _) = repo.overlay(&["diff", "apps/staging", "apps/production", "--ignore", "/spec/replicas", "--ignore", "spec.template.spec.containers[name=app].resources"]);
+    let (code, out, _) = repo.overlay(&[
+        "diff",
+        "apps/staging",
+        "apps/production",
+        "--ignore",
+        "/spec/replicas",
+        "--ignore",
+        "spec.template.spec.containers[name=app].resources",
+    ]);
     assert_eq!(code, 0, "{}", out);
 
     let (code, md, _) = repo.overlay(&["diff", "apps/staging", "apps/production", "--format", "markdown"]);
@@ -175,7 +188,11 @@ fn fleet_infra_image_promotion_changes_only_the_image() {
 
     // The text view shows the patch and the rendered change.
     let (_, text, _) = repo.overlay(&["promote", "apps/staging", "apps/production", "--images"]);
-    assert!(text.contains("+  newTag: 1.1.0") && text.contains("image: ghcr.io/my-org/my-app:1.0.0 → ghcr.io/my-org/my-app:1.1.0"), "{}", text);
+    assert!(
+        text.contains("+  newTag: 1.1.0") && text.contains("image: ghcr.io/my-org/my-app:1.0.0 → ghcr.io/my-org/my-app:1.1.0"),
+        "{}",
+        text
+    );
 
     let (code, _, err) = repo.overlay(&["promote", "apps/staging", "apps/production", "--images", "--write"]);
     assert_eq!(code, 0, "{}", err);
@@ -193,7 +210,8 @@ fn fleet_infra_image_promotion_changes_only_the_image() {
 #[test]
 fn clusters_per_env_file_promotion() {
     let repo = Repo::new("clusters-per-env");
-    let (code, patch, err) = repo.overlay(&["promote", "clusters/staging", "clusters/prod", "--file", "apps/web.yaml", "--format", "patch"]);
+    let (code, patch, err) =
+        repo.overlay(&["promote", "clusters/staging", "clusters/prod", "--file", "apps/web.yaml", "--format", "patch"]);
     assert_eq!(code, 0, "{}", err);
     assert!(patch.starts_with("diff --git a/clusters/prod/apps/web.yaml b/clusters/prod/apps/web.yaml\n"), "{}", patch);
     assert_eq!(patch.matches("diff --git").count(), 1, "only the named file changes:\n{}", patch);
@@ -266,12 +284,15 @@ fn everything_but_ignored_fields_keeps_b_values_with_patches() {
         "{}",
         out
     );
-    let patch = repo.overlay(&["promote", "clusters/staging", "clusters/prod", "--all", "--ignore", "spec.replicas", "--format", "patch"]).1;
+    let patch =
+        repo.overlay(&["promote", "clusters/staging", "clusters/prod", "--all", "--ignore", "spec.replicas", "--format", "patch"]).1;
     assert_eq!(repo.apply_check(&patch).0, 0, "{}", patch);
     assert_eq!(repo.overlay(&["promote", "clusters/staging", "clusters/prod", "--all", "--ignore", "spec.replicas", "--write"]).0, 0);
     let (code, out, _) = repo.overlay(&["diff", "clusters/staging", "clusters/prod"]);
     assert_eq!((code, change_lines(&out)), (1, vec!["spec.replicas: 2 → 5"]), "only the ignored field still differs:\n{}", out);
-    assert!(repo.read("clusters/prod/kustomization.yaml").starts_with("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: prod\n"));
+    assert!(repo
+        .read("clusters/prod/kustomization.yaml")
+        .starts_with("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: prod\n"));
 }
 
 /// Loads an example into a `MemFs`, as the page does.
@@ -320,7 +341,11 @@ fn patches_pass_git_apply_for_edits_new_files_deletions_and_missing_newlines() {
     let change = Change {
         message: "test".into(),
         files: vec![
-            FileChange { path: at("clusters/prod/apps/web.yaml"), before: Some(web.clone()), after: Some(web.replace("replicas: 5", "replicas: 6").replace("memory: 1Gi\n", "memory: 2Gi")) },
+            FileChange {
+                path: at("clusters/prod/apps/web.yaml"),
+                before: Some(web.clone()),
+                after: Some(web.replace("replicas: 5", "replicas: 6").replace("memory: 1Gi\n", "memory: 2Gi")),
+            },
             FileChange { path: at("clusters/prod/version.yaml"), before: None, after: Some("version: 1.2.3\n".into()) },
             FileChange { path: at("clusters/dev/kustomization.yaml"), before: Some(kust), after: None },
         ],
@@ -338,7 +363,9 @@ fn patches_pass_git_apply_for_edits_new_files_deletions_and_missing_newlines() {
 
 #[test]
 fn markdown_comments_are_split_under_the_size_limit() {
-    let doc = |i: usize, replicas: usize| format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-{i}\nspec:\n  replicas: {replicas}\n  template:\n    spec:\n      containers:\n      - name: main\n        image: example.com/main:{replicas}\n");
+    let doc = |i: usize, replicas: usize| {
+        format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-{i}\nspec:\n  replicas: {replicas}\n  template:\n    spec:\n      containers:\n      - name: main\n        image: example.com/main:{replicas}\n")
+    };
     let a: String = (0..1500).map(|i| doc(i, 1) + "---\n").collect();
     let b: String = (0..1500).map(|i| doc(i, 2) + "---\n").collect();
     let (a, b) = (parse_documents("a", &a).unwrap(), parse_documents("b", &b).unwrap());

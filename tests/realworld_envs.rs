@@ -81,17 +81,35 @@ fn what_people_deploy_is_listed_and_test_data_is_not() {
             .unwrap_or_else(|| panic!("{repo}: no kustomization directory {dir}"))
     };
     let argo = "argoproj+argo-cd";
-    for dir in ["manifests/cluster-install", "manifests/namespace-install", "manifests/core-install", "manifests/ha/cluster-install", "manifests/ha/namespace-install", "manifests/cluster-install-with-hydrator"] {
+    for dir in [
+        "manifests/cluster-install",
+        "manifests/namespace-install",
+        "manifests/core-install",
+        "manifests/ha/cluster-install",
+        "manifests/ha/namespace-install",
+        "manifests/cluster-install-with-hydrator",
+    ] {
         assert_eq!(role(argo, dir), Role::Environment, "argo-cd {dir}");
     }
     for dir in ["manifests/base", "manifests/crds", "manifests/cluster-rbac", "manifests/ha/base"] {
         assert_eq!(role(argo, dir), Role::Base, "argo-cd {dir}");
     }
-    for dir in ["test/e2e/testdata/guestbook", "util/kustomize/testdata/kustomization_yaml", "examples/known-hosts", "reposerver/repository/testdata/Kustomization"] {
+    for dir in [
+        "test/e2e/testdata/guestbook",
+        "util/kustomize/testdata/kustomization_yaml",
+        "examples/known-hosts",
+        "reposerver/repository/testdata/Kustomization",
+    ] {
         assert_eq!(role(argo, dir), Role::Fixture, "argo-cd {dir}");
     }
     let kubeflow = "kubeflow+manifests";
-    for dir in ["example", "common/cert-manager/overlays/kubeflow", "common/istio/istio-install/overlays/oauth2-proxy", "common/dex/overlays/oauth2-proxy", "applications/katib/upstream/installs/katib-with-kubeflow"] {
+    for dir in [
+        "example",
+        "common/cert-manager/overlays/kubeflow",
+        "common/istio/istio-install/overlays/oauth2-proxy",
+        "common/dex/overlays/oauth2-proxy",
+        "applications/katib/upstream/installs/katib-with-kubeflow",
+    ] {
         assert_eq!(role(kubeflow, dir), Role::Environment, "kubeflow {dir}");
     }
     assert_eq!(role(kubeflow, "common/cert-manager/base"), Role::Base);
@@ -132,7 +150,10 @@ bases (4):
     assert!(err.contains("--pin nowhere: not a kustomization directory"), "{err}");
     let rows: serde_json::Value = serde_json::from_str(&json).expect("JSON");
     let redis = rows.as_array().unwrap().iter().find(|r| r["path"] == "apps/base/redis").expect("redis listed");
-    assert_eq!(redis, &serde_json::json!({"path": "apps/base/redis", "name": "redis", "group": "apps/base", "role": "environment", "reason": "pinned"}));
+    assert_eq!(
+        redis,
+        &serde_json::json!({"path": "apps/base/redis", "name": "redis", "group": "apps/base", "role": "environment", "reason": "pinned"})
+    );
     assert_eq!(rows.as_array().unwrap().len(), 8);
     let (code, _, err) = run(&["envs", "--format", "markdown"]);
     assert_eq!((code, err.contains("unknown --format 'markdown'")), (Some(2), true));

@@ -89,14 +89,17 @@ fn check_golden(name: &str, actual: &str) {
 fn every_format_matches_its_golden() {
     let s = fleet_pair("formats");
     the_change(&s);
-    for (format, file) in [("text", "fleet-infra.txt"), ("markdown", "fleet-infra.md"), ("json", "fleet-infra.json"), ("html", "fleet-infra.html")] {
+    for (format, file) in
+        [("text", "fleet-infra.txt"), ("markdown", "fleet-infra.md"), ("json", "fleet-infra.json"), ("html", "fleet-infra.html")]
+    {
         let (code, out, err) = overlay(&["review", "old", "new", "--format", format], &s.0);
         assert_eq!(code, 1, "{}: changes exit 1 ({})", format, err);
         assert_eq!(err, "", "{}", format);
         check_golden(file, &out);
     }
     let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(golden("fleet-infra.json")).unwrap()).unwrap();
-    let outcomes: Vec<(&str, &str)> = json["targets"].as_array().unwrap().iter().map(|t| (t["path"].as_str().unwrap(), t["outcome"].as_str().unwrap())).collect();
+    let outcomes: Vec<(&str, &str)> =
+        json["targets"].as_array().unwrap().iter().map(|t| (t["path"].as_str().unwrap(), t["outcome"].as_str().unwrap())).collect();
     assert_eq!(
         outcomes,
         [
@@ -169,7 +172,12 @@ print("\n".join(c.errors))
 
 fn html_problems(html: &str) -> String {
     use std::io::Write;
-    let mut child = Command::new("python3").args(["-c", HTML_CHECK]).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).spawn().expect("python3");
+    let mut child = Command::new("python3")
+        .args(["-c", HTML_CHECK])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
     child.stdin.take().unwrap().write_all(html.as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "the checker ran");
@@ -181,13 +189,27 @@ fn the_html_report_is_well_formed_and_escapes_everything() {
     let s = fleet_pair("html");
     the_change(&s);
     // Markup where the repository has text: in a value, a key and a name.
-    s.edit("new/apps/base/my-app/deployment.yaml", "  name: my-app\n", "  name: my-app\n  annotations:\n    \"<b>key</b>\": \"</td></tr></table><script>alert('x')</script>&amp;\"\n");
+    s.edit(
+        "new/apps/base/my-app/deployment.yaml",
+        "  name: my-app\n",
+        "  name: my-app\n  annotations:\n    \"<b>key</b>\": \"</td></tr></table><script>alert('x')</script>&amp;\"\n",
+    );
     let (code, html, err) = overlay(&["review", "old", "new", "--format", "html"], &s.0);
     assert_eq!(code, 1, "{}", err);
     assert_eq!(html_problems(&html), "");
-    assert!(html.contains("&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;amp;"), "escaped once, shown as text");
+    assert!(
+        html.contains("&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;amp;"),
+        "escaped once, shown as text"
+    );
     assert!(html.contains("&lt;b&gt;key&lt;/b&gt;"));
-    for env in ["apps/staging", "apps/production", "infrastructure/staging", "infrastructure/production", "clusters/staging", "clusters/production"] {
+    for env in [
+        "apps/staging",
+        "apps/production",
+        "infrastructure/staging",
+        "infrastructure/production",
+        "clusters/staging",
+        "clusters/production",
+    ] {
         assert!(html.contains(&format!(">{}</a>", env)), "{} in the navigation", env);
     }
     // The checker finds what it is for.
@@ -266,7 +288,10 @@ fn environments_on_one_side_only_are_added_or_removed() {
 fn a_resource_left_out_is_pruned_by_flux() {
     let old = mem(&preset());
     let mut new = old.clone();
-    new.insert("apps/base/my-app/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- deployment.yaml\n");
+    new.insert(
+        "apps/base/my-app/kustomization.yaml",
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- deployment.yaml\n",
+    );
     let r = review::review(&old, &new, &Options::default());
     let c = target(&r, "clusters/staging");
     assert_eq!(c.outcome, Outcome::Changed);
@@ -288,7 +313,12 @@ fn secret_values_never_reach_a_report() {
     new.insert("apps/base/my-app/secret.yaml", secret("bmV3LXNlY3JldA=="));
     let r = review::review(&old, &new, &Options::default());
     assert_eq!(target(&r, "apps/staging").outcome, Outcome::Changed);
-    let all = [overlay::review::text::render(&r), overlay::review::json::render(&r), markdown::render(&r, 3), overlay::review::html::render(&r, "t", 3)];
+    let all = [
+        overlay::review::text::render(&r),
+        overlay::review::json::render(&r),
+        markdown::render(&r, 3),
+        overlay::review::html::render(&r, "t", 3),
+    ];
     for out in &all {
         assert!(!out.contains("b2xkLXNlY3JldA") && !out.contains("bmV3LXNlY3JldA"), "a Secret value leaked:\n{}", out);
         assert!(out.contains("*** (after)"));
@@ -302,7 +332,11 @@ fn the_comment_splits_under_the_limit_with_every_section_closed() {
     // A change big enough for several comments: many new resources.
     let mut many = String::new();
     for i in 0..150 {
-        many.push_str(&format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: config-{}\ndata:\n  value: \"{}\"\n", i, "x".repeat(200)));
+        many.push_str(&format!(
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: config-{}\ndata:\n  value: \"{}\"\n",
+            i,
+            "x".repeat(200)
+        ));
     }
     new.insert("apps/base/my-app/many.yaml", many);
     new.insert("apps/base/my-app/kustomization.yaml", "resources:\n- deployment.yaml\n- service.yaml\n- many.yaml\n");

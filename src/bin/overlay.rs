@@ -15,19 +15,18 @@ mod args;
 mod commands;
 #[path = "overlay/compare.rs"]
 mod compare;
-#[path = "overlay/explain.rs"]
-mod explain;
-#[path = "overlay/review.rs"]
-mod review;
-#[path = "overlay/lesson.rs"]
-mod lesson;
 #[path = "overlay/completions.rs"]
 mod completions;
+#[path = "overlay/explain.rs"]
+mod explain;
+#[path = "overlay/lesson.rs"]
+mod lesson;
+#[path = "overlay/review.rs"]
+mod review;
 #[path = "overlay/style.rs"]
 mod style;
 
 use args::{Args, Spec};
-
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -212,7 +211,8 @@ fn flux_command(args: &[String]) -> ExitCode {
         Ok(a) => a,
         Err(e) => return usage_error(&e),
     };
-    let (dir, root, before) = (a.positional(0).map(String::from), a.value("--root").map(String::from), a.value("--before").map(String::from));
+    let (dir, root, before) =
+        (a.positional(0).map(String::from), a.value("--root").map(String::from), a.value("--before").map(String::from));
     let graph = a.is_set("--graph");
     let json = match a.value("--format") {
         None | Some("yaml") => false,
@@ -322,7 +322,8 @@ fn clusters_command(args: &[String]) -> ExitCode {
     for (f, c) in found.clusters.iter().zip(&loaded) {
         match c {
             Ok(c) => {
-                let mut units: Vec<(String, &str)> = c.units.iter().map(|u| (u.ks.key.to_string(), if u.ks.path.is_empty() { "." } else { u.ks.path.as_str() })).collect();
+                let mut units: Vec<(String, &str)> =
+                    c.units.iter().map(|u| (u.ks.key.to_string(), if u.ks.path.is_empty() { "." } else { u.ks.path.as_str() })).collect();
                 units.sort();
                 text.push_str(&format!("{}: {} Kustomizations ({})\n", show(&f.dir), units.len(), f.start.describe(&show)));
                 for (key, path) in units {

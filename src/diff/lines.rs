@@ -284,14 +284,8 @@ mod tests {
 
     #[test]
     fn edit_scripts_rebuild_the_target_and_are_minimal() {
-        let cases = [
-            ("abcabba", "cbabac", 5),
-            ("", "abc", 3),
-            ("abc", "", 3),
-            ("abc", "abc", 0),
-            ("axbxc", "aybyc", 4),
-            ("kitten", "sitting", 5),
-        ];
+        let cases =
+            [("abcabba", "cbabac", 5), ("", "abc", 3), ("abc", "", 3), ("abc", "abc", 0), ("axbxc", "aybyc", 4), ("kitten", "sitting", 5)];
         for (a, b, d) in cases {
             let al: Vec<&str> = a.split("").filter(|s| !s.is_empty()).collect();
             let bl: Vec<&str> = b.split("").filter(|s| !s.is_empty()).collect();
@@ -300,7 +294,8 @@ mod tests {
             let cost = edits.iter().filter(|e| !matches!(e, Edit::Same(..))).count();
             assert_eq!(cost, d, "{a} → {b}");
             // Deletions and insertions come in order on each side.
-            let del: Vec<usize> = edits.iter().filter_map(|e| if let Edit::Delete(i) | Edit::Same(i, _) = e { Some(*i) } else { None }).collect();
+            let del: Vec<usize> =
+                edits.iter().filter_map(|e| if let Edit::Delete(i) | Edit::Same(i, _) = e { Some(*i) } else { None }).collect();
             assert_eq!(del, (0..al.len()).collect::<Vec<_>>());
         }
     }
@@ -319,7 +314,8 @@ mod tests {
             let b: Vec<&str> = (0..next() % 30).map(|_| words[2 + next() % 4]).collect();
             let edits = diff_lines(&a, &b);
             assert_eq!(apply(&a, &b, &edits), b.iter().map(|s| s.to_string()).collect::<Vec<_>>());
-            let old: Vec<usize> = edits.iter().filter_map(|e| if let Edit::Delete(i) | Edit::Same(i, _) = e { Some(*i) } else { None }).collect();
+            let old: Vec<usize> =
+                edits.iter().filter_map(|e| if let Edit::Delete(i) | Edit::Same(i, _) = e { Some(*i) } else { None }).collect();
             assert_eq!(old, (0..a.len()).collect::<Vec<_>>());
             // As short as the longest common subsequence allows.
             let cost = edits.iter().filter(|e| !matches!(e, Edit::Same(..))).count();

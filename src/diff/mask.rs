@@ -37,7 +37,9 @@ pub fn mask_changes(changes: &mut [FieldChange]) {
 
 fn mask_tree(node: &Node, text: &str) -> Node {
     match &node.value {
-        Value::Map(entries) => Node::new(Value::Map(entries.iter().map(|(k, v)| (k.clone(), mask_tree(v, text))).collect()), node.span.clone()),
+        Value::Map(entries) => {
+            Node::new(Value::Map(entries.iter().map(|(k, v)| (k.clone(), mask_tree(v, text))).collect()), node.span.clone())
+        }
         _ => masked(node, text),
     }
 }
@@ -73,8 +75,17 @@ mod tests {
         let b = parse_single("b", "kind: Secret\ndata: {password: bmV3, user: YWRtaW4=, token: eA==}\n").unwrap().unwrap();
         let mut changes = compare(&a, &b, &[]);
         mask_changes(&mut changes);
-        let shown: Vec<String> = changes.iter().map(|c| format!("{}: {:?} → {:?}", c.path, c.before.as_ref().map(inline), c.after.as_ref().map(inline))).collect();
-        assert_eq!(shown, vec!["data.password: Some(\"\\\"*** (before)\\\"\") → Some(\"\\\"*** (after)\\\"\")", "data.token: None → Some(\"\\\"***\\\"\")"]);
+        let shown: Vec<String> = changes
+            .iter()
+            .map(|c| format!("{}: {:?} → {:?}", c.path, c.before.as_ref().map(inline), c.after.as_ref().map(inline)))
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                "data.password: Some(\"\\\"*** (before)\\\"\") → Some(\"\\\"*** (after)\\\"\")",
+                "data.token: None → Some(\"\\\"***\\\"\")"
+            ]
+        );
         let mut printed = b.clone();
         mask_secret(&mut printed, Some(&a), "after");
         assert_eq!(inline(printed.get("data").unwrap()), "{password: \"*** (after)\", user: \"***\", token: \"*** (after)\"}");

@@ -24,7 +24,9 @@ impl Stems {
     /// guessed from the text: a name that merely starts like the prefix
     /// keeps it, and a base both environments share keeps its prefix.
     pub fn of(before: &ResMap, after: &ResMap) -> Stems {
-        let sources = |m: &ResMap| -> HashSet<Arc<str>> { m.iter().flat_map(|r| r.prefix_sources.iter().chain(&r.suffix_sources).cloned()).collect() };
+        let sources = |m: &ResMap| -> HashSet<Arc<str>> {
+            m.iter().flat_map(|r| r.prefix_sources.iter().chain(&r.suffix_sources).cloned()).collect()
+        };
         let (in_before, in_after) = (sources(before), sources(after));
         Stems {
             before: before.iter().map(|r| stem(r, &|f| !in_after.contains(f))).collect(),
@@ -90,7 +92,12 @@ fn key<'a>(node: &'a Node, stem: Option<&'a String>) -> Key<'a> {
     let group = api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
     let meta = node.get("metadata");
     let text = |k: &str| meta.and_then(|m| m.get_str(k)).unwrap_or("");
-    Key { group, kind: node.get_str("kind").unwrap_or(""), namespace: text("namespace"), name: stem.map_or_else(|| text("name"), |s| s.as_str()) }
+    Key {
+        group,
+        kind: node.get_str("kind").unwrap_or(""),
+        namespace: text("namespace"),
+        name: stem.map_or_else(|| text("name"), |s| s.as_str()),
+    }
 }
 
 /// Pairs in the order of `after`, then what only `before` has.
@@ -129,9 +136,18 @@ pub fn match_stems<'a>(before: &'a [Node], after: &'a [Node], stems: Option<&'a 
         }
     }
 
-    let mut pairs: Vec<Pair> =
-        after.iter().zip(&partner).enumerate().map(|(j, (b, p))| Pair { before: p.map(|i| &before[i]), after: Some(b), before_index: *p, after_index: Some(j) }).collect();
-    pairs.extend(before.iter().enumerate().filter(|(i, _)| !taken[*i]).map(|(i, a)| Pair { before: Some(a), after: None, before_index: Some(i), after_index: None }));
+    let mut pairs: Vec<Pair> = after
+        .iter()
+        .zip(&partner)
+        .enumerate()
+        .map(|(j, (b, p))| Pair { before: p.map(|i| &before[i]), after: Some(b), before_index: *p, after_index: Some(j) })
+        .collect();
+    pairs.extend(before.iter().enumerate().filter(|(i, _)| !taken[*i]).map(|(i, a)| Pair {
+        before: Some(a),
+        after: None,
+        before_index: Some(i),
+        after_index: None,
+    }));
     pairs
 }
 
@@ -169,7 +185,16 @@ mod tests {
     }
 
     fn names(p: &Pair) -> (String, String) {
-        let n = |x: Option<&Node>| x.map(|n| format!("{}/{}", n.path(&["metadata", "namespace"]).and_then(Node::as_str).unwrap_or("-"), n.path(&["metadata", "name"]).and_then(Node::as_str).unwrap_or(""))).unwrap_or_default();
+        let n = |x: Option<&Node>| {
+            x.map(|n| {
+                format!(
+                    "{}/{}",
+                    n.path(&["metadata", "namespace"]).and_then(Node::as_str).unwrap_or("-"),
+                    n.path(&["metadata", "name"]).and_then(Node::as_str).unwrap_or("")
+                )
+            })
+            .unwrap_or_default()
+        };
         (n(p.before), n(p.after))
     }
 
@@ -179,7 +204,15 @@ mod tests {
         let b = docs("kind: Deployment\napiVersion: apps/v1\nmetadata: {name: web, namespace: production}\n---\nkind: ConfigMap\napiVersion: v1\nmetadata: {name: cfg-m2f8bh7m4g, namespace: production}\n---\nkind: Service\napiVersion: v1\nmetadata: {name: new}\n");
         let got: Vec<_> = match_resources(&a, &b, true).iter().map(names).collect();
         let s = |x: &str, y: &str| (x.to_string(), y.to_string());
-        assert_eq!(got, vec![s("staging/web", "production/web"), s("staging/cfg-5tb2c9dkh6", "production/cfg-m2f8bh7m4g"), s("", "-/new"), s("-/old", "")]);
+        assert_eq!(
+            got,
+            vec![
+                s("staging/web", "production/web"),
+                s("staging/cfg-5tb2c9dkh6", "production/cfg-m2f8bh7m4g"),
+                s("", "-/new"),
+                s("-/old", "")
+            ]
+        );
         let strict: Vec<_> = match_resources(&a, &b, false).iter().map(names).collect();
         assert_eq!(strict.len(), 6);
     }

@@ -125,7 +125,13 @@ impl ResourceDiff {
     /// suffix are removed (the name itself when nothing was removed).
     pub fn name(&self) -> &str {
         match &self.stems {
-            Some((a, b)) => if self.after.is_some() { b } else { a },
+            Some((a, b)) => {
+                if self.after.is_some() {
+                    b
+                } else {
+                    a
+                }
+            }
             None => &self.id().name,
         }
     }
@@ -136,7 +142,13 @@ impl ResourceDiff {
     pub fn title(&self) -> String {
         match (&self.before, &self.after) {
             (Some(a), Some(b)) if a.name != b.name && self.same_stem() => {
-                let side = |r: &ResourceRef| if a.namespace == b.namespace || r.namespace.is_empty() { r.name.clone() } else { format!("{}/{}", r.namespace, r.name) };
+                let side = |r: &ResourceRef| {
+                    if a.namespace == b.namespace || r.namespace.is_empty() {
+                        r.name.clone()
+                    } else {
+                        format!("{}/{}", r.namespace, r.name)
+                    }
+                };
                 format!("{}/{} ({} → {})", b.kind, self.name(), side(a), side(b))
             }
             (Some(a), Some(b)) if a.name != b.name => {
@@ -238,7 +250,8 @@ pub fn diff_stems(before: &[Node], after: &[Node], stems: Option<&matching::Stem
                 }
                 let mut changes = fields::compare(a, b, &rules);
                 if !renames.is_empty() {
-                    changes.retain(|c| !(c.before.is_some() && c.after.is_some() && renames.contains(&(scalar(&c.before), scalar(&c.after)))));
+                    changes
+                        .retain(|c| !(c.before.is_some() && c.after.is_some() && renames.contains(&(scalar(&c.before), scalar(&c.after)))));
                     drop_renamed_items(&mut changes, &renames);
                 }
                 if changes.is_empty() {
@@ -337,14 +350,24 @@ pub struct Comparison {
     pub diff: Diff,
 }
 
-pub fn compare_builds(files: &dyn crate::fs::Files, a: &str, b: &str, build: &crate::kustomize::BuildOptions, options: &DiffOptions) -> crate::Result<Comparison> {
+pub fn compare_builds(
+    files: &dyn crate::fs::Files,
+    a: &str,
+    b: &str,
+    build: &crate::kustomize::BuildOptions,
+    options: &DiffOptions,
+) -> crate::Result<Comparison> {
     let before = crate::kustomize::build(files, a, build)?.resources;
     let after = crate::kustomize::build(files, b, build)?.resources;
     Ok(compare_resmaps(&before, &after, options))
 }
 
 /// Compares two builds, each resource matched by its stem.
-pub fn compare_resmaps(before: &crate::kustomize::resmap::ResMap, after: &crate::kustomize::resmap::ResMap, options: &DiffOptions) -> Comparison {
+pub fn compare_resmaps(
+    before: &crate::kustomize::resmap::ResMap,
+    after: &crate::kustomize::resmap::ResMap,
+    options: &DiffOptions,
+) -> Comparison {
     let stems = matching::Stems::of(before, after);
     let (before, after) = (before.nodes(), after.nodes());
     let diff = diff_stems(&before, &after, Some(&stems), options);
@@ -433,7 +456,11 @@ mod tests {
         assert_eq!(d.resources[0].changes[0].path.to_string(), "spec.replicas");
         let strict = diff(&staging, &prod, &DiffOptions { across_namespaces: false, ..DiffOptions::default() });
         assert_eq!(strict.summary(), Summary { added: 3, removed: 2, changed: 0, unchanged: 0 });
-        let ignoring = diff(&staging, &prod[..2], &DiffOptions { ignore: vec![IgnoreRule::parse("spec.replicas").unwrap()], ..DiffOptions::default() });
+        let ignoring = diff(
+            &staging,
+            &prod[..2],
+            &DiffOptions { ignore: vec![IgnoreRule::parse("spec.replicas").unwrap()], ..DiffOptions::default() },
+        );
         assert!(ignoring.is_empty());
         assert_eq!(ignoring.unchanged, 2);
     }
@@ -463,7 +490,10 @@ mod tests {
             "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {A: '1'}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: regcred}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 1\n  template:\n    spec:\n      imagePullSecrets:\n      - name: regcred\n      containers:\n      - name: web\n        envFrom:\n        - configMapRef: {name: cfg}\n        env:\n        - {name: PEER, value: cfg}\n",
         );
         fs.insert("/staging/kustomization.yaml", "namespace: staging\nnamePrefix: staging-\nresources:\n- ../base\n");
-        fs.insert("/prod/kustomization.yaml", "namespace: prod\nnamePrefix: prod-\nnameSuffix: -eu\nresources:\n- ../base\nreplicas:\n- {name: app-web, count: 3}\n");
+        fs.insert(
+            "/prod/kustomization.yaml",
+            "namespace: prod\nnamePrefix: prod-\nnameSuffix: -eu\nresources:\n- ../base\nreplicas:\n- {name: app-web, count: 3}\n",
+        );
         let c = compare_builds(&fs, "/staging", "/prod", &Default::default(), &DiffOptions::default()).unwrap();
         assert_eq!(c.diff.summary(), Summary { added: 0, removed: 0, changed: 1, unchanged: 2 });
         let r = &c.diff.resources[0];

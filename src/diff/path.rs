@@ -95,7 +95,10 @@ enum Pattern {
     Key(String),
     /// A number: a list position, or a mapping key spelled with digits.
     Number(usize),
-    Item { key: String, value: String },
+    Item {
+        key: String,
+        value: String,
+    },
     Any,
 }
 
@@ -116,7 +119,9 @@ impl IgnoreRule {
     pub fn parse(text: &str) -> Result<IgnoreRule, String> {
         let trimmed = text.trim();
         let (kind, rest) = match trimmed.split_once(':') {
-            Some((k, r)) if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric()) && k.starts_with(|c: char| c.is_ascii_uppercase()) => {
+            Some((k, r))
+                if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric()) && k.starts_with(|c: char| c.is_ascii_uppercase()) =>
+            {
                 (Some(k.to_string()), r)
             }
             _ => (None, trimmed),

@@ -72,7 +72,13 @@ pub fn to_json(node: &Node) -> serde_json::Value {
     match &node.value {
         Value::Scalar(s) => match s.kind {
             Kind::Int => s.text.parse::<i64>().map(J::from).unwrap_or_else(|_| J::String(s.text.clone())),
-            Kind::Float => s.text.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map(J::Number).unwrap_or_else(|| J::String(s.text.clone())),
+            Kind::Float => s
+                .text
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map(J::Number)
+                .unwrap_or_else(|| J::String(s.text.clone())),
             Kind::Bool => J::Bool(matches!(s.text.as_str(), "true" | "True" | "TRUE")),
             Kind::Null => J::Null,
             Kind::Str | Kind::Timestamp => J::String(s.text.clone()),
@@ -89,7 +95,8 @@ mod tests {
 
     #[test]
     fn inline_values() {
-        let doc = parse_single("t.yaml", "a: \"1\"\nb: 500m\nc: {cpu: \"1\", memory: 1Gi}\nd: [x, 2]\ne: ''\nf: 'a: b'\n").unwrap().unwrap();
+        let doc =
+            parse_single("t.yaml", "a: \"1\"\nb: 500m\nc: {cpu: \"1\", memory: 1Gi}\nd: [x, 2]\ne: ''\nf: 'a: b'\n").unwrap().unwrap();
         let show = |k: &str| inline(doc.get(k).unwrap());
         assert_eq!(show("a"), "\"1\"");
         assert_eq!(show("b"), "500m");

@@ -198,7 +198,8 @@ pub(super) fn classify(root: &str, nodes: &[Node], pinned: &BTreeSet<String>) ->
         .zip(&fixtures)
         .map(|(node, fixture)| {
             let used_by: Vec<&str> = users.get(node.path.as_str()).map(|u| u.iter().map(String::as_str).collect()).unwrap_or_default();
-            let users_text = if used_by.is_empty() { "unused".to_string() } else { format!("used by {}: {}", used_by.len(), named(&used_by)) };
+            let users_text =
+                if used_by.is_empty() { "unused".to_string() } else { format!("used by {}: {}", used_by.len(), named(&used_by)) };
             // `rel` is relative to the scan's root, so a scan of
             // `examples/x` itself sees no fixture folder.
             let in_base = is_base(&rel(&node.path));

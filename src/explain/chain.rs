@@ -78,11 +78,23 @@ pub fn build(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Vec
                 let changes = by_path.get(text.as_str()).map(|v| v.as_slice()).unwrap_or(&[]);
                 let mut steps: Vec<Step> = changes.iter().rev().map(|c| step(c)).collect();
                 match seen.and_then(|s| s.origins.get(&text)) {
-                    Some((span, first)) => steps.push(Step { place: span.clone(), kind: "origin", detail: format!("origin: {}", short(first)), changes_value: false, from: None }),
+                    Some((span, first)) => steps.push(Step {
+                        place: span.clone(),
+                        kind: "origin",
+                        detail: format!("origin: {}", short(first)),
+                        changes_value: false,
+                        from: None,
+                    }),
                     None => match steps.pop() {
                         // Added by a step: that step is where the text is.
                         Some(added) => steps.push(Step { kind: "origin", detail: format!("origin: {}", added.detail), ..added }),
-                        None => steps.push(Step { place: node.span.clone(), kind: "origin", detail: format!("origin: {}", short(&value)), changes_value: false, from: None }),
+                        None => steps.push(Step {
+                            place: node.span.clone(),
+                            kind: "origin",
+                            detail: format!("origin: {}", short(&value)),
+                            changes_value: false,
+                            from: None,
+                        }),
                     },
                 }
                 fields.push((path, Entry { resource: name.clone(), path: text, value, steps }));
@@ -127,4 +139,3 @@ fn resource_name(id: &ResId, all: &[ResId]) -> String {
         format!("{}/{}/{}/{}/{}", group, id.gvk.version, id.gvk.kind, id.namespace, id.name)
     }
 }
-

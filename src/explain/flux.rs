@@ -7,13 +7,13 @@
 //! read off the difference between the build and the objects it applies.
 
 use super::chain::{build, short, Entry, Explained, Step};
+use super::paths::{leaves, Leaf};
 use crate::error::Result;
 use crate::flux::cluster::{self, Status};
 use crate::flux::kustomization::FluxKustomization;
 use crate::fs::{Files, Overlay};
 use crate::kustomize::{BuildOptions, LoadRestrictor, ResId};
 use crate::yaml::Span;
-use super::paths::{leaves, Leaf};
 
 /// Every Kustomization of the cluster at `dir` that renders here, each
 /// object of it explained; resources are named `namespace/ks: Kind/name`.
@@ -26,7 +26,11 @@ pub fn explain_cluster(files: &dyn Files, dir: &str, root: &str, options: &clust
         layered.insert(&generated.file, generated.text.clone());
         let all = build(&layered, kdir, &BuildOptions { load_restrictor: LoadRestrictor::None })?;
         // Lines past the user's own text are the controller's overrides.
-        let user_lines = if generated.created { 0 } else { files.read(&generated.file).map(|b| b.iter().filter(|c| **c == b'\n').count() as u32).unwrap_or(0) };
+        let user_lines = if generated.created {
+            0
+        } else {
+            files.read(&generated.file).map(|b| b.iter().filter(|c| **c == b'\n').count() as u32).unwrap_or(0)
+        };
         let owner = format!("{}/{}", unit.ks.key.namespace, unit.ks.key.name);
         for mut e in all {
             for (_, entry) in e.fields.iter_mut() {
@@ -81,7 +85,10 @@ fn post_build(e: &mut Explained, object: &crate::yaml::Node, ks: &FluxKustomizat
         match e.fields.iter_mut().find(|(_, en)| en.path == text) {
             Some((_, en)) if en.value != value => {
                 let from = variables_in(&en.value).iter().find_map(|name| defined_at(ks, c, name));
-                let s = Step { from, ..step("flux-substitute", ks.span_of("postBuild"), format!("postBuild substitution sets {}", short(&value))) };
+                let s = Step {
+                    from,
+                    ..step("flux-substitute", ks.span_of("postBuild"), format!("postBuild substitution sets {}", short(&value)))
+                };
                 en.steps.insert(0, s);
                 en.value = value;
             }

@@ -153,7 +153,15 @@ fn at(span: &Span, file: &str, line: u32, column: Option<u32>) -> bool {
 
 /// Where the text at `file:line[:column]` goes in each environment under
 /// `root` (`overlay explain --from`), as `env::environments_with` finds them.
-pub fn from(files: &dyn Files, root: &str, envs: &crate::env::Options, file: &str, line: u32, column: Option<u32>, options: &BuildOptions) -> Vec<FromEnv> {
+pub fn from(
+    files: &dyn Files,
+    root: &str,
+    envs: &crate::env::Options,
+    file: &str,
+    line: u32,
+    column: Option<u32>,
+    options: &BuildOptions,
+) -> Vec<FromEnv> {
     let envs = crate::env::environments_with(files, root, envs);
     envs.iter()
         .map(|env| match build(files, &env.path, options) {
@@ -183,7 +191,13 @@ fn landings(all: &[Explained], file: &str, line: u32, column: Option<u32>) -> Ve
             if let Some((_, entry)) = e.fields.iter().find(|(_, en)| en.path == p) {
                 out.push(landing(entry, entry.steps.len() - 1));
             } else if e.fields.iter().any(|(_, en)| en.path.starts_with(p) && en.path[p.len()..].starts_with(['.', '['])) {
-                out.push(Landing { resource: e.name.clone(), path: p.to_string(), value: String::new(), verdict: Verdict::Reaches, by: Vec::new() });
+                out.push(Landing {
+                    resource: e.name.clone(),
+                    path: p.to_string(),
+                    value: String::new(),
+                    verdict: Verdict::Reaches,
+                    by: Vec::new(),
+                });
             }
         }
     }

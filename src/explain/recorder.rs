@@ -5,8 +5,8 @@
 //! first seen are the origins.
 
 use super::paths::{leaves, list_key, Leaf};
-use crate::diff::path::{Path, Segment};
 use crate::diff::merge_key::item_segment;
+use crate::diff::path::{Path, Segment};
 use crate::kustomize::resmap::Resource;
 use crate::kustomize::trace::{Recorder, Stage, StepKind};
 use crate::yaml::{Node, Span, Value};
@@ -83,7 +83,15 @@ impl Recorder for Tracker {
                 StepKind::HashSuffix => seen.source.clone(),
                 _ => stage.place.clone(),
             };
-            let mut w = Walk { api: r.node.get_str("apiVersion").unwrap_or(""), kind: r.node.get_str("kind").unwrap_or(""), stage, place: &place, names: &names, out: Vec::new(), renames: Vec::new() };
+            let mut w = Walk {
+                api: r.node.get_str("apiVersion").unwrap_or(""),
+                kind: r.node.get_str("kind").unwrap_or(""),
+                stage,
+                place: &place,
+                names: &names,
+                out: Vec::new(),
+                renames: Vec::new(),
+            };
             let mut path = Vec::new();
             w.walk(&mut path, Some(&seen.prev), Some(&r.node));
             let out = std::mem::take(&mut w.out);
@@ -268,15 +276,26 @@ impl Walk<'_> {
             // A node the step made carries the span of what made it.
             // A reference's new text is its target's name: the place is
             // where the target was declared, not the node kustomize edited.
-            Some(_) if self.stage.kind == StepKind::NameReference => value.as_ref().and_then(|v| self.names.get(v)).unwrap_or(self.place).clone(),
+            Some(_) if self.stage.kind == StepKind::NameReference => {
+                value.as_ref().and_then(|v| self.names.get(v)).unwrap_or(self.place).clone()
+            }
             Some(n) if n.span.has_position() && old.is_none_or(|o| o.span != n.span) => n.span.clone(),
             _ => self.place.clone(),
         };
-        let changes_value = value != old_value || old.zip(new).is_some_and(|(o, n)| o.as_scalar().map(|s| s.kind) != n.as_scalar().map(|s| s.kind));
+        let changes_value =
+            value != old_value || old.zip(new).is_some_and(|(o, n)| o.as_scalar().map(|s| s.kind) != n.as_scalar().map(|s| s.kind));
         if !changes_value && old.is_some() && self.stage.kind == StepKind::Generated {
             return; // a generator merging into an object rewrites what it keeps
         }
-        let change = Change { kind: self.stage.kind, place, component: self.stage.component, value, existed: old.is_some(), changes_value, from: self.stage.from.clone() };
+        let change = Change {
+            kind: self.stage.kind,
+            place,
+            component: self.stage.component,
+            value,
+            existed: old.is_some(),
+            changes_value,
+            from: self.stage.from.clone(),
+        };
         self.out.push((Path(path.to_vec()).to_string(), change));
     }
 }

@@ -62,7 +62,10 @@ fn namespace_prefix_suffix_and_name_reference() {
         ("/o/kustomization.yaml", "resources:\n- ../base\n- svc.yaml\nnamespace: prod\nnamePrefix: p-\nnameSuffix: -s\n"),
         ("/o/svc.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n"),
     ]);
-    assert_eq!(chain(&fs, "/o", "Deployment/p-app-s", "metadata.namespace"), ["/o/kustomization.yaml:4:12 origin origin: namespace adds prod"]);
+    assert_eq!(
+        chain(&fs, "/o", "Deployment/p-app-s", "metadata.namespace"),
+        ["/o/kustomization.yaml:4:12 origin origin: namespace adds prod"]
+    );
     assert_eq!(
         chain(&fs, "/o", "Deployment/p-app-s", "metadata.name"),
         [
@@ -80,7 +83,10 @@ fn labels_annotations_images_replicas() {
         "resources:\n- ../base\nlabels:\n- pairs:\n    team: a\ncommonAnnotations:\n  note: x\nimages:\n- name: nginx\n  newTag: \"2.0\"\nreplicas:\n- name: app\n  count: 7\n",
     )]);
     assert_eq!(chain(&fs, "/o", "Deployment/app", "metadata.labels.team"), ["/o/kustomization.yaml:5:11 origin origin: labels adds a"]);
-    assert_eq!(chain(&fs, "/o", "Deployment/app", "metadata.annotations.note"), ["/o/kustomization.yaml:7:9 origin origin: commonAnnotations adds x"]);
+    assert_eq!(
+        chain(&fs, "/o", "Deployment/app", "metadata.annotations.note"),
+        ["/o/kustomization.yaml:7:9 origin origin: commonAnnotations adds x"]
+    );
     assert_eq!(
         chain(&fs, "/o", "Deployment/app", "spec.template.spec.containers[name=app].image"),
         ["/o/kustomization.yaml:9:3 images images sets nginx:2.0", "/base/deploy.yaml:11:16 origin origin: nginx:1.0"]
@@ -104,7 +110,9 @@ fn replacement_points_at_its_source_field() {
         chain(&fs, "/o", "Deployment/app", "spec.template.spec.containers[name=app].image"),
         ["/o/kustomization.yaml:5:3 replacement replacement sets busybox", "/base/deploy.yaml:11:16 origin origin: nginx:1.0"]
     );
-    let entries = explain(&fs, "/o", &BuildOptions::default(), Some("Deployment/app"), Some("spec.template.spec.containers[name=app].image")).unwrap();
+    let entries =
+        explain(&fs, "/o", &BuildOptions::default(), Some("Deployment/app"), Some("spec.template.spec.containers[name=app].image"))
+            .unwrap();
     assert_eq!(entries[0].steps[0].from.as_ref().map(|f| f.to_string()).as_deref(), Some("/o/cm.yaml:6:10"));
     let text = format::text(&entries, &|p: &str| p.trim_start_matches('/').to_string());
     assert!(text.contains("o/kustomization.yaml:5:3  replacement sets busybox from o/cm.yaml:6:10\n"), "{}", text);
@@ -171,7 +179,8 @@ fn from_a_base_line_to_each_environment() {
         ("/apps/prod/p.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  replicas: 5\n"),
     ]);
     let envs = from(&fs, "/apps", &Default::default(), "/base/deploy.yaml", 6, None, &BuildOptions::default());
-    let got: Vec<(String, Vec<(String, Verdict)>)> = envs.iter().map(|e| (e.environment.clone(), e.landings.iter().map(|l| (l.path.clone(), l.verdict)).collect())).collect();
+    let got: Vec<(String, Vec<(String, Verdict)>)> =
+        envs.iter().map(|e| (e.environment.clone(), e.landings.iter().map(|l| (l.path.clone(), l.verdict)).collect())).collect();
     assert_eq!(
         got,
         [
@@ -192,7 +201,10 @@ fn flux_overrides_substitution_and_common_metadata() {
     let mut fs = MemFs::new();
     fs.insert("/apps/prod/kustomization.yaml", "resources:\n- deploy.yaml\n");
     fs.insert("/apps/prod/deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\n  annotations:\n    env: ${ENV}\n    region: ${REGION}\nspec:\n  replicas: 1\n");
-    fs.insert("/clusters/prod/vars.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: vars\n  namespace: flux-system\ndata:\n  REGION: eu\n");
+    fs.insert(
+        "/clusters/prod/vars.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: vars\n  namespace: flux-system\ndata:\n  REGION: eu\n",
+    );
     fs.insert(
         "/clusters/prod/app.yaml",
         "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: app\n  namespace: flux-system\nspec:\n  interval: 10m\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: ./apps/prod\n  prune: true\n  targetNamespace: prod\n  patches:\n  - patch: |\n      - op: replace\n        path: /spec/replicas\n        value: 3\n    target:\n      kind: Deployment\n  postBuild:\n    substitute:\n      ENV: production\n    substituteFrom:\n    - kind: ConfigMap\n      name: vars\n  commonMetadata:\n    labels:\n      team: a\n",
@@ -200,14 +212,36 @@ fn flux_overrides_substitution_and_common_metadata() {
     let all = flux::explain_cluster(&fs, "/clusters/prod", "/", &Default::default()).unwrap();
     let d = all.iter().find(|e| e.id.gvk.kind == "Deployment").unwrap();
     assert_eq!(d.name, "flux-system/app: Deployment/app");
-    let field = |p: &str| d.fields.iter().find(|(_, e)| e.path == p).map(|(_, e)| e.steps.iter().map(|s| format!("{} {} {}", s.place, s.kind, s.detail)).collect::<Vec<_>>()).unwrap();
-    assert_eq!(field("spec.replicas"), ["/clusters/prod/app.yaml:15:5 json6902-patch JSON 6902 patch sets 3 (Flux Kustomization app)", "/apps/prod/deploy.yaml:9:13 origin origin: 1"]);
+    let field = |p: &str| {
+        d.fields
+            .iter()
+            .find(|(_, e)| e.path == p)
+            .map(|(_, e)| e.steps.iter().map(|s| format!("{} {} {}", s.place, s.kind, s.detail)).collect::<Vec<_>>())
+            .unwrap()
+    };
+    assert_eq!(
+        field("spec.replicas"),
+        [
+            "/clusters/prod/app.yaml:15:5 json6902-patch JSON 6902 patch sets 3 (Flux Kustomization app)",
+            "/apps/prod/deploy.yaml:9:13 origin origin: 1"
+        ]
+    );
     assert_eq!(field("metadata.namespace"), ["/clusters/prod/app.yaml:13:20 origin origin: namespace adds prod (Flux Kustomization app)"]);
-    assert_eq!(field("metadata.annotations.env"), ["/clusters/prod/app.yaml:22:5 flux-substitute postBuild substitution sets production", "/apps/prod/deploy.yaml:6:10 origin origin: ${ENV}"]);
+    assert_eq!(
+        field("metadata.annotations.env"),
+        [
+            "/clusters/prod/app.yaml:22:5 flux-substitute postBuild substitution sets production",
+            "/apps/prod/deploy.yaml:6:10 origin origin: ${ENV}"
+        ]
+    );
     assert_eq!(field("metadata.labels.team"), ["/clusters/prod/app.yaml:28:5 origin origin: commonMetadata adds a"]);
     let env = &d.fields.iter().find(|(_, e)| e.path == "metadata.annotations.env").unwrap().1;
     assert_eq!(env.steps[0].from.as_ref().map(|f| f.to_string()).as_deref(), Some("/clusters/prod/app.yaml:23:12"), "where ENV is defined");
     let region = &d.fields.iter().find(|(_, e)| e.path == "metadata.annotations.region").unwrap().1;
     assert_eq!(region.value, "eu");
-    assert_eq!(region.steps[0].from.as_ref().map(|f| f.to_string()).as_deref(), Some("/clusters/prod/vars.yaml:7:11"), "where REGION is defined");
+    assert_eq!(
+        region.steps[0].from.as_ref().map(|f| f.to_string()).as_deref(),
+        Some("/clusters/prod/vars.yaml:7:11"),
+        "where REGION is defined"
+    );
 }

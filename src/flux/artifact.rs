@@ -26,7 +26,13 @@ pub struct Mapping {
 /// Finds how `artifact` of the generator `generator` maps onto the
 /// repository. `is_self` says whether a source (kind, name) is this
 /// repository. `Err` says why it cannot be rendered here.
-pub fn mapping(files: &dyn Files, repo_root: &str, generator: &Node, artifact: &str, is_self: &dyn Fn(&str, &str) -> bool) -> Result<Mapping, String> {
+pub fn mapping(
+    files: &dyn Files,
+    repo_root: &str,
+    generator: &Node,
+    artifact: &str,
+    is_self: &dyn Fn(&str, &str) -> bool,
+) -> Result<Mapping, String> {
     let spec = generator.get("spec").ok_or("the ArtifactGenerator has no spec")?;
     let aliases: Vec<(String, bool)> = spec
         .get("sources")
@@ -49,11 +55,15 @@ pub fn mapping(files: &dyn Files, repo_root: &str, generator: &Node, artifact: &
         }
         let from = op.get_str("from").unwrap_or("");
         let to = op.get_str("to").unwrap_or("");
-        let (alias, pattern) = from.strip_prefix('@').and_then(|f| f.split_once('/')).ok_or_else(|| format!("copy from '{}' is not @alias/path", from))?;
+        let (alias, pattern) =
+            from.strip_prefix('@').and_then(|f| f.split_once('/')).ok_or_else(|| format!("copy from '{}' is not @alias/path", from))?;
         if !aliases.iter().any(|(a, s)| a == alias && *s) {
             return Err(format!("copy from '@{}' reads a source that is not this repository", alias));
         }
-        let dest = to.strip_prefix("@artifact/").or_else(|| (to == "@artifact").then_some("")).ok_or_else(|| format!("copy to '{}' is not @artifact/path", to))?;
+        let dest = to
+            .strip_prefix("@artifact/")
+            .or_else(|| (to == "@artifact").then_some(""))
+            .ok_or_else(|| format!("copy to '{}' is not @artifact/path", to))?;
         let into_dir = dest.is_empty() || dest.ends_with('/');
         let dest = fs::normalize(dest);
         // (repository path, artifact path, whole directory?)
@@ -167,7 +177,13 @@ mod tests {
     #[test]
     fn maps_the_helm_example_layout() {
         let mut fs = MemFs::new();
-        for p in ["/apps/base/a.yaml", "/apps/staging/k.yaml", "/apps/staging/notes.md", "/apps/production/k.yaml", "/infrastructure/controllers/x.yaml"] {
+        for p in [
+            "/apps/base/a.yaml",
+            "/apps/staging/k.yaml",
+            "/apps/staging/notes.md",
+            "/apps/production/k.yaml",
+            "/infrastructure/controllers/x.yaml",
+        ] {
             fs.insert(p, "x");
         }
         let g = parse_documents("/c/artifacts.yaml", GENERATOR).unwrap().remove(0);

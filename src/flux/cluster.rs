@@ -4,13 +4,13 @@
 //! built the way the controller builds it.
 
 use super::artifact;
-use super::sourceignore::{SourceIgnore, Visible};
 use super::generate::{self, Generated};
 use super::kustomization::{is_flux_kustomization, FluxKustomization, Key};
-use crate::fs::Overlay;
 use super::order;
+use super::sourceignore::{SourceIgnore, Visible};
 use super::substitute::{self, Unresolved, Variables};
 use crate::error::{Error, Result};
+use crate::fs::Overlay;
 use crate::fs::{self, Files};
 use crate::kustomize::{self, BuildOptions, LoadRestrictor, ResId, Resource};
 use crate::yaml::{parse_documents, Node, Span, Value};
@@ -301,7 +301,10 @@ pub fn load(files: &dyn Files, dir: &str, root: &str, options: &Options) -> Resu
     let failed: Vec<Key> = cluster.units.iter().filter(|u| matches!(u.status, Status::Failed(_))).map(|u| u.ks.key.clone()).collect();
     for u in &mut cluster.units {
         if let Some(p) = u.parent.as_ref().filter(|p| failed.contains(p)) {
-            u.warnings.push(format!("applied by Kustomization {}, which fails to build: it is in the cluster only if an earlier revision applied it", p));
+            u.warnings.push(format!(
+                "applied by Kustomization {}, which fails to build: it is in the cluster only if an earlier revision applied it",
+                p
+            ));
         }
     }
     let keys: Vec<Key> = cluster.units.iter().map(|u| u.ks.key.clone()).collect();
@@ -340,7 +343,8 @@ pub fn build_dir(files: &dyn Files, dir: &str, ks: Option<&FluxKustomization>) -
     let generated = generate::kustomization_for(files, dir, ks)?;
     let mut layered = Overlay::new(files);
     layered.insert(&generated.file, generated.text.clone());
-    let out = kustomize::build(&layered, dir, &BuildOptions { load_restrictor: LoadRestrictor::None }).map_err(|e| explain(e, &generated, ks))?;
+    let out =
+        kustomize::build(&layered, dir, &BuildOptions { load_restrictor: LoadRestrictor::None }).map_err(|e| explain(e, &generated, ks))?;
     Ok((generated, out))
 }
 
@@ -464,7 +468,8 @@ fn explain(mut e: Error, generated: &Generated, ks: Option<&FluxKustomization>) 
     if e.file() != Some(generated.file.as_str()) {
         return e;
     }
-    let user_lines = if generated.created { 0 } else { generated.text.split("\n# written by Flux").next().unwrap_or("").lines().count() as u32 };
+    let user_lines =
+        if generated.created { 0 } else { generated.text.split("\n# written by Flux").next().unwrap_or("").lines().count() as u32 };
     let line = e.span.as_ref().map(|s| s.line).unwrap_or(0);
     if generated.created {
         e.message.push_str(" (in the kustomization.yaml Flux generates for this directory)");
@@ -500,7 +505,9 @@ fn build_unit(files: &dyn Files, root: &str, ks: FluxKustomization, parent: Opti
         let generator = generators.iter().find(|g| {
             let ns = g.path(&["metadata", "namespace"]).and_then(|n| n.as_str()).unwrap_or("default");
             ns == s.namespace
-                && g.path(&["spec", "artifacts"]).and_then(|a| a.as_seq()).is_some_and(|a| a.iter().any(|x| x.get_str("name") == Some(s.name.as_str())))
+                && g.path(&["spec", "artifacts"])
+                    .and_then(|a| a.as_seq())
+                    .is_some_and(|a| a.iter().any(|x| x.get_str("name") == Some(s.name.as_str())))
         });
         let Some(generator) = generator else {
             unit.status = external("is not generated from this repository by any ArtifactGenerator in this cluster".to_string());
@@ -547,7 +554,8 @@ fn build_unit(files: &dyn Files, root: &str, ks: FluxKustomization, parent: Opti
             for r in &unit.built {
                 let id = r.id();
                 if id.name.is_empty() || id.gvk.kind.is_empty() || id.gvk.version.is_empty() {
-                    unit.status = Status::Failed(Error::at(&r.source, "failed to decode Kubernetes apiVersion, kind and name from this object"));
+                    unit.status =
+                        Status::Failed(Error::at(&r.source, "failed to decode Kubernetes apiVersion, kind and name from this object"));
                 }
             }
         }
@@ -587,7 +595,8 @@ fn post_build(cluster: &mut Cluster, i: usize, options: &Options, done: &mut Vec
         // with none to substitute, a missing source is no error.
         let Some(first) = nodes.iter().find(|n| !substitute::is_disabled(n)) else { return Ok(()) };
         let id = ResId::of(first);
-        let in_object = |e: Error| Error { message: format!("post build failed for '{}/{}': {}", id.gvk.dotted(), id.name, e.message), ..e };
+        let in_object =
+            |e: Error| Error { message: format!("post build failed for '{}/{}': {}", id.gvk.dotted(), id.name, e.message), ..e };
         let (vars, masked) = variables(cluster, &ks).map_err(in_object)?;
         if vars.is_empty() && !pb.always {
             return Ok(());
@@ -595,10 +604,8 @@ fn post_build(cluster: &mut Cluster, i: usize, options: &Options, done: &mut Vec
         for n in nodes.iter_mut().filter(|n| !substitute::is_disabled(n)) {
             let id = ResId::of(n);
             let mut read = Vec::new();
-            substitute::substitute_resource_reading(n, &vars, options.strict_substitute, &mut unresolved, &mut read).map_err(|e| Error {
-                message: format!("post build failed for '{}/{}': {}", id.gvk.dotted(), id.name, e.message),
-                ..e
-            })?;
+            substitute::substitute_resource_reading(n, &vars, options.strict_substitute, &mut unresolved, &mut read)
+                .map_err(|e| Error { message: format!("post build failed for '{}/{}': {}", id.gvk.dotted(), id.name, e.message), ..e })?;
             for (name, span) in read {
                 if let Some(source) = masked.get(&name) {
                     warnings.push(format!(
@@ -655,7 +662,13 @@ fn decrypts(ks: &FluxKustomization) -> bool {
 
 fn encrypted_secret_error(secret: &Node) -> Error {
     let id = ResId::of(secret);
-    Error::at(&secret.span, format!("Secret/{}/{} is SOPS encrypted, configuring decryption is required for this secret to be reconciled", id.namespace, id.name))
+    Error::at(
+        &secret.span,
+        format!(
+            "Secret/{}/{} is SOPS encrypted, configuring decryption is required for this secret to be reconciled",
+            id.namespace, id.name
+        ),
+    )
 }
 
 /// What `flux build` prints for an encrypted value (its base64 in `data`).
@@ -675,7 +688,10 @@ pub fn mask_sops(node: &mut Node) -> Option<String> {
         // flux build shows other encrypted objects as they are.
         let id = ResId::of(node);
         return node.get("sops").map(|_| {
-            format!("{}:{}: {} {} is SOPS-encrypted: the cluster decrypts it; shown encrypted, as flux build shows it", node.span.file, node.span.line, id.gvk.kind, id.name)
+            format!(
+                "{}:{}: {} {} is SOPS-encrypted: the cluster decrypts it; shown encrypted, as flux build shows it",
+                node.span.file, node.span.line, id.gvk.kind, id.name
+            )
         });
     }
     let whole = node.get("sops").is_some_and(|s| s.get("mac").and_then(|m| m.as_str()).is_some_and(|m| m.starts_with("ENC[")));
@@ -885,7 +901,9 @@ fn base64_decode(text: &str) -> Vec<u8> {
 }
 
 fn decryption_disabled(node: &Node) -> bool {
-    node.path(&["metadata", "annotations", "kustomize.toolkit.fluxcd.io/decrypt"]).and_then(|n| n.as_str()).is_some_and(|v| v.eq_ignore_ascii_case("disabled"))
+    node.path(&["metadata", "annotations", "kustomize.toolkit.fluxcd.io/decrypt"])
+        .and_then(|n| n.as_str())
+        .is_some_and(|v| v.eq_ignore_ascii_case("disabled"))
 }
 
 /// Why the apply skips an object: the controller's exclusion selector
@@ -1064,7 +1082,9 @@ mod tests {
         let c = load(&fs, "/clusters/prod", "/", &Options::default()).unwrap();
         let infra = c.unit(&Key { namespace: "flux-system".into(), name: "infra".into() }).unwrap();
         match &infra.status {
-            Status::Failed(e) => assert!(e.message.contains("in the overrides Flux writes from Kustomization flux-system/infra"), "{}", e.message),
+            Status::Failed(e) => {
+                assert!(e.message.contains("in the overrides Flux writes from Kustomization flux-system/infra"), "{}", e.message)
+            }
             s => panic!("{:?}", s),
         }
     }
@@ -1085,7 +1105,10 @@ mod tests {
         let mut fs = repo();
         // "eu-west-1\n" in base64: the newline is stripped.
         fs.insert("/clusters/prod/secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  namespace: flux-system\ndata:\n  region: ZXUtd2VzdC0xCg==\nstringData:\n  zone: b\n");
-        fs.insert("/infra/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: prod\ndata:\n  r: ${region}-${zone}\n  d: ${tier:=web}\n");
+        fs.insert(
+            "/infra/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: prod\ndata:\n  r: ${region}-${zone}\n  d: ${tier:=web}\n",
+        );
         let infra = |spec: &str| {
             let mut fs = fs.clone();
             fs.insert("/clusters/prod/infra.yaml", format!("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: infra\n  namespace: flux-system\nspec:\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: ./infra\n  prune: true\n{}", spec));
@@ -1161,7 +1184,10 @@ mod tests {
         let mut fs = repo();
         fs.remove("/clusters/prod/vars.yaml");
         let web = String::from_utf8(fs.get("/apps/web.yaml").unwrap().to_vec()).unwrap();
-        fs.insert("/apps/web.yaml", web.replace("  name: web\n", "  name: web\n  annotations:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\n"));
+        fs.insert(
+            "/apps/web.yaml",
+            web.replace("  name: web\n", "  name: web\n  annotations:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\n"),
+        );
         let c = load(&fs, "/clusters/prod", "/", &Options::default()).unwrap();
         let apps = c.unit(&key("flux-system", "apps")).unwrap();
         assert!(matches!(apps.status, Status::Rendered), "{:?}", apps.status);
@@ -1183,7 +1209,11 @@ mod tests {
         assert_eq!(secret.path(&["data", "region"]).and_then(|n| n.as_str()), Some("KipTT1BTKio="));
         assert_eq!(secret.path(&["stringData", "zone"]).and_then(|n| n.as_str()), Some("**SOPS**"));
         assert_eq!(infra.warnings.len(), 1, "{:?}", infra.warnings);
-        assert!(infra.warnings[0].starts_with("/infra/secret.yaml:1: Secret flux-system/s is SOPS-encrypted: the cluster decrypts it"), "{}", infra.warnings[0]);
+        assert!(
+            infra.warnings[0].starts_with("/infra/secret.yaml:1: Secret flux-system/s is SOPS-encrypted: the cluster decrypts it"),
+            "{}",
+            infra.warnings[0]
+        );
         // A docker config secret gets a JSON mask.
         let mut docker = Node::map(Span::file("/d.yaml"));
         for doc in parse_documents("/d.yaml", &SOPS_SECRET.replace("type: Opaque", "type: kubernetes.io/dockerconfigjson")).unwrap() {
@@ -1193,7 +1223,10 @@ mod tests {
         assert_eq!(docker.path(&["data", "region"]).and_then(|n| n.as_str()), Some("eyJtYXNrIjoiKipTT1BTKioifQ=="));
         assert_eq!(docker.path(&["stringData", "zone"]).and_then(|n| n.as_str()), Some("{\"mask\":\"**SOPS**\"}"));
         // A value that is a SOPS document in a plain Secret: only it is masked.
-        let mut partial = parse_documents("/p.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: p\ndata:\n  a: c29wczogRU5DW3g=\n  b: eA==\n").unwrap().remove(0);
+        let mut partial =
+            parse_documents("/p.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: p\ndata:\n  a: c29wczogRU5DW3g=\n  b: eA==\n")
+                .unwrap()
+                .remove(0);
         assert!(mask_sops(&mut partial).is_some());
         assert_eq!(partial.path(&["data", "a"]).and_then(|n| n.as_str()), Some("KipTT1BTKio="));
         assert_eq!(partial.path(&["data", "b"]).and_then(|n| n.as_str()), Some("eA=="));
@@ -1204,8 +1237,17 @@ mod tests {
         let mut fs = repo();
         fs.insert("/clusters/prod/secret.yaml", SOPS_SECRET);
         let apps = String::from_utf8(fs.get("/clusters/prod/apps.yaml").unwrap().to_vec()).unwrap();
-        fs.insert("/clusters/prod/apps.yaml", apps.replace("    - kind: ConfigMap\n      name: cluster-vars\n", "    - kind: ConfigMap\n      name: cluster-vars\n    - kind: Secret\n      name: s\n"));
-        fs.insert("/apps/zone.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: zone\ndata:\n  where: ${region}-${zone}\n  env: ${env}\n");
+        fs.insert(
+            "/clusters/prod/apps.yaml",
+            apps.replace(
+                "    - kind: ConfigMap\n      name: cluster-vars\n",
+                "    - kind: ConfigMap\n      name: cluster-vars\n    - kind: Secret\n      name: s\n",
+            ),
+        );
+        fs.insert(
+            "/apps/zone.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: zone\ndata:\n  where: ${region}-${zone}\n  env: ${env}\n",
+        );
         let c = load(&fs, "/clusters/prod", "/", &Options::default()).unwrap();
         let apps = c.unit(&key("flux-system", "apps")).unwrap();
         assert!(matches!(apps.status, Status::Rendered), "{:?}", apps.status);
@@ -1244,7 +1286,11 @@ mod tests {
         fs.insert("/clusters/prod/values.yaml", "replicas: 3\n");
         let c = load(&fs, "/clusters/prod", "/", &Options::default()).unwrap();
         assert_eq!(c.errors.len(), 1);
-        assert!(c.errors[0].message.contains("failed to decode Kubernetes YAML from /clusters/prod/values.yaml"), "{}", c.errors[0].message);
+        assert!(
+            c.errors[0].message.contains("failed to decode Kubernetes YAML from /clusters/prod/values.yaml"),
+            "{}",
+            c.errors[0].message
+        );
         assert!(c.dir_objects.is_empty(), "the cluster directory applies nothing");
         let names: Vec<&str> = c.units.iter().map(|u| u.ks.key.name.as_str()).collect();
         assert_eq!(names, vec!["apps", "infra"]);
@@ -1253,7 +1299,9 @@ mod tests {
 
         // A parent applying per-app Kustomizations, one app's folder broken.
         let mut fs = MemFs::new();
-        let ks = |name: &str, path: &str| format!("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: {}\n  namespace: flux-system\nspec:\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: {}\n  prune: true\n", name, path);
+        let ks = |name: &str, path: &str| {
+            format!("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: {}\n  namespace: flux-system\nspec:\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: {}\n  prune: true\n", name, path)
+        };
         fs.insert("/cluster/apps.yaml", ks("apps", "./apps"));
         fs.insert("/apps/a/kustomization.yaml", "resources: [ks.yaml]\n");
         fs.insert("/apps/a/ks.yaml", ks("a", "./apps/a/app"));
@@ -1295,7 +1343,11 @@ mod tests {
         fs.insert("/clusters/prod/secret.yaml", SOPS_SECRET);
         let c = load(&fs, "/clusters/prod", "/", &Options::default()).unwrap();
         assert_eq!(c.errors.len(), 1);
-        assert!(c.errors[0].message.starts_with("Secret/flux-system/s is SOPS encrypted, configuring decryption"), "{}", c.errors[0].message);
+        assert!(
+            c.errors[0].message.starts_with("Secret/flux-system/s is SOPS encrypted, configuring decryption"),
+            "{}",
+            c.errors[0].message
+        );
         assert!(c.dir_objects.is_empty());
         // The Kustomizations it declares still reconcile.
         assert!(matches!(c.unit(&key("flux-system", "infra")).unwrap().status, Status::Rendered));
@@ -1331,7 +1383,11 @@ mod tests {
         assert!(c.warnings[0].contains("ConfigMap cluster-vars is SOPS-encrypted"), "{:?}", c.warnings);
         let apps = c.unit(&key("flux-system", "apps")).unwrap();
         assert_eq!(apps.objects[0].path(&["metadata", "labels", "env"]).and_then(|n| n.as_str()), Some("**SOPS**"));
-        assert!(apps.warnings.iter().any(|w| w.contains("${env} comes from the SOPS-encrypted ConfigMap flux-system/cluster-vars")), "{:?}", apps.warnings);
+        assert!(
+            apps.warnings.iter().any(|w| w.contains("${env} comes from the SOPS-encrypted ConfigMap flux-system/cluster-vars")),
+            "{:?}",
+            apps.warnings
+        );
     }
     #[test]
     fn the_root_kustomizations_overrides_apply_to_the_cluster_directory() {

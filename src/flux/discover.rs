@@ -56,7 +56,9 @@ impl Start {
             Start::Bootstrap { ks, at } => format!("bootstrap Kustomization {} at {}:{}", ks, shown(&at.file), at.line),
             Start::FluxInstance { at } => format!("FluxInstance sync path at {}:{}", shown(&at.file), at.line),
             Start::Unapplied => "applied by no Kustomization of the repository".to_string(),
-            Start::Remote { by, at } => format!("applied to another cluster by Kustomization {} (spec.kubeConfig) at {}:{}", by, shown(&at.file), at.line),
+            Start::Remote { by, at } => {
+                format!("applied to another cluster by Kustomization {} (spec.kubeConfig) at {}:{}", by, shown(&at.file), at.line)
+            }
         }
     }
 }
@@ -284,7 +286,13 @@ fn self_sources_of(files: &dyn Files, root: &str, scan: &Scan) -> Vec<SelfSource
         }
     }
     if out.is_empty() {
-        push(&mut out, "GitRepository", DEFAULT_SELF, "nothing names it: the name flux bootstrap and the flux-operator give it".to_string(), None);
+        push(
+            &mut out,
+            "GitRepository",
+            DEFAULT_SELF,
+            "nothing names it: the name flux bootstrap and the flux-operator give it".to_string(),
+            None,
+        );
     }
     out
 }
@@ -375,7 +383,10 @@ fn is_fixture(files: &dyn Files, dir: &str, root: &str) -> bool {
         }
         let parent = fs::join(root, &parts[..i].join("/"));
         let among_stages = matches!(*p, "test" | "tests")
-            && files.list(&parent).iter().any(|s| stage_rank(s) < 4 && !FIXTURE_DIRS.contains(&s.as_str()) && files.is_dir(&fs::join(&parent, s)));
+            && files
+                .list(&parent)
+                .iter()
+                .any(|s| stage_rank(s) < 4 && !FIXTURE_DIRS.contains(&s.as_str()) && files.is_dir(&fs::join(&parent, s)));
         !among_stages
     })
 }
@@ -412,7 +423,8 @@ impl Reach {
         match kustomization::find_file(files, dir).ok().flatten() {
             Some(file) => {
                 let text = files.read(&file).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
-                let entries = kustomization::parse(&file, &text).map(|k| k.resources.into_iter().chain(k.components).map(|e| e.text).collect::<Vec<_>>());
+                let entries = kustomization::parse(&file, &text)
+                    .map(|k| k.resources.into_iter().chain(k.components).map(|e| e.text).collect::<Vec<_>>());
                 for e in entries.unwrap_or_default() {
                     if e.contains("://") || e.starts_with("github.com/") {
                         continue;
@@ -509,7 +521,8 @@ mod tests {
         // this repository; with the old assumption they were external.
         let c = load(&fs, "/clusters/prod", "/", &cluster::Options::default()).unwrap();
         assert_eq!(c.root_ks.as_ref().map(|k| k.name.as_str()), Some("flux-system"));
-        let keys: Vec<String> = c.units.iter().map(|u| format!("{} {:?}", u.ks.key, matches!(u.status, cluster::Status::Rendered))).collect();
+        let keys: Vec<String> =
+            c.units.iter().map(|u| format!("{} {:?}", u.ks.key, matches!(u.status, cluster::Status::Rendered))).collect();
         assert_eq!(keys, vec!["flux-system/apps true", "flux-system/app true"]);
         let assumed = cluster::load(&fs, "/clusters/prod", "/", &cluster::Options::default()).unwrap();
         assert!(matches!(assumed.units[0].status, cluster::Status::External(_)));
@@ -525,9 +538,15 @@ mod tests {
             "/infra/flux/instance.yaml",
             "apiVersion: fluxcd.controlplane.io/v1\nkind: FluxInstance\nmetadata:\n  name: flux\n  namespace: gitops\nspec:\n  sync:\n    kind: OCIRepository\n    url: oci://ghcr.io/me/fleet\n    path: kubernetes/cluster\n",
         );
-        fs.insert("/kubernetes/cluster/apps.yaml", ks("apps", "./kubernetes/apps", "gitops", "").replace("kind: GitRepository", "kind: OCIRepository"));
+        fs.insert(
+            "/kubernetes/cluster/apps.yaml",
+            ks("apps", "./kubernetes/apps", "gitops", "").replace("kind: GitRepository", "kind: OCIRepository"),
+        );
         fs.insert("/kubernetes/apps/web/kustomization.yaml", "resources: [ks.yaml]\n");
-        fs.insert("/kubernetes/apps/web/ks.yaml", ks("web", "./kubernetes/apps/web/app", "gitops", "").replace("kind: GitRepository", "kind: OCIRepository"));
+        fs.insert(
+            "/kubernetes/apps/web/ks.yaml",
+            ks("web", "./kubernetes/apps/web/app", "gitops", "").replace("kind: GitRepository", "kind: OCIRepository"),
+        );
         fs.insert("/kubernetes/apps/web/app/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n");
         // Left out of its folder's kustomization: applied by nothing.
         fs.insert("/kubernetes/apps/db/kustomization.yaml", "resources: []\n");
@@ -567,15 +586,15 @@ mod tests {
     #[test]
     fn kube_config_applies_to_another_cluster() {
         let mut fs = MemFs::new();
-        fs.insert("/clusters/hub/spoke.yaml", ks("spoke", "./clusters/spoke", "flux-system", "  kubeConfig:\n    secretRef:\n      name: spoke-kubeconfig\n"));
+        fs.insert(
+            "/clusters/hub/spoke.yaml",
+            ks("spoke", "./clusters/spoke", "flux-system", "  kubeConfig:\n    secretRef:\n      name: spoke-kubeconfig\n"),
+        );
         fs.insert("/clusters/hub/apps.yaml", ks("apps", "./apps", "flux-system", ""));
         fs.insert("/clusters/spoke/apps.yaml", ks("apps", "./apps", "flux-system", ""));
         fs.insert("/apps/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n");
         let d = discover(&fs, "/");
-        assert_eq!(
-            dirs(&d),
-            vec![("/clusters/hub", "unapplied".to_string()), ("/clusters/spoke", "remote flux-system/spoke".to_string())]
-        );
+        assert_eq!(dirs(&d), vec![("/clusters/hub", "unapplied".to_string()), ("/clusters/spoke", "remote flux-system/spoke".to_string())]);
         // The hub does not reconcile what it sends to the spoke.
         let hub = load(&fs, "/clusters/hub", "/", &cluster::Options::default()).unwrap();
         let keys: Vec<String> = hub.units.iter().map(|u| u.ks.key.to_string()).collect();

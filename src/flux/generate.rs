@@ -10,8 +10,8 @@
 use super::kustomization::FluxKustomization;
 use crate::error::{Error, Result};
 use crate::fs::{self, Files};
-use crate::kustomize::loader::read_resource_file;
 use crate::kustomize::kustomization;
+use crate::kustomize::loader::read_resource_file;
 use crate::yaml::{Kind, Node, Span, Value};
 
 /// The top-level kustomization file as the controller writes it.
@@ -35,7 +35,8 @@ pub fn kustomization_for(files: &dyn Files, dir: &str, ks: Option<&FluxKustomiza
     let (file, mut text, created) = match kustomization::find_file(files, dir)? {
         Some(file) => {
             let bytes = files.read(&file).unwrap_or_default();
-            let text = String::from_utf8(bytes.into_owned()).map_err(|_| Error::in_file(&file, "invalid Kustomization: the file is not UTF-8 text"))?;
+            let text = String::from_utf8(bytes.into_owned())
+                .map_err(|_| Error::in_file(&file, "invalid Kustomization: the file is not UTF-8 text"))?;
             let text = drop_unknown_fields(&file, text, &mut ignored);
             (file, text, false)
         }
@@ -44,7 +45,10 @@ pub fn kustomization_for(files: &dyn Files, dir: &str, ks: Option<&FluxKustomiza
     // An existing kustomization without resources gets
     // `buildMetadata: [originAnnotations]`, which the controller adds so that
     // kustomize never finds it empty (and which annotates every object).
-    let no_resources = !created && kustomization::parse(&file, &text).map(|k| k.node.get("resources").and_then(|r| r.as_seq()).is_none_or(|r| r.is_empty())).unwrap_or(false);
+    let no_resources = !created
+        && kustomization::parse(&file, &text)
+            .map(|k| k.node.get("resources").and_then(|r| r.as_seq()).is_none_or(|r| r.is_empty()))
+            .unwrap_or(false);
     let overrides = ks.filter(|k| k.has_overrides());
     if overrides.is_some() || no_resources {
         let current = if created { None } else { Some(kustomization::parse(&file, &text)?) };
@@ -210,7 +214,8 @@ fn override_lines(files: &dyn Files, dir: &str, ks: &FluxKustomization, current:
             let mut patch = Node::map(p.span.clone());
             patch.set("patch", p.get("patch").filter(|v| !v.is_null()).cloned().unwrap_or_else(|| Node::string("", p.span.clone())));
             if let Some(t) = p.get("target").filter(|t| t.is_map()) {
-                patch.set("target", only_node(t, &["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"]));
+                patch
+                    .set("target", only_node(t, &["group", "version", "kind", "name", "namespace", "labelSelector", "annotationSelector"]));
             }
             items.push(to_json(&patch));
         }
@@ -323,7 +328,11 @@ pub fn to_json(node: &Node) -> String {
         Value::Seq(items) => format!("[{}]", items.iter().map(to_json).collect::<Vec<_>>().join(", ")),
         Value::Map(entries) => format!(
             "{{{}}}",
-            entries.iter().map(|(k, v)| format!("{}: {}", json_string(k.as_str().unwrap_or("")), to_json(v))).collect::<Vec<_>>().join(", ")
+            entries
+                .iter()
+                .map(|(k, v)| format!("{}: {}", json_string(k.as_str().unwrap_or("")), to_json(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
@@ -335,7 +344,10 @@ mod tests {
     use crate::yaml::parse_documents;
 
     fn ks(spec: &str) -> FluxKustomization {
-        let text = format!("apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n{}", spec);
+        let text = format!(
+            "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: apps\n  namespace: flux-system\nspec:\n{}",
+            spec
+        );
         FluxKustomization::from_node(&parse_documents("/c/apps.yaml", &text).unwrap()[0], "default").unwrap()
     }
 
@@ -357,7 +369,10 @@ mod tests {
     #[test]
     fn unknown_fields_are_dropped_as_the_controller_drops_them() {
         let mut fs = MemFs::new();
-        fs.insert("/c/kustomization.yaml", "resources: [a.yaml]\npatchs:\n- path: p.yaml\nimages:\n- name: x\n  newTag: \"1\"\n  tagg: y\n");
+        fs.insert(
+            "/c/kustomization.yaml",
+            "resources: [a.yaml]\npatchs:\n- path: p.yaml\nimages:\n- name: x\n  newTag: \"1\"\n  tagg: y\n",
+        );
         let g = kustomization_for(&fs, "/c", None).unwrap();
         let names: Vec<(u32, &str)> = g.ignored.iter().map(|(s, n)| (s.line, n.as_str())).collect();
         assert_eq!(names, vec![(2, "patchs"), (7, "tagg")]);
@@ -407,7 +422,11 @@ mod tests {
     }
     fn build_metadata(g: &Generated) -> Vec<String> {
         let k = kustomization::parse(&g.file, &g.text).unwrap();
-        k.node.get("buildMetadata").and_then(|b| b.as_seq()).map(|s| s.iter().filter_map(|n| n.as_str().map(String::from)).collect()).unwrap_or_default()
+        k.node
+            .get("buildMetadata")
+            .and_then(|b| b.as_seq())
+            .map(|s| s.iter().filter_map(|n| n.as_str().map(String::from)).collect())
+            .unwrap_or_default()
     }
 
     // kustomize_generator.go: an existing kustomization with no `resources`
@@ -460,7 +479,10 @@ mod tests {
     #[test]
     fn overrides_keep_to_the_fields_flux_has() {
         let mut fs = MemFs::new();
-        fs.insert("/c/kustomization.yaml", "namespace: a\nnamePrefix: p-\nresources: [d.yaml]\nimages:\n- name: app\n  tagSuffix: -x\n  newTag: \"1\"\n");
+        fs.insert(
+            "/c/kustomization.yaml",
+            "namespace: a\nnamePrefix: p-\nresources: [d.yaml]\nimages:\n- name: app\n  tagSuffix: -x\n  newTag: \"1\"\n",
+        );
         let k = ks("  targetNamespace: \"\"\n  namePrefix: \"\"\n  patches:\n  - patch: x\n    target:\n      kind: Deployment\n      extra: 1\n  images:\n  - name: app\n    newName: n\n  - name: other\n    newTag: \"2\"\n");
         let g = kustomization_for(&fs, "/c", Some(&k)).unwrap();
         let parsed = kustomization::parse(&g.file, &g.text).unwrap();

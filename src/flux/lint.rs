@@ -5,7 +5,6 @@
 //! `prune` off); the rest are no-ops and traps the controller does not
 //! report itself.
 
-use serde::Serialize;
 use super::cluster::{self, Cluster, Options, Status, Unit};
 use super::discover::load_all;
 use super::kustomization::{is_flux_kustomization, FluxKustomization, Key};
@@ -16,6 +15,7 @@ use crate::kustomize::kustomization::FILE_NAMES;
 use crate::kustomize::selector::Selector;
 use crate::kustomize::{ResId, ResMap, Resource};
 use crate::yaml::{parse_documents, Node, Span, Value};
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -140,7 +140,11 @@ fn error_finding(e: &Error, rule: &'static str) -> Finding {
         );
     }
     // Our messages are short; what makes one long is quoted user text.
-    let message: String = if e.message.chars().count() > 2 * QUOTE_MAX { e.message.chars().take(2 * QUOTE_MAX).chain(['…']).collect() } else { e.message.clone() };
+    let message: String = if e.message.chars().count() > 2 * QUOTE_MAX {
+        e.message.chars().take(2 * QUOTE_MAX).chain(['…']).collect()
+    } else {
+        e.message.clone()
+    };
     Finding::new(&span, rule, message, "fix this error: the controller stops at it and applies nothing of this Kustomization")
 }
 
@@ -154,7 +158,12 @@ pub fn lint_cluster(files: &dyn Files, c: &Cluster) -> Vec<Finding> {
         out.push(error_finding(e, "build"));
     }
     for (key, span) in &c.duplicates {
-        out.push(Finding::new(span, "duplicate", format!("Kustomization {} is declared twice in this cluster", key), "give each Kustomization its own name"));
+        out.push(Finding::new(
+            span,
+            "duplicate",
+            format!("Kustomization {} is declared twice in this cluster", key),
+            "give each Kustomization its own name",
+        ));
     }
     for u in &c.units {
         if let Status::Failed(e) = &u.status {
@@ -190,10 +199,21 @@ fn prune(u: &Unit, out: &mut Vec<Finding>) {
     let ks = &u.ks;
     let msg = match ks.prune {
         Some(true) => return,
-        Some(false) => format!("Kustomization {} has prune: false: objects removed from {} stay in the cluster as orphans", ks.key, show_path(ks)),
-        None => format!("Kustomization {} does not set prune (a required field): objects removed from {} would stay in the cluster", ks.key, show_path(ks)),
+        Some(false) => {
+            format!("Kustomization {} has prune: false: objects removed from {} stay in the cluster as orphans", ks.key, show_path(ks))
+        }
+        None => format!(
+            "Kustomization {} does not set prune (a required field): objects removed from {} would stay in the cluster",
+            ks.key,
+            show_path(ks)
+        ),
     };
-    out.push(Finding::new(&ks.span_of("prune"), "prune", msg, "set `prune: true` (mark objects to keep with the annotation kustomize.toolkit.fluxcd.io/prune: disabled)"));
+    out.push(Finding::new(
+        &ks.span_of("prune"),
+        "prune",
+        msg,
+        "set `prune: true` (mark objects to keep with the annotation kustomize.toolkit.fluxcd.io/prune: disabled)",
+    ));
 }
 
 fn show_path(ks: &FluxKustomization) -> String {
@@ -209,7 +229,8 @@ fn is_infrastructure(u: &Unit) -> bool {
     const WORDS: [&str; 6] = ["infra", "controllers", "crds", "operators", "platform", "cluster-addons"];
     let name = u.ks.key.name.to_ascii_lowercase();
     let path = u.ks.path.to_ascii_lowercase();
-    WORDS.iter().any(|w| name.contains(w) || path.contains(w)) || u.objects.iter().any(|n| n.get_str("kind") == Some("CustomResourceDefinition"))
+    WORDS.iter().any(|w| name.contains(w) || path.contains(w))
+        || u.objects.iter().any(|n| n.get_str("kind") == Some("CustomResourceDefinition"))
 }
 
 fn depends_on(c: &Cluster, out: &mut Vec<Finding>) {
@@ -329,7 +350,8 @@ fn namespaces(c: &Cluster, files: &dyn Files, out: &mut Vec<Finding>) {
                 }
             }
             for ns in missing {
-                let span = if u.ks.target_namespace.as_deref() == Some(ns) { u.ks.span_of("targetNamespace") } else { u.ks.span_of("path") };
+                let span =
+                    if u.ks.target_namespace.as_deref() == Some(ns) { u.ks.span_of("targetNamespace") } else { u.ks.span_of("path") };
                 out.push(Finding::new(
                     &span,
                     "namespace",
@@ -350,7 +372,14 @@ fn namespaces(c: &Cluster, files: &dyn Files, out: &mut Vec<Finding>) {
                 Some(first) if first.ks.key != u.ks.key => out.push(Finding::new(
                     &u.ks.span_of("path"),
                     "namespace",
-                    format!("{} {}/{} is applied by both {} and {}: they overwrite each other and prune it from under each other", id.gvk.kind, id.effective_namespace(), id.name, first.ks.key, u.ks.key),
+                    format!(
+                        "{} {}/{} is applied by both {} and {}: they overwrite each other and prune it from under each other",
+                        id.gvk.kind,
+                        id.effective_namespace(),
+                        id.name,
+                        first.ks.key,
+                        u.ks.key
+                    ),
                     "give each environment its own namespace (targetNamespace) or render the object in one Kustomization only",
                 )),
                 Some(_) => {}
@@ -383,7 +412,11 @@ pub fn duplicated_manifests(files: &dyn Files, root: &str) -> Vec<Finding> {
         for d in parsed {
             let id = ResId::of(&d);
             // Flux's own objects are per-cluster configuration, copied by design.
-            if !id.gvk.kind.is_empty() && !id.name.is_empty() && !id.gvk.group.ends_with("fluxcd.io") && !fs::file_name(path).starts_with("gotk-") {
+            if !id.gvk.kind.is_empty()
+                && !id.name.is_empty()
+                && !id.gvk.group.ends_with("fluxcd.io")
+                && !fs::file_name(path).starts_with("gotk-")
+            {
                 docs.push((path.to_string(), d));
             }
         }
@@ -485,7 +518,10 @@ fn health(c: &Cluster, u: &Unit, out: &mut Vec<Finding>) {
         let group = hc.api_version.rsplit_once('/').map(|(g, _)| g).unwrap_or("");
         let found = c.dir_objects.iter().chain(c.units.iter().flat_map(|o| o.objects.iter())).any(|n| {
             let id = ResId::of(n);
-            id.gvk.group == group && id.gvk.kind == hc.kind && id.name == hc.name && (hc.namespace.is_empty() || id.namespace == hc.namespace)
+            id.gvk.group == group
+                && id.gvk.kind == hc.kind
+                && id.name == hc.name
+                && (hc.namespace.is_empty() || id.namespace == hc.namespace)
         });
         let external = c.units.iter().any(|o| matches!(o.status, Status::External(_)));
         // A chart renders its objects (CRDs among them) at install time:
@@ -500,7 +536,10 @@ fn health(c: &Cluster, u: &Unit, out: &mut Vec<Finding>) {
             out.push(Finding::new(
                 &hc.span,
                 "health-checks",
-                format!("health check {} {}{} ({}) points at an object nothing in this cluster renders: the Kustomization never becomes ready", hc.kind, ns, hc.name, hc.api_version),
+                format!(
+                    "health check {} {}{} ({}) points at an object nothing in this cluster renders: the Kustomization never becomes ready",
+                    hc.kind, ns, hc.name, hc.api_version
+                ),
                 "fix the name, namespace, kind or apiVersion to match a rendered object",
             ));
         }
@@ -579,7 +618,10 @@ fn substitution(u: &Unit, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             &un.span,
             "substitution",
-            format!("${{{}}} has no value in Kustomization {} and no default: it becomes an empty string (strict mode fails the build)", un.name, u.ks.key),
+            format!(
+                "${{{}}} has no value in Kustomization {} and no default: it becomes an empty string (strict mode fails the build)",
+                un.name, u.ks.key
+            ),
             format!("set {} in postBuild.substitute or a substituteFrom ConfigMap, or write ${{{}:=default}}", un.name, un.name),
         ));
     }
@@ -595,7 +637,11 @@ fn substitution(u: &Unit, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             &span,
             "substitution",
-            format!("'{}' is not substituted by Kustomization {}: with no variables defined, substitution is skipped", quote(&text), u.ks.key),
+            format!(
+                "'{}' is not substituted by Kustomization {}: with no variables defined, substitution is skipped",
+                quote(&text),
+                u.ks.key
+            ),
             "define the variables in postBuild.substitute, or set postBuild.substituteStrategy: Always, or escape it as $${…}",
         ));
     }
@@ -644,7 +690,9 @@ fn no_ops(u: &Unit, files: &dyn Files, out: &mut Vec<Finding>) {
     let mut patches: Vec<(Node, &'static str)> = u.ks.patches.iter().filter(own).map(|p| (p.clone(), "spec.patches")).collect();
     let mut images: Vec<(Node, &'static str)> = u.ks.images.iter().map(|p| (p.clone(), "spec.images")).collect();
     if let Some(file) = u.dir.as_deref().and_then(|d| crate::kustomize::kustomization::find_file(files, d).ok().flatten()) {
-        if let Some(k) = files.read(&file).and_then(|b| parse_documents(&file, &String::from_utf8_lossy(&b)).ok()).and_then(|d| d.into_iter().next()) {
+        if let Some(k) =
+            files.read(&file).and_then(|b| parse_documents(&file, &String::from_utf8_lossy(&b)).ok()).and_then(|d| d.into_iter().next())
+        {
             patches.extend(k.get("patches").and_then(|n| n.as_seq()).cloned().unwrap_or_default().into_iter().map(|p| (p, "patches")));
             images.extend(k.get("images").and_then(|n| n.as_seq()).cloned().unwrap_or_default().into_iter().map(|p| (p, "images")));
         }
@@ -657,7 +705,12 @@ fn no_ops(u: &Unit, files: &dyn Files, out: &mut Vec<Finding>) {
             out.push(Finding::new(
                 &target.span,
                 "no-op",
-                format!("this {} entry's target ({}) matches no object of Kustomization {}: the patch does nothing", field, quote(&sel.describe()), u.ks.key),
+                format!(
+                    "this {} entry's target ({}) matches no object of Kustomization {}: the patch does nothing",
+                    field,
+                    quote(&sel.describe()),
+                    u.ks.key
+                ),
                 "fix the target (kind, name, namespace are anchored regular expressions) or remove the patch",
             ));
         }
@@ -677,7 +730,13 @@ fn no_ops(u: &Unit, files: &dyn Files, out: &mut Vec<Finding>) {
             out.push(Finding::new(
                 &img.span,
                 "no-op",
-                format!("{} entry '{}' matches no container image of Kustomization {} (images: {})", field, name, u.ks.key, if used.is_empty() { "none".to_string() } else { quote_list(&used) }),
+                format!(
+                    "{} entry '{}' matches no container image of Kustomization {} (images: {})",
+                    field,
+                    name,
+                    u.ks.key,
+                    if used.is_empty() { "none".to_string() } else { quote_list(&used) }
+                ),
                 "use the image name as written in the manifests, without tag or digest",
             ));
         }
@@ -739,11 +798,23 @@ pub fn lint_files(files: &dyn Files, root: &str) -> Vec<Finding> {
             let api = d.get_str("apiVersion").unwrap_or("");
             if api != "kustomize.toolkit.fluxcd.io/v1" {
                 let span = d.get("apiVersion").map(|n| n.span.clone()).unwrap_or_else(|| d.span.clone());
-                out.push(Finding::new(&span, "deprecated", format!("{} is deprecated; current Flux serves kustomize.toolkit.fluxcd.io/v1", api), "set apiVersion: kustomize.toolkit.fluxcd.io/v1 (`flux migrate` rewrites the files)"));
+                out.push(Finding::new(
+                    &span,
+                    "deprecated",
+                    format!("{} is deprecated; current Flux serves kustomize.toolkit.fluxcd.io/v1", api),
+                    "set apiVersion: kustomize.toolkit.fluxcd.io/v1 (`flux migrate` rewrites the files)",
+                ));
             }
             for field in ["patchesStrategicMerge", "patchesJson6902", "validation"] {
-                if let Some((key, _)) = d.get("spec").and_then(|s| s.as_map()).and_then(|m| m.iter().find(|(k, _)| k.as_str() == Some(field))) {
-                    out.push(Finding::new(&key.span, "deprecated", format!("spec.{} was removed in kustomize.toolkit.fluxcd.io/v1", field), "use spec.patches"));
+                if let Some((key, _)) =
+                    d.get("spec").and_then(|s| s.as_map()).and_then(|m| m.iter().find(|(k, _)| k.as_str() == Some(field)))
+                {
+                    out.push(Finding::new(
+                        &key.span,
+                        "deprecated",
+                        format!("spec.{} was removed in kustomize.toolkit.fluxcd.io/v1", field),
+                        "use spec.patches",
+                    ));
                 }
             }
         }
@@ -835,7 +906,10 @@ mod tests {
         let mut fs = MemFs::new();
         fs.insert("/clusters/prod/apps.yaml", ks("apps", "./apps", "  prune: true\n  postBuild:\n    substitute: {}\n"));
         let script = format!("#!/bin/sh\necho ${{HOME}} {}\n", "x".repeat(4500));
-        fs.insert("/apps/cm.yaml", format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: default\ndata:\n  run.sh: {:?}\n", script));
+        fs.insert(
+            "/apps/cm.yaml",
+            format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: default\ndata:\n  run.sh: {:?}\n", script),
+        );
         let found = lint_repository(&fs, "/");
         let f = found.iter().find(|f| f.rule == "substitution").expect("a substitution finding");
         assert!(f.message.starts_with("'#!/bin/sh…' is not substituted"), "{}", f.message);
@@ -897,7 +971,7 @@ impl Finding {
     /// As the page and `overlay lint --format json` show it.
     pub fn info(&self) -> FindingInfo<'_> {
         let f = self;
-    let column = if f.span.has_position() { Some(f.span.col) } else { None };
-    FindingInfo { file: &f.span.file, line: f.span.line.max(1), column, message: &f.message, rule: f.rule, fix: &f.fix }
-}
+        let column = if f.span.has_position() { Some(f.span.col) } else { None };
+        FindingInfo { file: &f.span.file, line: f.span.line.max(1), column, message: &f.message, rule: f.rule, fix: &f.fix }
+    }
 }

@@ -5,14 +5,14 @@
 //! exclusions). A Kustomization removed altogether takes its objects with
 //! it through its finalizer, under the same rules.
 
-use serde::Serialize;
 use super::cluster::{Cluster, Options, Status};
 use super::discover::load;
+use super::kustomization::{FluxKustomization, Key};
 use crate::error::Result;
 use crate::fs::Files;
-use super::kustomization::{FluxKustomization, Key};
 use crate::kustomize::ResId;
 use crate::yaml::Node;
+use serde::Serialize;
 use std::fmt;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -43,7 +43,9 @@ impl fmt::Display for Entry {
             Action::Delete => write!(f, "{}: {} deleted", self.owner, obj),
             Action::Orphan => write!(f, "{}: {} left in the cluster (prune is off): delete it by hand or set prune: true", self.owner, obj),
             Action::Keep(why) => write!(f, "{}: {} kept ({})", self.owner, obj, why),
-            Action::Moved(to) => write!(f, "{}: {} moves to {} (deleted if {} reconciles first, then re-created)", self.owner, obj, to, self.owner),
+            Action::Moved(to) => {
+                write!(f, "{}: {} moves to {} (deleted if {} reconciles first, then re-created)", self.owner, obj, to, self.owner)
+            }
         }
     }
 }
@@ -74,7 +76,12 @@ pub fn stale(before: &Cluster, after: &Cluster) -> Vec<Entry> {
         owners.push((&u.ks, &u.objects, next));
     }
     let rendered_after = |id: &ResId, except: &Key| -> Option<Key> {
-        after.units.iter().filter(|u| &u.ks.key != except).find(|u| u.objects.iter().any(|n| same(&ResId::of(n), id))).map(|u| u.ks.key.clone())
+        after
+            .units
+            .iter()
+            .filter(|u| &u.ks.key != except)
+            .find(|u| u.objects.iter().any(|n| same(&ResId::of(n), id)))
+            .map(|u| u.ks.key.clone())
     };
     for (old_ks, old_objects, next) in owners {
         let new_ids: Vec<ResId> = next.map(|(_, objs)| objs.iter().map(ResId::of).collect()).unwrap_or_default();
@@ -122,10 +129,13 @@ pub fn between(before: &dyn Files, after: &dyn Files, dir: &str, root: &str, opt
 /// `between` for every cluster directory of `after` below `root`: the
 /// directories in order, each with its entries or the error that stopped it.
 pub fn between_all(before: &dyn Files, after: &dyn Files, root: &str, options: &Options) -> Vec<(String, Result<Vec<Entry>>)> {
-    super::lint::cluster_dirs(after, root).into_iter().map(|dir| {
-        let entries = between(before, after, &dir, root, options);
-        (dir, entries)
-    }).collect()
+    super::lint::cluster_dirs(after, root)
+        .into_iter()
+        .map(|dir| {
+            let entries = between(before, after, &dir, root, options);
+            (dir, entries)
+        })
+        .collect()
 }
 
 /// Inventory identity: group, kind, namespace, name (not the version).
@@ -228,7 +238,8 @@ mod tests {
     #[test]
     fn a_blocked_kustomization_prunes_nothing() {
         let infra = "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: infra\n  namespace: flux-system\nspec:\n  sourceRef:\n    kind: GitRepository\n    name: flux-system\n  path: ./infra\n  prune: true\n";
-        let mut before = repo(true, &[("/apps/a.yaml", A), ("/apps/b.yaml", B), ("/clusters/prod/infra.yaml", infra), ("/infra/c.yaml", C)]);
+        let mut before =
+            repo(true, &[("/apps/a.yaml", A), ("/apps/b.yaml", B), ("/clusters/prod/infra.yaml", infra), ("/infra/c.yaml", C)]);
         let apps = String::from_utf8(before.get("/clusters/prod/apps.yaml").unwrap().to_vec()).unwrap();
         before.insert("/clusters/prod/apps.yaml", apps.replace("spec:\n", "spec:\n  dependsOn:\n  - name: infra\n"));
         let mut after = before.clone();
@@ -262,21 +273,21 @@ impl Entry {
     /// As the page and the JSON formats show it.
     pub fn info(&self) -> EntryInfo {
         let e = self;
-    let (action, detail) = match &e.action {
-        Action::Delete => ("delete", None),
-        Action::Orphan => ("orphan", None),
-        Action::Keep(why) => ("keep", Some(why.clone())),
-        Action::Moved(to) => ("move", Some(to.to_string())),
-    };
-    EntryInfo {
-        owner: e.owner.to_string(),
-        api_version: e.id.gvk.api_version(),
-        kind: e.id.gvk.kind.clone(),
-        namespace: e.id.namespace.clone(),
-        name: e.id.name.clone(),
-        action,
-        detail,
-        message: e.to_string(),
+        let (action, detail) = match &e.action {
+            Action::Delete => ("delete", None),
+            Action::Orphan => ("orphan", None),
+            Action::Keep(why) => ("keep", Some(why.clone())),
+            Action::Moved(to) => ("move", Some(to.to_string())),
+        };
+        EntryInfo {
+            owner: e.owner.to_string(),
+            api_version: e.id.gvk.api_version(),
+            kind: e.id.gvk.kind.clone(),
+            namespace: e.id.namespace.clone(),
+            name: e.id.name.clone(),
+            action,
+            detail,
+            message: e.to_string(),
+        }
     }
-}
 }

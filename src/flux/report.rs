@@ -33,7 +33,14 @@ pub fn object_ref(n: &Node) -> ObjectInfo {
         Stage::Classes => "classes",
         Stage::Rest => "rest",
     };
-    ObjectInfo { stage, api_version: id.gvk.api_version(), kind: id.gvk.kind, namespace: id.namespace, name: id.name, reason: cluster::skipped(n) }
+    ObjectInfo {
+        stage,
+        api_version: id.gvk.api_version(),
+        kind: id.gvk.kind,
+        namespace: id.namespace,
+        name: id.name,
+        reason: cluster::skipped(n),
+    }
 }
 
 /// Objects as the apply sees them: the YAML applied, those objects, and
@@ -128,7 +135,11 @@ pub fn unit(u: &cluster::Unit) -> UnitReport<'_> {
         prune: ks.prune,
         wait: ks.wait,
         suspend: ks.suspend,
-        health_checks: ks.health_checks.iter().map(|h| Ref { api_version: Some(&h.api_version), kind: &h.kind, namespace: &h.namespace, name: &h.name }).collect(),
+        health_checks: ks
+            .health_checks
+            .iter()
+            .map(|h| Ref { api_version: Some(&h.api_version), kind: &h.kind, namespace: &h.namespace, name: &h.name })
+            .collect(),
         status,
         reason,
         errors,
@@ -140,7 +151,6 @@ pub fn unit(u: &cluster::Unit) -> UnitReport<'_> {
         blocked: u.blocked_message(),
     }
 }
-
 
 /// The whole report of a loaded cluster, with its lint findings.
 pub fn json<'a>(c: &'a Cluster, findings: &'a [Finding]) -> Report<'a> {

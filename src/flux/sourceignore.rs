@@ -122,11 +122,7 @@ impl Pattern {
             if self.dir_only && !prefix_is_dir {
                 continue;
             }
-            let hit = if self.anchored {
-                seq(parts, prefix)
-            } else {
-                prefix.last().is_some_and(|name| seq(parts, &[name]))
-            };
+            let hit = if self.anchored { seq(parts, prefix) } else { prefix.last().is_some_and(|name| seq(parts, &[name])) };
             if hit {
                 return true;
             }

@@ -38,8 +38,8 @@ impl Variables {
     pub fn check_names(&self) -> std::result::Result<(), String> {
         for name in self.values.keys() {
             let mut chars = name.chars();
-            let ok = chars.next().is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
-                && chars.all(|c| c == '_' || c.is_ascii_alphanumeric());
+            let ok =
+                chars.next().is_some_and(|c| c == '_' || c.is_ascii_alphabetic()) && chars.all(|c| c == '_' || c.is_ascii_alphanumeric());
             if !ok {
                 return Err(format!("'{}' var name is invalid, must match '^[_[:alpha:]][_[:alpha:][:digit:]]*$'", name));
             }
@@ -57,9 +57,7 @@ pub struct Unresolved {
 
 /// Whether a resource opts out with `kustomize.toolkit.fluxcd.io/substitute: disabled`.
 pub fn is_disabled(node: &Node) -> bool {
-    ["labels", "annotations"]
-        .iter()
-        .any(|f| node.path(&["metadata", f, DISABLE_KEY]).and_then(|n| n.as_str()) == Some("disabled"))
+    ["labels", "annotations"].iter().any(|f| node.path(&["metadata", f, DISABLE_KEY]).and_then(|n| n.as_str()) == Some("disabled"))
 }
 
 /// Substitutes one resource in place. In strict mode a variable with no
@@ -151,11 +149,21 @@ pub fn eval_reading(
 enum Part {
     Text(String),
     /// `${param<op>args…}`; `op` is empty for a plain `${param}`.
-    Func { param: String, op: String, args: Vec<Part> },
+    Func {
+        param: String,
+        op: String,
+        args: Vec<Part>,
+    },
 }
 
 impl Part {
-    fn eval(&self, vars: &BTreeMap<String, String>, strict: bool, missing: &mut Vec<String>, read: &mut Vec<String>) -> std::result::Result<String, String> {
+    fn eval(
+        &self,
+        vars: &BTreeMap<String, String>,
+        strict: bool,
+        missing: &mut Vec<String>,
+        read: &mut Vec<String>,
+    ) -> std::result::Result<String, String> {
         match self {
             Part::Text(t) => Ok(t.clone()),
             Part::Func { param, op, args } => {
@@ -724,7 +732,12 @@ mod tests {
 
     #[test]
     fn resources_keep_types_like_the_controller() {
-        let doc = crate::yaml::parse_documents("/r.yaml", "spec:\n  replicas: ${N}\n  name: \"${N}\"\n  flag: ${F}\n  image: app:${TAG:=1.0}\n  keep: x\n").unwrap().remove(0);
+        let doc = crate::yaml::parse_documents(
+            "/r.yaml",
+            "spec:\n  replicas: ${N}\n  name: \"${N}\"\n  flag: ${F}\n  image: app:${TAG:=1.0}\n  keep: x\n",
+        )
+        .unwrap()
+        .remove(0);
         let mut node = doc;
         let mut vars = Variables::default();
         vars.set("N", "5");

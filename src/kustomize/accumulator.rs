@@ -38,7 +38,12 @@ impl Accumulator {
     /// each kustomization merges the defaults (and its `configurations:`)
     /// after its resources, and the merge order decides which specs survive.
     pub(crate) fn empty() -> Accumulator {
-        Accumulator { resources: ResMap::new(), config: Arc::new(TransformerConfig::default()), vars: Vec::new(), patch_matches: Vec::new() }
+        Accumulator {
+            resources: ResMap::new(),
+            config: Arc::new(TransformerConfig::default()),
+            vars: Vec::new(),
+            patch_matches: Vec::new(),
+        }
     }
     pub(crate) fn merge(&mut self, other: Accumulator) -> Result<()> {
         merge_config(&mut self.config, &other.config)?;

@@ -3,7 +3,6 @@
 //! only, name hashes, back references, vars, and the output order.
 
 use super::accumulator::{merge_config, Accumulator, PatchMatch};
-use super::notes::Note;
 use super::fieldspec::TransformerConfig;
 use super::generator_plugins;
 use super::generators;
@@ -11,6 +10,7 @@ use super::hash;
 use super::kustomization::{self, Kustomization, Spanned};
 use super::loader::{read_resource_file, Loader};
 use super::nameref;
+use super::notes::Note;
 use super::options::{BuildOptions, LoadRestrictor};
 use super::origin;
 use super::patch::Schema;
@@ -18,10 +18,10 @@ use super::resmap::{ResMap, Resource, ORDER_FIRST, ORDER_LAST};
 use super::trace::{Recorder, Stage, StepKind};
 use super::transformers;
 use super::vars;
-use std::cell::RefCell;
 use crate::error::{Error, Result};
 use crate::fs::{self, Files};
 use crate::yaml::{Kind, Node, Value};
+use std::cell::RefCell;
 use std::sync::Arc;
 
 /// What a build produces besides its resources.
@@ -72,10 +72,24 @@ pub fn run(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Outpu
     run_traced(files, dir, options, None)
 }
 
-pub fn run_traced<'a>(files: &'a dyn Files, dir: &str, options: &'a BuildOptions, recorder: Option<&'a mut dyn Recorder>) -> Result<Output> {
+pub fn run_traced<'a>(
+    files: &'a dyn Files,
+    dir: &str,
+    options: &'a BuildOptions,
+    recorder: Option<&'a mut dyn Recorder>,
+) -> Result<Output> {
     let recorder = recorder.map(RefCell::new);
-    let mut b =
-        Builder { files, options, roots: Vec::new(), real_roots: Vec::new(), warnings: Vec::new(), origin: None, notes: Vec::new(), openapi: OpenApi::Unset, recorder };
+    let mut b = Builder {
+        files,
+        options,
+        roots: Vec::new(),
+        real_roots: Vec::new(),
+        warnings: Vec::new(),
+        origin: None,
+        notes: Vec::new(),
+        openapi: OpenApi::Unset,
+        recorder,
+    };
     if !files.is_dir(dir) {
         return Err(Error::in_file(dir, format!("must build at directory: '{}' is not a directory", dir)));
     }
@@ -130,7 +144,11 @@ fn sort(k: &Kustomization, resources: &mut ResMap) -> Result<()> {
     match order {
         "legacy" => {
             let list = |key: &str| -> Vec<String> {
-                legacy.and_then(|l| l.get(key)).and_then(|n| n.as_seq()).map(|s| s.iter().filter_map(|i| i.as_str().map(String::from)).collect()).unwrap_or_default()
+                legacy
+                    .and_then(|l| l.get(key))
+                    .and_then(|n| n.as_seq())
+                    .map(|s| s.iter().filter_map(|i| i.as_str().map(String::from)).collect())
+                    .unwrap_or_default()
             };
             if legacy.is_some() {
                 let first = list("orderFirst");
@@ -145,7 +163,10 @@ fn sort(k: &Kustomization, resources: &mut ResMap) -> Result<()> {
         }
         "fifo" => {
             if legacy.is_some() {
-                return Err(Error::at(&opts.span, "the field 'sortOptions.legacySortOptions' is set but the selected sort order is 'fifo', not 'legacy'"));
+                return Err(Error::at(
+                    &opts.span,
+                    "the field 'sortOptions.legacySortOptions' is set but the selected sort order is 'fifo', not 'legacy'",
+                ));
             }
             Ok(())
         }
@@ -237,7 +258,10 @@ impl<'a> Builder<'a> {
             let target = fs::join(&k.dir, path);
             if !self.files.is_dir(&target) {
                 let what = if self.files.is_file(&target) { "is a file, not a directory" } else { "does not exist" };
-                return Err(Error::at(&entry.span, format!("accumulating components: '{}' {}: a component must be a directory with a kustomization.yaml", path, what)));
+                return Err(Error::at(
+                    &entry.span,
+                    format!("accumulating components: '{}' {}: a component must be a directory with a kustomization.yaml", path, what),
+                ));
             }
             acc = self.accumulate_directory(&target, entry, true, acc)?;
         }
@@ -276,7 +300,10 @@ impl<'a> Builder<'a> {
             return Err(Error::at(&entry.span, format!("expected kind 'Component' for path '{}' but got '{}'", dir, sub.kind)));
         }
         if !is_component && sub.is_component() {
-            return Err(Error::at(&entry.span, format!("expected kind != 'Component' for path '{}': list components under 'components:', not 'resources:'", dir)));
+            return Err(Error::at(
+                &entry.span,
+                format!("expected kind != 'Component' for path '{}': list components under 'components:', not 'resources:'", dir),
+            ));
         }
         self.roots.push(dir.to_string());
         let outer = self.origin.clone();
@@ -369,7 +396,10 @@ impl Loader for Builder<'_> {
             if is_remote(path) {
                 return Err(Error::at(
                     &entry.span,
-                    format!("remote resource '{}' cannot be loaded: the playground has no network; copy the files into the repository instead", path),
+                    format!(
+                        "remote resource '{}' cannot be loaded: the playground has no network; copy the files into the repository instead",
+                        path
+                    ),
                 ));
             }
             let target = fs::join(&k.dir, path);
@@ -380,10 +410,7 @@ impl Loader for Builder<'_> {
                 let sub = self.accumulate_directory(&target, entry, false, Accumulator::empty())?;
                 acc.merge(sub)?;
             } else {
-                return Err(Error::at(
-                    &entry.span,
-                    format!("accumulating resources: '{}' does not exist (looked for {})", path, target),
-                ));
+                return Err(Error::at(&entry.span, format!("accumulating resources: '{}' does not exist (looked for {})", path, target)));
             }
         }
         Ok(acc)
@@ -416,7 +443,11 @@ impl Loader for Builder<'_> {
 }
 
 fn is_remote(path: &str) -> bool {
-    path.contains("://") || path.starts_with("github.com/") || path.starts_with("git@") || path.starts_with("gitlab.com/") || path.starts_with("bitbucket.org/")
+    path.contains("://")
+        || path.starts_with("github.com/")
+        || path.starts_with("git@")
+        || path.starts_with("gitlab.com/")
+        || path.starts_with("bitbucket.org/")
 }
 
 /// Annotations kustomize uses during a build and removes before printing.

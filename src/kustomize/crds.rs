@@ -57,7 +57,12 @@ fn walk(config: &mut TransformerConfig, kind: &str, defs: &Node, type_name: &str
         }
         if let (Some(version), Some(target)) = (ext("x-kubernetes-object-ref-api-version"), ext("x-kubernetes-object-ref-kind")) {
             let name_key = ext("x-kubernetes-object-ref-name-key").unwrap_or("name");
-            let backref = NameBackRef { group: String::new(), version: version.to_string(), kind: target.to_string(), referrers: vec![spec(&[name_key])] };
+            let backref = NameBackRef {
+                group: String::new(),
+                version: version.to_string(),
+                kind: target.to_string(),
+                referrers: vec![spec(&[name_key])],
+            };
             config.add_name_reference(&backref)?;
         }
         if let Some(reference) = schema.get("$ref").and_then(|r| r.as_str()) {

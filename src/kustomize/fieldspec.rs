@@ -87,23 +87,13 @@ pub fn split_path(path: &str) -> Vec<String> {
 /// Calls `set` on every field of `obj` that `spec` names, creating missing
 /// fields as the spec allows. `set` receives the field's node (a fresh null
 /// when just created).
-pub fn apply(
-    obj: &mut Node,
-    spec: &FieldSpec,
-    create: Create,
-    set: &mut dyn FnMut(&mut Node) -> Result<()>,
-) -> Result<()> {
+pub fn apply(obj: &mut Node, spec: &FieldSpec, create: Create, set: &mut dyn FnMut(&mut Node) -> Result<()>) -> Result<()> {
     apply_at(obj, spec, create, &mut |field, _| set(field))
 }
 
 /// As `apply`, also telling `set` where the field is: its keys from the
 /// object's root, list items by index.
-pub fn apply_at(
-    obj: &mut Node,
-    spec: &FieldSpec,
-    create: Create,
-    set: &mut dyn FnMut(&mut Node, &[String]) -> Result<()>,
-) -> Result<()> {
+pub fn apply_at(obj: &mut Node, spec: &FieldSpec, create: Create, set: &mut dyn FnMut(&mut Node, &[String]) -> Result<()>) -> Result<()> {
     if !spec.matches(obj) {
         return Ok(());
     }
@@ -218,9 +208,7 @@ impl TransformerConfig {
     /// The defaults, parsed once.
     pub fn builtin() -> &'static TransformerConfig {
         static CONFIG: OnceLock<TransformerConfig> = OnceLock::new();
-        CONFIG.get_or_init(|| {
-            TransformerConfig::parse("fieldspecs.yaml", include_str!("fieldspecs.yaml")).unwrap_or_default()
-        })
+        CONFIG.get_or_init(|| TransformerConfig::parse("fieldspecs.yaml", include_str!("fieldspecs.yaml")).unwrap_or_default())
     }
 
     /// Reads a transformer configuration file (kustomize's `configurations:`).
@@ -265,7 +253,10 @@ impl TransformerConfig {
                 for item in v.as_seq().map(|s| s.as_slice()).unwrap_or(&[]) {
                     let s = |k: &str| item.get_str(k).unwrap_or("").to_string();
                     let referrers = specs(item.get("fieldSpecs"))?;
-                    add_backref(&mut self.name_reference, NameBackRef { group: s("group"), version: s("version"), kind: s("kind"), referrers });
+                    add_backref(
+                        &mut self.name_reference,
+                        NameBackRef { group: s("group"), version: s("version"), kind: s("kind"), referrers },
+                    );
                 }
                 continue;
             }
@@ -313,7 +304,8 @@ impl TransformerConfig {
             merge_specs(mine, theirs).map_err(|e| Error { message: format!("failed to merge {} fieldSpec: {}", what, e.message), ..e })?;
         }
         for b in &other.name_reference {
-            self.add_name_reference(b).map_err(|e| Error { message: format!("failed to merge NameReference fieldSpec: {}", e.message), ..e })?;
+            self.add_name_reference(b)
+                .map_err(|e| Error { message: format!("failed to merge NameReference fieldSpec: {}", e.message), ..e })?;
         }
         self.sort_fields();
         Ok(())
@@ -339,7 +331,12 @@ pub fn merge_specs(list: &mut Vec<FieldSpec>, incoming: &[FieldSpec]) -> Result<
         let same = list.iter().find(|s| s.path == spec.path && s.group_version_kind_selected_by(spec));
         match same {
             Some(s) if s.create != spec.create => {
-                return Err(Error::new(format!("conflicting fieldspecs: '{}' is listed with create: {} and create: {}", spec.path_string(), s.create, spec.create)))
+                return Err(Error::new(format!(
+                    "conflicting fieldspecs: '{}' is listed with create: {} and create: {}",
+                    spec.path_string(),
+                    s.create,
+                    spec.create
+                )))
             }
             Some(_) => {}
             None => list.push(spec.clone()),

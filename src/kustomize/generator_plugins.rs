@@ -8,9 +8,9 @@
 //! kustomization's `generatorOptions:` do not apply to plugins.
 
 use super::accumulator::Accumulator;
-use super::loader::{read_resource_file, Loader};
 use super::generators::{absorb, generate_plugin, GenKind};
 use super::kustomization::{field, field_str, Kustomization, Spanned};
+use super::loader::{read_resource_file, Loader};
 use super::origin::{self, Origin};
 use super::resmap::{ResMap, Resource};
 use crate::error::{Error, Result};

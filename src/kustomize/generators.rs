@@ -7,8 +7,8 @@
 //! suffix at the top level, after every transformer has run.
 
 use super::accumulator::Accumulator;
-use super::loader::Loader;
 use super::kustomization::{field, field_str, is_true, Kustomization};
+use super::loader::Loader;
 use super::origin::{self, Origin};
 use super::resmap::{Behavior, ResMap, Resource};
 use crate::error::{Error, Result};
@@ -43,7 +43,12 @@ impl Options {
     fn from_node(node: Option<&Node>) -> Options {
         let Some(node) = node.filter(|n| n.is_map()) else { return Options::default() };
         let flag = |key: &str| is_true(field(node, key));
-        Options { labels: string_map(field(node, "labels")), annotations: string_map(field(node, "annotations")), disable_hash: flag("disableNameSuffixHash"), immutable: flag("immutable") }
+        Options {
+            labels: string_map(field(node, "labels")),
+            annotations: string_map(field(node, "annotations")),
+            disable_hash: flag("disableNameSuffixHash"),
+            immutable: flag("immutable"),
+        }
     }
 
     /// kustomize's MergeGlobalOptionsIntoLocal: the generator's own labels
@@ -89,7 +94,8 @@ pub fn run(b: &mut dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Resu
         let Some(list) = k.field(field).and_then(|n| n.as_seq()) else { continue };
         // Origin tracking (`buildMetadata`): made by this builtin generator,
         // configured in this kustomization file.
-        let made_by = b.origin().map(|dir| Origin::builtin(origin::join(dir, crate::fs::file_name(&k.file)), &format!("{}Generator", kind.name())));
+        let made_by =
+            b.origin().map(|dir| Origin::builtin(origin::join(dir, crate::fs::file_name(&k.file)), &format!("{}Generator", kind.name())));
         for entry in list {
             let mut r = generate(b, k, kind, entry, &global)?;
             if let Some(o) = &made_by {
@@ -513,12 +519,20 @@ mod tests {
 
     #[test]
     fn merge_finds_renamed_base_and_keeps_its_name_and_history() {
-        let mut base = resource("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  labels: {a: base, b: base}\ndata: {x: \"1\", y: \"1\"}\n", true, Behavior::Unspecified);
+        let mut base = resource(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  labels: {a: base, b: base}\ndata: {x: \"1\", y: \"1\"}\n",
+            true,
+            Behavior::Unspecified,
+        );
         base.store_previous_id();
         base.node.path_mut(&["metadata"]).unwrap().set("name", Node::string("p-cm", Span::default()));
         let mut map = ResMap::new();
         map.append(base).unwrap();
-        let overlay = resource("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  labels: {b: ov}\ndata: {y: \"2\"}\n", true, Behavior::Merge);
+        let overlay = resource(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  labels: {b: ov}\ndata: {y: \"2\"}\n",
+            true,
+            Behavior::Merge,
+        );
         absorb(&mut map, overlay).unwrap();
         let r = &map.resources[0];
         assert_eq!(r.name(), "p-cm");

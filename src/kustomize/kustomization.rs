@@ -56,8 +56,7 @@ fn strings(node: Option<&Node>) -> Vec<Spanned> {
 
 /// Finds the kustomization file of `dir`. `None` when there is none.
 pub fn find_file(files: &dyn Files, dir: &str) -> Result<Option<String>> {
-    let found: Vec<String> =
-        FILE_NAMES.iter().map(|n| fs::join(dir, n)).filter(|p| files.is_file(p)).collect();
+    let found: Vec<String> = FILE_NAMES.iter().map(|n| fs::join(dir, n)).filter(|p| files.is_file(p)).collect();
     match found.len() {
         0 => Ok(None),
         1 => Ok(found.into_iter().next()),
@@ -77,15 +76,11 @@ pub fn load(files: &dyn Files, dir: &str) -> Result<Kustomization> {
     let file = find_file(files, dir)?.ok_or_else(|| {
         Error::in_file(
             dir,
-            format!(
-                "unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{}'",
-                dir
-            ),
+            format!("unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '{}'", dir),
         )
     })?;
     let bytes = files.read(&file).unwrap_or_default();
-    let text = std::str::from_utf8(&bytes)
-        .map_err(|_| Error::in_file(&file, "invalid Kustomization: the file is not UTF-8 text"))?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| Error::in_file(&file, "invalid Kustomization: the file is not UTF-8 text"))?;
     parse(&file, text)
 }
 
@@ -130,9 +125,7 @@ pub fn parse(file: &str, text: &str) -> Result<Kustomization> {
         return Err(Error::at(&span, format!("failed to read kustomization file: {}", errs.join("; "))));
     }
 
-    let meaningful = node.as_map().map(|m| {
-        m.iter().any(|(k, v)| !matches!(k.as_str(), Some("kind" | "apiVersion")) && is_set(v))
-    });
+    let meaningful = node.as_map().map(|m| m.iter().any(|(k, v)| !matches!(k.as_str(), Some("kind" | "apiVersion")) && is_set(v)));
     if meaningful != Some(true) {
         return Err(Error::at(&node.span, "kustomization.yaml is empty"));
     }
@@ -188,7 +181,9 @@ pub fn warning_line(message: &str) -> String {
 /// list or map is set (non-nil), while null, "" and other zero scalars are not.
 fn is_set(n: &Node) -> bool {
     match &n.value {
-        Value::Scalar(s) => !(s.kind == Kind::Null || (s.kind == Kind::Str && s.text.is_empty()) || (s.kind == Kind::Bool && !resolves_true(&s.text))),
+        Value::Scalar(s) => {
+            !(s.kind == Kind::Null || (s.kind == Kind::Str && s.text.is_empty()) || (s.kind == Kind::Bool && !resolves_true(&s.text)))
+        }
         Value::Seq(_) | Value::Map(_) => true,
     }
 }
@@ -237,13 +232,8 @@ const GVK_FIELDS: [(&str, Shape); 7] = [
 const SELECTOR: Shape = Shape::Obj(&GVK_FIELDS);
 const PATCH: Shape = Shape::Obj(&[("path", Shape::Str), ("patch", Shape::Str), ("target", SELECTOR), ("options", Shape::BoolMap)]);
 const PATCH_JSON6902: Shape = Shape::Obj(&[("path", Shape::Str), ("patch", Shape::Str), ("target", SELECTOR), ("options", Shape::BoolMap)]);
-const IMAGE: Shape = Shape::Obj(&[
-    ("name", Shape::Str),
-    ("newName", Shape::Str),
-    ("tagSuffix", Shape::Str),
-    ("newTag", Shape::Str),
-    ("digest", Shape::Str),
-]);
+const IMAGE: Shape =
+    Shape::Obj(&[("name", Shape::Str), ("newName", Shape::Str), ("tagSuffix", Shape::Str), ("newTag", Shape::Str), ("digest", Shape::Str)]);
 const REPLICA: Shape = Shape::Obj(&[("name", Shape::Str), ("count", Shape::Int)]);
 const GEN_OPTIONS: Shape = Shape::Obj(&[
     ("labels", Shape::StrMap),
@@ -262,23 +252,16 @@ const GENERATOR: Shape = Shape::Obj(&[
     ("options", GEN_OPTIONS),
     ("type", Shape::Str),
 ]);
-const FIELD_SPEC: Shape = Shape::Obj(&[
-    ("group", Shape::Str),
-    ("version", Shape::Str),
-    ("kind", Shape::Str),
-    ("path", Shape::Str),
-    ("create", Shape::Bool),
-]);
+const FIELD_SPEC: Shape =
+    Shape::Obj(&[("group", Shape::Str), ("version", Shape::Str), ("kind", Shape::Str), ("path", Shape::Str), ("create", Shape::Bool)]);
 const LABEL: Shape = Shape::Obj(&[
     ("pairs", Shape::StrMap),
     ("includeSelectors", Shape::Bool),
     ("includeTemplates", Shape::Bool),
     ("fields", Shape::List(&FIELD_SPEC)),
 ]);
-const SORT: Shape = Shape::Obj(&[
-    ("order", Shape::Str),
-    ("legacySortOptions", Shape::Obj(&[("orderFirst", STR_LIST), ("orderLast", STR_LIST)])),
-]);
+const SORT: Shape =
+    Shape::Obj(&[("order", Shape::Str), ("legacySortOptions", Shape::Obj(&[("orderFirst", STR_LIST), ("orderLast", STR_LIST)]))]);
 
 const KUSTOMIZATION: Shape = Shape::Obj(&[
     ("apiVersion", Shape::Str),
@@ -362,7 +345,6 @@ fn go_type(shape: Shape) -> &'static str {
     }
 }
 
-
 fn mismatch(node: &Node, shape: Shape, field: &str) -> Error {
     let found = node.json_type();
     let hint = if found == "bool" && matches!(shape, Shape::Str | Shape::StrMap | Shape::Strs) {
@@ -374,7 +356,13 @@ fn mismatch(node: &Node, shape: Shape, field: &str) -> Error {
     };
     Error::at(
         &node.span,
-        format!("invalid Kustomization: json: cannot unmarshal {} into Go struct field {} of type {}{}", found, field, go_type(shape), hint),
+        format!(
+            "invalid Kustomization: json: cannot unmarshal {} into Go struct field {} of type {}{}",
+            found,
+            field,
+            go_type(shape),
+            hint
+        ),
     )
 }
 
@@ -435,10 +423,7 @@ fn check(node: &Node, shape: Shape, field: &str) -> Result<()> {
 /// "did you mean" for a misspelt field.
 fn suggest(name: &str, fields: &[(&str, Shape)]) -> String {
     let lower = name.to_ascii_lowercase();
-    let best = fields
-        .iter()
-        .map(|(f, _)| (edit_distance(&lower, &f.to_ascii_lowercase()), *f))
-        .min_by_key(|(d, _)| *d);
+    let best = fields.iter().map(|(f, _)| (edit_distance(&lower, &f.to_ascii_lowercase()), *f)).min_by_key(|(d, _)| *d);
     match best {
         Some((d, f)) if d <= 3 => format!(" (did you mean '{}'?)", f),
         _ => String::new(),
@@ -528,6 +513,7 @@ pub fn field_str<'a>(node: &'a Node, name: &str) -> Option<&'a str> {
 /// Whether a field holds YAML 1.1 `true` (`true`, `yes`, `on`, `y`, in any
 /// of the cases go-yaml v2 accepts).
 pub fn is_true(node: Option<&Node>) -> bool {
-    node.and_then(|n| n.as_scalar())
-        .is_some_and(|s| s.kind == Kind::Bool && matches!(s.text.as_str(), "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y"))
+    node.and_then(|n| n.as_scalar()).is_some_and(|s| {
+        s.kind == Kind::Bool && matches!(s.text.as_str(), "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y")
+    })
 }

@@ -45,7 +45,10 @@ pub trait Loader {
     /// After a step configured at `place` (one patch, one entry).
     fn note_at(&self, k: &Kustomization, kind: StepKind, place: &Span, resources: &mut ResMap) {
         if self.recording() {
-            self.observe(&Stage { kind, place: place.clone(), component: k.is_component(), from: None, targets: None }, &mut resources.resources);
+            self.observe(
+                &Stage { kind, place: place.clone(), component: k.is_component(), from: None, targets: None },
+                &mut resources.resources,
+            );
         }
     }
     /// After a patch that may have changed only `targets`; `count` is how
@@ -60,7 +63,10 @@ pub trait Loader {
     /// After a step configured at `place` that wrote what it read at `from`.
     fn note_from(&self, k: &Kustomization, kind: StepKind, place: &Span, from: &Span, resources: &mut [Resource]) {
         if self.recording() {
-            self.observe(&Stage { kind, place: place.clone(), component: k.is_component(), from: Some(from.clone()), targets: None }, resources);
+            self.observe(
+                &Stage { kind, place: place.clone(), component: k.is_component(), from: Some(from.clone()), targets: None },
+                resources,
+            );
         }
     }
 }
@@ -69,7 +75,10 @@ pub trait Loader {
 /// empty documents dropped, every object checked for a kind and a name.
 pub fn read_resource_file(file: &str, bytes: &[u8]) -> Result<Vec<Resource>> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        Error::in_file(file, format!("this file is not UTF-8 text (invalid byte at offset {}); resources must be YAML text", e.valid_up_to()))
+        Error::in_file(
+            file,
+            format!("this file is not UTF-8 text (invalid byte at offset {}); resources must be YAML text", e.valid_up_to()),
+        )
     })?;
     let mut out = Vec::new();
     let mut queue: std::collections::VecDeque<Node> = parse_documents(file, text)?.into();
@@ -112,7 +121,10 @@ fn is_empty_object(n: &Node) -> bool {
 
 fn check_object(doc: &Node) -> Result<()> {
     if !doc.is_map() {
-        return Err(Error::at(&doc.span, format!("expected a Kubernetes object (a mapping with apiVersion, kind and metadata) but found {}", doc.shape())));
+        return Err(Error::at(
+            &doc.span,
+            format!("expected a Kubernetes object (a mapping with apiVersion, kind and metadata) but found {}", doc.shape()),
+        ));
     }
     let kind = doc.get_str("kind").unwrap_or("");
     if kind.is_empty() {
@@ -131,7 +143,6 @@ fn check_object(doc: &Node) -> Result<()> {
     }
     Ok(())
 }
-
 
 /// kustomize's reader removes every key named `<<` (merges are already
 /// applied by then), even a quoted one.

@@ -103,7 +103,8 @@ pub fn fix_back_references(resources: &mut ResMap, backrefs: &[NameBackRef]) -> 
             continue;
         }
         let node = &resources.resources[i].node;
-        let referrer = Referrer { info: &index.infos[i], subject_namespaces: subject_namespaces(node, &index.infos[i].id)?, role_ref: role_ref(node) };
+        let referrer =
+            Referrer { info: &index.infos[i], subject_namespaces: subject_namespaces(node, &index.infos[i].id)?, role_ref: role_ref(node) };
         let node = &mut resources.resources[i].node;
         for (spec, target) in filters {
             let fix = Fix { index: &index, referrer: &referrer, target, role_ref_path: spec.path_string().ends_with("roleRef/name") };
@@ -185,7 +186,9 @@ impl Fix<'_> {
                         Value::Scalar(_) if item.is_null() => {}
                         Value::Scalar(_) => self.set_scalar(item)?,
                         Value::Map(_) => self.set_mapping(item)?,
-                        Value::Seq(_) => return Err(Error::at(&item.span, "a name reference list must hold names or mappings with a name")),
+                        Value::Seq(_) => {
+                            return Err(Error::at(&item.span, "a name reference list must hold names or mappings with a name"))
+                        }
                     }
                 }
                 Ok(())
@@ -242,10 +245,7 @@ impl Fix<'_> {
     /// resource order.
     fn candidates(&self, old: &str, keep: impl Fn(&Info) -> bool) -> Vec<&Info> {
         let Some(list) = self.index.by_previous_name.get(old) else { return Vec::new() };
-        list.iter()
-            .map(|&i| &self.index.infos[i])
-            .filter(|c| self.referrer.could_refer_to(c) && keep(c))
-            .collect()
+        list.iter().map(|&i| &self.index.infos[i]).filter(|c| self.referrer.could_refer_to(c) && keep(c)).collect()
     }
 
     /// kustomize's selectReferral: sieve the candidates down to one.
@@ -291,7 +291,10 @@ impl Fix<'_> {
     /// cluster-scoped objects and ServiceAccounts.
     fn same_namespace(&self, c: &Info) -> bool {
         let me = &self.referrer.info.id;
-        me.gvk.is_cluster_scoped() || c.id.gvk.is_cluster_scoped() || c.id.gvk.kind == "ServiceAccount" || me.effective_namespace() == c.id.effective_namespace()
+        me.gvk.is_cluster_scoped()
+            || c.id.gvk.is_cluster_scoped()
+            || c.id.gvk.kind == "ServiceAccount"
+            || me.effective_namespace() == c.id.effective_namespace()
     }
 }
 

@@ -174,7 +174,9 @@ mod tests {
 
     #[test]
     fn a_patch_that_matches_nothing_is_noted_and_counted() {
-        let k = |name: &str| format!("resources: [../base]\npatches:\n- target: {{kind: Deployment, name: {}}}\n  patch: |-\n    - op: add\n      path: /spec/replicas\n      value: 2\n", name);
+        let k = |name: &str| {
+            format!("resources: [../base]\npatches:\n- target: {{kind: Deployment, name: {}}}\n  patch: |-\n    - op: add\n      path: /spec/replicas\n      value: 2\n", name)
+        };
         let found = notes(&k("api"), &[]);
         assert_eq!(found.len(), 1, "{:?}", found);
         assert_eq!((found[0].0, found[0].1), (3, "patch-matches-nothing"));
@@ -205,10 +207,20 @@ mod tests {
         let found = notes("resources: [../base, c.yaml]\nnamePrefix: p-\n", &[("/prod/c.yaml", cert)]);
         assert_eq!(found.len(), 1, "{:?}", found);
         assert_eq!((found[0].0, found[0].1), (6, "name-reference"));
-        assert!(found[0].2.contains("spec.secretName of Certificate p-web still says 'web-tls', but Secret 'web-tls' is now 'p-web-tls'"), "{}", found[0].2);
+        assert!(
+            found[0].2.contains("spec.secretName of Certificate p-web still says 'web-tls', but Secret 'web-tls' is now 'p-web-tls'"),
+            "{}",
+            found[0].2
+        );
         // Fields kustomize rewrites, and names nothing renamed, say nothing.
-        let volume = DEPLOY.replace("      containers:", "      volumes:\n      - name: tls\n        secret:\n          secretName: web-tls\n      containers:");
-        let found = notes("resources: [c.yaml, d.yaml]\nnamePrefix: p-\n", &[("/prod/c.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: web-tls\n"), ("/prod/d.yaml", &volume)]);
+        let volume = DEPLOY.replace(
+            "      containers:",
+            "      volumes:\n      - name: tls\n        secret:\n          secretName: web-tls\n      containers:",
+        );
+        let found = notes(
+            "resources: [c.yaml, d.yaml]\nnamePrefix: p-\n",
+            &[("/prod/c.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: web-tls\n"), ("/prod/d.yaml", &volume)],
+        );
         assert!(found.is_empty(), "{:?}", found);
         assert!(notes("resources: [../base, c.yaml]\n", &[("/prod/c.yaml", cert)]).is_empty());
     }

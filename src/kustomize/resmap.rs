@@ -40,7 +40,9 @@ impl Gvk {
     /// Whether the selector's non-empty group, version and kind all match
     /// this one (kustomize's Gvk.IsSelected).
     pub fn is_selected_by(&self, group: &str, version: &str, kind: &str) -> bool {
-        (group.is_empty() || group == self.group) && (version.is_empty() || version == self.version) && (kind.is_empty() || kind == self.kind)
+        (group.is_empty() || group == self.group)
+            && (version.is_empty() || version == self.version)
+            && (kind.is_empty() || kind == self.kind)
     }
     /// `Kind.version.group`, with kustomize's placeholders for empty parts.
     pub fn dotted(&self) -> String {
@@ -267,10 +269,7 @@ impl ResMap {
         if let Some(existing) = self.resources.iter().find(|e| e.id().same_as(&id)) {
             return Err(Error::at(
                 &r.source,
-                format!(
-                    "may not add resource with an already registered id: {} (also declared in {})",
-                    id, existing.source
-                ),
+                format!("may not add resource with an already registered id: {} (also declared in {})", id, existing.source),
             ));
         }
         self.resources.push(r);
@@ -295,10 +294,7 @@ impl ResMap {
             if let Some(&i) = seen.get(&key(&id)) {
                 return Err(Error::at(
                     &r.source,
-                    format!(
-                        "may not add resource with an already registered id: {} (also declared in {})",
-                        id, self.resources[i].source
-                    ),
+                    format!("may not add resource with an already registered id: {} (also declared in {})", id, self.resources[i].source),
                 ));
             }
             seen.insert(key(&id), self.resources.len());
@@ -346,7 +342,8 @@ impl ResMap {
                     return a.rank.cmp(&b.rank);
                 }
                 // A quirk of kustomize's sorter: Namespaces with and without a group sort in reverse.
-                if a.id.gvk.kind == "Namespace" && b.id.gvk.kind == "Namespace" && (a.id.gvk.group.is_empty() || b.id.gvk.group.is_empty()) {
+                if a.id.gvk.kind == "Namespace" && b.id.gvk.kind == "Namespace" && (a.id.gvk.group.is_empty() || b.id.gvk.group.is_empty())
+                {
                     return b.gvk.cmp(&a.gvk);
                 }
                 return a.gvk.cmp(&b.gvk);

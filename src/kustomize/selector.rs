@@ -64,11 +64,19 @@ impl Selector {
     /// empty parts match anything.
     pub fn selects_id(&self, id: &ResId) -> bool {
         let ns_ok = self.namespace.is_empty() || {
-            let sel = ResId { gvk: Gvk { group: self.group.clone(), version: self.version.clone(), kind: self.kind.clone() }, name: String::new(), namespace: self.namespace.clone() };
+            let sel = ResId {
+                gvk: Gvk { group: self.group.clone(), version: self.version.clone(), kind: self.kind.clone() },
+                name: String::new(),
+                namespace: self.namespace.clone(),
+            };
             sel.effective_namespace() == id.effective_namespace()
         };
         let part = |want: &str, have: &str| want.is_empty() || want == have;
-        part(&self.name, &id.name) && ns_ok && part(&self.group, &id.gvk.group) && part(&self.version, &id.gvk.version) && part(&self.kind, &id.gvk.kind)
+        part(&self.name, &id.name)
+            && ns_ok
+            && part(&self.group, &id.gvk.group)
+            && part(&self.version, &id.gvk.version)
+            && part(&self.kind, &id.gvk.kind)
     }
 
     /// Selected by its current id or any id it had before.
@@ -99,7 +107,15 @@ impl std::fmt::Display for Selector {
     /// kustomize's ResId.String() of the selector's id parts.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let or = |s: &str, d: &'static str| if s.is_empty() { d.to_string() } else { s.to_string() };
-        write!(f, "{}.{}.{}/{}.{}", or(&self.kind, "[noKind]"), or(&self.version, "[noVer]"), or(&self.group, "[noGrp]"), or(&self.name, "[noName]"), or(&self.namespace, "[noNs]"))
+        write!(
+            f,
+            "{}.{}.{}/{}.{}",
+            or(&self.kind, "[noKind]"),
+            or(&self.version, "[noVer]"),
+            or(&self.group, "[noGrp]"),
+            or(&self.name, "[noName]"),
+            or(&self.namespace, "[noNs]")
+        )
     }
 }
 
@@ -208,7 +224,9 @@ fn requirements_match(reqs: &[Requirement], set: &[(String, String)]) -> bool {
             Op::Equals | Op::In => value.is_some_and(|v| r.values.iter().any(|x| x == v)),
             Op::NotEquals | Op::NotIn => value.is_none_or(|v| !r.values.iter().any(|x| x == v)),
             Op::Gt | Op::Lt => {
-                let (Some(v), Some(bound)) = (value.and_then(|v| v.parse::<i64>().ok()), r.values.first().and_then(|b| b.parse::<i64>().ok())) else {
+                let (Some(v), Some(bound)) =
+                    (value.and_then(|v| v.parse::<i64>().ok()), r.values.first().and_then(|b| b.parse::<i64>().ok()))
+                else {
                     return false;
                 };
                 if r.op == Op::Gt {

@@ -7,9 +7,9 @@
 //! value is read from its resource and written into the `varReference`
 //! fields of every resource.
 
+use super::fieldpath::{lookup, split_path};
 use super::kustomization::{field, field_str, Kustomization};
 use super::resmap::{Gvk, ResId, ResMap, Resource};
-use super::fieldpath::{lookup, split_path};
 use crate::error::{Error, Result};
 use crate::kustomize::fieldspec::{self, Create, TransformerConfig};
 use crate::yaml::{Kind, Node, Span, Value};
@@ -47,8 +47,13 @@ fn parse_var(item: &Node) -> Result<Var> {
     let objref = field(item, "objref");
     let s = |k: &str| objref.and_then(|o| field_str(o, k)).unwrap_or("").to_string();
     let api_version = s("apiVersion");
-    let gvk = if api_version.is_empty() { Gvk { group: s("group"), version: s("version"), kind: s("kind") } } else { Gvk::from_api_version(&api_version, &s("kind")) };
-    let field_path = field(item, "fieldref").and_then(|f| field_str(f, "fieldPath")).filter(|p| !p.is_empty()).unwrap_or("metadata.name").to_string();
+    let gvk = if api_version.is_empty() {
+        Gvk { group: s("group"), version: s("version"), kind: s("kind") }
+    } else {
+        Gvk::from_api_version(&api_version, &s("kind"))
+    };
+    let field_path =
+        field(item, "fieldref").and_then(|f| field_str(f, "fieldPath")).filter(|p| !p.is_empty()).unwrap_or("metadata.name").to_string();
     Ok(Var { name, target: ResId { gvk, name: s("name"), namespace: s("namespace") }, field_path, span: item.span.clone() })
 }
 

@@ -78,10 +78,13 @@ pub fn check_tree(lesson: &Lesson, checks: &[Check], tree: &dyn Files, start: &d
             let result = cx.run(&c.kind);
             let (ok, message) = match result {
                 Ok(()) => (true, String::new()),
-                Err(why) => (false, match &c.message {
-                    Some(m) => format!("{} ({})", m, why),
-                    None => why,
-                }),
+                Err(why) => (
+                    false,
+                    match &c.message {
+                        Some(m) => format!("{} ({})", m, why),
+                        None => why,
+                    },
+                ),
             };
             Outcome { label: label(&c.kind), ok, message, variant: None, span: c.span.clone() }
         })
@@ -114,10 +117,16 @@ fn substituted(c: &Check, v: &Variant) -> Check {
         CheckKind::Unchanged(e) => CheckKind::Unchanged(s(e)),
         CheckKind::DiffersOnly { from, to, paths } => CheckKind::DiffersOnly { from: s(from), to: s(to), paths: paths.clone() },
         CheckKind::ChangedFiles(g) => CheckKind::ChangedFiles(g.iter().map(s).collect()),
-        CheckKind::PatchMatches { env, file, at_least } => CheckKind::PatchMatches { env: env.as_ref().map(s), file: s(file), at_least: *at_least },
+        CheckKind::PatchMatches { env, file, at_least } => {
+            CheckKind::PatchMatches { env: env.as_ref().map(s), file: s(file), at_least: *at_least }
+        }
         CheckKind::RefsResolve(e) => CheckKind::RefsResolve(s(e)),
-        CheckKind::FluxReady { cluster, kustomization } => CheckKind::FluxReady { cluster: cluster.as_ref().map(s), kustomization: s(kustomization) },
-        CheckKind::AppliedBefore { cluster, first, then } => CheckKind::AppliedBefore { cluster: cluster.as_ref().map(s), first: s(first), then: s(then) },
+        CheckKind::FluxReady { cluster, kustomization } => {
+            CheckKind::FluxReady { cluster: cluster.as_ref().map(s), kustomization: s(kustomization) }
+        }
+        CheckKind::AppliedBefore { cluster, first, then } => {
+            CheckKind::AppliedBefore { cluster: cluster.as_ref().map(s), first: s(first), then: s(then) }
+        }
         CheckKind::PrunesNothing(d) => CheckKind::PrunesNothing(s(d)),
     };
     Check { kind, message: c.message.clone(), span: c.span.clone() }
@@ -144,7 +153,9 @@ pub fn label(k: &CheckKind) -> String {
         CheckKind::Unchanged(e) => format!("{} renders as it did at the start", e),
         CheckKind::DiffersOnly { from, to, paths } => format!("{} differs from {} only in {}", to, from, paths.join(", ")),
         CheckKind::ChangedFiles(g) => format!("changed files are within {}", g.join(", ")),
-        CheckKind::PatchMatches { file, at_least, .. } => format!("the patch in {} matches at least {} resource{}", file, at_least, if *at_least == 1 { "" } else { "s" }),
+        CheckKind::PatchMatches { file, at_least, .. } => {
+            format!("the patch in {} matches at least {} resource{}", file, at_least, if *at_least == 1 { "" } else { "s" })
+        }
         CheckKind::RefsResolve(e) => format!("every ConfigMap, Secret and volume {} refers to exists", e),
         CheckKind::FluxReady { kustomization, .. } => format!("Flux Kustomization {} becomes ready", kustomization),
         CheckKind::AppliedBefore { first, then, .. } => format!("{} is applied before {}", first, then),
@@ -232,7 +243,11 @@ impl Context<'_> {
                 let b = self.built(to)?;
                 let (Ok(a), Ok(b)) = (&*a, &*b) else { return Err("no build".into()) };
                 let ignore = paths.iter().map(|p| crate::diff::IgnoreRule::parse(p)).collect::<std::result::Result<Vec<_>, _>>()?;
-                let d = crate::diff::diff(&a.resources.nodes(), &b.resources.nodes(), &crate::diff::DiffOptions { ignore, ..Default::default() });
+                let d = crate::diff::diff(
+                    &a.resources.nodes(),
+                    &b.resources.nodes(),
+                    &crate::diff::DiffOptions { ignore, ..Default::default() },
+                );
                 if d.resources.is_empty() {
                     Ok(())
                 } else {
@@ -248,7 +263,11 @@ impl Context<'_> {
                 if outside.is_empty() {
                     Ok(())
                 } else {
-                    Err(format!("changed outside {}: {}", globs.join(", "), outside.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")))
+                    Err(format!(
+                        "changed outside {}: {}",
+                        globs.join(", "),
+                        outside.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                    ))
                 }
             }
             CheckKind::PatchMatches { env, file, at_least } => {
@@ -264,7 +283,13 @@ impl Context<'_> {
                 if total >= *at_least {
                     Ok(())
                 } else {
-                    Err(format!("the patch in {} matched {} resource{} (at least {} wanted)", file, total, if total == 1 { "" } else { "s" }, at_least))
+                    Err(format!(
+                        "the patch in {} matched {} resource{} (at least {} wanted)",
+                        file,
+                        total,
+                        if total == 1 { "" } else { "s" },
+                        at_least
+                    ))
                 }
             }
             CheckKind::RefsResolve(env) => {
@@ -300,9 +325,11 @@ impl Context<'_> {
             }
             CheckKind::PrunesNothing(dir) => {
                 let dir = crate::fs::join("/", dir);
-                let entries = crate::flux::prune::between(self.start, self.tree, &dir, "/", &FluxOptions::default()).map_err(|e| shown(&e))?;
+                let entries =
+                    crate::flux::prune::between(self.start, self.tree, &dir, "/", &FluxOptions::default()).map_err(|e| shown(&e))?;
                 use crate::flux::prune::Action;
-                let lost: Vec<String> = entries.iter().filter(|e| matches!(e.action, Action::Delete | Action::Moved(_))).map(|e| e.to_string()).collect();
+                let lost: Vec<String> =
+                    entries.iter().filter(|e| matches!(e.action, Action::Delete | Action::Moved(_))).map(|e| e.to_string()).collect();
                 if lost.is_empty() {
                     Ok(())
                 } else {
@@ -370,7 +397,11 @@ fn object(out: &Output, env: &str, kind: &str, name: Option<&str>, expect: &Expe
     if let Expect::Count { kind: k, equals } = expect {
         let kind = k.as_deref().unwrap_or(kind);
         let n = out.resources.iter().filter(|r| r.kind() == kind && name.is_none_or(|n| is_named(r, n))).count();
-        return if n == *equals { Ok(()) } else { Err(format!("{} renders {} {} object{} ({} wanted)", env, n, kind, if n == 1 { "" } else { "s" }, equals)) };
+        return if n == *equals {
+            Ok(())
+        } else {
+            Err(format!("{} renders {} {} object{} ({} wanted)", env, n, kind, if n == 1 { "" } else { "s" }, equals))
+        };
     }
     let name = name.unwrap_or("");
     let found: Vec<&Resource> = out.resources.iter().filter(|r| r.kind() == kind && is_named(r, name)).collect();
@@ -510,18 +541,21 @@ fn unit<'a>(c: &'a Cluster, name: &str) -> std::result::Result<&'a crate::flux::
 /// `first` and `then` are Flux Kustomizations (`apps`, `flux-system/apps`)
 /// or objects (`Kind/name`) some Kustomization applies.
 fn applied_before(c: &Cluster, first: &str, then: &str) -> std::result::Result<(), Why> {
-    let locate = |what: &str| -> std::result::Result<(usize, Option<usize>), Why> {
-        if let Some((kind, name)) = what.split_once('/').filter(|(k, _)| k.starts_with(|c: char| c.is_ascii_uppercase())) {
-            for (i, u) in c.units.iter().enumerate() {
-                if let Some(j) = u.objects.iter().position(|o| o.get_str("kind") == Some(kind) && o.path(&["metadata", "name"]).and_then(|n| n.as_str()) == Some(name)) {
-                    return Ok((i, Some(j)));
+    let locate =
+        |what: &str| -> std::result::Result<(usize, Option<usize>), Why> {
+            if let Some((kind, name)) = what.split_once('/').filter(|(k, _)| k.starts_with(|c: char| c.is_ascii_uppercase())) {
+                for (i, u) in c.units.iter().enumerate() {
+                    if let Some(j) = u.objects.iter().position(|o| {
+                        o.get_str("kind") == Some(kind) && o.path(&["metadata", "name"]).and_then(|n| n.as_str()) == Some(name)
+                    }) {
+                        return Ok((i, Some(j)));
+                    }
                 }
+                return Err(format!("no Flux Kustomization of the cluster applies {}", what));
             }
-            return Err(format!("no Flux Kustomization of the cluster applies {}", what));
-        }
-        let u = unit(c, what)?;
-        Ok((c.units.iter().position(|x| std::ptr::eq(x, u)).unwrap_or(0), None))
-    };
+            let u = unit(c, what)?;
+            Ok((c.units.iter().position(|x| std::ptr::eq(x, u)).unwrap_or(0), None))
+        };
     let (a, a_obj) = locate(first)?;
     let (b, b_obj) = locate(then)?;
     if a == b {
@@ -603,7 +637,11 @@ mod tests {
         pass("- build_error: {env: prod, contains: missing.yaml}\n", &[("prod/kustomization.yaml", Some(BROKEN))]);
         fail("- build_error: {env: prod, contains: missing.yaml}\n", &[], "prod builds; it should fail");
         fail("- build_error: {env: prod, contains: nope}\n", &[("prod/kustomization.yaml", Some(BROKEN))], "fails, but not with \"nope\"");
-        fail("- build_ok: prod\n  message: fix the overlay\n", &[("prod/kustomization.yaml", Some(BROKEN))], "fix the overlay (prod does not build");
+        fail(
+            "- build_ok: prod\n  message: fix the overlay\n",
+            &[("prod/kustomization.yaml", Some(BROKEN))],
+            "fix the overlay (prod does not build",
+        );
     }
 
     #[test]
@@ -618,7 +656,11 @@ mod tests {
     #[test]
     fn eq_ne_absent_and_count() {
         pass("- object: {env: prod, kind: Deployment, name: web}\n  eq: {path: \"spec.template.spec.containers[name=web].image\", value: \"web:1\"}\n", &[]);
-        fail("- object: {env: prod, kind: Deployment, name: web}\n  eq: {path: spec.replicas, value: 3}\n", &[], "spec.replicas of Deployment p-web is 1, not 3");
+        fail(
+            "- object: {env: prod, kind: Deployment, name: web}\n  eq: {path: spec.replicas, value: 3}\n",
+            &[],
+            "spec.replicas of Deployment p-web is 1, not 3",
+        );
         fail("- object: {env: prod, kind: Deployment, name: web}\n  eq: {path: spec.paused, value: true}\n", &[], "has no spec.paused");
         pass("- object: {env: prod, kind: ConfigMap, name: cfg}\n  ne: {path: metadata.name, value: p-cfg}\n", &[]);
         fail("- object: {env: prod, kind: Deployment, name: web}\n  ne: {path: metadata.name, value: p-web}\n", &[], "is still p-web");
@@ -633,11 +675,19 @@ mod tests {
     fn unchanged_and_differs_only() {
         let replicas = "resources: [../base]\nnamePrefix: p-\nreplicas: [{name: web, count: 3}]\n";
         pass("- unchanged: prod\n", &[]);
-        fail("- unchanged: prod\n", &[("prod/kustomization.yaml", Some(replicas))], "renders differently than at the start: Deployment p-web (spec.replicas)");
+        fail(
+            "- unchanged: prod\n",
+            &[("prod/kustomization.yaml", Some(replicas))],
+            "renders differently than at the start: Deployment p-web (spec.replicas)",
+        );
         fail("- unchanged: prod\n", &[("prod/kustomization.yaml", Some(BROKEN))], "no longer builds");
         let base_replicas = "resources: [../base]\nreplicas: [{name: web, count: 3}]\n";
         pass("- differs_only: {from: base, to: prod, paths: [spec.replicas]}\n", &[("prod/kustomization.yaml", Some(base_replicas))]);
-        fail("- differs_only: {from: base, to: prod, paths: [spec.template]}\n", &[("prod/kustomization.yaml", Some(base_replicas))], "also differ in Deployment web (spec.replicas)");
+        fail(
+            "- differs_only: {from: base, to: prod, paths: [spec.template]}\n",
+            &[("prod/kustomization.yaml", Some(base_replicas))],
+            "also differ in Deployment web (spec.replicas)",
+        );
     }
 
     #[test]
@@ -655,8 +705,16 @@ mod tests {
         let good = k("web");
         let bad = k("webapp");
         pass("- patch_matches: {file: prod/p.yaml}\n", &[("prod/kustomization.yaml", Some(&good)), ("prod/p.yaml", patch)]);
-        fail("- patch_matches: {file: prod/p.yaml}\n", &[("prod/kustomization.yaml", Some(&bad)), ("prod/p.yaml", patch)], "matched 0 resources (at least 1 wanted)");
-        fail("- patch_matches: {file: prod/p.yaml, at_least: 2}\n", &[("prod/kustomization.yaml", Some(&good)), ("prod/p.yaml", patch)], "matched 1 resource (at least 2 wanted)");
+        fail(
+            "- patch_matches: {file: prod/p.yaml}\n",
+            &[("prod/kustomization.yaml", Some(&bad)), ("prod/p.yaml", patch)],
+            "matched 0 resources (at least 1 wanted)",
+        );
+        fail(
+            "- patch_matches: {file: prod/p.yaml, at_least: 2}\n",
+            &[("prod/kustomization.yaml", Some(&good)), ("prod/p.yaml", patch)],
+            "matched 1 resource (at least 2 wanted)",
+        );
         fail("- patch_matches: {file: prod/p.yaml}\n", &[], "applies no patch from prod/p.yaml");
     }
 
@@ -664,7 +722,11 @@ mod tests {
     fn refs_resolve_finds_dangling_config_maps() {
         pass("- refs_resolve: prod\n", &[]);
         let no_generator = "resources: [d.yaml]\n";
-        fail("- refs_resolve: base\n", &[("base/kustomization.yaml", Some(no_generator))], "Deployment web refers to ConfigMap cfg (envFrom), which is not rendered");
+        fail(
+            "- refs_resolve: base\n",
+            &[("base/kustomization.yaml", Some(no_generator))],
+            "Deployment web refers to ConfigMap cfg (envFrom), which is not rendered",
+        );
         let optional = DEPLOY.replace("{name: cfg}", "{name: cfg, optional: true}");
         pass("- refs_resolve: base\n", &[("base/kustomization.yaml", Some(no_generator)), ("base/d.yaml", Some(&optional))]);
     }
@@ -722,9 +784,23 @@ mod tests {
     #[test]
     fn prunes_nothing_sees_deletes_and_races() {
         assert!(flux_outcome("- prunes_nothing: clusters/prod\n", "", &[]).ok);
-        let o = flux_outcome("- prunes_nothing: clusters/prod\n", "", &[("apps/b.yaml", None), ("apps/c.yaml", Some("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: default\n"))]);
+        let o = flux_outcome(
+            "- prunes_nothing: clusters/prod\n",
+            "",
+            &[
+                ("apps/b.yaml", None),
+                ("apps/c.yaml", Some("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: default\n")),
+            ],
+        );
         assert!(!o.ok && o.message.contains("ConfigMap/default/b deleted"), "{}", o.message);
-        let moved = flux_outcome("- prunes_nothing: clusters/prod\n", "", &[("apps/b.yaml", Some("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: default\n")), ("infra/b.yaml", Some("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  namespace: default\n"))]);
+        let moved = flux_outcome(
+            "- prunes_nothing: clusters/prod\n",
+            "",
+            &[
+                ("apps/b.yaml", Some("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: default\n")),
+                ("infra/b.yaml", Some("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n  namespace: default\n")),
+            ],
+        );
         assert!(!moved.ok && moved.message.contains("moves to flux-system/infra"), "{}", moved.message);
     }
 
@@ -733,7 +809,9 @@ mod tests {
         let mut l = lesson("- object: {env: prod, kind: Deployment, name: web}\n  eq: {path: metadata.name, value: p-web}\n");
         l.variants.push(Variant {
             name: "qa".into(),
-            files: [("prod/kustomization.yaml".to_string(), Some("resources: [../base]\nnamePrefix: q-\n".to_string()))].into_iter().collect(),
+            files: [("prod/kustomization.yaml".to_string(), Some("resources: [../base]\nnamePrefix: q-\n".to_string()))]
+                .into_iter()
+                .collect(),
             substitute: vec![("p-web".into(), "q-web".into())],
         });
         let r = check(&l, &super::super::tree(&l, false));

@@ -57,17 +57,40 @@ pub struct Check {
 #[derive(Clone, Debug)]
 pub enum CheckKind {
     BuildOk(String),
-    BuildError { env: String, contains: String },
+    BuildError {
+        env: String,
+        contains: String,
+    },
     /// `object: {env, kind, name}`; `name` matches the name the object was
     /// declared with (before prefixes, suffixes and hashes) or its final one.
-    Object { env: String, kind: String, name: Option<String>, expect: Expect },
+    Object {
+        env: String,
+        kind: String,
+        name: Option<String>,
+        expect: Expect,
+    },
     Unchanged(String),
-    DiffersOnly { from: String, to: String, paths: Vec<String> },
+    DiffersOnly {
+        from: String,
+        to: String,
+        paths: Vec<String>,
+    },
     ChangedFiles(Vec<String>),
-    PatchMatches { env: Option<String>, file: String, at_least: usize },
+    PatchMatches {
+        env: Option<String>,
+        file: String,
+        at_least: usize,
+    },
     RefsResolve(String),
-    FluxReady { cluster: Option<String>, kustomization: String },
-    AppliedBefore { cluster: Option<String>, first: String, then: String },
+    FluxReady {
+        cluster: Option<String>,
+        kustomization: String,
+    },
+    AppliedBefore {
+        cluster: Option<String>,
+        first: String,
+        then: String,
+    },
     /// Going from the start tree to this one deletes nothing from the
     /// cluster directory given: no prune, no move that a prune may race.
     PrunesNothing(String),
@@ -77,20 +100,31 @@ pub enum CheckKind {
 pub enum Expect {
     /// The object exists (no `eq`, `absent` or `count`).
     Exists,
-    Eq { path: String, value: Node },
+    Eq {
+        path: String,
+        value: Node,
+    },
     /// The field exists and differs from `value` (a generated name that
     /// kept its hash, an image that moved on).
-    Ne { path: String, value: Node },
+    Ne {
+        path: String,
+        value: Node,
+    },
     Absent(String),
     /// How many objects of `kind` (the object's kind when not given) the
     /// environment renders, with `name` too when the object has one.
-    Count { kind: Option<String>, equals: usize },
+    Count {
+        kind: Option<String>,
+        equals: usize,
+    },
 }
 
 /// Reads a lesson file. `file` is the name errors give.
 pub fn parse(file: &str, text: &str) -> Result<Lesson> {
     let doc = crate::yaml::parse_single(file, text)?.ok_or_else(|| Error::in_file(file, "the lesson file is empty"))?;
-    let entries = doc.as_map().ok_or_else(|| Error::at(&doc.span, "a lesson is a mapping (id, title, intro, mode, start, editable, checks, hints, solution)"))?;
+    let entries = doc
+        .as_map()
+        .ok_or_else(|| Error::at(&doc.span, "a lesson is a mapping (id, title, intro, mode, start, editable, checks, hints, solution)"))?;
     const KEYS: [&str; 11] = ["id", "title", "intro", "mode", "start", "editable", "checks", "hints", "solution", "variants", "cluster"];
     for (k, _) in entries {
         let name = k.as_str().unwrap_or("");
@@ -194,8 +228,20 @@ fn files(n: &Node, what: &str) -> Result<BTreeMap<String, Option<String>>> {
     Ok(out)
 }
 
-const CHECK_KEYS: [&str; 12] =
-    ["build_ok", "build_error", "object", "unchanged", "differs_only", "changed_files", "patch_matches", "refs_resolve", "flux_ready", "applied_before", "prunes_nothing", "message"];
+const CHECK_KEYS: [&str; 12] = [
+    "build_ok",
+    "build_error",
+    "object",
+    "unchanged",
+    "differs_only",
+    "changed_files",
+    "patch_matches",
+    "refs_resolve",
+    "flux_ready",
+    "applied_before",
+    "prunes_nothing",
+    "message",
+];
 
 fn check(n: &Node, mode: Mode, cluster: Option<&str>) -> Result<Check> {
     let entries = n.as_map().ok_or_else(|| Error::at(&n.span, "a check is a mapping such as `build_ok: overlays/production`"))?;
@@ -211,7 +257,10 @@ fn check(n: &Node, mode: Mode, cluster: Option<&str>) -> Result<Check> {
             return Err(Error::at(&k.span, format!("unknown check '{}' (expected one of {})", key, CHECK_KEYS[..11].join(", "))));
         }
         if kind.is_some() {
-            return Err(Error::at(&k.span, format!("one check per list item: '{}' starts another (write it as its own `- {}: …`)", key, key)));
+            return Err(Error::at(
+                &k.span,
+                format!("one check per list item: '{}' starts another (write it as its own `- {}: …`)", key, key),
+            ));
         }
         kind = Some(check_kind(key, v, n, mode, cluster)?);
     }
@@ -245,11 +294,14 @@ fn check_kind(key: &str, v: &Node, whole: &Node, mode: Mode, cluster: Option<&st
         "differs_only" => {
             let paths = field(v, "paths", key)?;
             let list = match paths.as_seq() {
-                Some(items) => items.iter().map(|p| {
-                    let t = string(p, "paths")?;
-                    crate::diff::IgnoreRule::parse(&t).map_err(|e| Error::at(&p.span, e))?;
-                    Ok(t)
-                }).collect::<Result<Vec<_>>>()?,
+                Some(items) => items
+                    .iter()
+                    .map(|p| {
+                        let t = string(p, "paths")?;
+                        crate::diff::IgnoreRule::parse(&t).map_err(|e| Error::at(&p.span, e))?;
+                        Ok(t)
+                    })
+                    .collect::<Result<Vec<_>>>()?,
                 None => return Err(Error::at(&paths.span, "paths: a list of field paths")),
             };
             CheckKind::DiffersOnly { from: text("from")?, to: text("to")?, paths: list }
@@ -278,7 +330,10 @@ fn check_kind(key: &str, v: &Node, whole: &Node, mode: Mode, cluster: Option<&st
             let mut expect = Expect::Exists;
             let mut set = |e: Expect, at: &Node| -> Result<()> {
                 if !matches!(expect, Expect::Exists) {
-                    return Err(Error::at(&at.span, "an object check takes one of eq, ne, absent and count; write another check for the next"));
+                    return Err(Error::at(
+                        &at.span,
+                        "an object check takes one of eq, ne, absent and count; write another check for the next",
+                    ));
                 }
                 expect = e;
                 Ok(())
@@ -326,7 +381,9 @@ fn path(n: &Node) -> Result<String> {
 }
 
 fn count(n: &Node, what: &str) -> Result<usize> {
-    n.as_str().and_then(|s| s.parse::<usize>().ok()).ok_or_else(|| Error::at(&n.span, format!("{}: expected a whole number, found {}", what, n.shape())))
+    n.as_str()
+        .and_then(|s| s.parse::<usize>().ok())
+        .ok_or_else(|| Error::at(&n.span, format!("{}: expected a whole number, found {}", what, n.shape())))
 }
 
 #[cfg(test)]
@@ -358,7 +415,14 @@ mod tests {
         assert_eq!((e.span.as_ref().unwrap().line, e.span.as_ref().unwrap().col), (9, 3), "{}", e);
         let e = parse("/l.yaml", &format!("{}colour: red\n", MINIMAL)).unwrap_err();
         assert!(e.to_string().starts_with("/l.yaml:9:1: unknown lesson field 'colour'"), "{}", e);
-        let e = parse("/l.yaml", &MINIMAL.replace("- build_ok: a", "- object: {env: a, kind: Deployment, name: web}\n  eq: {path: \"spec.containers[name=web\", value: 1}")).unwrap_err();
+        let e = parse(
+            "/l.yaml",
+            &MINIMAL.replace(
+                "- build_ok: a",
+                "- object: {env: a, kind: Deployment, name: web}\n  eq: {path: \"spec.containers[name=web\", value: 1}",
+            ),
+        )
+        .unwrap_err();
         assert!(e.to_string().starts_with("/l.yaml:8:14: path 'spec.containers[name=web': unclosed '['"), "{}", e);
         assert!(parse("/l.yaml", "").is_err());
         assert!(parse("/l.yaml", "- a\n").is_err());

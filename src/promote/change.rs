@@ -53,7 +53,11 @@ impl Change {
         let first_line = self.message.lines().next().unwrap_or("");
         Change {
             message: format!("Revert \"{}\"", first_line),
-            files: self.files.iter().map(|f| FileChange { path: f.path.clone(), before: f.after.clone(), after: f.before.clone() }).collect(),
+            files: self
+                .files
+                .iter()
+                .map(|f| FileChange { path: f.path.clone(), before: f.after.clone(), after: f.before.clone() })
+                .collect(),
         }
     }
 

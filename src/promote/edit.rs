@@ -65,11 +65,15 @@ impl<'a> Source<'a> {
         let len = match rest.chars().next()? {
             '"' => {
                 let mut escaped = false;
-                rest.char_indices().skip(1).find(|&(_, c)| {
-                    let end = c == '"' && !escaped;
-                    escaped = c == '\\' && !escaped;
-                    end
-                })?.0 + 1
+                rest.char_indices()
+                    .skip(1)
+                    .find(|&(_, c)| {
+                        let end = c == '"' && !escaped;
+                        escaped = c == '\\' && !escaped;
+                        end
+                    })?
+                    .0
+                    + 1
             }
             '\'' => {
                 let b = rest.as_bytes();
@@ -223,7 +227,8 @@ mod tests {
 
     #[test]
     fn scalar_tokens_and_blocks() {
-        let text = "images: # pinned\n- name: a\n  newTag: \"1.0\" # why\n  digest: 'it''s'\n- {name: b, newTag: v2}\n# trailing\nnamespace: x\n";
+        let text =
+            "images: # pinned\n- name: a\n  newTag: \"1.0\" # why\n  digest: 'it''s'\n- {name: b, newTag: v2}\n# trailing\nnamespace: x\n";
         let src = Source::new(text);
         let doc = parse_single("k", text).unwrap().unwrap();
         let items = doc.get("images").unwrap().as_seq().unwrap();

@@ -38,7 +38,14 @@ impl Keep {
 /// settings: where an environment's name shows, and where B keeps its own.
 const VALUE_FIELDS: [&str; 5] = ["commonLabels", "commonAnnotations", "labels", "configMapGenerator", "secretGenerator"];
 
-pub fn plan(files: &dyn Files, from: &str, to: &str, keep: &Keep, out: &mut BTreeMap<String, String>, notes: &mut Vec<String>) -> Result<()> {
+pub fn plan(
+    files: &dyn Files,
+    from: &str,
+    to: &str,
+    keep: &Keep,
+    out: &mut BTreeMap<String, String>,
+    notes: &mut Vec<String>,
+) -> Result<()> {
     let a_k = kustomization_file(files, from).ok_or_else(|| Error::new(format!("{} has no kustomization file", from)))?;
     let b_k = kustomization_file(files, to).ok_or_else(|| Error::new(format!("{} has no kustomization file", to)))?;
     let names = Names::of(from, to);
@@ -203,7 +210,16 @@ fn list_files(files: &dyn Files, dir: &str) -> Vec<String> {
 /// name in label and literal values, and references out of the overlay
 /// rewritten for B's place; and the lines where B's name was put.
 #[allow(clippy::too_many_arguments)]
-fn kustomization(a_file: &str, a_text: &str, from: &str, b_file: &str, b_text: &str, to: &str, keep: &Keep, names: Option<&Names>) -> Result<(String, Vec<usize>)> {
+fn kustomization(
+    a_file: &str,
+    a_text: &str,
+    from: &str,
+    b_file: &str,
+    b_text: &str,
+    to: &str,
+    keep: &Keep,
+    names: Option<&Names>,
+) -> Result<(String, Vec<usize>)> {
     let empty = Node::map(Default::default());
     let a_doc = parse_single(a_file, a_text)?.unwrap_or_else(|| empty.clone());
     let b_doc = parse_single(b_file, b_text)?.unwrap_or(empty);
@@ -313,7 +329,10 @@ mod tests {
         fs.insert("apps/staging/kustomization.yaml", "kind: Kustomization\nnamespace: staging\nnamePrefix: stg-\nresources:\n- ../base\n- extra.yaml\npatches:\n- path: patch.yaml\n");
         fs.insert("apps/staging/patch.yaml", "replicas: 2\n");
         fs.insert("apps/staging/extra.yaml", "kind: ConfigMap\n");
-        fs.insert("deep/envs/prod/kustomization.yaml", "# prod\nnamespace: production # here\nnameSuffix: -p\nresources:\n- ../../../apps/base\n");
+        fs.insert(
+            "deep/envs/prod/kustomization.yaml",
+            "# prod\nnamespace: production # here\nnameSuffix: -p\nresources:\n- ../../../apps/base\n",
+        );
         fs.insert("deep/envs/prod/old.yaml", "x\n");
         let mut out = BTreeMap::new();
         let mut notes = Vec::new();
@@ -336,7 +355,10 @@ mod tests {
         fs.insert("/envs/staging-eu/deploy.yaml", "kind: Deployment\nmetadata:\n  name: web\n  labels: {env: staging-eu, staging-eu: key}\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n      - env:\n        - {name: ENV, value: \"staging-eu\"}\n        - {name: OTHER, value: staging-europe}\n        - name: NOTE\n          value: |\n            staging-eu\n");
         fs.insert("/envs/staging-eu/app.env", "ENV=staging-eu\n# staging-eu\n");
         fs.insert("/envs/staging-eu/replicas.yaml", "replicas: 3\n");
-        fs.insert("/envs/prod-eu/kustomization.yaml", "namespace: prod\ncomponents:\n- ../../variants/prod\n- ../../variants/eu\nresources:\n- ../../base\n");
+        fs.insert(
+            "/envs/prod-eu/kustomization.yaml",
+            "namespace: prod\ncomponents:\n- ../../variants/prod\n- ../../variants/eu\nresources:\n- ../../base\n",
+        );
         fs.insert("/envs/prod-eu/replicas.yaml", "replicas: 8\n");
         let keep = Keep { files: vec!["replicas.yaml".into()], fields: vec!["components".into()] };
         let mut out = BTreeMap::new();

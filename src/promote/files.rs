@@ -2,13 +2,20 @@
 //! values patch) is copied from A to B as it is.
 
 use crate::error::{Error, Result};
-use crate::kustomize::kustomization::FILE_NAMES;
 use crate::fs::{self, Files};
+use crate::kustomize::kustomization::FILE_NAMES;
 use std::collections::BTreeMap;
 
 /// Puts A's version of each named file (relative to the overlay
 /// directories) into `out`, keyed by its path in B.
-pub fn copy_files(files: &dyn Files, from: &str, to: &str, names: &[String], out: &mut BTreeMap<String, String>, notes: &mut Vec<String>) -> Result<()> {
+pub fn copy_files(
+    files: &dyn Files,
+    from: &str,
+    to: &str,
+    names: &[String],
+    out: &mut BTreeMap<String, String>,
+    notes: &mut Vec<String>,
+) -> Result<()> {
     for name in names {
         let a_path = fs::join(from, name);
         let b_path = fs::join(to, name);

@@ -33,7 +33,12 @@ impl History {
     }
     /// Entry `index` as the page and its exports show it.
     pub fn info(&self, index: usize) -> Option<EntryInfo<'_>> {
-        self.entries.get(index).map(|c| EntryInfo { index, message: &c.message, files: c.files.iter().map(|f| f.path.as_str()).collect(), patch: c.patch("/") })
+        self.entries.get(index).map(|c| EntryInfo {
+            index,
+            message: &c.message,
+            files: c.files.iter().map(|f| f.path.as_str()).collect(),
+            patch: c.patch("/"),
+        })
     }
     /// Each entry's change as a patch file, relative to `root`.
     pub fn patch(&self, index: usize, root: &str) -> Option<String> {
@@ -63,7 +68,11 @@ mod tests {
         let mut h = History::new();
         let bump = |from: &str, to: &str| Change {
             message: format!("Promote version {}", to),
-            files: vec![FileChange { path: "/b/v.yaml".into(), before: Some(format!("version: {}\n", from)), after: Some(format!("version: {}\n", to)) }],
+            files: vec![FileChange {
+                path: "/b/v.yaml".into(),
+                before: Some(format!("version: {}\n", from)),
+                after: Some(format!("version: {}\n", to)),
+            }],
         };
         h.apply(&mut fs, bump("1", "2")).unwrap();
         h.apply(&mut fs, bump("2", "3")).unwrap();

@@ -38,7 +38,11 @@ pub fn promote_images(a_file: &str, a_text: &str, b_file: &str, b_text: &str) ->
         match b_items.iter().find(|b| b.get_str("name") == Some(name)) {
             Some(b_item) => {
                 if update_entry(&a_src, a_item, &b_src, b_item, b_file, &mut edits)? {
-                    changes.push(ImageChange { name: name.to_string(), before: Some(describe(name, b_item)), after: describe(name, a_item) });
+                    changes.push(ImageChange {
+                        name: name.to_string(),
+                        before: Some(describe(name, b_item)),
+                        after: describe(name, a_item),
+                    });
                 }
             }
             None => {
@@ -79,13 +83,18 @@ fn update_entry(a_src: &Source, a_item: &Node, b_src: &Source, b_item: &Node, b_
     for field in FIELDS {
         match (a_item.get(field), b_item.get(field)) {
             (Some(av), Some(bv)) if av.as_str() != bv.as_str() => {
-                let range = b_src.scalar_range(bv).ok_or_else(|| Error::at(&bv.span, format!("cannot edit {} here: expected a one-line value", field)))?;
+                let range = b_src
+                    .scalar_range(bv)
+                    .ok_or_else(|| Error::at(&bv.span, format!("cannot edit {} here: expected a one-line value", field)))?;
                 edits.replace(range, token(a_src, av)?);
                 changed = true;
             }
             (Some(av), None) => {
                 if flow {
-                    return Err(Error::at(&b_item.span, format!("{}: cannot add {} to a flow-style images entry; write it as a block", b_file, field)));
+                    return Err(Error::at(
+                        &b_item.span,
+                        format!("{}: cannot add {} to a flow-style images entry; write it as a block", b_file, field),
+                    ));
                 }
                 let indent = b_src.column(&b_item.span);
                 edits.insert(b_src.after_line(last_line), format!("{}{}: {}\n", " ".repeat(indent), field, token(a_src, av)?));
@@ -95,7 +104,10 @@ fn update_entry(a_src: &Source, a_item: &Node, b_src: &Source, b_item: &Node, b_
                 // The key's whole line goes; the entry's first line holds its `- `.
                 let key_line = bv.span.line as usize;
                 if flow || key_line == b_item.span.line as usize {
-                    return Err(Error::at(&bv.span, format!("{}: cannot remove {} from this images entry automatically; move it off the `- ` line", b_file, field)));
+                    return Err(Error::at(
+                        &bv.span,
+                        format!("{}: cannot remove {} from this images entry automatically; move it off the `- ` line", b_file, field),
+                    ));
                 }
                 edits.replace(b_src.line_start(key_line)..b_src.after_line(key_line), "");
                 changed = true;
@@ -107,7 +119,14 @@ fn update_entry(a_src: &Source, a_item: &Node, b_src: &Source, b_item: &Node, b_
 }
 
 /// Adds A's entries for images B does not override yet.
-fn append_entries(a_src: &Source, items: &[&Node], b_src: &Source, b_key: Option<&(Node, Node)>, b_file: &str, edits: &mut Edits) -> Result<()> {
+fn append_entries(
+    a_src: &Source,
+    items: &[&Node],
+    b_src: &Source,
+    b_key: Option<&(Node, Node)>,
+    b_file: &str,
+    edits: &mut Edits,
+) -> Result<()> {
     match b_key {
         None => {
             // No `images:` yet: a new field at the end of the file.
@@ -126,7 +145,8 @@ fn append_entries(a_src: &Source, items: &[&Node], b_src: &Source, b_key: Option
             let key_line = key.span.line as usize;
             let key_col = b_src.column(&key.span);
             let items_b = value.as_seq().map(|v| v.as_slice()).unwrap_or(&[]);
-            let on_key_line = value.span.line as usize == key_line && (items_b.is_empty() || !value.is_seq() || b_src.text[b_src.offset(&value.span)..].starts_with('['));
+            let on_key_line = value.span.line as usize == key_line
+                && (items_b.is_empty() || !value.is_seq() || b_src.text[b_src.offset(&value.span)..].starts_with('['));
             let dash = match items_b.first() {
                 Some(first) if !on_key_line => b_src.dash_column(&first.span).unwrap_or(key_col),
                 _ => key_col,
@@ -134,7 +154,10 @@ fn append_entries(a_src: &Source, items: &[&Node], b_src: &Source, b_key: Option
             if on_key_line {
                 // `images: []` (or `images:` with nothing): the block replaces it.
                 if !items_b.is_empty() {
-                    return Err(Error::at(&value.span, format!("{}: images is written in flow style ([...]); write it as a block list to promote into it", b_file)));
+                    return Err(Error::at(
+                        &value.span,
+                        format!("{}: images is written in flow style ([...]); write it as a block list to promote into it", b_file),
+                    ));
                 }
                 let colon = b_src.line_start(key_line) + b_src.line(key_line).find(':').map_or(0, |i| i + 1);
                 let line_end = b_src.line_start(key_line) + b_src.line(key_line).len();
@@ -212,7 +235,10 @@ mod tests {
             text,
             format!("{}images:\n- name: ghcr.io/my-org/my-app\n  newTag: 1.1.0 # release 2026-11\n- name: redis\n  newName: mirror.example/redis\n  digest: sha256:abc\n", b)
         );
-        assert_eq!(changes[0], ImageChange { name: "ghcr.io/my-org/my-app".into(), before: None, after: "ghcr.io/my-org/my-app:1.1.0".into() });
+        assert_eq!(
+            changes[0],
+            ImageChange { name: "ghcr.io/my-org/my-app".into(), before: None, after: "ghcr.io/my-org/my-app:1.1.0".into() }
+        );
     }
 
     #[test]
@@ -279,8 +305,12 @@ mod tests {
                 if changes.is_empty() {
                     continue;
                 }
-                let doc = parse_single("/b/k.yaml", &text).unwrap_or_else(|e| panic!("{}\nA:\n{}\nB:\n{}\nout:\n{}", e, a, b, text)).unwrap();
-                let entry = doc.get("images").and_then(Node::as_seq).and_then(|s| s.iter().find(|i| i.get_str("name") == Some("ghcr.io/my-org/my-app")));
+                let doc =
+                    parse_single("/b/k.yaml", &text).unwrap_or_else(|e| panic!("{}\nA:\n{}\nB:\n{}\nout:\n{}", e, a, b, text)).unwrap();
+                let entry = doc
+                    .get("images")
+                    .and_then(Node::as_seq)
+                    .and_then(|s| s.iter().find(|i| i.get_str("name") == Some("ghcr.io/my-org/my-app")));
                 assert_eq!(entry.and_then(|e| e.get_str("newTag")), Some("1.1.0"), "A:\n{}\nB:\n{}\nout:\n{}", a, b, text);
                 assert!(entry.unwrap().get("digest").is_none(), "A has no digest for it:\n{}", text);
             }

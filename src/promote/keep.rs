@@ -82,8 +82,12 @@ fn ops_text(ops: &[FieldChange], indent: &str) -> String {
         let json = |n: &Node| serde_json::to_string(&to_json(n)).unwrap_or_default();
         // `before` is B's value, `after` what A's files would make it.
         match (&c.before, &c.after) {
-            (Some(b), Some(_)) => out.push_str(&format!("{i}- op: replace\n{i}  path: {}\n{i}  value: {}\n", c.path.pointer(), json(b), i = indent)),
-            (Some(b), None) => out.push_str(&format!("{i}- op: add\n{i}  path: {}\n{i}  value: {}\n", c.path.pointer(), json(b), i = indent)),
+            (Some(b), Some(_)) => {
+                out.push_str(&format!("{i}- op: replace\n{i}  path: {}\n{i}  value: {}\n", c.path.pointer(), json(b), i = indent))
+            }
+            (Some(b), None) => {
+                out.push_str(&format!("{i}- op: add\n{i}  path: {}\n{i}  value: {}\n", c.path.pointer(), json(b), i = indent))
+            }
             (None, Some(_)) => out.push_str(&format!("{i}- op: remove\n{i}  path: {}\n", c.path.pointer(), i = indent)),
             (None, None) => {}
         }
@@ -143,17 +147,31 @@ mod tests {
     #[test]
     fn a_removed_subtree_comes_back_whole() {
         let before = parse_documents("b", "kind: Deployment\nmetadata: {name: web}\nspec: {template: {spec: {containers: [{name: app, resources: {limits: {cpu: '1', memory: 1Gi}}}]}}}\n").unwrap();
-        let after = parse_documents("a", "kind: Deployment\nmetadata: {name: web}\nspec: {template: {spec: {containers: [{name: app}]}}}\n").unwrap();
-        let keep = ignored_changes(&before, &after, &[IgnoreRule::parse("spec.template.spec.containers[name=app].resources").unwrap()], None);
+        let after =
+            parse_documents("a", "kind: Deployment\nmetadata: {name: web}\nspec: {template: {spec: {containers: [{name: app}]}}}\n")
+                .unwrap();
+        let keep =
+            ignored_changes(&before, &after, &[IgnoreRule::parse("spec.template.spec.containers[name=app].resources").unwrap()], None);
         assert_eq!(keep[0].ops.len(), 1);
-        assert_eq!(ops_text(&keep[0].ops, ""), "- op: add\n  path: /spec/template/spec/containers/0/resources\n  value: {\"limits\":{\"cpu\":\"1\",\"memory\":\"1Gi\"}}\n");
+        assert_eq!(
+            ops_text(&keep[0].ops, ""),
+            "- op: add\n  path: /spec/template/spec/containers/0/resources\n  value: {\"limits\":{\"cpu\":\"1\",\"memory\":\"1Gi\"}}\n"
+        );
     }
 
     #[test]
     fn ignored_fields_become_json_patches() {
-        let before = parse_documents("b", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 5, paused: true}\n").unwrap();
-        let after = parse_documents("a", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 2, minReadySeconds: 3}\n").unwrap();
-        let rules = [IgnoreRule::parse("spec.replicas").unwrap(), IgnoreRule::parse("spec.paused").unwrap(), IgnoreRule::parse("spec.minReadySeconds").unwrap()];
+        let before =
+            parse_documents("b", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 5, paused: true}\n")
+                .unwrap();
+        let after =
+            parse_documents("a", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 2, minReadySeconds: 3}\n")
+                .unwrap();
+        let rules = [
+            IgnoreRule::parse("spec.replicas").unwrap(),
+            IgnoreRule::parse("spec.paused").unwrap(),
+            IgnoreRule::parse("spec.minReadySeconds").unwrap(),
+        ];
         let keep = ignored_changes(&before, &after, &rules, None);
         assert_eq!(keep.len(), 1);
         let text = add_patches("k", "resources:\n- ../base\npatches:\n  - path: p.yaml\n", &keep).unwrap();

@@ -60,7 +60,13 @@ pub struct PromoteOptions {
 
 impl Default for PromoteOptions {
     fn default() -> PromoteOptions {
-        PromoteOptions { build: BuildOptions::default(), diff: DiffOptions::default(), root: "/".to_string(), keep: Vec::new(), force: false }
+        PromoteOptions {
+            build: BuildOptions::default(),
+            diff: DiffOptions::default(),
+            root: "/".to_string(),
+            keep: Vec::new(),
+            force: false,
+        }
     }
 }
 
@@ -163,7 +169,9 @@ pub fn promote(files: &dyn Files, from: &str, to: &str, what: &Selection, option
             new_texts.insert(b_k.clone(), text);
             image_changes = changes;
         }
-        let (kept, copied): (Vec<String>, Vec<String>) = what.files.iter().cloned().partition(|f| keep.files.iter().any(|k| fs::join(from, f) == fs::join(from, k) || fs::is_within(&fs::join(from, f), &fs::join(from, k))));
+        let (kept, copied): (Vec<String>, Vec<String>) = what.files.iter().cloned().partition(|f| {
+            keep.files.iter().any(|k| fs::join(from, f) == fs::join(from, k) || fs::is_within(&fs::join(from, f), &fs::join(from, k)))
+        });
         for f in kept {
             notes.push(format!("{} is kept as it is (--keep)", f));
         }
@@ -175,7 +183,8 @@ pub fn promote(files: &dyn Files, from: &str, to: &str, what: &Selection, option
     let change = Change { message, files: file_changes };
 
     let after_fs = files_after(files, &change.files);
-    let after_build = build(&after_fs, to, &options.build).map_err(|e| Error { message: format!("after the promotion {} would not build: {}", label(to), e.message), span: e.span })?;
+    let after_build = build(&after_fs, to, &options.build)
+        .map_err(|e| Error { message: format!("after the promotion {} would not build: {}", label(to), e.message), span: e.span })?;
     let after = after_build.nodes();
     let same_env = DiffOptions { across_namespaces: false, ignore: Vec::new(), context: options.diff.context };
     let rendered = diff::diff(&before, &after, &same_env);
@@ -193,7 +202,11 @@ pub fn promote(files: &dyn Files, from: &str, to: &str, what: &Selection, option
     }
     let confirmed = specific.is_empty() || options.force;
     if !confirmed {
-        notes.push(format!("{} change(s) look specific to {} and are not written without confirmation (--force); or keep them (--keep PATH)", specific.len(), label(to)));
+        notes.push(format!(
+            "{} change(s) look specific to {} and are not written without confirmation (--force); or keep them (--keep PATH)",
+            specific.len(),
+            label(to)
+        ));
     }
     let mut image_differences = Vec::new();
     if let (Some(a), true, false) = (&a_build, what.images, what.everything) {
@@ -213,7 +226,19 @@ pub fn promote(files: &dyn Files, from: &str, to: &str, what: &Selection, option
         notes.push(format!("{} already has what {} has: nothing to promote", label(to), label(from)));
     }
 
-    Ok(Promotion { from: label(from), to: label(to), change, images: image_changes, image_differences, rendered, remaining, notes, specific, confirmed, root: options.root.clone() })
+    Ok(Promotion {
+        from: label(from),
+        to: label(to),
+        change,
+        images: image_changes,
+        image_differences,
+        rendered,
+        remaining,
+        notes,
+        specific,
+        confirmed,
+        root: options.root.clone(),
+    })
 }
 
 /// The files whose text would change.
@@ -232,7 +257,16 @@ fn changes_of(files: &dyn Files, new_texts: BTreeMap<String, String>) -> Result<
 /// ignored fields, through patches added to its kustomization. When those
 /// patches would not build, B's values are not kept and a note says so.
 #[allow(clippy::too_many_arguments)]
-fn keep_ignored(files: &dyn Files, to: &str, b_k: &str, (before, targets): (&[Node], &[String]), new_texts: &mut BTreeMap<String, String>, notes: &mut Vec<String>, rules: &[IgnoreRule], options: &PromoteOptions) -> Result<()> {
+fn keep_ignored(
+    files: &dyn Files,
+    to: &str,
+    b_k: &str,
+    (before, targets): (&[Node], &[String]),
+    new_texts: &mut BTreeMap<String, String>,
+    notes: &mut Vec<String>,
+    rules: &[IgnoreRule],
+    options: &PromoteOptions,
+) -> Result<()> {
     let planned = changes_of(files, new_texts.clone())?;
     let Ok(after) = render(&files_after(files, &planned), to, &options.build) else { return Ok(()) };
     let keep = keep::ignored_changes(before, &after, rules, Some(targets));
@@ -274,7 +308,14 @@ fn keep_ignored(files: &dyn Files, to: &str, b_k: &str, (before, targets): (&[No
 /// Sorts `--keep` paths: a file or directory of either overlay, else a
 /// top-level field of either kustomization, else a field path of the
 /// resources (as `--ignore` writes them).
-fn resolve_keep(files: &dyn Files, from: &str, to: &str, a_k: &str, b_k: &str, paths: &[String]) -> Result<(everything::Keep, Vec<IgnoreRule>)> {
+fn resolve_keep(
+    files: &dyn Files,
+    from: &str,
+    to: &str,
+    a_k: &str,
+    b_k: &str,
+    paths: &[String],
+) -> Result<(everything::Keep, Vec<IgnoreRule>)> {
     let mut keep = everything::Keep::default();
     let mut rules = Vec::new();
     let doc = |k: &str| read_text(files, k).ok().flatten().and_then(|t| crate::yaml::parse_single(k, &t).ok().flatten());
@@ -288,11 +329,21 @@ fn resolve_keep(files: &dyn Files, from: &str, to: &str, a_k: &str, b_k: &str, p
         if !rel.is_empty() && (inside(from) || inside(to)) {
             keep.files.push(rel.to_string());
         } else if [".yaml", ".yml", ".json", ".env"].iter().any(|e| rel.ends_with(e)) {
-            return Err(Error::new(format!("--keep {}: neither {} nor {} has this file", p, change::relative_to(from, "/"), change::relative_to(to, "/"))));
+            return Err(Error::new(format!(
+                "--keep {}: neither {} nor {} has this file",
+                p,
+                change::relative_to(from, "/"),
+                change::relative_to(to, "/")
+            )));
         } else if [&a_doc, &b_doc].iter().any(|d| d.as_ref().is_some_and(|d| d.get(rel).is_some())) {
             keep.fields.push(rel.to_string());
         } else {
-            let rule = IgnoreRule::parse(rel).map_err(|e| Error::new(format!("--keep {}: not a file of either overlay nor a field of their kustomizations, and not a field path: {}", p, e)))?;
+            let rule = IgnoreRule::parse(rel).map_err(|e| {
+                Error::new(format!(
+                    "--keep {}: not a file of either overlay nor a field of their kustomizations, and not a field path: {}",
+                    p, e
+                ))
+            })?;
             rules.push(rule);
         }
     }
@@ -300,7 +351,11 @@ fn resolve_keep(files: &dyn Files, from: &str, to: &str, a_k: &str, b_k: &str, p
 }
 
 fn has_images(file: &str, text: &str) -> bool {
-    crate::yaml::parse_single(file, text).ok().flatten().and_then(|d| d.get("images").cloned()).is_some_and(|n| n.as_seq().is_some_and(|s| !s.is_empty()))
+    crate::yaml::parse_single(file, text)
+        .ok()
+        .flatten()
+        .and_then(|d| d.get("images").cloned())
+        .is_some_and(|n| n.as_seq().is_some_and(|s| !s.is_empty()))
 }
 
 fn render(files: &dyn Files, dir: &str, options: &BuildOptions) -> Result<Vec<Node>> {

@@ -2,9 +2,9 @@
 //! lines, the patch, B's rendered change — `git apply` reads the whole of
 //! it), the pull-request description in Markdown, and JSON.
 
-use crate::fs::Files;
 use super::Promotion;
 use crate::diff::format::{json as diff_json, markdown as diff_markdown, text as diff_text, Labels};
+use crate::fs::Files;
 
 pub fn text(p: &Promotion) -> String {
     let labels = Labels { from: format!("{} (before)", p.to), to: format!("{} (after)", p.to) };
@@ -16,7 +16,11 @@ pub fn text(p: &Promotion) -> String {
         out.push_str(&format!("# note: {}\n", n));
     }
     if !p.specific.is_empty() {
-        out.push_str(&format!("#\n# Looks specific to {} ({}):\n", p.to, if p.confirmed { "confirmed with --force" } else { "not written without --force" }));
+        out.push_str(&format!(
+            "#\n# Looks specific to {} ({}):\n",
+            p.to,
+            if p.confirmed { "confirmed with --force" } else { "not written without --force" }
+        ));
         for s in &p.specific {
             out.push_str(&format!("#   - {}\n", s));
         }
@@ -51,7 +55,11 @@ pub fn markdown(p: &Promotion, context: usize) -> String {
         }
     }
     if !p.is_noop() {
-        out.push_str(&format!("\n<details><summary>Source change ({} file(s))</summary>\n\n````diff\n{}````\n\n</details>\n\n", p.change.files.len(), p.patch()));
+        out.push_str(&format!(
+            "\n<details><summary>Source change ({} file(s))</summary>\n\n````diff\n{}````\n\n</details>\n\n",
+            p.change.files.len(),
+            p.patch()
+        ));
         let labels = Labels { from: format!("{} (before)", p.to), to: format!("{} (after)", p.to) };
         out.push_str(&diff_markdown::render(&p.rendered, &labels, context));
     }

@@ -54,7 +54,9 @@ pub fn image_differences(files: &dyn Files, from: &str, a: &ResMap, to: &str, b:
             }
             let site = |n: &Node, text: &str, entries: &[(String, Node)]| ImageSite {
                 image: text.to_string(),
-                sources: std::iter::once(place(&n.span.file, n.span.line, root)).chain(entries.iter().filter(|(_, e)| names(e, text)).map(|(f, e)| place(f, e.span.line, root))).collect(),
+                sources: std::iter::once(place(&n.span.file, n.span.line, root))
+                    .chain(entries.iter().filter(|(_, e)| names(e, text)).map(|(f, e)| place(f, e.span.line, root)))
+                    .collect(),
             };
             out.push(ImageDifference {
                 resource: format!("{}/{}", y.get_str("kind").unwrap_or(""), name),
@@ -208,7 +210,10 @@ mod tests {
         fs.insert("/base/d.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      initContainers:\n      - {name: init, image: busybox:1}\n      containers:\n      - name: app\n        image: ghcr.io/x/app:1.0\n");
         fs.insert("/staging/kustomization.yaml", "namePrefix: stg-\nresources:\n- ../base\npatches:\n- path: v.yaml\n");
         fs.insert("/staging/v.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: ghcr.io/x/app:2.0\n");
-        fs.insert("/prod/kustomization.yaml", "namePrefix: prd-\nresources:\n- ../base\nimages:\n- name: ghcr.io/x/app\n  newTag: \"1.5\"\n");
+        fs.insert(
+            "/prod/kustomization.yaml",
+            "namePrefix: prd-\nresources:\n- ../base\nimages:\n- name: ghcr.io/x/app\n  newTag: \"1.5\"\n",
+        );
         let a = build(&fs, "/staging", &BuildOptions::default()).unwrap().resources;
         let b = build(&fs, "/prod", &BuildOptions::default()).unwrap().resources;
         let d = image_differences(&fs, "/staging", &a, "/prod", &b, "/");
@@ -218,9 +223,15 @@ mod tests {
                 resource: "Deployment/web".into(),
                 container: "app".into(),
                 from: ImageSite { image: "ghcr.io/x/app:2.0".into(), sources: vec!["staging/v.yaml:9".into()] },
-                to: ImageSite { image: "ghcr.io/x/app:1.5".into(), sources: vec!["base/d.yaml:11".into(), "prod/kustomization.yaml:5".into()] },
+                to: ImageSite {
+                    image: "ghcr.io/x/app:1.5".into(),
+                    sources: vec!["base/d.yaml:11".into(), "prod/kustomization.yaml:5".into()]
+                },
             }]
         );
-        assert_eq!(advice(&fs, &d, "/staging", "/prod", "/")[1], "to promote it: edit prod/kustomization.yaml:5, or promote everything (--all)");
+        assert_eq!(
+            advice(&fs, &d, "/staging", "/prod", "/")[1],
+            "to promote it: edit prod/kustomization.yaml:5, or promote everything (--all)"
+        );
     }
 }

@@ -143,7 +143,9 @@ pub fn render(review: &Review, title: &str, context: usize) -> String {
         }
         out.push_str("</ul>\n</section>\n");
     }
-    out.push_str("<footer>Written by <code>overlay review</code>. Secret values are masked. This file loads nothing from the network.</footer>\n");
+    out.push_str(
+        "<footer>Written by <code>overlay review</code>. Secret values are masked. This file loads nothing from the network.</footer>\n",
+    );
     out.push_str("</main>\n</div>\n</body>\n</html>\n");
     out
 }
@@ -179,7 +181,11 @@ fn nav(review: &Review, out: &mut String) {
             let cls = if t.is_unchanged() { "unchanged" } else { "reached" };
             let s = t.diff.summary();
             // `~1 +0 −2`: how much, at a glance, beside what.
-            let counts = if s.changed + s.added + s.removed > 0 { format!(" <small class=\"counts\">~{} +{} −{}</small>", s.changed, s.added, s.removed) } else { String::new() };
+            let counts = if s.changed + s.added + s.removed > 0 {
+                format!(" <small class=\"counts\">~{} +{} −{}</small>", s.changed, s.added, s.removed)
+            } else {
+                String::new()
+            };
             out.push_str(&format!(
                 "<li class=\"{} {}\"><a href=\"#{}\">{}</a> <small>{}</small>{}</li>\n",
                 cls,
@@ -217,10 +223,20 @@ fn summary_table(review: &Review, out: &mut String) {
 
 fn section(t: &Target, context: usize, out: &mut String) {
     out.push_str(&format!("<section class=\"target {}\" id=\"{}\">\n", outcome_class(t.outcome), t.anchor()));
-    out.push_str(&format!("<h2>{} <code>{}</code><span class=\"badge\">{}</span></h2>\n<p>{}</p>\n", kind(t), escape(&t.path), t.outcome.word(), escape(&t.summary)));
+    out.push_str(&format!(
+        "<h2>{} <code>{}</code><span class=\"badge\">{}</span></h2>\n<p>{}</p>\n",
+        kind(t),
+        escape(&t.path),
+        t.outcome.word(),
+        escape(&t.summary)
+    ));
     for (label, side) in [("Before the change", &t.before), ("After the change", &t.after)] {
         if let Some(e) = &side.error {
-            out.push_str(&format!("<p><strong>{}, it fails to build:</strong></p>\n<pre class=\"error\">{}</pre>\n", label, escape(e.trim_end())));
+            out.push_str(&format!(
+                "<p><strong>{}, it fails to build:</strong></p>\n<pre class=\"error\">{}</pre>\n",
+                label,
+                escape(e.trim_end())
+            ));
         }
     }
     if !t.prune.is_empty() {
@@ -243,7 +259,11 @@ fn resource(r: &ResourceDiff, context: usize, out: &mut String) {
     if !r.changes.is_empty() {
         out.push_str("<table class=\"fields\"><thead><tr><th scope=\"col\">Field</th><th scope=\"col\">Change</th></tr></thead><tbody>\n");
         for c in &r.changes {
-            out.push_str(&format!("<tr><td><code>{}</code></td><td><code>{}</code></td></tr>\n", escape(&c.path.to_string()), escape(&change_values(c))));
+            out.push_str(&format!(
+                "<tr><td><code>{}</code></td><td><code>{}</code></td></tr>\n",
+                escape(&c.path.to_string()),
+                escape(&change_values(c))
+            ));
         }
         out.push_str("</tbody></table>\n");
     }
@@ -340,7 +360,13 @@ fn split_rows(edits: &[Edit], al: &[&str], bl: &[&str], out: &mut String) {
         let r = match piece {
             Piece::Same(a, b) => {
                 let t = escape(line_text(al[a]));
-                out.push_str(&format!("<tr><td class=\"ln\">{}</td><td>{}</td><td class=\"ln\">{}</td><td>{}</td></tr>\n", a + 1, t, b + 1, t));
+                out.push_str(&format!(
+                    "<tr><td class=\"ln\">{}</td><td>{}</td><td class=\"ln\">{}</td><td>{}</td></tr>\n",
+                    a + 1,
+                    t,
+                    b + 1,
+                    t
+                ));
                 continue;
             }
             Piece::Run(r) => r,
@@ -368,7 +394,12 @@ fn unified_rows(edits: &[Edit], al: &[&str], bl: &[&str], out: &mut String) {
     for piece in pieces(edits) {
         let r = match piece {
             Piece::Same(a, b) => {
-                out.push_str(&format!("<tr><td class=\"ln\">{}</td><td class=\"ln\">{}</td><td class=\"sign\"> </td><td>{}</td></tr>\n", a + 1, b + 1, escape(line_text(al[a]))));
+                out.push_str(&format!(
+                    "<tr><td class=\"ln\">{}</td><td class=\"ln\">{}</td><td class=\"sign\"> </td><td>{}</td></tr>\n",
+                    a + 1,
+                    b + 1,
+                    escape(line_text(al[a]))
+                ));
                 continue;
             }
             Piece::Run(r) => r,
@@ -385,10 +416,18 @@ fn unified_rows(edits: &[Edit], al: &[&str], bl: &[&str], out: &mut String) {
             del_html.extend(r.deleted[pairs..].iter().map(|&d| escape(line_text(al[d]))));
             ins_html.extend(r.inserted[pairs..].iter().map(|&i| escape(line_text(bl[i]))));
             for (&d, h) in r.deleted.iter().zip(&del_html) {
-                out.push_str(&format!("<tr class=\"d\"><td class=\"ln\">{}</td><td class=\"ln\"></td><td class=\"sign\">-</td><td>{}</td></tr>\n", d + 1, h));
+                out.push_str(&format!(
+                    "<tr class=\"d\"><td class=\"ln\">{}</td><td class=\"ln\"></td><td class=\"sign\">-</td><td>{}</td></tr>\n",
+                    d + 1,
+                    h
+                ));
             }
             for (&i, h) in r.inserted.iter().zip(&ins_html) {
-                out.push_str(&format!("<tr class=\"i\"><td class=\"ln\"></td><td class=\"ln\">{}</td><td class=\"sign\">+</td><td>{}</td></tr>\n", i + 1, h));
+                out.push_str(&format!(
+                    "<tr class=\"i\"><td class=\"ln\"></td><td class=\"ln\">{}</td><td class=\"sign\">+</td><td>{}</td></tr>\n",
+                    i + 1,
+                    h
+                ));
             }
         }
     }
@@ -399,7 +438,15 @@ fn unified_rows(edits: &[Edit], al: &[&str], bl: &[&str], out: &mut String) {
 fn tokens(line: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
-    let class = |c: char| if c.is_alphanumeric() || c == '_' { 0 } else if c.is_whitespace() { 1 } else { 2 };
+    let class = |c: char| {
+        if c.is_alphanumeric() || c == '_' {
+            0
+        } else if c.is_whitespace() {
+            1
+        } else {
+            2
+        }
+    };
     let chars: Vec<(usize, char)> = line.char_indices().collect();
     for (k, &(i, c)) in chars.iter().enumerate() {
         let next = chars.get(k + 1);

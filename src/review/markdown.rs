@@ -27,7 +27,16 @@ pub fn render_parts(review: &Review, context: usize, limit: usize) -> Vec<String
     let mut parts: Vec<String> = Vec::new();
     let mut current = head(review);
     for t in review.targets.iter().filter(|t| !t.is_unchanged()) {
-        let open = |more: bool| format!("<details><summary>{} {} {}{}: {}</summary>\n\n", mark(t), kind(t), code(&t.path), if more { " (continued)" } else { "" }, escape(&t.summary));
+        let open = |more: bool| {
+            format!(
+                "<details><summary>{} {} {}{}: {}</summary>\n\n",
+                mark(t),
+                kind(t),
+                code(&t.path),
+                if more { " (continued)" } else { "" },
+                escape(&t.summary)
+            )
+        };
         let close = "</details>\n\n";
         let mut blocks = vec![open(false)];
         blocks.extend(body(t, context));
@@ -91,7 +100,16 @@ fn head(review: &Review) -> String {
     out.push_str("| | Environment / cluster | Changed | Added | Removed | Summary |\n|---|---|--:|--:|--:|---|\n");
     for t in &review.targets {
         let s = t.diff.summary();
-        out.push_str(&format!("| {} | {} {} | {} | {} | {} | {} |\n", mark(t), kind(t), code(&t.path), s.changed, s.added, s.removed, escape(&t.summary)));
+        out.push_str(&format!(
+            "| {} | {} {} | {} | {} | {} | {} |\n",
+            mark(t),
+            kind(t),
+            code(&t.path),
+            s.changed,
+            s.added,
+            s.removed,
+            escape(&t.summary)
+        ));
     }
     out.push('\n');
     out
@@ -102,7 +120,11 @@ fn body(t: &Target, context: usize) -> Vec<String> {
     let mut out = Vec::new();
     for (label, side) in [("Before", &t.before), ("After", &t.after)] {
         if let Some(e) = &side.error {
-            out.push(format!("**{} the change it fails to build:**\n\n````text\n{}\n````\n\n", label, e.trim_end().replace("````", "` ` ` `")));
+            out.push(format!(
+                "**{} the change it fails to build:**\n\n````text\n{}\n````\n\n",
+                label,
+                e.trim_end().replace("````", "` ` ` `")
+            ));
         }
     }
     if !t.prune.is_empty() {

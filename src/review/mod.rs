@@ -45,7 +45,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Options {
-        Options { build: BuildOptions::default(), diff: DiffOptions { across_namespaces: false, ..DiffOptions::default() }, flux: cluster::Options::default() }
+        Options {
+            build: BuildOptions::default(),
+            diff: DiffOptions { across_namespaces: false, ..DiffOptions::default() },
+            flux: cluster::Options::default(),
+        }
     }
 }
 
@@ -412,7 +416,9 @@ fn finish(kind: Kind, dir: &str, before: Side, after: Side, diff: Diff, prune: V
         Outcome::Added => format!("new: {}", plural(after.resources, "resource")),
         Outcome::Removed => format!("removed (it rendered {})", plural(before.resources, "resource")),
         Outcome::StartsFailing => format!("starts failing: {}", first_line(&after.error)),
-        Outcome::StopsFailing => format!("builds again ({}); it failed with: {}", plural(after.resources, "resource"), first_line(&before.error)),
+        Outcome::StopsFailing => {
+            format!("builds again ({}); it failed with: {}", plural(after.resources, "resource"), first_line(&before.error))
+        }
         Outcome::StillFailing if diff.is_empty() && prune.is_empty() => format!("still failing, now with: {}", first_line(&after.error)),
         Outcome::StillFailing => format!("still failing ({}): {}{}", first_line(&after.error), counts, prunes),
     };

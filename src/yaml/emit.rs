@@ -25,8 +25,8 @@ mod scalar;
 mod sort;
 mod writer;
 
-use super::gotime;
 use super::gonum as number;
+use super::gotime;
 use super::node::{Kind, Node, Scalar, Value};
 use crate::error::{Error, Result};
 use writer::{Out, Writer};

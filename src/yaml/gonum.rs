@@ -100,9 +100,7 @@ pub fn go_parse_float(s: &str) -> Option<f64> {
 /// Go's `underscoreOK` for decimal text: each `_` between two digits.
 fn underscores_ok(s: &str) -> bool {
     let b = s.as_bytes();
-    b.iter().enumerate().all(|(i, &c)| {
-        c != b'_' || (i > 0 && b[i - 1].is_ascii_digit() && b.get(i + 1).is_some_and(u8::is_ascii_digit))
-    })
+    b.iter().enumerate().all(|(i, &c)| c != b'_' || (i > 0 && b[i - 1].is_ascii_digit() && b.get(i + 1).is_some_and(u8::is_ascii_digit)))
 }
 
 /// The shortest round-tripping decimal digits of a finite non-zero `v`, and

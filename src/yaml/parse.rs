@@ -57,7 +57,11 @@ pub fn parse_single(file: &str, text: &str) -> Result<Option<Node>> {
 }
 
 enum Frame {
-    Seq { items: Vec<Node>, span: Span, anchor: usize },
+    Seq {
+        items: Vec<Node>,
+        span: Span,
+        anchor: usize,
+    },
     Map {
         entries: Vec<(Node, Node)>,
         key: Option<Node>,
@@ -162,7 +166,8 @@ impl Builder {
                         if let Some(name) = k.as_str() {
                             let allow = self.limits.allow_duplicate_keys;
                             if index.is_none() && entries.len() >= 32 {
-                                let map = entries.iter().enumerate().filter_map(|(i, (pk, _))| Some((pk.as_str()?.to_string(), i))).collect();
+                                let map =
+                                    entries.iter().enumerate().filter_map(|(i, (pk, _))| Some((pk.as_str()?.to_string(), i))).collect();
                                 *index = Some(map);
                             }
                             let found = match index {
@@ -210,7 +215,10 @@ impl Builder {
                 if self.documents > self.limits.max_documents {
                     return Err(Error::at(
                         &span,
-                        format!("this file holds more than {} YAML documents; refusing to build it (split it into several files)", self.limits.max_documents),
+                        format!(
+                            "this file holds more than {} YAML documents; refusing to build it (split it into several files)",
+                            self.limits.max_documents
+                        ),
                     ));
                 }
             }
@@ -225,7 +233,12 @@ impl Builder {
             Event::Alias(id) => {
                 let (weight, nested) = match self.anchors.get(&id) {
                     Some((_, w, d)) => (*w, *d),
-                    None => return Err(Error::at(&span, "invalid YAML: an alias (*name) refers to an anchor (&name) that is not defined earlier in this document")),
+                    None => {
+                        return Err(Error::at(
+                            &span,
+                            "invalid YAML: an alias (*name) refers to an anchor (&name) that is not defined earlier in this document",
+                        ))
+                    }
                 };
                 // Check the budgets before cloning grows memory further.
                 if nested > 0 && self.stack.len() + nested > self.limits.max_depth {
@@ -298,7 +311,10 @@ impl Builder {
                 if let Some(Frame::Map { mut entries, span, anchor, merges, .. }) = self.stack.pop() {
                     // kyaml refuses a second `<<` in a resource's mapping.
                     if merges.len() > 1 && !self.limits.allow_duplicate_keys {
-                        return Err(Error::at(&merges[1].span, "duplicate merge key: a mapping may have one `<<`; merge several mappings with one list (`<<: [*a, *b]`)"));
+                        return Err(Error::at(
+                            &merges[1].span,
+                            "duplicate merge key: a mapping may have one `<<`; merge several mappings with one list (`<<: [*a, *b]`)",
+                        ));
                     }
                     merge_keys(&mut entries, merges, &span)?;
                     let node = Node::new(Value::Map(entries), span);
@@ -394,7 +410,8 @@ impl ParseCache {
         h.finish()
     }
     fn get(&mut self, file: &str, text: &str, limits: Limits) -> Option<Result<Vec<Node>>> {
-        let p = self.entries.get_mut(&Self::key(file, text))?.iter_mut().find(|p| p.file == file && p.text == text && p.limits == limits)?;
+        let p =
+            self.entries.get_mut(&Self::key(file, text))?.iter_mut().find(|p| p.file == file && p.text == text && p.limits == limits)?;
         p.used = true;
         Some(p.result.clone())
     }
@@ -597,9 +614,7 @@ pub fn resolve_plain(text: &str) -> Kind {
 /// kustomization files, which kustomize reads through sigs.k8s.io/yaml.
 pub fn resolve_yaml11(text: &str) -> Kind {
     match text {
-        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => {
-            Kind::Bool
-        }
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => Kind::Bool,
         _ => match resolve_plain(text) {
             Kind::Timestamp => Kind::Str,
             k => k,

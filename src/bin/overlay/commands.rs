@@ -310,7 +310,10 @@ pub fn usage() -> String {
 
 /// `overlay help`: the commands, one line each, and the exit codes.
 pub fn overview() -> String {
-    let mut s = format!("overlay {}: a Kustomize-compatible overlay engine\n\nusage: overlay COMMAND [ARGS]\n\nCommands:\n", env!("CARGO_PKG_VERSION"));
+    let mut s = format!(
+        "overlay {}: a Kustomize-compatible overlay engine\n\nusage: overlay COMMAND [ARGS]\n\nCommands:\n",
+        env!("CARGO_PKG_VERSION")
+    );
     for c in ALL {
         s.push_str(&format!("  {:<12} {}\n", c.name, c.summary));
     }

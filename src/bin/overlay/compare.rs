@@ -114,8 +114,12 @@ pub fn diff(args: &[String]) -> ExitCode {
     let out = match c.format {
         Format::Text => text::render(&d, &labels),
         Format::Json => json::render(&d, &labels),
-        Format::Markdown => markdown::render_parts(&d, &labels, c.diff.context, markdown::PART_LIMIT).join("\n<!-- overlay: next comment -->\n"),
-        Format::Unified | Format::Patch => diff::unified_render(&before, &after, &format!("a/{}", labels.from), &format!("b/{}", labels.to), c.diff.context),
+        Format::Markdown => {
+            markdown::render_parts(&d, &labels, c.diff.context, markdown::PART_LIMIT).join("\n<!-- overlay: next comment -->\n")
+        }
+        Format::Unified | Format::Patch => {
+            diff::unified_render(&before, &after, &format!("a/{}", labels.from), &format!("b/{}", labels.to), c.diff.context)
+        }
     };
     let out = if matches!(c.format, Format::Text | Format::Unified) { super::style::diff(&out) } else { out };
     if !print(&out) {
@@ -206,7 +210,12 @@ pub fn envs(args: &[String]) -> ExitCode {
     let list = overlay::env::kustomizations(&DiskFs, &root, &options);
     for (pin, path) in pins.iter().zip(&options.pinned) {
         if !list.iter().any(|k| &k.dir.path == path) {
-            eprintln!("{}--pin {}: not a kustomization directory under {}", super::style::warning("warning:"), pin, c.dirs.first().map(|s| s.as_str()).unwrap_or("."));
+            eprintln!(
+                "{}--pin {}: not a kustomization directory under {}",
+                super::style::warning("warning:"),
+                pin,
+                c.dirs.first().map(|s| s.as_str()).unwrap_or(".")
+            );
         }
     }
     let out = match c.format {

@@ -35,7 +35,9 @@ fn bash() -> String {
         for flag in c.spec.values.iter().copied().chain(c.short_flags()) {
             let long = super::commands::SHORT.iter().find(|(s, _)| *s == flag).map(|(_, l)| *l).unwrap_or(flag);
             match c.choices_of(long) {
-                Some(words) => s.push_str(&format!("      {}) COMPREPLY=($(compgen -W \"{}\" -- \"$cur\")); return ;;\n", flag, words.join(" "))),
+                Some(words) => {
+                    s.push_str(&format!("      {}) COMPREPLY=($(compgen -W \"{}\" -- \"$cur\")); return ;;\n", flag, words.join(" ")))
+                }
                 None => s.push_str(&format!("      {}) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n", flag)),
             }
         }
@@ -72,7 +74,9 @@ fn zsh() -> String {
         // _describe reads NAME:DESCRIPTION; brackets and colons in the text are literal there.
         s.push_str(&format!("    {}\n", zq(&format!("{}:{}", c.name, c.summary.replace(':', "\\:")))));
     }
-    s.push_str("  )\n  if (( CURRENT == 2 )); then\n    _describe 'command' commands\n    _arguments '--version' '--help'\n    return\n  fi\n");
+    s.push_str(
+        "  )\n  if (( CURRENT == 2 )); then\n    _describe 'command' commands\n    _arguments '--version' '--help'\n    return\n  fi\n",
+    );
     s.push_str("  local cmd=$words[2]\n  shift words\n  (( CURRENT-- ))\n  case $cmd in\n");
     for c in ALL {
         s.push_str(&format!("  {})\n    _arguments \\\n", c.name));
@@ -122,7 +126,9 @@ fn fish_command(s: &mut String, c: &Command) {
     for flag in c.spec.values {
         let short = super::commands::SHORT.iter().find(|(_, l)| l == flag).map(|(s, _)| format!(" -s {}", &s[1..])).unwrap_or_default();
         match c.choices_of(flag) {
-            Some(words) => s.push_str(&format!("complete -c overlay -n {} -l {}{} -x -a {}\n", cond, &flag[2..], short, fq(&words.join(" ")))),
+            Some(words) => {
+                s.push_str(&format!("complete -c overlay -n {} -l {}{} -x -a {}\n", cond, &flag[2..], short, fq(&words.join(" "))))
+            }
             None => s.push_str(&format!("complete -c overlay -n {} -l {}{} -r -F\n", cond, &flag[2..], short)),
         }
     }

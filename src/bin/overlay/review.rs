@@ -46,7 +46,8 @@ pub fn run(args: &[String]) -> ExitCode {
         (Some(_), _) => return usage_error("review --git takes no directories"),
         (None, [old, new]) => {
             let (o, n) = (overlay::fs::join(&cwd, old), overlay::fs::join(&cwd, new));
-            load_dir(&o).and_then(|before| Ok((before, load_dir(&n)?, format!("{} → {}", old.trim_end_matches('/'), new.trim_end_matches('/')))))
+            load_dir(&o)
+                .and_then(|before| Ok((before, load_dir(&n)?, format!("{} → {}", old.trim_end_matches('/'), new.trim_end_matches('/')))))
         }
         (None, _) => return usage_error("review needs OLD_ROOT NEW_ROOT, or --git BASE[..HEAD]"),
     };
@@ -198,7 +199,12 @@ fn revision(top: &str, rev: &str) -> Result<MemFs, String> {
     for (_, path) in &entries {
         let mut header = String::new();
         reader.read_line(&mut header).map_err(|e| format!("git cat-file: {}", e))?;
-        let size: usize = header.trim_end().rsplit(' ').next().and_then(|s| s.parse().ok()).ok_or_else(|| format!("git cat-file: unexpected '{}'", header.trim_end()))?;
+        let size: usize = header
+            .trim_end()
+            .rsplit(' ')
+            .next()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| format!("git cat-file: unexpected '{}'", header.trim_end()))?;
         let mut bytes = vec![0; size + 1];
         reader.read_exact(&mut bytes).map_err(|e| format!("git cat-file: {}", e))?;
         bytes.pop();

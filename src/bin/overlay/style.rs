@@ -74,7 +74,13 @@ pub fn diff(text: &str) -> String {
         } else if body.starts_with("@@") {
             Some(CYAN)
         } else if body.starts_with("► ") {
-            Some(if body.ends_with(" added") { GREEN } else if body.ends_with(" removed") { RED } else { YELLOW })
+            Some(if body.ends_with(" added") {
+                GREEN
+            } else if body.ends_with(" removed") {
+                RED
+            } else {
+                YELLOW
+            })
         } else {
             None
         };

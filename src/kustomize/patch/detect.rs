@@ -86,7 +86,8 @@ mod tests {
 
     #[test]
     fn yaml_maps_are_strategic_merge() {
-        let p = parse_patch("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nkind: Secret\nmetadata: {name: b}\n", "p.yaml").unwrap();
+        let p = parse_patch("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nkind: Secret\nmetadata: {name: b}\n", "p.yaml")
+            .unwrap();
         assert!(matches!(p, PatchKind::StrategicMerge(ref v) if v.len() == 2));
     }
 
@@ -94,7 +95,11 @@ mod tests {
     fn strategic_merge_patches_need_kind_and_name_and_lists_unpack() {
         assert!(parse_patch("kind: ConfigMap\nmetadata: {labels: {a: b}}\n", "p.yaml").is_err());
         assert!(parse_patch("metadata: {name: a}\n", "p.yaml").is_err());
-        let p = parse_patch("kind: ConfigMapList\nitems:\n- {kind: ConfigMap, metadata: {name: a}}\n- {kind: Secret, metadata: {name: b}}\n", "p.yaml").unwrap();
+        let p = parse_patch(
+            "kind: ConfigMapList\nitems:\n- {kind: ConfigMap, metadata: {name: a}}\n- {kind: Secret, metadata: {name: b}}\n",
+            "p.yaml",
+        )
+        .unwrap();
         assert!(matches!(p, PatchKind::StrategicMerge(ref v) if v.len() == 2 && v[1].get_str("kind") == Some("Secret")));
     }
 

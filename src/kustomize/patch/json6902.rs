@@ -16,13 +16,16 @@ use crate::yaml::{Kind, Node, Scalar, Style, Value};
 /// Applies a list of operations to `target`, in order. On error `target` is
 /// left unchanged.
 pub fn apply(target: &mut Node, ops: &Node) -> Result<()> {
-    let list = ops.as_seq().ok_or_else(|| {
-        Error::at(&ops.span, format!("json: cannot unmarshal {} into Go value of type jsonpatch.Patch", ops.json_type()))
-    })?;
+    let list = ops
+        .as_seq()
+        .ok_or_else(|| Error::at(&ops.span, format!("json: cannot unmarshal {} into Go value of type jsonpatch.Patch", ops.json_type())))?;
     let mut doc = to_json(target)?;
     for op in list {
         if !op.is_map() {
-            return Err(Error::at(&op.span, format!("json: cannot unmarshal {} into Go value of type jsonpatch.Operation", op.json_type())));
+            return Err(Error::at(
+                &op.span,
+                format!("json: cannot unmarshal {} into Go value of type jsonpatch.Operation", op.json_type()),
+            ));
         }
         apply_op(&mut doc, op).map_err(|e| e.or_at(&op.span))?;
         crate::yaml::check_built_depth(&doc, &op.span, "this JSON patch operation")?;
@@ -106,7 +109,6 @@ fn text_of(n: &Node) -> String {
     n.as_str().unwrap_or("").to_string()
 }
 
-
 fn apply_op(doc: &mut Node, op: &Node) -> Result<()> {
     // An operation that cannot apply is about its path: point there.
     let path_span = op.get("path").map(|p| p.span.clone()).unwrap_or_else(|| op.span.clone());
@@ -130,7 +132,8 @@ fn apply_op_at(doc: &mut Node, op: &Node) -> Result<()> {
             remove(con, &key).map(|_| ()).map_err(|e| Error::new(format!("error in remove for path: '{}': {}", path, e)))
         }
         "replace" => {
-            let path = op_path(op, "path", || "replace operation failed to decode path: operation missing path field: missing value".into())?;
+            let path =
+                op_path(op, "path", || "replace operation failed to decode path: operation missing path field: missing value".into())?;
             let value = op_value(op)?;
             let (con, key) = find(doc, &path)
                 .ok_or_else(|| Error::new(format!("replace operation does not apply: doc is missing path: {}: missing value", path)))?;
@@ -234,9 +237,7 @@ fn reresolve_yaml11(n: &Node) -> Node {
 /// `yes` as a boolean, which becomes the key "false" or "true".
 fn json_key(k: &Node) -> Node {
     match k.as_scalar() {
-        Some(s) if s.style == Style::Plain && resolve_yaml11(&s.text) == Kind::Bool => {
-            Node::string(bool_text(&s.text), k.span.clone())
-        }
+        Some(s) if s.style == Style::Plain && resolve_yaml11(&s.text) == Kind::Bool => Node::string(bool_text(&s.text), k.span.clone()),
         _ => k.clone(),
     }
 }
@@ -246,9 +247,7 @@ pub fn to_json(n: &Node) -> Result<Node> {
     let value = match &n.value {
         Value::Scalar(s) => Value::Scalar(json_scalar(s).map_err(|m| Error::at(&n.span, m))?),
         Value::Seq(items) => Value::Seq(items.iter().map(to_json).collect::<Result<_>>()?),
-        Value::Map(entries) => Value::Map(
-            entries.iter().map(|(k, v)| Ok((k.clone(), to_json(v)?))).collect::<Result<Vec<_>>>()?,
-        ),
+        Value::Map(entries) => Value::Map(entries.iter().map(|(k, v)| Ok((k.clone(), to_json(v)?))).collect::<Result<Vec<_>>>()?),
     };
     Ok(Node::new(value, n.span.clone()))
 }
@@ -530,8 +529,7 @@ fn remove(con: &mut Node, key: &str) -> std::result::Result<Node, String> {
 fn json_equal(doc: &Node, want: &Node) -> bool {
     match (&doc.value, &want.value) {
         (Value::Map(a), Value::Map(b)) => {
-            a.len() == b.len()
-                && a.iter().all(|(k, v)| k.as_str().and_then(|k| want.get(k)).is_some_and(|w| json_equal(v, w)))
+            a.len() == b.len() && a.iter().all(|(k, v)| k.as_str().and_then(|k| want.get(k)).is_some_and(|w| json_equal(v, w)))
         }
         (Value::Seq(a), Value::Seq(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| json_equal(x, y)),
         (Value::Scalar(a), Value::Scalar(b)) => {
@@ -606,13 +604,28 @@ mod tests {
 
     #[test]
     fn errors_read_like_kustomize() {
-        assert_eq!(err("[{op: remove, path: /data/zz}]"), "error in remove for path: '/data/zz': Unable to remove nonexistent key: zz: missing value");
-        assert_eq!(err("[{op: add, path: /no/x, value: 1}]"), "add operation does not apply: doc is missing path: \"/no/x\": missing value");
-        assert_eq!(err("[{op: replace, path: /list/7, value: 1}]"), "replace operation does not apply: doc is missing key: /list/7: missing value");
-        assert_eq!(err("[{op: add, path: /list/5, value: 1}]"), "error in add for path: '/list/5': Unable to access invalid index: 5: invalid index referenced");
+        assert_eq!(
+            err("[{op: remove, path: /data/zz}]"),
+            "error in remove for path: '/data/zz': Unable to remove nonexistent key: zz: missing value"
+        );
+        assert_eq!(
+            err("[{op: add, path: /no/x, value: 1}]"),
+            "add operation does not apply: doc is missing path: \"/no/x\": missing value"
+        );
+        assert_eq!(
+            err("[{op: replace, path: /list/7, value: 1}]"),
+            "replace operation does not apply: doc is missing key: /list/7: missing value"
+        );
+        assert_eq!(
+            err("[{op: add, path: /list/5, value: 1}]"),
+            "error in add for path: '/list/5': Unable to access invalid index: 5: invalid index referenced"
+        );
         assert_eq!(err("[{op: test, path: /data/a, value: 1}]"), "testing value /data/a failed: test failed");
         assert_eq!(err("[{op: test, path: /data, value: {a: '1', b: two, c: 3}}]"), "testing value /data failed: test failed");
-        assert_eq!(err("[{op: move, from: /data/q, path: /data/b}]"), "error in move for path: 'q': Unable to remove nonexistent key: q: missing value");
+        assert_eq!(
+            err("[{op: move, from: /data/q, path: /data/b}]"),
+            "error in move for path: 'q': Unable to remove nonexistent key: q: missing value"
+        );
         assert_eq!(err("[{op: bogus, path: /a}]"), "Unexpected kind: bogus");
         assert_eq!(err("[{op: add, path: '', value: 1}]"), "add operation does not apply: doc is missing path: \"\": missing value");
     }

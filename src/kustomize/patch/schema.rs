@@ -279,10 +279,7 @@ mod tests {
     fn ports_use_list_map_keys() {
         let s = Schema::builtin();
         let p = ["spec", "containers", "[]", "ports"];
-        assert_eq!(
-            keys_at(&s, "v1", "Pod", &p),
-            ("merge".into(), vec!["containerPort".into(), "protocol".into()])
-        );
+        assert_eq!(keys_at(&s, "v1", "Pod", &p), ("merge".into(), vec!["containerPort".into(), "protocol".into()]));
     }
 
     #[test]

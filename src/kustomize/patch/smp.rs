@@ -155,10 +155,9 @@ fn shape_name(s: Shape) -> &'static str {
 /// expected shape.
 fn check_shape(n: Option<&Node>, want: Shape) -> Result<()> {
     match n {
-        Some(n) if !n.is_null() && shape(n) != want => Err(Error::at(
-            &n.span,
-            format!("wrong node kind: expected {} but got {}", shape_name(want), shape_name(shape(n))),
-        )),
+        Some(n) if !n.is_null() && shape(n) != want => {
+            Err(Error::at(&n.span, format!("wrong node kind: expected {} but got {}", shape_name(want), shape_name(shape(n)))))
+        }
         _ => Ok(()),
     }
 }
@@ -353,10 +352,7 @@ fn directive(patch: Option<&mut Node>) -> Result<Directive> {
             element_set(patch.as_seq_mut().unwrap(), None, &["$patch".to_string()], &[value])?;
             Ok(d)
         }
-        Value::Scalar(_) => Err(Error::at(
-            &patch.span,
-            format!("no implemented strategic merge patch strategy for '{}'", text(patch)),
-        )),
+        Value::Scalar(_) => Err(Error::at(&patch.span, format!("no implemented strategic merge patch strategy for '{}'", text(patch)))),
     }
 }
 
@@ -562,9 +558,7 @@ fn element_match(items: &[Node], keys: &[String], values: &[String]) -> Option<u
     if keys.len() != values.len() {
         return None;
     }
-    items.iter().position(|item| {
-        item.is_map() && keys.iter().zip(values).all(|(k, v)| item.get(k).is_some_and(|f| text(f) == v))
-    })
+    items.iter().position(|item| item.is_map() && keys.iter().zip(values).all(|(k, v)| item.get(k).is_some_and(|f| text(f) == v)))
 }
 
 /// kyaml's FieldMatcher with a string value: does `item` match `key` =
@@ -675,9 +669,7 @@ mod tests {
         match (&a.value, &b.value) {
             (Value::Scalar(x), Value::Scalar(y)) => x == y || (a.is_null() && b.is_null()),
             (Value::Seq(x), Value::Seq(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q)),
-            (Value::Map(x), Value::Map(y)) => {
-                x.len() == y.len() && x.iter().all(|(k, v)| b.get(text(k)).is_some_and(|w| same(v, w)))
-            }
+            (Value::Map(x), Value::Map(y)) => x.len() == y.len() && x.iter().all(|(k, v)| b.get(text(k)).is_some_and(|w| same(v, w))),
             _ => false,
         }
     }
@@ -734,14 +726,8 @@ mod tests {
 
     #[test]
     fn env_keeps_kustomize_order() {
-        let t = format!(
-            "{}      - name: main\n        env: [{{name: POD_NAME, value: p}}, {{name: MODE, value: old}}]\n",
-            CONTAINERS
-        );
-        let p = format!(
-            "{}      - name: main\n        env: [{{name: MODE, value: new}}, {{name: EXTRA_1, value: e}}]\n",
-            CONTAINERS
-        );
+        let t = format!("{}      - name: main\n        env: [{{name: POD_NAME, value: p}}, {{name: MODE, value: old}}]\n", CONTAINERS);
+        let p = format!("{}      - name: main\n        env: [{{name: MODE, value: new}}, {{name: EXTRA_1, value: e}}]\n", CONTAINERS);
         let out = merge_deploy(&t, &p).unwrap().unwrap();
         let env = ["spec", "template", "spec", "containers"];
         let main = &out.path(&env).unwrap().as_seq().unwrap()[0];
@@ -751,14 +737,9 @@ mod tests {
 
     #[test]
     fn ports_merge_by_port_and_protocol_moving_target_items_last() {
-        let t = format!(
-            "{}      - name: main\n        ports: [{{containerPort: 80}}, {{containerPort: 90, protocol: UDP}}]\n",
-            CONTAINERS
-        );
-        let p = format!(
-            "{}      - name: main\n        ports: [{{containerPort: 80, protocol: TCP}}, {{containerPort: 100}}]\n",
-            CONTAINERS
-        );
+        let t = format!("{}      - name: main\n        ports: [{{containerPort: 80}}, {{containerPort: 90, protocol: UDP}}]\n", CONTAINERS);
+        let p =
+            format!("{}      - name: main\n        ports: [{{containerPort: 80, protocol: TCP}}, {{containerPort: 100}}]\n", CONTAINERS);
         let out = merge_deploy(&t, &p).unwrap().unwrap();
         let main = &out.path(&["spec", "template", "spec", "containers"]).unwrap().as_seq().unwrap()[0];
         assert!(same(main.get("ports").unwrap(), &y("[{containerPort: 100}, {containerPort: 80}, {containerPort: 90, protocol: UDP}]")));

@@ -26,7 +26,14 @@ pub struct ImageRule {
 impl ImageRule {
     pub(crate) fn from_node(n: &Node) -> ImageRule {
         let s = |k: &str| n.get(k).filter(|v| !v.is_null()).and_then(|v| v.as_str()).unwrap_or("").to_string();
-        ImageRule { name: s("name"), new_name: s("newName"), new_tag: s("newTag"), digest: s("digest"), tag_suffix: s("tagSuffix"), span: n.span.clone() }
+        ImageRule {
+            name: s("name"),
+            new_name: s("newName"),
+            new_tag: s("newTag"),
+            digest: s("digest"),
+            tag_suffix: s("tagSuffix"),
+            span: n.span.clone(),
+        }
     }
 
     /// The new reference for `image`, or `None` when the rule does not

@@ -3,8 +3,8 @@
 //! for each field as kusttarget_configplugin.go does it.
 
 use crate::error::{Error, Result};
-use crate::kustomize::aliases;
 use crate::kustomize::accumulator::Accumulator;
+use crate::kustomize::aliases;
 use crate::kustomize::fieldspec::{self, merge_specs, Create, FieldSpec, TransformerConfig};
 use crate::kustomize::kustomization::Kustomization;
 use crate::kustomize::resmap::ResMap;
@@ -51,7 +51,8 @@ fn label_entry_specs(entry: &Node, config: &TransformerConfig) -> Result<Vec<Fie
 
 /// A YAML 1.1 boolean that reads as true (`true`, `yes`, `on`, …).
 fn is_true(n: &Node) -> bool {
-    n.as_scalar().is_some_and(|s| s.kind == crate::yaml::Kind::Bool && matches!(s.text.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "y"))
+    n.as_scalar()
+        .is_some_and(|s| s.kind == crate::yaml::Kind::Bool && matches!(s.text.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "y"))
 }
 
 /// A `key: value` mapping from the kustomization; a null value is the empty

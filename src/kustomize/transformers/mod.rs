@@ -8,13 +8,13 @@ mod namespace;
 mod patches;
 mod plugins;
 mod prefix_suffix;
-mod replicas;
 pub mod replacements;
+mod replicas;
 
 use super::accumulator::Accumulator;
-use super::loader::Loader;
 use super::aliases;
 use super::kustomization::Kustomization;
+use super::loader::Loader;
 use super::origin::{self, Origin};
 use super::trace::StepKind;
 use crate::error::{Error, Result};
@@ -39,7 +39,9 @@ pub fn run(b: &mut dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Resu
         }
     }
     let count = |field: &str| k.field(field).and_then(|n| n.as_seq()).map(|s| s.len()).unwrap_or(0);
-    let has = |field: &str| k.field(field).is_some_and(|n| n.as_map().is_some_and(|m| !m.is_empty()) || n.as_seq().is_some_and(|s| !s.is_empty()));
+    let has = |field: &str| {
+        k.field(field).is_some_and(|n| n.as_map().is_some_and(|m| !m.is_empty()) || n.as_seq().is_some_and(|s| !s.is_empty()))
+    };
     patches::strategic_merge(b, k, acc)?;
     noted(b, k, acc, "PatchStrategicMergeTransformer", usize::from(has("patchesStrategicMerge")));
     patches::patches(b, k, acc)?;

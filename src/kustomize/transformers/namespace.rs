@@ -6,8 +6,8 @@ use crate::kustomize::accumulator::Accumulator;
 use crate::kustomize::fieldspec::{self, Create, FieldSpec};
 use crate::kustomize::kustomization::Kustomization;
 use crate::kustomize::resmap::{Gvk, ResId};
-use std::collections::HashMap;
 use crate::yaml::{Node, Span};
+use std::collections::HashMap;
 
 /// How RoleBinding subjects get the namespace (`setRoleBindingSubjects`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,7 +57,13 @@ impl Namespace<'_> {
                 *counts.entry(after.clone()).or_default() += 1;
             }
             if counts.get(&after) != Some(&1) {
-                return Err(Error::at(&self.span, format!("namespace transformation produces ID conflict: more than one {} ends up in namespace '{}'", id, self.namespace)));
+                return Err(Error::at(
+                    &self.span,
+                    format!(
+                        "namespace transformation produces ID conflict: more than one {} ends up in namespace '{}'",
+                        id, self.namespace
+                    ),
+                ));
             }
         }
         Ok(())

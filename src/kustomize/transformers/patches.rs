@@ -3,10 +3,10 @@
 //! apply it (api/internal/builtins/Patch*Transformer.go).
 
 use crate::error::{Error, Result};
-use crate::kustomize::aliases;
 use crate::kustomize::accumulator::{Accumulator, PatchMatch};
-use crate::kustomize::loader::{read_resource_file, Loader};
+use crate::kustomize::aliases;
 use crate::kustomize::kustomization::Kustomization;
+use crate::kustomize::loader::{read_resource_file, Loader};
 use crate::kustomize::patch::{json6902, schema::Schema, smp};
 use crate::kustomize::resmap::{Behavior, ResMap, Resource};
 use crate::kustomize::selector::Selector;
@@ -205,10 +205,7 @@ pub fn patches(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Resu
     let Some(list) = k.field("patches").and_then(|n| n.as_seq()) else { return Ok(()) };
     for entry in list {
         let source = load(b, k, entry, "patch")?;
-        let options = Options {
-            allow_name_change: flag(entry, "allowNameChange"),
-            allow_kind_change: flag(entry, "allowKindChange"),
-        };
+        let options = Options { allow_name_change: flag(entry, "allowNameChange"), allow_kind_change: flag(entry, "allowKindChange") };
         let target = entry.get("target").filter(|t| !t.is_null()).map(Selector::from_node);
         let mut matched = PatchMatch { file: source.file.clone(), span: entry.span.clone(), count: 0 };
         match detect(&source)? {
@@ -216,7 +213,10 @@ pub fn patches(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Resu
             Parsed::Strategic(patches) => match &target {
                 Some(sel) => {
                     if patches.len() > 1 {
-                        return Err(Error::at(&source.span, "Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set `patches.target` field"));
+                        return Err(Error::at(
+                            &source.span,
+                            "Multiple Strategic-Merge Patches in one `patches` entry is not allowed to set `patches.target` field",
+                        ));
                     }
                     let Some(patch) = patches.into_iter().next() else { continue };
                     let selected = sel.select(&acc.resources)?;
@@ -236,7 +236,10 @@ pub fn patches(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Resu
                 }
             },
             Parsed::Json(ops) if ops.as_seq().is_some_and(|s| s.is_empty()) => {
-                return Err(Error::at(&source.span, "the patch illegally qualifies as both a strategic-merge and a JSON 6902 patch: it is an empty list"));
+                return Err(Error::at(
+                    &source.span,
+                    "the patch illegally qualifies as both a strategic-merge and a JSON 6902 patch: it is an empty list",
+                ));
             }
             Parsed::Json(ops) => {
                 let Some(sel) = &target else {
@@ -294,7 +297,8 @@ pub fn json6902(b: &dyn Loader, k: &Kustomization, acc: &mut Accumulator) -> Res
             return Err(Error::at(&entry.span, "must specify the target name"));
         };
         let source = load(b, k, entry, "patch")?;
-        let ops = parse_json_ops(&source)?.ok_or_else(|| Error::at(&source.span, "unable to parse the JSON 6902 patch: expected a list of operations"))?;
+        let ops = parse_json_ops(&source)?
+            .ok_or_else(|| Error::at(&source.span, "unable to parse the JSON 6902 patch: expected a list of operations"))?;
         if ops.as_seq().is_some_and(|s| s.is_empty()) {
             return Err(Error::at(&source.span, "patch appears to be empty"));
         }
@@ -331,17 +335,33 @@ fn load(b: &dyn Loader, k: &Kustomization, entry: &Node, inline_key: &str) -> Re
             // patch is in that config, not in the kustomization).
             let origin = inline_origin(b, node);
             let pin = origin.is_none().then(|| node.span.clone());
-            Ok(Source { text: inline.to_string(), raw: inline.to_string(), file: node.span.file.to_string(), span: node.span.clone(), origin, pin })
+            Ok(Source {
+                text: inline.to_string(),
+                raw: inline.to_string(),
+                file: node.span.file.to_string(),
+                span: node.span.clone(),
+                origin,
+                pin,
+            })
         }
         (true, false) => {
             let span = entry.get("path").map(|n| n.span.clone()).unwrap_or_else(|| entry.span.clone());
-            let (file, bytes) = b.read_file(k, path, &span).map_err(|e| Error { message: format!("failed to get the patch file from path({}): {}", path, e.message), ..e })?;
+            let (file, bytes) = b
+                .read_file(k, path, &span)
+                .map_err(|e| Error { message: format!("failed to get the patch file from path({}): {}", path, e.message), ..e })?;
             let text = String::from_utf8(bytes).map_err(|_| Error::in_file(&file, "the patch file is not UTF-8 text"))?;
             // Read whole, as kustomize reads a patch file (only an inline patch
             // is trimmed): trimming would drop a final block scalar's trailing
             // blanks and line break. Positions are then the file's own.
             let body = text.as_str();
-            Ok(Source { text: body.to_string(), raw: text.clone(), span: Span::file(&file), file, origin: Some(Origin { lines: 0, cols: 0 }), pin: None })
+            Ok(Source {
+                text: body.to_string(),
+                raw: text.clone(),
+                span: Span::file(&file),
+                file,
+                origin: Some(Origin { lines: 0, cols: 0 }),
+                pin: None,
+            })
         }
     }
 }
@@ -404,7 +424,10 @@ fn find_by_id(resources: &ResMap, patch: &Resource) -> Result<usize> {
         .collect();
     match matches.len() {
         1 => Ok(matches[0]),
-        0 => Err(Error::at(&patch.source, format!("no resource matches strategic merge patch \"{}\": no resource has that kind, name and namespace", id))),
+        0 => Err(Error::at(
+            &patch.source,
+            format!("no resource matches strategic merge patch \"{}\": no resource has that kind, name and namespace", id),
+        )),
         _ => Err(Error::at(&patch.source, format!("no resource matches strategic merge patch \"{}\": multiple matches for that id", id))),
     }
 }
@@ -505,7 +528,11 @@ mod tests {
         let out = build(&format!("resources: [r.yaml]\npatches:\n- target: {{name: plain}}\n  patch: {}\n", ADD)).unwrap();
         assert!(out.contains("annotations:\n    x: \"1\"\n"), "{}", out);
         // patchesJson6902 on an untouched object: there are none.
-        assert!(build(&format!("resources: [r.yaml]\npatchesJson6902:\n- target: {{version: v1, kind: ConfigMap, name: plain}}\n  patch: {}\n", ADD)).is_err());
+        assert!(build(&format!(
+            "resources: [r.yaml]\npatchesJson6902:\n- target: {{version: v1, kind: ConfigMap, name: plain}}\n  patch: {}\n",
+            ADD
+        ))
+        .is_err());
         // ... but a generated one, or a renamed one, has them.
         let generated = "configMapGenerator:\n- name: g\n  literals: [a=b]\npatchesJson6902:\n- target: {version: v1, kind: ConfigMap, name: g}\n  patch: ";
         assert!(build(&format!("{}{}\n", generated, ADD)).unwrap().contains("x: \"1\""));

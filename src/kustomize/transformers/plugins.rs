@@ -18,12 +18,12 @@ use super::namespace::{Namespace, SubjectMode};
 use super::prefix_suffix::{Affix, AffixTransformer};
 use super::replicas::set_replicas;
 use crate::error::{Error, Result};
-use crate::kustomize::aliases;
-use crate::kustomize::origin::{self, Origin};
 use crate::kustomize::accumulator::Accumulator;
-use crate::kustomize::loader::{read_resource_file, Loader};
+use crate::kustomize::aliases;
 use crate::kustomize::fieldspec::FieldSpec;
 use crate::kustomize::kustomization::{Kustomization, Spanned};
+use crate::kustomize::loader::{read_resource_file, Loader};
+use crate::kustomize::origin::{self, Origin};
 use crate::kustomize::patch::json6902;
 use crate::kustomize::resmap::{ResMap, Resource};
 use crate::kustomize::selector::Selector;
@@ -69,10 +69,12 @@ pub fn validate(b: &mut dyn Loader, k: &Kustomization, acc: &mut Accumulator) ->
                 }
             }
         }
-        let same = check.len() == given.len()
-            && given.iter().all(|r| check.iter().any(|t| t.id().same_as(&r.id()) && t.node == r.node));
+        let same = check.len() == given.len() && given.iter().all(|r| check.iter().any(|t| t.id().same_as(&r.id()) && t.node == r.node));
         if !same {
-            return Err(Error::at(&config.source, format!("validator shouldn't modify the resource map: {} '{}' changed the resources", config.kind(), config.name())));
+            return Err(Error::at(
+                &config.source,
+                format!("validator shouldn't modify the resource map: {} '{}' changed the resources", config.kind(), config.name()),
+            ));
         }
     }
     Ok(())
@@ -211,7 +213,11 @@ fn json6902(b: &dyn Loader, k: &Kustomization, config: &Resource, acc: &mut Accu
             (file, text)
         }
     };
-    let mut ops = parse_documents(&file, &text)?.into_iter().next().filter(|n| n.is_seq()).ok_or_else(|| at("the JSON patch must be a list of operations"))?;
+    let mut ops = parse_documents(&file, &text)?
+        .into_iter()
+        .next()
+        .filter(|n| n.is_seq())
+        .ok_or_else(|| at("the JSON patch must be a list of operations"))?;
     if let Some(op) = node.get("jsonOp").filter(|_| !inline.is_empty()) {
         super::patches::place_inline(b, op, &mut ops);
     }
@@ -251,7 +257,10 @@ fn namespace(config: &Resource, acc: &mut Accumulator) -> Result<()> {
         other => {
             return Err(Error::at(
                 &config.source,
-                format!("invalid value \"{}\" for setRoleBindingSubjects: must be one of \"defaultOnly\", \"none\" or \"allServiceAccounts\"", other),
+                format!(
+                    "invalid value \"{}\" for setRoleBindingSubjects: must be one of \"defaultOnly\", \"none\" or \"allServiceAccounts\"",
+                    other
+                ),
             ))
         }
     };

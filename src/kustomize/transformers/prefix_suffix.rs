@@ -152,7 +152,10 @@ mod tests {
 
     #[test]
     fn custom_specs_apply_to_other_fields() {
-        let specs = vec![FieldSpec::new("metadata/name", false), FieldSpec { kind: "Deployment".into(), ..FieldSpec::new("spec/serviceName", true) }];
+        let specs = vec![
+            FieldSpec::new("metadata/name", false),
+            FieldSpec { kind: "Deployment".into(), ..FieldSpec::new("spec/serviceName", true) },
+        ];
         let p = AffixTransformer { affix: Affix::Prefix, text: "p-", specs: &specs, span: Span::default() };
         let mut r = resource("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n");
         p.apply(&mut r).unwrap();

@@ -13,8 +13,8 @@
 use crate::error::{Error, Result};
 use crate::kustomize::accumulator::Accumulator;
 use crate::kustomize::fieldpath::{index_number, list_index, lookup, split_path};
-use crate::kustomize::loader::Loader;
 use crate::kustomize::kustomization::{field, field_str, is_true, Kustomization};
+use crate::kustomize::loader::Loader;
 use crate::kustomize::resmap::Resource;
 use crate::kustomize::selector::Selector;
 use crate::kustomize::trace::StepKind;
@@ -111,15 +111,29 @@ fn parse(node: &Node) -> Result<Replacement> {
             return Err(Error::at(&t.span, "target must specify resources to select"));
         };
         let reject = field(t, "reject").and_then(|n| n.as_seq()).map(|s| s.iter().map(Selector::from_node).collect()).unwrap_or_default();
-        let mut field_paths: Vec<String> =
-            field(t, "fieldPaths").and_then(|n| n.as_seq()).map(|s| s.iter().filter_map(|p| p.as_str().map(String::from)).collect()).unwrap_or_default();
+        let mut field_paths: Vec<String> = field(t, "fieldPaths")
+            .and_then(|n| n.as_seq())
+            .map(|s| s.iter().filter_map(|p| p.as_str().map(String::from)).collect())
+            .unwrap_or_default();
         if field_paths.is_empty() {
             field_paths.push("metadata.name".to_string());
         }
-        out.push(Target { select: Selector::from_node(select), reject, field_paths, options: FieldOptions::from_node(field(t, "options")), span: t.span.clone() });
+        out.push(Target {
+            select: Selector::from_node(select),
+            reject,
+            field_paths,
+            options: FieldOptions::from_node(field(t, "options")),
+            span: t.span.clone(),
+        });
     }
     let field_path = field_str(source, "fieldPath").filter(|s| !s.is_empty()).unwrap_or("metadata.name").to_string();
-    Ok(Replacement { source: Selector::from_node(source), field_path, options: FieldOptions::from_node(field(source, "options")), targets: out, span: node.span.clone() })
+    Ok(Replacement {
+        source: Selector::from_node(source),
+        field_path,
+        options: FieldOptions::from_node(field(source, "options")),
+        targets: out,
+        span: node.span.clone(),
+    })
 }
 
 /// Returns where the source value was read.
@@ -472,7 +486,13 @@ mod tests {
     fn existing_scalars_keep_type_created_ones_resolve() {
         let mut resources = vec![Resource::new(yaml("spec:\n  replicas: 1\n"))];
         let value = |_: &[Resource]| Node::string("3", Span::default());
-        let t = Target { select: Selector::default(), reject: vec![], field_paths: vec![], options: FieldOptions { create: true, ..Default::default() }, span: Span::default() };
+        let t = Target {
+            select: Selector::default(),
+            reject: vec![],
+            field_paths: vec![],
+            options: FieldOptions { create: true, ..Default::default() },
+            span: Span::default(),
+        };
         copy_to_target(&t, "spec.replicas", &mut resources, 0, &value).unwrap();
         copy_to_target(&t, "spec.x.y", &mut resources, 0, &value).unwrap();
         let node = &resources[0].node;
@@ -488,7 +508,8 @@ mod tests {
         let v = refine(&opts, &Node::string("a-b-c", Span::default())).unwrap();
         assert_eq!(v.as_str(), Some("b"));
         let mut field = Node::string("x-y", Span::default());
-        set_field(&FieldOptions { delimiter: "-".into(), index: 5, create: false }, &mut field, &Node::string("z", Span::default()), false).unwrap();
+        set_field(&FieldOptions { delimiter: "-".into(), index: 5, create: false }, &mut field, &Node::string("z", Span::default()), false)
+            .unwrap();
         assert_eq!(field.as_str(), Some("x-y-z"));
     }
 }

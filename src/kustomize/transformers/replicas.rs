@@ -38,7 +38,10 @@ pub fn set_replicas(resources: &mut ResMap, name: &str, count: i64, specs: &[Fie
     }
     if !found {
         let gvks: Vec<String> = specs.iter().map(|s| s.gvk_string()).collect();
-        return Err(Error::at(span, format!("resource with name {} does not match a config with the following GVK [{}]", name, gvks.join(" "))));
+        return Err(Error::at(
+            span,
+            format!("resource with name {} does not match a config with the following GVK [{}]", name, gvks.join(" ")),
+        ));
     }
     Ok(())
 }

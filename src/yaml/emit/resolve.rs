@@ -2,8 +2,8 @@
 //! encoder double-quotes it. v2 speaks YAML 1.1: `yes`, `on`, `y`, `~`,
 //! timestamps, `0b`/octal ints and base-60 numbers all count.
 
-use crate::yaml::gotime;
 use crate::yaml::gonum::{go_parse_float, go_parse_int, go_parse_uint};
+use crate::yaml::gotime;
 use crate::yaml::parse::is_yaml_float;
 
 /// True when a plain `s` would not be read back as the same string.
@@ -38,11 +38,43 @@ fn resolves_to_non_string(s: &str) -> bool {
 fn is_special_word(s: &str) -> bool {
     matches!(
         s,
-        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON"
-            | "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF"
-            | "~" | "null" | "Null" | "NULL"
-            | ".nan" | ".NaN" | ".NAN" | ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF"
-            | "-.inf" | "-.Inf" | "-.INF"
+        "y" | "Y"
+            | "yes"
+            | "Yes"
+            | "YES"
+            | "true"
+            | "True"
+            | "TRUE"
+            | "on"
+            | "On"
+            | "ON"
+            | "n"
+            | "N"
+            | "no"
+            | "No"
+            | "NO"
+            | "false"
+            | "False"
+            | "FALSE"
+            | "off"
+            | "Off"
+            | "OFF"
+            | "~"
+            | "null"
+            | "Null"
+            | "NULL"
+            | ".nan"
+            | ".NaN"
+            | ".NAN"
+            | ".inf"
+            | ".Inf"
+            | ".INF"
+            | "+.inf"
+            | "+.Inf"
+            | "+.INF"
+            | "-.inf"
+            | "-.Inf"
+            | "-.INF"
     )
 }
 
@@ -111,9 +143,41 @@ mod tests {
     #[test]
     fn quoted_like_go_yaml_v2() {
         for s in [
-            "", "~", "yes", "Yes", "n", "ON", "off", "true", "Null", "8080", "010", "0x1F", "1e3", "1E5", "1e+5", "+.5", ".5",
-            ".5_5", "1_000.5", "0x_1F", "1_", "08", "0_8", "-0b101", "+0b101", "0o17", "2024-1-1", "2024-01-01T10:00:00Z",
-            "2024-01-01 10:00:00", "2024-01-01T10:00:00,5Z", "1:20", "-1:20:30.5", "190:20:30", "-.inf", ".NaN",
+            "",
+            "~",
+            "yes",
+            "Yes",
+            "n",
+            "ON",
+            "off",
+            "true",
+            "Null",
+            "8080",
+            "010",
+            "0x1F",
+            "1e3",
+            "1E5",
+            "1e+5",
+            "+.5",
+            ".5",
+            ".5_5",
+            "1_000.5",
+            "0x_1F",
+            "1_",
+            "08",
+            "0_8",
+            "-0b101",
+            "+0b101",
+            "0o17",
+            "2024-1-1",
+            "2024-01-01T10:00:00Z",
+            "2024-01-01 10:00:00",
+            "2024-01-01T10:00:00,5Z",
+            "1:20",
+            "-1:20:30.5",
+            "190:20:30",
+            "-.inf",
+            ".NaN",
         ] {
             assert!(needs_quotes(s), "{s:?} should be quoted");
         }
@@ -122,9 +186,32 @@ mod tests {
     #[test]
     fn plain_like_go_yaml_v2() {
         for s in [
-            "abc", "<<", "._5", ".5e", ".", "..", "1e400", "0xFFFFFFFFFFFFFFFFF", "+0xFFFFFFFFFFFFFFFF", "_1", "nUll", "tRUE",
-            "oFF", "2024-01-01T10:00:00", "2024-01-01t10:00:00z", "2024-02-30", "2024-01-01T1:2:3+2:00", "1:60", "0b102",
-            "0o18", "0x1p3", "inf", "nan", "1.2.3", "1,000", "-",
+            "abc",
+            "<<",
+            "._5",
+            ".5e",
+            ".",
+            "..",
+            "1e400",
+            "0xFFFFFFFFFFFFFFFFF",
+            "+0xFFFFFFFFFFFFFFFF",
+            "_1",
+            "nUll",
+            "tRUE",
+            "oFF",
+            "2024-01-01T10:00:00",
+            "2024-01-01t10:00:00z",
+            "2024-02-30",
+            "2024-01-01T1:2:3+2:00",
+            "1:60",
+            "0b102",
+            "0o18",
+            "0x1p3",
+            "inf",
+            "nan",
+            "1.2.3",
+            "1,000",
+            "-",
         ] {
             assert!(!needs_quotes(s), "{s:?} should stay plain");
         }
