@@ -226,6 +226,16 @@ serve() {
 }
 
 test_all() {
+  # The style is part of the build: one formatting (rustfmt.toml) and no
+  # clippy warning, natively and for the page's wasm (whose src/wasm.rs a
+  # host build never compiles).
+  step "cargo fmt --check; cargo clippy (native, and wasm32 with and without the feature studio)"
+  need_wasm_target
+  cargo fmt --check
+  cargo clippy --all-targets -- -D warnings
+  cargo clippy --target "$TARGET" --lib -- -D warnings
+  cargo clippy --target "$TARGET" --lib --features studio -- -D warnings
+
   step "cargo test (native)"
   cargo test
 

@@ -433,7 +433,7 @@ fn symlink_loops_on_disk() {
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(root.join("app")).unwrap();
     std::fs::write(root.join("app/kustomization.yaml"), "resources:\n- loop\n").unwrap();
-    symlink(&root.join("app"), root.join("app/loop")).unwrap();
+    symlink(root.join("app"), root.join("app/loop")).unwrap();
     std::fs::create_dir_all(root.join("files")).unwrap();
     std::fs::write(root.join("files/kustomization.yaml"), "resources:\n- a.yaml\n").unwrap();
     symlink(root.join("files/b.yaml"), root.join("files/a.yaml")).unwrap();

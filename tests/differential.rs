@@ -56,7 +56,7 @@ fn base(rng: &mut Rng, dir: &Path) -> Vec<&'static str> {
             &format!("base/{app}.yaml"),
             &format!(
                 "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {app}\n  labels:\n    app: {app}\nspec:\n  replicas: {replicas}\n  selector:\n    matchLabels:\n      app: {app}\n  template:\n    metadata:\n      labels:\n        app: {app}\n    spec:\n      containers:\n      - name: main\n        image: registry.example.com/{app}:1.0.{replicas}\n        ports:\n        - containerPort: 8080\n{env}{env_from}{mounts}      - name: sidecar\n        image: busybox\n{volumes}---\napiVersion: v1\nkind: Service\nmetadata:\n  name: {app}\nspec:\n  selector:\n    app: {app}\n  ports:\n  - port: 80\n    targetPort: 8080\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {app}-config\ndata:\n  key: {}\n  other: plain\n",
-                quote(*rng.pick(&VALUES))
+                quote(rng.choose(&VALUES))
             ),
         );
         writeln!(res, "- {app}.yaml").unwrap();
@@ -92,7 +92,7 @@ fn overlay(rng: &mut Rng, dir: &Path, env: &str, apps: &[&str]) {
         writeln!(k, "labels:\n- pairs:\n    env: {env}\n  includeSelectors: {}", rng.chance(50)).unwrap();
     }
     if rng.chance(30) {
-        writeln!(k, "commonAnnotations:\n  note: {}", quote(*rng.pick(&VALUES))).unwrap();
+        writeln!(k, "commonAnnotations:\n  note: {}", quote(rng.choose(&VALUES))).unwrap();
     }
     if rng.chance(50) {
         let tag = format!("{}.{}.{}", 1 + rng.below(3), rng.below(10), rng.below(10));
@@ -113,7 +113,7 @@ fn overlay(rng: &mut Rng, dir: &Path, env: &str, apps: &[&str]) {
             &format!("envs/{env}/patch.yaml"),
             &format!(
                 "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {app}\nspec:\n  template:\n    spec:\n      containers:\n      - name: main\n        env:\n        - name: MODE\n          value: {env}\n        - name: EXTRA\n          value: {}\n        resources:\n          limits:\n            memory: {}Mi\n",
-                quote(*rng.pick(&VALUES)),
+                quote(rng.choose(&VALUES)),
                 64 * (1 + rng.below(8))
             ),
         );

@@ -123,7 +123,8 @@ fn random_string(rng: &mut Rng) -> String {
         _ => 40 + rng.below(80),
     };
     for _ in 0..target {
-        s.push_str(*rng.pick(PIECES));
+        let piece = rng.pick(PIECES);
+        s.push_str(piece);
         if rng.chance(40) {
             s.push(' ');
         }

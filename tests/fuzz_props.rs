@@ -180,7 +180,7 @@ fn mutated_conformance_inputs_never_panic() {
         println!("no conformance corpus: skipped");
         return;
     }
-    let seed: u64 = std::env::var("FUZZ_PROPS_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_0f_0e71a7);
+    let seed: u64 = std::env::var("FUZZ_PROPS_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_0f0e_71a7);
     let budget = std::env::var("FUZZ_PROPS_SECONDS").ok().and_then(|s| s.parse::<u64>().ok()).map(Duration::from_secs);
     let started = Instant::now();
     let hook = std::panic::take_hook();

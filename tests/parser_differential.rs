@@ -40,9 +40,9 @@ fn words(rng: &mut Rng, max: usize) -> String {
         if i > 0 {
             s.push_str(if rng.chance(8) { "  " } else { " " });
         }
-        s.push_str(*rng.pick(&WORDS));
+        s.push_str(rng.choose(&WORDS));
         if rng.chance(8) {
-            s.push_str(*rng.pick(&[",", ";", "!", "%", "@x", "'", "\"", "[x]", "{y}", "&z", "*w", "|", ">", "\\"]));
+            s.push_str(rng.choose(&[",", ";", "!", "%", "@x", "'", "\"", "[x]", "{y}", "&z", "*w", "|", ">", "\\"]));
         }
     }
     s
@@ -157,7 +157,7 @@ fn quoted(rng: &mut Rng, indent: usize, out: &mut String) {
         } else {
             text = text.replace('\\', "\\\\").replace('"', "\\\"");
             if rng.chance(25) {
-                text.push_str(*rng.pick(&[
+                text.push_str(rng.choose(&[
                     "\\n",
                     "\\t",
                     "\\x41",

@@ -131,7 +131,7 @@ fn realworld_builds_match_kubectl() {
             (Want::Fail { .. }, Err(e)) => {
                 // A clear error names the file it is about (the page marks
                 // it there).
-                if e.file().map_or(true, |f| f.is_empty()) {
+                if e.file().is_none_or(|f| f.is_empty()) {
                     failures.push(format!("{}: fails as kubectl does, but the error names no file: {}", row.dir, e));
                 }
             }

@@ -219,9 +219,8 @@ fn flux_command(args: &[String]) -> ExitCode {
         Some("json") => true,
         Some(other) => return usage_error(&format!("unknown --format '{}' (yaml or json)", other)),
     };
-    let mut options = Options::default();
     // Other GitRepositories that are this same repository.
-    options.self_sources = a.all("--self-source");
+    let mut options = Options { self_sources: a.all("--self-source"), ..Options::default() };
     if a.is_set("--no-strict-substitute") || a.on("--strict-substitute") == Some(false) {
         options.strict_substitute = false;
     } else if a.is_set("--strict-substitute") {

@@ -444,6 +444,34 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// A field of an object nested in the kustomization (or in a file it names
+/// that kustomize decodes the same way). Go's JSON decoder matches field
+/// names case-insensitively when no exact match exists (`fieldpath` sets
+/// `fieldPath`), so lookups here do too.
+pub fn field<'a>(node: &'a Node, name: &str) -> Option<&'a Node> {
+    let entries = node.as_map()?;
+    entries
+        .iter()
+        .rev()
+        .find(|(k, _)| k.as_str() == Some(name))
+        .or_else(|| entries.iter().rev().find(|(k, _)| k.as_str().is_some_and(|s| s.eq_ignore_ascii_case(name))))
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_null())
+}
+
+/// The text of a scalar field, looked up as `field` does.
+pub fn field_str<'a>(node: &'a Node, name: &str) -> Option<&'a str> {
+    field(node, name).and_then(|n| n.as_str())
+}
+
+/// Whether a field holds YAML 1.1 `true` (`true`, `yes`, `on`, `y`, in any
+/// of the cases go-yaml v2 accepts).
+pub fn is_true(node: Option<&Node>) -> bool {
+    node.and_then(|n| n.as_scalar()).is_some_and(|s| {
+        s.kind == Kind::Bool && matches!(s.text.as_str(), "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -488,32 +516,4 @@ mod tests {
             assert!(parse("/k/kustomization.yaml", text).is_ok(), "{text}");
         }
     }
-}
-
-/// A field of an object nested in the kustomization (or in a file it names
-/// that kustomize decodes the same way). Go's JSON decoder matches field
-/// names case-insensitively when no exact match exists (`fieldpath` sets
-/// `fieldPath`), so lookups here do too.
-pub fn field<'a>(node: &'a Node, name: &str) -> Option<&'a Node> {
-    let entries = node.as_map()?;
-    entries
-        .iter()
-        .rev()
-        .find(|(k, _)| k.as_str() == Some(name))
-        .or_else(|| entries.iter().rev().find(|(k, _)| k.as_str().is_some_and(|s| s.eq_ignore_ascii_case(name))))
-        .map(|(_, v)| v)
-        .filter(|v| !v.is_null())
-}
-
-/// The text of a scalar field, looked up as `field` does.
-pub fn field_str<'a>(node: &'a Node, name: &str) -> Option<&'a str> {
-    field(node, name).and_then(|n| n.as_str())
-}
-
-/// Whether a field holds YAML 1.1 `true` (`true`, `yes`, `on`, `y`, in any
-/// of the cases go-yaml v2 accepts).
-pub fn is_true(node: Option<&Node>) -> bool {
-    node.and_then(|n| n.as_scalar()).is_some_and(|s| {
-        s.kind == Kind::Bool && matches!(s.text.as_str(), "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y" | "Y")
-    })
 }

@@ -72,7 +72,7 @@ fn collect(files: &dyn Files, root: &str, dir: &str, out: &mut MemFs, depth: usi
 /// editable files.
 pub fn verify(lesson: &Lesson) -> Verdict {
     let mut problems = Vec::new();
-    for (path, _) in &lesson.solution {
+    for path in lesson.solution.keys() {
         if !lesson.editable.iter().any(|g| glob::matches(g, path)) {
             problems.push(format!("the solution changes {}, which is not editable", path));
         }

@@ -281,9 +281,9 @@ fn json_string(s: &str) -> String {
             i += 1;
         }
         match breaks {
-            0 => out.extend(std::iter::repeat(' ').take(spaces)),
+            0 => out.extend(std::iter::repeat_n(' ', spaces)),
             1 => out.push(' '),
-            n => out.extend(std::iter::repeat('\n').take(n - 1)),
+            n => out.extend(std::iter::repeat_n('\n', n - 1)),
         }
     }
     out

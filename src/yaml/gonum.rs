@@ -150,7 +150,7 @@ pub fn format_go_g(v: f64) -> String {
     let (digits, dp) = shortest_digits(v);
     let sign = if v < 0.0 { "-" } else { "" };
     let exp = dp - 1;
-    if exp < -4 || exp >= 6 {
+    if !(-4..6).contains(&exp) {
         let (first, rest) = digits.split_at(1);
         let dot = if rest.is_empty() { String::new() } else { format!(".{rest}") };
         let esign = if exp < 0 { '-' } else { '+' };
@@ -258,7 +258,7 @@ mod tests {
         assert_eq!(out(0.000001), "1e-06");
         assert_eq!(out(123456789012345678901234.0), "1.2345678901234569e+23");
         // An exact tie between two shortest candidates goes to the even one.
-        assert_eq!(out(1276361131834942.25), "1.2763611318349422e+15");
+        assert_eq!(out(1_276_361_131_834_942.3), "1.2763611318349422e+15");
         assert_eq!(float_output(f64::NAN), None);
     }
 }

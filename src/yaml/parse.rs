@@ -710,9 +710,12 @@ pub fn is_timestamp(s: &str) -> bool {
     super::gotime::parse(s).is_some()
 }
 
-/// Parses a timestamp into its parts (year, month, day, hour, minute, second,
-/// nanoseconds, offset in seconds).
-pub fn parse_timestamp(s: &str) -> Option<(i64, u32, u32, u32, u32, u32, u32, i32)> {
+/// A timestamp's parts: year, month, day, hour, minute, second, nanoseconds,
+/// offset in seconds.
+pub type Timestamp = (i64, u32, u32, u32, u32, u32, u32, i32);
+
+/// Parses a timestamp into its parts.
+pub fn parse_timestamp(s: &str) -> Option<Timestamp> {
     let b = s.as_bytes();
     if b.len() < 8 || !b[..4].iter().all(|c| c.is_ascii_digit()) || b[4] != b'-' {
         return None;

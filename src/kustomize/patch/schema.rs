@@ -243,6 +243,17 @@ fn parse_ty(s: &str) -> Option<(Ty, &str)> {
     Some((Ty::List { strategy, keys, item: Box::new(item) }, rest))
 }
 
+/// Definition names as the built-in table writes them (tools/gen_merge_keys.py
+/// drops these prefixes), so a custom schema can refer to built-in types.
+fn short_name(name: &str) -> String {
+    for prefix in ["io.k8s.api.", "io.k8s.apimachinery.pkg.apis.", "io.k8s."] {
+        if let Some(rest) = name.strip_prefix(prefix) {
+            return rest.to_string();
+        }
+    }
+    name.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -326,15 +337,4 @@ mod tests {
         assert_eq!(keys_at(&s, "example.com/v1", "Widget", &["parts"]), ("merge".into(), vec!["id".into()]));
         assert!(s.add_table("Q what").is_err());
     }
-}
-
-/// Definition names as the built-in table writes them (tools/gen_merge_keys.py
-/// drops these prefixes), so a custom schema can refer to built-in types.
-fn short_name(name: &str) -> String {
-    for prefix in ["io.k8s.api.", "io.k8s.apimachinery.pkg.apis.", "io.k8s."] {
-        if let Some(rest) = name.strip_prefix(prefix) {
-            return rest.to_string();
-        }
-    }
-    name.to_string()
 }
