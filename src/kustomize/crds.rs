@@ -9,7 +9,7 @@
 //! commonLabels, `x-kubernetes-identity` a field that gets the name prefix,
 //! and `x-kubernetes-object-ref-api-version` with `…-kind` a name reference.
 
-use super::fieldspec::{merge_specs, FieldSpec, NameBackRef, TransformerConfig};
+use super::fieldspec::{merge_specs, FieldSpec, NameBackRef, SpecList, TransformerConfig};
 use crate::error::Result;
 use crate::yaml::Node;
 
@@ -47,13 +47,13 @@ fn walk(config: &mut TransformerConfig, kind: &str, defs: &Node, type_name: &str
             FieldSpec { kind: kind.to_string(), ..FieldSpec::new(&p.join("/"), false) }
         };
         if ext("x-kubernetes-annotation").is_some() {
-            merge_specs(&mut config.common_annotations, &[spec(&[])])?;
+            merge_specs(&mut config[SpecList::CommonAnnotations], &[spec(&[])])?;
         }
         if ext("x-kubernetes-label-selector").is_some() {
-            merge_specs(&mut config.common_labels, &[spec(&[])])?;
+            merge_specs(&mut config[SpecList::CommonLabels], &[spec(&[])])?;
         }
         if ext("x-kubernetes-identity").is_some() {
-            merge_specs(&mut config.name_prefix, &[spec(&[])])?;
+            merge_specs(&mut config[SpecList::NamePrefix], &[spec(&[])])?;
         }
         if let (Some(version), Some(target)) = (ext("x-kubernetes-object-ref-api-version"), ext("x-kubernetes-object-ref-kind")) {
             let name_key = ext("x-kubernetes-object-ref-name-key").unwrap_or("name");
@@ -92,6 +92,6 @@ mod tests {
         let secret = c.name_reference.iter().find(|b| b.kind == "Secret").unwrap();
         assert_eq!(secret.referrers[0].path_string(), "spec/secretRef/name");
         assert_eq!(secret.referrers[0].kind, "Bee");
-        assert_eq!(c.common_labels[0].path_string(), "spec/selector");
+        assert_eq!(c[SpecList::CommonLabels][0].path_string(), "spec/selector");
     }
 }

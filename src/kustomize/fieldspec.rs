@@ -155,23 +155,92 @@ fn walk(
     r
 }
 
-/// The field specs of kustomize's built-in transformers (its
-/// "transformer configuration").
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct TransformerConfig {
-    pub name_prefix: Vec<FieldSpec>,
-    pub name_suffix: Vec<FieldSpec>,
-    pub common_labels: Vec<FieldSpec>,
+/// The field-spec lists of kustomize's transformer configuration, one per
+/// built-in transformer, in the order kustomize's MergeConfig merges them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpecList {
+    NamePrefix,
+    NameSuffix,
+    Namespace,
+    CommonAnnotations,
+    CommonLabels,
     /// Extra fields for `labels:` entries; empty by default, filled only by
     /// `configurations:` files.
-    pub labels: Vec<FieldSpec>,
-    pub template_labels: Vec<FieldSpec>,
-    pub common_annotations: Vec<FieldSpec>,
-    pub namespace: Vec<FieldSpec>,
-    pub var_reference: Vec<FieldSpec>,
+    Labels,
+    TemplateLabels,
+    VarReference,
+    Images,
+    Replicas,
+}
+
+impl SpecList {
+    pub const ALL: [SpecList; 10] = [
+        SpecList::NamePrefix,
+        SpecList::NameSuffix,
+        SpecList::Namespace,
+        SpecList::CommonAnnotations,
+        SpecList::CommonLabels,
+        SpecList::Labels,
+        SpecList::TemplateLabels,
+        SpecList::VarReference,
+        SpecList::Images,
+        SpecList::Replicas,
+    ];
+
+    /// Its key in a configuration file (`configurations:`, fieldspecs.yaml).
+    pub fn key(self) -> &'static str {
+        match self {
+            SpecList::NamePrefix => "namePrefix",
+            SpecList::NameSuffix => "nameSuffix",
+            SpecList::Namespace => "namespace",
+            SpecList::CommonAnnotations => "commonAnnotations",
+            SpecList::CommonLabels => "commonLabels",
+            SpecList::Labels => "labels",
+            SpecList::TemplateLabels => "templateLabels",
+            SpecList::VarReference => "varReference",
+            SpecList::Images => "images",
+            SpecList::Replicas => "replicas",
+        }
+    }
+
+    /// The name kustomize's merge errors give it ("failed to merge
+    /// NameSpace fieldSpec").
+    fn merge_name(self) -> &'static str {
+        match self {
+            SpecList::NamePrefix => "NamePrefix",
+            SpecList::NameSuffix => "NameSuffix",
+            SpecList::Namespace => "NameSpace",
+            SpecList::CommonAnnotations => "CommonAnnotations",
+            SpecList::CommonLabels => "CommonLabels",
+            SpecList::Labels => "Labels",
+            SpecList::TemplateLabels => "TemplateLabels",
+            SpecList::VarReference => "VarReference",
+            SpecList::Images => "Images",
+            SpecList::Replicas => "Replicas",
+        }
+    }
+}
+
+/// The field specs of kustomize's built-in transformers (its
+/// "transformer configuration"): one list per `SpecList`, indexed by it
+/// (`config[SpecList::Images]`), and the name back references.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TransformerConfig {
+    lists: [Vec<FieldSpec>; 10],
     pub name_reference: Vec<NameBackRef>,
-    pub images: Vec<FieldSpec>,
-    pub replicas: Vec<FieldSpec>,
+}
+
+impl std::ops::Index<SpecList> for TransformerConfig {
+    type Output = Vec<FieldSpec>;
+    fn index(&self, list: SpecList) -> &Vec<FieldSpec> {
+        &self.lists[list as usize]
+    }
+}
+
+impl std::ops::IndexMut<SpecList> for TransformerConfig {
+    fn index_mut(&mut self, list: SpecList) -> &mut Vec<FieldSpec> {
+        &mut self.lists[list as usize]
+    }
 }
 
 /// "Objects of this gvk are referred to by name from these fields."
@@ -226,18 +295,7 @@ impl TransformerConfig {
     /// one of a gvk it selects has the same path, so a general spec that
     /// sorts after a specific one disappears.
     fn sort_fields(&mut self) {
-        for list in [
-            &mut self.name_prefix,
-            &mut self.name_suffix,
-            &mut self.namespace,
-            &mut self.common_labels,
-            &mut self.labels,
-            &mut self.template_labels,
-            &mut self.common_annotations,
-            &mut self.var_reference,
-            &mut self.images,
-            &mut self.replicas,
-        ] {
+        for list in self.lists.iter_mut() {
             list.sort_by_cached_key(|s| gvk_sort_key(&s.group, &s.version, &s.kind));
         }
         self.name_reference.sort_by_cached_key(|b| gvk_sort_key(&b.group, &b.version, &b.kind));
@@ -260,19 +318,8 @@ impl TransformerConfig {
                 }
                 continue;
             }
-            let list = match key {
-                "namePrefix" => &mut self.name_prefix,
-                "nameSuffix" => &mut self.name_suffix,
-                "commonLabels" => &mut self.common_labels,
-                "labels" => &mut self.labels,
-                "templateLabels" => &mut self.template_labels,
-                "commonAnnotations" => &mut self.common_annotations,
-                "namespace" => &mut self.namespace,
-                "varReference" => &mut self.var_reference,
-                "images" => &mut self.images,
-                "replicas" => &mut self.replicas,
-                _ => continue,
-            };
+            let Some(list) = SpecList::ALL.into_iter().find(|l| l.key() == key) else { continue };
+            let list = &mut self[list];
             for spec in specs(Some(v))? {
                 add_spec(list, spec);
             }
@@ -288,20 +335,9 @@ impl TransformerConfig {
     }
 
     fn merge_all(&mut self, other: &TransformerConfig) -> Result<()> {
-        let pairs: [(&mut Vec<FieldSpec>, &Vec<FieldSpec>, &str); 10] = [
-            (&mut self.name_prefix, &other.name_prefix, "NamePrefix"),
-            (&mut self.name_suffix, &other.name_suffix, "NameSuffix"),
-            (&mut self.namespace, &other.namespace, "NameSpace"),
-            (&mut self.common_annotations, &other.common_annotations, "CommonAnnotations"),
-            (&mut self.common_labels, &other.common_labels, "CommonLabels"),
-            (&mut self.labels, &other.labels, "Labels"),
-            (&mut self.template_labels, &other.template_labels, "TemplateLabels"),
-            (&mut self.var_reference, &other.var_reference, "VarReference"),
-            (&mut self.images, &other.images, "Images"),
-            (&mut self.replicas, &other.replicas, "Replicas"),
-        ];
-        for (mine, theirs, what) in pairs {
-            merge_specs(mine, theirs).map_err(|e| Error { message: format!("failed to merge {} fieldSpec: {}", what, e.message), ..e })?;
+        for list in SpecList::ALL {
+            merge_specs(&mut self[list], &other[list])
+                .map_err(|e| Error { message: format!("failed to merge {} fieldSpec: {}", list.merge_name(), e.message), ..e })?;
         }
         for b in &other.name_reference {
             self.add_name_reference(b)
@@ -400,9 +436,9 @@ mod tests {
     #[test]
     fn builtin_config_loads() {
         let c = TransformerConfig::builtin();
-        assert!(c.common_labels.len() > 10);
+        assert!(c[SpecList::CommonLabels].len() > 10);
         assert!(c.name_reference.iter().any(|b| b.kind == "ConfigMap"));
-        assert!(c.namespace.iter().any(|s| s.kind == "APIService"));
+        assert!(c[SpecList::Namespace].iter().any(|s| s.kind == "APIService"));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::fieldpath::{lookup, split_path};
 use super::kustomization::{field, field_str, Kustomization};
 use super::resmap::{Gvk, ResId, ResMap, Resource};
 use crate::error::{Error, Result};
-use crate::kustomize::fieldspec::{self, Create, TransformerConfig};
+use crate::kustomize::fieldspec::{self, Create, SpecList, TransformerConfig};
 use crate::yaml::{Kind, Node, Span, Value};
 use std::collections::BTreeMap;
 
@@ -180,7 +180,7 @@ pub fn resolve(resources: &mut ResMap, declared: &[Var], config: &TransformerCon
     }
     let mut used: BTreeMap<String, usize> = BTreeMap::new();
     for r in resources.iter_mut() {
-        for spec in &config.var_reference {
+        for spec in &config[SpecList::VarReference] {
             let mut set = |field: &mut Node| substitute_field(field, &values, &mut used);
             fieldspec::apply(&mut r.node, spec, Create::No, &mut set)?;
         }

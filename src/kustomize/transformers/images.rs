@@ -8,7 +8,7 @@
 
 use crate::error::{Error, Result};
 use crate::kustomize::accumulator::Accumulator;
-use crate::kustomize::fieldspec::{self, Create, FieldSpec};
+use crate::kustomize::fieldspec::{self, Create, FieldSpec, SpecList};
 use crate::kustomize::kustomization::Kustomization;
 use crate::yaml::{Node, Span, Value};
 
@@ -86,7 +86,7 @@ pub fn run(k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
     }
     for rule in &rules {
         for r in acc.resources.iter_mut() {
-            apply(&mut r.node, rule, &acc.config.images)?;
+            apply(&mut r.node, rule, &acc.config[SpecList::Images])?;
         }
     }
     Ok(())
@@ -228,7 +228,7 @@ mod tests {
     fn both_passes_reach_nested_containers() {
         let text = "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: c\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers:\n          - name: a\n            image: nginx\n";
         let mut n = parse_single("r.yaml", text).unwrap().unwrap();
-        apply(&mut n, &rule("nginx", "", "2", ""), &TransformerConfig::builtin().images).unwrap();
+        apply(&mut n, &rule("nginx", "", "2", ""), &TransformerConfig::builtin()[SpecList::Images]).unwrap();
         let c = n.path(&["spec", "jobTemplate", "spec", "template", "spec", "containers"]).unwrap();
         assert_eq!(c.as_seq().unwrap()[0].get_str("image"), Some("nginx:2"));
     }

@@ -5,7 +5,7 @@
 use crate::error::{Error, Result};
 use crate::kustomize::accumulator::Accumulator;
 use crate::kustomize::aliases;
-use crate::kustomize::fieldspec::{self, merge_specs, Create, FieldSpec, TransformerConfig};
+use crate::kustomize::fieldspec::{self, merge_specs, Create, FieldSpec, SpecList, TransformerConfig};
 use crate::kustomize::kustomization::Kustomization;
 use crate::kustomize::resmap::ResMap;
 use crate::yaml::{Node, Span};
@@ -17,7 +17,7 @@ pub fn run(k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
         set_entries(&mut acc.resources, &pairs, &specs)?;
     }
     let common = string_pairs(k.field("commonLabels"));
-    set_entries(&mut acc.resources, &common, &acc.config.common_labels)
+    set_entries(&mut acc.resources, &common, &acc.config[SpecList::CommonLabels])
 }
 
 /// `buildMetadata: [managedByLabel]` on the top kustomization: after the
@@ -37,12 +37,12 @@ fn label_entry_specs(entry: &Node, config: &TransformerConfig) -> Result<Vec<Fie
     for f in entry.get("fields").and_then(|n| n.as_seq()).map(|s| s.as_slice()).unwrap_or(&[]) {
         specs.push(FieldSpec::from_node(f)?);
     }
-    merge_specs(&mut specs, &config.labels)?;
+    merge_specs(&mut specs, &config[SpecList::Labels])?;
     if flag("includeSelectors") {
-        merge_specs(&mut specs, &config.common_labels)?;
+        merge_specs(&mut specs, &config[SpecList::CommonLabels])?;
     } else {
         if flag("includeTemplates") {
-            merge_specs(&mut specs, &config.template_labels)?;
+            merge_specs(&mut specs, &config[SpecList::TemplateLabels])?;
         }
         merge_specs(&mut specs, &[FieldSpec::new("metadata/labels", true)])?;
     }
@@ -144,7 +144,7 @@ mod tests {
     #[test]
     fn common_labels_reach_selectors_and_templates() {
         let mut m = resmap(&[DEPLOYMENT]);
-        let specs = TransformerConfig::builtin().common_labels.clone();
+        let specs = TransformerConfig::builtin()[SpecList::CommonLabels].clone();
         set_entries(&mut m, &string_pairs(Some(&entry("app: web\n"))), &specs).unwrap();
         let n = &m.resources[0].node;
         assert_eq!(n.path(&["metadata", "labels", "app"]).and_then(|n| n.as_str()), Some("web"));
@@ -181,7 +181,7 @@ mod tests {
     fn a_later_label_writes_through_values_shared_by_an_earlier_one() {
         let mut m = resmap(&[DEPLOYMENT]);
         let config = TransformerConfig::builtin();
-        set_entries(&mut m, &string_pairs(Some(&entry("app: web\n"))), &config.common_labels).unwrap();
+        set_entries(&mut m, &string_pairs(Some(&entry("app: web\n"))), &config[SpecList::CommonLabels]).unwrap();
         // Only metadata/labels, as `labels:` without selectors.
         set_entries(&mut m, &string_pairs(Some(&entry("app: api\n"))), &[FieldSpec::new("metadata/labels", true)]).unwrap();
         let n = &m.resources[0].node;

@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::kustomize::accumulator::Accumulator;
-use crate::kustomize::fieldspec::{self, Create, FieldSpec};
+use crate::kustomize::fieldspec::{self, Create, FieldSpec, SpecList};
 use crate::kustomize::kustomization::Kustomization;
 use crate::kustomize::resmap::{Gvk, ResId};
 use crate::yaml::{Node, Span};
@@ -30,7 +30,7 @@ pub fn run(k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
     let span = k.field("namespace").map(|n| n.span.clone()).unwrap_or_default();
     // The shared configuration, not a copy of its specs.
     let config = std::sync::Arc::clone(&acc.config);
-    let t = Namespace { namespace: ns, specs: &config.namespace, subjects: SubjectMode::DefaultOnly, unset_only: false, span };
+    let t = Namespace { namespace: ns, specs: &config[SpecList::Namespace], subjects: SubjectMode::DefaultOnly, unset_only: false, span };
     t.apply(acc)
 }
 

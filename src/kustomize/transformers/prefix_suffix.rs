@@ -7,7 +7,7 @@
 
 use crate::error::{Error, Result};
 use crate::kustomize::accumulator::Accumulator;
-use crate::kustomize::fieldspec::{self, Create, FieldSpec};
+use crate::kustomize::fieldspec::{self, Create, FieldSpec, SpecList};
 use crate::kustomize::kustomization::Kustomization;
 use crate::kustomize::resmap::{Gvk, Resource};
 use crate::yaml::{Node, Span};
@@ -28,8 +28,8 @@ pub fn run(k: &Kustomization, acc: &mut Accumulator, affix: Affix) -> Result<()>
         let Some(text) = k.string(field) else { return Ok(()) };
         let span = k.field(field).map(|n| n.span.clone()).unwrap_or_default();
         let specs = match affix {
-            Affix::Prefix => &acc.config.name_prefix,
-            Affix::Suffix => &acc.config.name_suffix,
+            Affix::Prefix => &acc.config[SpecList::NamePrefix],
+            Affix::Suffix => &acc.config[SpecList::NameSuffix],
         };
         let t = AffixTransformer { affix, text, specs, span };
         for r in acc.resources.iter_mut() {

@@ -7,7 +7,7 @@
 
 use crate::error::{Error, Result};
 use crate::kustomize::accumulator::Accumulator;
-use crate::kustomize::fieldspec::{self, Create, FieldSpec};
+use crate::kustomize::fieldspec::{self, Create, FieldSpec, SpecList};
 use crate::kustomize::kustomization::Kustomization;
 use crate::kustomize::resmap::{ResMap, Resource};
 use crate::yaml::{Node, Span};
@@ -16,7 +16,7 @@ pub fn run(k: &Kustomization, acc: &mut Accumulator) -> Result<()> {
     for entry in k.field("replicas").and_then(|n| n.as_seq()).map(|s| s.as_slice()).unwrap_or(&[]) {
         let name = entry.get_str("name").unwrap_or("");
         let count = entry.get("count").and_then(|n| n.as_scalar()).map(|s| go_int(&s.text)).unwrap_or(0);
-        set_replicas(&mut acc.resources, name, count, &acc.config.replicas, &entry.span)?;
+        set_replicas(&mut acc.resources, name, count, &acc.config[SpecList::Replicas], &entry.span)?;
     }
     Ok(())
 }
@@ -93,7 +93,7 @@ mod tests {
     #[test]
     fn sets_and_creates_replicas() {
         let mut m = resmap("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n");
-        set_replicas(&mut m, "d", 3, &TransformerConfig::builtin().replicas, &Span::default()).unwrap();
+        set_replicas(&mut m, "d", 3, &TransformerConfig::builtin()[SpecList::Replicas], &Span::default()).unwrap();
         let n = m.resources[0].node.path(&["spec", "replicas"]).unwrap();
         assert_eq!((n.as_str(), n.as_scalar().unwrap().kind), (Some("3"), Kind::Int));
     }
@@ -106,14 +106,14 @@ mod tests {
         if let Some(n) = r.node.path_mut(&["metadata", "name"]) {
             *n = Node::string("p-d", Span::default());
         }
-        set_replicas(&mut m, "d", 2, &TransformerConfig::builtin().replicas, &Span::default()).unwrap();
+        set_replicas(&mut m, "d", 2, &TransformerConfig::builtin()[SpecList::Replicas], &Span::default()).unwrap();
         assert!(m.resources[0].node.path(&["spec", "replicas"]).is_some());
     }
 
     #[test]
     fn unknown_names_are_errors() {
         let mut m = resmap("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n");
-        let e = set_replicas(&mut m, "x", 2, &TransformerConfig::builtin().replicas, &Span::default()).unwrap_err();
+        let e = set_replicas(&mut m, "x", 2, &TransformerConfig::builtin()[SpecList::Replicas], &Span::default()).unwrap_err();
         assert!(e.message.contains("resource with name x does not match"), "{}", e.message);
     }
 
