@@ -124,16 +124,21 @@ build() {
   step "Built www/ — $WASM_OUT: $raw bytes raw, $gz bytes gzip -9"
 }
 
-# The page's JavaScript: www/src → www/dist with esbuild (from npm). Four
-# entry points, each one self-contained file: the playground, the engine's
-# worker it starts (dist/worker.js), the embed page and the
-# <overlay-playground> element for documentation pages.
+# The page's JavaScript: www/src → www/dist with esbuild (from npm). The
+# playground and the engine's worker it starts (dist/worker.js) are split:
+# the Compare, Promote and Clusters views are chunks (dist/chunk-*.js) that
+# load when their tab first opens, which keeps them out of the first load.
+# The embed page and the <overlay-playground> element for documentation
+# pages are one self-contained file each.
 bundle_page() {
   need_node_modules
   step "Bundling the presets"
   node www/bundle-presets.mjs www/presets "$PKG/presets.js"
   step "Bundling the page (esbuild)"
-  node_modules/.bin/esbuild www/src/main.js www/src/worker.js www/src/embed.js www/src/overlay-playground.js \
+  rm -f www/dist/chunk-*.js
+  node_modules/.bin/esbuild www/src/main.js www/src/worker.js \
+    --bundle --splitting --minify --format=esm --target=es2022 --outdir=www/dist --chunk-names='chunk-[hash]' --log-level=warning
+  node_modules/.bin/esbuild www/src/embed.js www/src/overlay-playground.js \
     --bundle --minify --format=esm --target=es2022 --outdir=www/dist --log-level=warning
   ls -l www/dist/*.js | awk '{printf "  %-36s %8d bytes\n", $NF, $5}'
   offline_assets
@@ -158,9 +163,12 @@ offline_assets() {
     printf 'self.OFFLINE_ASSETS = ['
     printf "'%s', " "${files[@]}" | sed 's/, $//'
     echo '];'
-    # What the playground itself loads: kept at install. The embed's files
-    # are kept when a page first loads them.
-    echo "self.OFFLINE_PRECACHE = ['index.html', 'style.css', 'dist/main.js', 'dist/worker.js', 'pkg/overlay_bg.wasm'];"
+    # What the playground itself loads, its views' chunks included: kept at
+    # install, so every tab works offline. The embed's files are kept when a
+    # page first loads them.
+    printf "self.OFFLINE_PRECACHE = ['index.html', 'style.css', 'dist/main.js', 'dist/worker.js', 'pkg/overlay_bg.wasm'"
+    for f in www/dist/chunk-*.js; do [ -f "$f" ] && printf ", '%s'" "${f#www/}"; done
+    echo '];'
   } >"$out"
   echo "  $out: ${#files[@]} files, version $version"
 }

@@ -106,8 +106,17 @@ for (const f of [...content.keys()].sort()) {
 
 const pad = (s, n) => String(s).padStart(n);
 for (const [f, raw, gz, br] of sizes) console.log(`  ${f.padEnd(40)} ${pad(raw, 9)} raw ${pad(gz, 8)} gz ${pad(br, 8)} br`);
-// The playground's first load: the page, its style, its bundle, the engine.
-const first = ['index.html', renamed.get('style.css'), [...renamed.values()].find((f) => /^dist\/main\.[0-9a-f]+\.js$/.test(f)), renamed.get('pkg/overlay_bg.wasm')];
+// The playground's first load: the page, its style, its bundle with the
+// chunks it imports statically (the views' chunks load when their tab
+// opens), the engine's worker and the engine.
+const staticImports = (f) => [...content.get(f).toString('utf8').matchAll(/(?:from|import)\s*"\.\/([^"]+\.js)"/g)].map((m) => `dist/${m[1]}`);
+const first = ['index.html', renamed.get('style.css'), renamed.get('dist/worker.js'), renamed.get('pkg/overlay_bg.wasm')];
+for (const queue = [renamed.get('dist/main.js')]; queue.length; ) {
+  const f = queue.pop();
+  if (first.includes(f)) continue;
+  first.push(f);
+  queue.push(...staticImports(f));
+}
 const total = (i) => sizes.filter(([f]) => first.includes(f)).reduce((n, s) => n + s[i], 0);
 console.log(`  first load of index.html: ${total(1)} bytes raw, ${total(2)} gzip -9, ${total(3)} brotli`);
 let all = 0;

@@ -5,7 +5,7 @@
 // Run after ./build.sh: node --test tests/browser/offline.test.mjs
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WWW, assertBuilt, launchBrowser, loadPage, outputText, startServer, watchProblems } from './harness.mjs';
@@ -58,9 +58,12 @@ describe('Overlay Playground offline', () => {
       const cache = await caches.open(names.find((n) => n.startsWith('overlay-playground-')));
       return (await cache.keys()).map((r) => new URL(r.url).pathname);
     });
-    // What the playground loads, and no more: the embed's files are kept
-    // when a page loads them (not a second download of everything).
-    assert.deepEqual(cached.sort(), ['/dist/main.js', '/dist/worker.js', '/index.html', '/pkg/overlay_bg.wasm', '/style.css']);
+    // What the playground loads, its views' chunks included (so that every
+    // tab works offline), and no more: the embed's files are kept when a
+    // page loads them (not a second download of everything).
+    const chunks = readdirSync(join(site, 'dist')).filter((f) => /^chunk-.*\.js$/.test(f)).map((f) => `/dist/${f}`);
+    assert.ok(chunks.length >= 3, 'the Compare, Promote and Clusters views are chunks of their own');
+    assert.deepEqual(cached.sort(), [...chunks, '/dist/main.js', '/dist/worker.js', '/index.html', '/pkg/overlay_bg.wasm', '/style.css'].sort());
     assert.deepEqual(problems, []);
   });
 

@@ -16,9 +16,6 @@ import { Store } from './store.js';
 import { encodeState, decodeState, cleanPath, MAX_LINK } from './share.js';
 import { writeZip, readZipEntries, fileValue, LIMITS } from './zip.js';
 import { Views } from './views.js';
-import { CompareView } from './compare.js';
-import { PromoteView } from './promote.js';
-import { ClusterView } from './cluster.js';
 import { registerOffline } from './offline.js';
 import { adoptPalette } from './palette.js';
 
@@ -66,11 +63,36 @@ const viewContext = {
   filesChanged: (paths) => filesChanged(paths),
 };
 const views = new Views(ui.tabs, { onSwitch: (name) => { state.view = name; $('env-tools').hidden = name !== 'envs'; persist(); } });
+/**
+ * A view whose code loads when its tab first shows (a chunk of its own, so
+ * the first load carries only the Environments view): until then a panel,
+ * and `update()` starts the load; the loaded view takes every later update.
+ */
+function lazyView(name, description, load) {
+  const node = views.panel(name, description);
+  let view = null;
+  let loading = null;
+  return {
+    node,
+    update() {
+      if (view) return view.update();
+      loading ??= load().then((View) => {
+        view = new View(node, viewContext);
+        view.update();
+      }, (error) => {
+        loading = null; // offline before the chunk was kept: try again on the next update
+        node.replaceChildren(el('p', { className: 'muted' }, `This view could not be loaded (${error.message ?? error}); it loads again when the page can reach its files.`));
+      });
+      return loading;
+    },
+  };
+}
+
 // The result tabs, in order: each declared here alone.
 views.register('envs', 'Environments', { node: ui.outputs, update() {} });
-views.register('compare', 'Compare', new CompareView(views.panel('compare', 'Compare two environments'), viewContext));
-views.register('promote', 'Promote', new PromoteView(views.panel('promote', 'Promote one environment into another'), viewContext));
-views.register('clusters', 'Clusters', new ClusterView(views.panel('clusters', 'Flux clusters'), viewContext));
+views.register('compare', 'Compare', lazyView('compare', 'Compare two environments', () => import('./compare.js').then((m) => m.CompareView)));
+views.register('promote', 'Promote', lazyView('promote', 'Promote one environment into another', () => import('./promote.js').then((m) => m.PromoteView)));
+views.register('clusters', 'Clusters', lazyView('clusters', 'Flux clusters', () => import('./cluster.js').then((m) => m.ClusterView)));
 
 const store = new Store({ onConflict: showConflict, onFailed: saveFailed, current: () => state });
 const outputs = new Outputs(ui.outputs, { onJump: (f, l, c) => openFile(f, l, c), onStatus: setStatus, onNeed: fetchOutputs });
