@@ -368,13 +368,14 @@ fn lint_command(args: &[String]) -> ExitCode {
         dir.clone()
     };
     let findings = overlay::flux::lint::lint_repository(&DiskFs, &root);
-    let mut text = String::new();
-    if json {
-        text = to_json(&findings.iter().map(overlay::flux::lint::Finding::info).collect::<Vec<_>>());
-    }
-    for f in findings.iter().filter(|_| !json) {
-        text.push_str(&format!("{}:{}: {} [{}] Fix: {}\n", shown(&f.span.file, &cwd), f.span.line.max(1), f.message, f.rule, f.fix));
-    }
+    let text = if json {
+        to_json(&findings.iter().map(overlay::flux::lint::Finding::info).collect::<Vec<_>>())
+    } else {
+        findings
+            .iter()
+            .map(|f| format!("{}:{}: {} [{}] Fix: {}\n", shown(&f.span.file, &cwd), f.span.line.max(1), f.message, f.rule, f.fix))
+            .collect()
+    };
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush());
     if findings.is_empty() {

@@ -14,6 +14,11 @@ pub struct Spec {
     pub max_positionals: usize,
 }
 
+/// Short spellings, each standing for a long value flag wherever a
+/// command's `Spec` has that flag (`-o json` is `--format json`, as in
+/// kubectl; `-U 5` is `--context 5`, as in diff).
+pub const SHORT: [(&str, &str); 2] = [("-o", "--format"), ("-U", "--context")];
+
 #[derive(Debug, Default)]
 pub struct Args {
     pub positionals: Vec<String>,
@@ -43,6 +48,7 @@ impl Args {
                 Some((f, v)) => (f, Some(v.to_string())),
                 None => (arg, None),
             };
+            let flag = SHORT.iter().find(|(short, long)| *short == flag && spec.values.contains(long)).map_or(flag, |(_, long)| long);
             if let Some(name) = spec.values.iter().find(|n| **n == flag) {
                 let value = match inline {
                     Some(v) => v,
@@ -130,5 +136,13 @@ mod tests {
         assert_eq!(parse(&["--format"]).unwrap_err(), "--format needs a value");
         assert_eq!(parse(&["a", "b", "c"]).unwrap_err(), "too many arguments: c");
         assert_eq!(parse(&["--", "--graph"]).unwrap().positionals, ["--graph"]);
+    }
+
+    #[test]
+    fn short_spellings_of_the_spec_flags() {
+        let a = parse(&["-o", "json", "-o=yaml"]).unwrap();
+        assert_eq!(a.all("--format"), ["json", "yaml"]);
+        // -U stands for --context, which this spec does not take.
+        assert_eq!(parse(&["-U", "5"]).unwrap_err(), "unknown flag '-U'");
     }
 }

@@ -261,8 +261,7 @@ Exit codes: 0 printed, 2 unknown command.",
 
 pub const ALL: [&Command; 12] = [&BUILD, &DIFF, &PROMOTE, &ENVS, &FLUX, &CLUSTERS, &LINT, &EXPLAIN, &REVIEW, &LESSON, &COMPLETIONS, &HELP];
 
-/// Short spellings some commands accept, and the long flag each stands for.
-pub const SHORT: [(&str, &str); 2] = [("-o", "--format"), ("-U", "--context")];
+pub use super::args::SHORT;
 
 /// The exit codes, for `overlay help` and the README.
 pub const EXIT_CODES: &str = "Exit codes:

@@ -33,8 +33,7 @@ struct Common {
 }
 
 /// Reads the shared flags of `args` (already read against the command's
-/// `Spec`); `-o` and `-U` are `--format` and `--context`, as in kubectl
-/// and diff.
+/// `Spec`).
 fn common(a: &Args, formats: &[(&str, Format)]) -> Result<Common, String> {
     let mut c = Common { dirs: a.positionals.clone(), format: Format::Text, diff: DiffOptions::default(), build: BuildOptions::default() };
     if let Some(v) = a.value("--format") {
@@ -57,15 +56,6 @@ fn common(a: &Args, formats: &[(&str, Format)]) -> Result<Common, String> {
         };
     }
     Ok(c)
-}
-
-/// Reads `args` against `spec`, with the short spellings `-o` and `-U`.
-pub(super) fn read(args: &[String], spec: &Spec) -> Result<Args, String> {
-    let long: Vec<String> = args
-        .iter()
-        .map(|a| super::commands::SHORT.iter().find(|(short, _)| short == a).map(|(_, long)| long.to_string()).unwrap_or_else(|| a.clone()))
-        .collect();
-    Args::parse(&long, spec)
 }
 
 fn cwd() -> String {
@@ -96,7 +86,7 @@ fn print(text: &str) -> bool {
 pub fn diff(args: &[String]) -> ExitCode {
     let formats = [("text", Format::Text), ("markdown", Format::Markdown), ("json", Format::Json), ("unified", Format::Unified)];
     const SPEC: Spec = super::commands::DIFF.spec;
-    let c = match read(args, &SPEC).and_then(|a| common(&a, &formats)) {
+    let c = match Args::parse(args, &SPEC).and_then(|a| common(&a, &formats)) {
         Ok(c) => c,
         Err(e) => return usage_error(&e),
     };
@@ -131,7 +121,7 @@ pub fn diff(args: &[String]) -> ExitCode {
 pub fn promote(args: &[String]) -> ExitCode {
     let formats = [("text", Format::Text), ("markdown", Format::Markdown), ("json", Format::Json), ("patch", Format::Patch)];
     const SPEC: Spec = super::commands::PROMOTE.spec;
-    let (a, c) = match read(args, &SPEC).and_then(|a| common(&a, &formats).map(|c| (a, c))) {
+    let (a, c) = match Args::parse(args, &SPEC).and_then(|a| common(&a, &formats).map(|c| (a, c))) {
         Ok(x) => x,
         Err(e) => return usage_error(&e),
     };
@@ -192,7 +182,8 @@ pub fn promote(args: &[String]) -> ExitCode {
 /// (`apps: staging → production`).
 pub fn envs(args: &[String]) -> ExitCode {
     const SPEC: Spec = super::commands::ENVS.spec;
-    let (a, c) = match read(args, &SPEC).and_then(|a| common(&a, &[("text", Format::Text), ("json", Format::Json)]).map(|c| (a, c))) {
+    let (a, c) = match Args::parse(args, &SPEC).and_then(|a| common(&a, &[("text", Format::Text), ("json", Format::Json)]).map(|c| (a, c)))
+    {
         Ok(x) => x,
         Err(e) => return usage_error(&e),
     };

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 /// there goes in each environment. The JSON shapes are documented in the
 /// engine's `explain` module.
 pub fn run(args: &[String]) -> ExitCode {
-    let a = match super::compare::read(args, &super::commands::EXPLAIN.spec) {
+    let a = match super::args::Args::parse(args, &super::commands::EXPLAIN.spec) {
         Ok(a) => a,
         Err(e) => return usage(&e),
     };

@@ -18,7 +18,7 @@ use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 
 pub fn run(args: &[String]) -> ExitCode {
-    let a = match super::compare::read(args, &super::commands::REVIEW.spec) {
+    let a = match super::args::Args::parse(args, &super::commands::REVIEW.spec) {
         Ok(a) => a,
         Err(e) => return usage_error(&e),
     };
