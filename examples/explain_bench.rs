@@ -4,44 +4,18 @@
 //!
 //! cargo run --release --example explain_bench -- DIR [RESOURCE FIELD] [iterations]
 
-use overlay::{env, explain, kustomize, BuildOptions, MemFs};
-use std::time::Instant;
+#[path = "common/mod.rs"]
+mod common;
 
-fn load(fs: &mut MemFs, base: &std::path::Path, dir: &std::path::Path) {
-    for e in std::fs::read_dir(dir).expect("read tree").flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            load(fs, base, &p);
-        } else if let Ok(bytes) = std::fs::read(&p) {
-            fs.insert(&p.strip_prefix(base).unwrap().to_string_lossy(), bytes);
-        }
-    }
-}
-
-fn median(mut times: Vec<f64>) -> f64 {
-    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    times[times.len() / 2]
-}
-
-fn time(n: usize, mut f: impl FnMut()) -> f64 {
-    median(
-        (0..n)
-            .map(|_| {
-                let t = Instant::now();
-                f();
-                t.elapsed().as_secs_f64() * 1000.0
-            })
-            .collect(),
-    )
-}
+use common::{load_tree, time};
+use overlay::{env, explain, kustomize, BuildOptions};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let dir = std::path::PathBuf::from(args.get(1).map(String::as_str).unwrap_or("www/presets/fleet-infra"));
     let (resource, field) = (args.get(2).cloned(), args.get(3).cloned());
     let n: usize = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(20);
-    let mut fs = MemFs::new();
-    load(&mut fs, &dir, &dir);
+    let fs = load_tree(&dir);
     let options = BuildOptions::default();
     for e in env::environments(&fs) {
         let render = time(n, || {

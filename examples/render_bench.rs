@@ -3,26 +3,18 @@
 //!
 //! cargo run --release --example render_bench -- [www/presets/fleet-infra] [iterations]
 
-use overlay::{env, kustomize, memo::RenderCache, BuildOptions, MemFs};
-use std::time::Instant;
+#[path = "common/mod.rs"]
+mod common;
 
-fn load(fs: &mut MemFs, base: &std::path::Path, dir: &std::path::Path) {
-    for e in std::fs::read_dir(dir).expect("read preset").flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            load(fs, base, &p);
-        } else if let Ok(bytes) = std::fs::read(&p) {
-            fs.insert(&p.strip_prefix(base).unwrap().to_string_lossy(), bytes);
-        }
-    }
-}
+use common::load_tree;
+use overlay::{env, kustomize, memo::RenderCache, BuildOptions};
+use std::time::Instant;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let dir = std::path::PathBuf::from(args.get(1).map(String::as_str).unwrap_or("www/presets/fleet-infra"));
     let n: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(200);
-    let mut fs = MemFs::new();
-    load(&mut fs, &dir, &dir);
+    let mut fs = load_tree(&dir);
     let envs = env::environments(&fs);
     let mut times = Vec::with_capacity(n);
     for _ in 0..n {

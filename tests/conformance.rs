@@ -6,8 +6,9 @@
 //! `CONFORMANCE_DIR` points elsewhere; `CONFORMANCE_FILTER=substr` runs a
 //! subset; `CONFORMANCE_VERBOSE=1` prints a diff for each failure.
 
+mod common;
+
 use overlay::kustomize::{self, BuildOptions, LoadRestrictor};
-use overlay::MemFs;
 use std::path::{Path, PathBuf};
 
 struct Case {
@@ -71,33 +72,9 @@ fn load_cases_where(root: &Path, unstable: bool) -> Vec<Case> {
     cases
 }
 
-/// The case's input/ tree, mounted at /input.
-fn load_tree(case: &Case) -> MemFs {
-    let mut fs = MemFs::new();
-    fs.add_dir("/input");
-    fn walk(fs: &mut MemFs, base: &Path, dir: &Path) {
-        let Ok(rd) = std::fs::read_dir(dir) else { return };
-        for e in rd.flatten() {
-            let p = e.path();
-            let rel = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
-            if p.is_dir() {
-                fs.add_dir(&format!("/input/{}", rel));
-                walk(fs, base, &p);
-            } else if let Ok(bytes) = std::fs::read(&p) {
-                fs.insert(&format!("/input/{}", rel), bytes);
-            }
-        }
-    }
-    let input = case.dir.join("input");
-    walk(&mut fs, &input, &input);
-    for d in &case.empty_dirs {
-        fs.add_dir(&format!("/input/{}", d));
-    }
-    fs
-}
-
 fn run(case: &Case) -> Result<String, String> {
-    let fs = load_tree(case);
+    let empty: Vec<&str> = case.empty_dirs.iter().map(String::as_str).collect();
+    let fs = common::conformance_input(&case.dir, &empty);
     let mut options = BuildOptions::default();
     if case.args.iter().any(|a| a == "--load-restrictor=LoadRestrictionsNone") {
         options.load_restrictor = LoadRestrictor::None;

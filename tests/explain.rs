@@ -6,6 +6,8 @@
 //! `EXPLAIN_RECORD=1 cargo test --test explain` rewrites the goldens; read
 //! the diff before committing it.
 
+mod common;
+
 use overlay::explain;
 use overlay::kustomize::{BuildOptions, LoadRestrictor};
 use overlay::{Files, MemFs};
@@ -99,25 +101,8 @@ fn cases(corpus: &Path) -> Vec<(String, MemFs, String, BuildOptions)> {
         if meta["needs"].as_array().is_some_and(|a| !a.is_empty()) {
             continue;
         }
-        let mut fs = MemFs::new();
-        fs.add_dir("/input");
-        fn walk(fs: &mut MemFs, base: &Path, dir: &Path) {
-            for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-                let p = e.path();
-                let rel = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
-                if p.is_dir() {
-                    fs.add_dir(&format!("/input/{}", rel));
-                    walk(fs, base, &p);
-                } else if let Ok(bytes) = std::fs::read(&p) {
-                    fs.insert(&format!("/input/{}", rel), bytes);
-                }
-            }
-        }
-        let input = dir.join("input");
-        walk(&mut fs, &input, &input);
-        for d in meta["empty_dirs"].as_array().into_iter().flatten().filter_map(|v| v.as_str()) {
-            fs.add_dir(&format!("/input/{}", d));
-        }
+        let empty: Vec<&str> = meta["empty_dirs"].as_array().into_iter().flatten().filter_map(|v| v.as_str()).collect();
+        let fs = common::conformance_input(&dir, &empty);
         let mut options = BuildOptions::default();
         if meta["args"].as_array().into_iter().flatten().any(|a| a.as_str() == Some("--load-restrictor=LoadRestrictionsNone")) {
             options.load_restrictor = LoadRestrictor::None;

@@ -32,3 +32,31 @@ impl Rng {
         *self.pick(items)
     }
 }
+
+/// A kustomize conformance case's `input/` tree, mounted at `/input`, with
+/// the empty directories its case.json lists (git cannot hold them).
+pub fn conformance_input(case_dir: &std::path::Path, empty_dirs: &[&str]) -> overlay::MemFs {
+    use overlay::MemFs;
+    use std::path::Path;
+    fn walk(fs: &mut MemFs, base: &Path, dir: &Path) {
+        let Ok(rd) = std::fs::read_dir(dir) else { return };
+        for e in rd.flatten() {
+            let p = e.path();
+            let rel = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
+            if p.is_dir() {
+                fs.add_dir(&format!("/input/{}", rel));
+                walk(fs, base, &p);
+            } else if let Ok(bytes) = std::fs::read(&p) {
+                fs.insert(&format!("/input/{}", rel), bytes);
+            }
+        }
+    }
+    let mut fs = MemFs::new();
+    fs.add_dir("/input");
+    let input = case_dir.join("input");
+    walk(&mut fs, &input, &input);
+    for d in empty_dirs {
+        fs.add_dir(&format!("/input/{}", d));
+    }
+    fs
+}
