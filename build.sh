@@ -102,11 +102,21 @@ build() {
     mv "$WASM_OUT.opt" "$WASM_OUT"
   fi
 
-  # The explain and lesson calls (cargo feature `studio`) are not in the
-  # page's module, which must stay inside the first-load budget; they are
-  # built apart, into $PKG/full, for the Node tests and for a view that
-  # loads them when it opens. A target directory of their own keeps the
-  # two builds from undoing each other.
+  bundle_page
+
+  local raw gz
+  raw=$(wc -c <"$WASM_OUT")
+  gz=$(gzip -9c "$WASM_OUT" | wc -c)
+  step "Built www/ — $WASM_OUT: $raw bytes raw, $gz bytes gzip -9"
+}
+
+# The explain and lesson calls (cargo feature `studio`) are not in the
+# page's module, which must stay inside the first-load budget; they are
+# built apart, into $PKG/full, for the Node tests (and, later, a view that
+# loads them when it opens). Only `test` needs them, so serving and
+# measuring do not pay for a second LTO build. A target directory of their
+# own keeps the two builds from undoing each other.
+build_studio() {
   step "Compiling the engine with the explain and lesson calls (feature studio) → $PKG/full"
   local studio_dir="${CARGO_TARGET_DIR:-target}/studio"
   CARGO_PROFILE_RELEASE_OPT_LEVEL=z cargo rustc --release --target "$TARGET" --lib --crate-type cdylib --features studio --target-dir "$studio_dir"
@@ -115,13 +125,6 @@ build() {
   else
     wasm-bindgen --target web --out-dir "$PKG/full" "$studio_dir/$TARGET/release/overlay.wasm"
   fi
-
-  bundle_page
-
-  local raw gz
-  raw=$(wc -c <"$WASM_OUT")
-  gz=$(gzip -9c "$WASM_OUT" | wc -c)
-  step "Built www/ — $WASM_OUT: $raw bytes raw, $gz bytes gzip -9"
 }
 
 # The page's JavaScript: www/src → www/dist with esbuild (from npm). The
@@ -254,6 +257,7 @@ test_all() {
   FUZZ_PROPS_SECONDS=${FUZZ_SECONDS:-45} cargo test --test fuzz_props -- --nocapture
 
   build
+  build_studio
   need_chromium
   step "The site to host (dist/site/) and the npm package, for their tests"
   node tools/dist-site.mjs www dist/site

@@ -533,7 +533,7 @@ impl Workspace {
 }
 
 /// The explain and lesson calls. The page does not use them yet, so they
-/// stay out of its module and its first load (600 KB gzip): `./build.sh`
+/// stay out of its module and its first load (600 KB gzip): `./build.sh test`
 /// builds them with the feature `studio` into www/pkg/full/, which the Node
 /// tests load and a page view that needs them can load when it opens.
 #[cfg(feature = "studio")]

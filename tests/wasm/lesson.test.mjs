@@ -14,7 +14,7 @@ let Workspace;
 
 describe('wasm lessons', () => {
   before(async () => {
-    assert.ok(existsSync(join(PKG, 'overlay_bg.wasm')), `${PKG}/overlay_bg.wasm is missing: run ./build.sh first`);
+    assert.ok(existsSync(join(PKG, 'overlay_bg.wasm')), `${PKG}/overlay_bg.wasm is missing: run ./build.sh test (it builds www/pkg/full)`);
     const glue = await import(join(PKG, 'overlay.js'));
     glue.initSync({ module: readFileSync(join(PKG, 'overlay_bg.wasm')) });
     Workspace = glue.Workspace;
